@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DPMIRROR_CFG_H
+#define DPMIRROR_CFG_H
+
+/*
+ * The configuration model (DESIGN section 4, a contract) and its one
+ * validator, shared by `dpmirrorctl check` and `dpmirror`.
+ *
+ * cfg_load() parses an INI file with rte_cfgfile (no EAL needed), checks every
+ * section, key and value, resolves every reference to an index and returns a
+ * fully validated struct cfg, or NULL with every problem found appended to a
+ * struct cfg_errors.  Each message names the section, the key and the value
+ * and says what would be valid.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_MAX_PORTS 16
+#define CFG_MAX_COLLECTORS 64
+#define CFG_MAX_SESSIONS 16 /* one rte_acl category each */
+#define CFG_MAX_SESSION_COLLECTORS 8
+#define CFG_MAX_SOURCES (2 * CFG_MAX_PORTS)
+#define CFG_MAX_FILTERS 64
+#define CFG_MAX_RULES 16384 /* over all filters */
+#define CFG_NAME_MAX 32     /* section names: "<kind> <name>", name < 32 */
+#define CFG_DEVICE_MAX 256
+
+enum cfg_mode {
+	CFG_MODE_INLINE = 0, /* forward rx to the peer port, mirror rx and tx */
+	CFG_MODE_TAP,        /* mirror, then free the original */
+};
+
+enum cfg_encap {
+	CFG_ENCAP_VXLAN = 0,
+};
+
+/* Direction bits of a session source. */
+#define CFG_DIR_RX 0x1
+#define CFG_DIR_TX 0x2
+
+/* An IPv4 or IPv6 address in network byte order. */
+struct cfg_addr {
+	uint8_t family; /* 4 or 6; 0 = unset */
+	uint8_t bytes[16]; /* IPv4 uses bytes[0..3] */
+};
+
+struct cfg_port {
+	char name[CFG_NAME_MAX];
+	char device[CFG_DEVICE_MAX]; /* EAL device string, as written */
+	int peer;                    /* index into cfg.ports, -1 = none */
+	uint16_t rx_queues;          /* 1..64, default 1 */
+	uint16_t mtu;                /* 0 = leave the device's MTU */
+};
+
+struct cfg_collector {
+	char name[CFG_NAME_MAX];
+	int port; /* index into cfg.ports */
+	enum cfg_encap encap;
+	struct cfg_addr remote_ip; /* same family as local_ip */
+	struct cfg_addr local_ip;
+	uint8_t remote_mac[6];
+	bool local_mac_set;  /* false: use the egress port's own MAC */
+	uint8_t local_mac[6];
+	uint32_t vni;        /* 0..16777215, default 0 */
+	uint16_t dst_port;   /* default 4789 */
+	uint8_t ttl;         /* 1..255, default 64 */
+	uint8_t dscp;        /* 0..63, default 0 */
+};
+
+struct cfg_source {
+	int port;    /* index into cfg.ports */
+	uint8_t dir; /* CFG_DIR_* bits */
+};
+
+struct cfg_session {
+	char name[CFG_NAME_MAX];
+	struct cfg_source sources[CFG_MAX_SOURCES];
+	unsigned int n_sources;
+	int collectors[CFG_MAX_SESSION_COLLECTORS]; /* indexes into cfg.collectors */
+	unsigned int n_collectors;
+	int filter;        /* index into cfg.filters, -1 = mirror everything */
+	uint32_t snaplen;  /* 0 = whole frame, else >= 14 */
+	uint32_t sample;   /* >= 1: mirror 1 in N matching packets */
+	uint64_t rate_bps; /* 0 = no cap, else bits/s of mirrored copies */
+};
+
+enum cfg_action {
+	CFG_REJECT = 0,
+	CFG_ACCEPT = 1,
+};
+
+/*
+ * One filter rule.  A field that is not named matches anything.  Naming any
+ * of proto/src/dst/sport/dport makes the rule an IP rule: it never matches a
+ * non-IP frame.  Naming src or dst fixes the address family of the rule.
+ * Naming sport or dport additionally requires the packet to carry L4 ports
+ * (TCP, UDP or SCTP, and not a non-first fragment).
+ */
+struct cfg_rule {
+	uint32_t number;   /* the N of "rule N", rules are tried by ascending N */
+	enum cfg_action action;
+	int proto;         /* -1 = any, else 0..255 */
+	uint8_t family;    /* 0 = any, 4 or 6: fixed by src/dst */
+	bool has_src, has_dst;
+	struct cfg_addr src, dst;
+	uint8_t src_len, dst_len; /* prefix lengths */
+	bool has_sport, has_dport;
+	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
+	int vlan;          /* -1 = any, else 0..4095: the outermost tag's VID */
+};
+
+struct cfg_filter {
+	char name[CFG_NAME_MAX];
+	struct cfg_rule *rules; /* sorted by ascending number */
+	unsigned int n_rules;
+	enum cfg_action dflt;   /* for packets no rule matches; default reject */
+};
+
+struct cfg {
+	enum cfg_mode mode;
+	uint32_t burst;          /* 1..512, default 32 */
+	uint32_t mirror_pool;    /* 1024..1048576, default 16384 */
+	uint32_t stats_interval; /* seconds, 0 = only at exit; default 1 */
+
+	struct cfg_port ports[CFG_MAX_PORTS];
+	unsigned int n_ports;
+	struct cfg_collector collectors[CFG_MAX_COLLECTORS];
+	unsigned int n_collectors;
+	struct cfg_session sessions[CFG_MAX_SESSIONS];
+	unsigned int n_sessions;
+	struct cfg_filter filters[CFG_MAX_FILTERS];
+	unsigned int n_filters;
+};
+
+/* Every problem found in one file, in file order. */
+#define CFG_ERR_MAX 64
+#define CFG_ERR_LEN 320
+struct cfg_errors {
+	unsigned int n;       /* how many were found (may exceed CFG_ERR_MAX) */
+	char msg[CFG_ERR_MAX][CFG_ERR_LEN];
+};
+
+/*
+ * Load and validate FILE.  Returns a new struct cfg (free with cfg_free) or
+ * NULL; then errs->n > 0 and errs->msg[] hold the messages, each of the form
+ *   "[section name] key = value: what is wrong; what would be valid"
+ * (file-level problems omit the parts they cannot name).
+ */
+struct cfg *cfg_load(const char *path, struct cfg_errors *errs);
+
+/* Free a struct cfg from cfg_load; NULL is accepted. */
+void cfg_free(struct cfg *cfg);
+
+/* Parse "<n>[K|M|G]" bits/s as written for `rate`; 0 on success. */
+int cfg_parse_rate(const char *s, uint64_t *out);
+
+#endif /* DPMIRROR_CFG_H */

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "ctl_log.h"
+#include "ctl_port.h"
+
+#define NB_RXD 1024
+#define NB_TXD 1024
+#define POOL_CACHE 256
+
+/* The ethdev name a device string probes: everything before the first ','. */
+static void
+dev_name_of(const char *device, char *name, size_t len)
+{
+	size_t n = strcspn(device, ",");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(name, device, n);
+	name[n] = '\0';
+}
+
+static int
+probe_one(const struct cfg_port *cp, struct ctl_port *p, char *err,
+	  size_t errlen)
+{
+	int rc;
+
+	dev_name_of(cp->device, p->devname, sizeof(p->devname));
+	if (rte_eth_dev_get_port_by_name(p->devname, &p->port_id) == 0)
+		return 0; /* already probed, e.g. by EAL's -a */
+	rc = rte_dev_probe(cp->device);
+	if (rc < 0 && rc != -EEXIST) {
+		snprintf(err, errlen,
+			 "[port %s] device = %s: the device could not be "
+			 "probed (%s); check that the interface, PCI address "
+			 "or file it names exists and that its driver is "
+			 "available (see the EAL log above)",
+			 cp->name, cp->device, rte_strerror(-rc));
+		return -1;
+	}
+	p->probed = rc == 0;
+	if (rte_eth_dev_get_port_by_name(p->devname, &p->port_id) != 0) {
+		snprintf(err, errlen,
+			 "[port %s] device = %s: probed, but no ethdev port "
+			 "named '%s' appeared; name the device as its driver "
+			 "does (e.g. net_af_packet0,iface=eth0 or 0000:03:00.0)",
+			 cp->name, cp->device, p->devname);
+		return -1;
+	}
+	return 0;
+}
+
+/* Which ports the workers poll and which need forward/copy tx queues. */
+static void
+port_roles(const struct cfg *cfg, bool *polled, bool *fwd, bool *mir)
+{
+	unsigned int i, j;
+
+	memset(polled, 0, sizeof(bool) * CFG_MAX_PORTS);
+	memset(fwd, 0, sizeof(bool) * CFG_MAX_PORTS);
+	memset(mir, 0, sizeof(bool) * CFG_MAX_PORTS);
+	for (i = 0; i < cfg->n_ports; i++) {
+		if (cfg->mode == CFG_MODE_INLINE && cfg->ports[i].peer >= 0) {
+			polled[i] = true;
+			fwd[cfg->ports[i].peer] = true;
+		}
+	}
+	for (i = 0; i < cfg->n_sessions; i++) {
+		const struct cfg_session *s = &cfg->sessions[i];
+
+		for (j = 0; j < s->n_sources; j++)
+			if (s->sources[j].dir & CFG_DIR_RX)
+				polled[s->sources[j].port] = true;
+	}
+	for (i = 0; i < cfg->n_collectors; i++)
+		mir[cfg->collectors[i].port] = true;
+}
+
+static int
+configure_one(const struct cfg_port *cp, struct ctl_port *p,
+	      unsigned int n_workers, bool fwd, bool mir,
+	      struct rte_mempool *rx_pool, char *err, size_t errlen)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf conf;
+	uint16_t nb_rxd = NB_RXD, nb_txd = NB_TXD, q;
+	unsigned int per_worker = (fwd ? 1 : 0) + (mir ? 1 : 0);
+	int rc;
+
+	rc = rte_eth_dev_info_get(p->port_id, &info);
+	if (rc != 0) {
+		snprintf(err, errlen, "[port %s] device = %s: cannot read "
+			 "device info (%s)", cp->name, cp->device,
+			 rte_strerror(-rc));
+		return -1;
+	}
+	p->n_rxq = cp->rx_queues;
+	if (p->n_rxq > info.max_rx_queues) {
+		snprintf(err, errlen,
+			 "[port %s] rx_queues = %u: device %s has at most %u "
+			 "rx queues; lower rx_queues (for net_af_packet add "
+			 "qpairs=%u to the device string)", cp->name,
+			 cp->rx_queues, cp->device, info.max_rx_queues,
+			 cp->rx_queues);
+		return -1;
+	}
+	if (per_worker == 0)
+		per_worker = 1;
+	p->txq_stride = (uint16_t)per_worker;
+	p->fwd_ofs = 0;
+	p->mir_ofs = (uint16_t)(per_worker - 1);
+	if (n_workers * per_worker > info.max_tx_queues && per_worker == 2 &&
+	    n_workers <= info.max_tx_queues) {
+		RTE_LOG(NOTICE, DPM_CTRL,
+			"port %s: device has %u tx queues, fewer than %u; "
+			"copies share each worker's tx queue with forwarded "
+			"traffic\n", cp->name, info.max_tx_queues,
+			n_workers * per_worker);
+		p->txq_stride = 1;
+		p->mir_ofs = 0;
+	} else if (n_workers * per_worker > info.max_tx_queues) {
+		snprintf(err, errlen,
+			 "[port %s] device = %s: %u worker(s) need %u tx "
+			 "queues, the device has %u; use fewer worker lcores "
+			 "(for net_af_packet add qpairs=%u to the device "
+			 "string)", cp->name, cp->device, n_workers,
+			 n_workers * per_worker, info.max_tx_queues,
+			 n_workers * per_worker);
+		return -1;
+	}
+	p->n_txq = (uint16_t)(n_workers * p->txq_stride);
+
+	memset(&conf, 0, sizeof(conf));
+	if (p->n_rxq > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+			info.flow_type_rss_offloads;
+	}
+	if (cp->mtu != 0)
+		conf.rxmode.mtu = cp->mtu;
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		p->multiseg = true;
+	}
+	if (cp->mtu > RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN -
+			      RTE_ETHER_CRC_LEN &&
+	    (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER))
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+
+	rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
+	if (rc != 0) {
+		snprintf(err, errlen,
+			 "[port %s] device = %s: configure with %u rx / %u tx "
+			 "queues%s failed (%s)", cp->name, cp->device, p->n_rxq,
+			 p->n_txq, cp->mtu ? " and the configured mtu" : "",
+			 rte_strerror(-rc));
+		return -1;
+	}
+	p->configured = true;
+	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
+	for (q = 0; q < p->n_rxq; q++) {
+		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd,
+					    rte_eth_dev_socket_id(p->port_id),
+					    NULL, rx_pool);
+		if (rc != 0)
+			goto queue_fail;
+	}
+	for (q = 0; q < p->n_txq; q++) {
+		struct rte_eth_txconf txc = info.default_txconf;
+
+		txc.offloads = conf.txmode.offloads;
+		rc = rte_eth_tx_queue_setup(p->port_id, q, nb_txd,
+					    rte_eth_dev_socket_id(p->port_id),
+					    &txc);
+		if (rc != 0)
+			goto queue_fail;
+	}
+	rc = rte_eth_dev_start(p->port_id);
+	if (rc != 0) {
+		snprintf(err, errlen, "[port %s] device = %s: start failed (%s)",
+			 cp->name, cp->device, rte_strerror(-rc));
+		return -1;
+	}
+	p->started = true;
+	if (p->polled) {
+		rc = rte_eth_promiscuous_enable(p->port_id);
+		if (rc != 0 && rc != -ENOTSUP)
+			RTE_LOG(NOTICE, DPM_CTRL,
+				"port %s: promiscuous mode not enabled (%s)\n",
+				cp->name, rte_strerror(-rc));
+	}
+	if (rte_eth_dev_get_mtu(p->port_id, &p->mtu) != 0)
+		p->mtu = RTE_ETHER_MTU;
+	rte_eth_macaddr_get(p->port_id, &p->mac);
+	return 0;
+
+queue_fail:
+	snprintf(err, errlen, "[port %s] device = %s: queue %u setup failed (%s)",
+		 cp->name, cp->device, q, rte_strerror(-rc));
+	return -1;
+}
+
+int
+ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
+		struct ctl_ports *ports, char *err, size_t errlen)
+{
+	bool polled[CFG_MAX_PORTS], fwd[CFG_MAX_PORTS], mir[CFG_MAX_PORTS];
+	unsigned int i, n_mbufs = 0;
+
+	memset(ports, 0, sizeof(*ports));
+	port_roles(cfg, polled, fwd, mir);
+	for (i = 0; i < cfg->n_ports; i++) {
+		ports->p[i].name = cfg->ports[i].name;
+		ports->p[i].polled = polled[i];
+		ports->n = i + 1;
+		if (probe_one(&cfg->ports[i], &ports->p[i], err, errlen) != 0)
+			goto fail;
+		n_mbufs += cfg->ports[i].rx_queues * NB_RXD +
+			   2 * n_workers * NB_TXD;
+	}
+	n_mbufs += n_workers * (DP_RX_SLACK + POOL_CACHE) + 1024;
+
+	ports->rx_pool = rte_pktmbuf_pool_create("dpm_rx", n_mbufs, POOL_CACHE,
+						 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+						 rte_socket_id());
+	ports->mirror_pool = rte_pktmbuf_pool_create(
+		"dpm_mirror", cfg->mirror_pool, POOL_CACHE, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	ports->clone_pool = rte_pktmbuf_pool_create(
+		"dpm_clone", cfg->mirror_pool, POOL_CACHE, 0, 0,
+		rte_socket_id());
+	if (ports->rx_pool == NULL || ports->mirror_pool == NULL ||
+	    ports->clone_pool == NULL) {
+		snprintf(err, errlen,
+			 "cannot create mbuf pools (%u packet mbufs, %u mirror "
+			 "mbufs: %s); give the EAL more memory (-m, hugepages) "
+			 "or lower [dpmirror] mirror_pool", n_mbufs,
+			 cfg->mirror_pool, rte_strerror(rte_errno));
+		goto fail;
+	}
+	for (i = 0; i < cfg->n_ports; i++)
+		if (configure_one(&cfg->ports[i], &ports->p[i], n_workers,
+				  fwd[i], mir[i], ports->rx_pool, err,
+				  errlen) != 0)
+			goto fail;
+	return 0;
+fail:
+	ctl_ports_teardown(ports);
+	return -1;
+}
+
+void
+ctl_ports_teardown(struct ctl_ports *ports)
+{
+	unsigned int i;
+
+	for (i = 0; i < ports->n; i++) {
+		struct ctl_port *p = &ports->p[i];
+		struct rte_eth_dev_info info;
+
+		if (p->started)
+			rte_eth_dev_stop(p->port_id);
+		if (p->configured || p->probed) {
+			if (p->probed &&
+			    rte_eth_dev_info_get(p->port_id, &info) == 0 &&
+			    info.device != NULL) {
+				rte_eth_dev_close(p->port_id);
+				rte_dev_remove(info.device);
+			} else {
+				rte_eth_dev_close(p->port_id);
+			}
+		}
+		p->started = p->configured = p->probed = false;
+	}
+	ports->n = 0;
+	rte_mempool_free(ports->clone_pool);
+	rte_mempool_free(ports->mirror_pool);
+	rte_mempool_free(ports->rx_pool);
+	ports->clone_pool = ports->mirror_pool = ports->rx_pool = NULL;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DPMIRROR_CTL_PORT_H
+#define DPMIRROR_CTL_PORT_H
+
+/*
+ * Ports of the dpmirror process: probe each configured device string,
+ * configure queues (RSS across workers where the device has it), mempools,
+ * MTU and offloads, start, and undo all of it.  Control thread only.
+ *
+ * Every worker gets, on every port, one tx queue for forwarded originals
+ * (when some port forwards to it) and one for copies (when a collector
+ * sends out of it).  A device with too few tx queues for both shares one
+ * queue per worker, with a notice.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+#include "cfg.h"
+
+struct ctl_port {
+	const char *name;       /* the config's port name */
+	uint16_t port_id;
+	bool probed;            /* rte_dev_probe'd by us: remove at exit */
+	bool configured, started;
+	bool polled;            /* some worker receives on it */
+	bool multiseg;          /* tx takes chained mbufs */
+	uint16_t n_rxq;
+	uint16_t n_txq;
+	uint16_t mtu;
+	struct rte_ether_addr mac;
+	/* tx queue of worker w: fwd at w * txq_stride + fwd_ofs, copies at
+	 * w * txq_stride + mir_ofs (equal when they share). */
+	uint16_t txq_stride, fwd_ofs, mir_ofs;
+	char devname[RTE_ETH_NAME_MAX_LEN];
+};
+
+struct ctl_ports {
+	unsigned int n;
+	struct ctl_port p[CFG_MAX_PORTS];
+	struct rte_mempool *rx_pool;
+	struct rte_mempool *mirror_pool;
+	struct rte_mempool *clone_pool;
+};
+
+/*
+ * Probe, configure and start every port of CFG for N_WORKERS workers.
+ * Returns 0, or -1 with a message in ERR naming the port, its device and
+ * what to change; then everything done so far has been undone.
+ */
+int ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
+		    struct ctl_ports *ports, char *err, size_t errlen);
+
+/* Stop, close and remove the ports; free the pools.  Idempotent. */
+void ctl_ports_teardown(struct ctl_ports *ports);
+
+#endif /* DPMIRROR_CTL_PORT_H */

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_malloc.h>
+
+#include "ctl_acl.h"
+#include "ctl_log.h"
+#include "ctl_ruleset.h"
+
+static int
+collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
+		struct dp_collector *dc)
+{
+	struct dp_encap_params ep;
+
+	memset(&ep, 0, sizeof(ep));
+	ep.family = cc->remote_ip.family;
+	memcpy(ep.dst_mac, cc->remote_mac, 6);
+	if (cc->local_mac_set)
+		memcpy(ep.src_mac, cc->local_mac, 6);
+	else
+		memcpy(ep.src_mac, p->mac.addr_bytes, 6);
+	memcpy(ep.src_ip, cc->local_ip.bytes, 16);
+	memcpy(ep.dst_ip, cc->remote_ip.bytes, 16);
+	ep.vni = cc->vni;
+	ep.dst_port = cc->dst_port;
+	ep.ttl = cc->ttl;
+	ep.dscp = cc->dscp;
+	if (dp_encap_tmpl_init(&dc->tmpl, &ep) != 0)
+		return -1;
+	dc->port = (uint16_t)cc->port;
+	dc->clone_ok = p->multiseg;
+	dc->max_frame = (uint32_t)p->mtu + RTE_ETHER_HDR_LEN;
+	return 0;
+}
+
+static int
+session_meter(const struct cfg_session *cs, unsigned int n_workers,
+	      struct dp_session *ds)
+{
+	struct rte_meter_srtcm_params mp;
+	uint64_t cir;
+
+	if (cs->rate_bps == 0)
+		return 0;
+	cir = cs->rate_bps / 8 / n_workers;
+	if (cir == 0)
+		cir = 1;
+	memset(&mp, 0, sizeof(mp));
+	mp.cir = cir;
+	/* Allow a burst of 50 ms at the rate, and at least two jumbo copies. */
+	mp.cbs = RTE_MAX(cir / 20, (uint64_t)2 * 9100);
+	mp.ebs = 0;
+	if (rte_meter_srtcm_profile_config(&ds->meter_prof, &mp) != 0)
+		return -1;
+	ds->metered = 1;
+	return 0;
+}
+
+struct dp_ruleset *
+ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
+		  unsigned int n_workers, uint64_t generation, char *err,
+		  size_t errlen)
+{
+	struct dp_ruleset *rs;
+	struct ctl_acl acl;
+	char name[32];
+	unsigned int i, j;
+
+	rs = rte_zmalloc("dpm_ruleset", sizeof(*rs), RTE_CACHE_LINE_SIZE);
+	if (rs == NULL) {
+		snprintf(err, errlen, "out of DPDK memory for the ruleset");
+		return NULL;
+	}
+	rs->generation = generation;
+	rs->copy_max = CTL_COPY_MAX_DEFAULT;
+
+	for (i = 0; i < cfg->n_collectors; i++) {
+		const struct cfg_collector *cc = &cfg->collectors[i];
+
+		if (collector_build(cc, &ports->p[cc->port], &rs->coll[i]) != 0) {
+			snprintf(err, errlen, "[collector %s]: cannot build the "
+				 "outer header template", cc->name);
+			goto fail;
+		}
+	}
+	rs->n_coll = cfg->n_collectors;
+
+	for (i = 0; i < cfg->n_sessions; i++) {
+		const struct cfg_session *cs = &cfg->sessions[i];
+		struct dp_session *ds = &rs->sess[i];
+
+		ds->snaplen = cs->snaplen;
+		ds->sample = cs->sample;
+		ds->n_coll = (uint8_t)cs->n_collectors;
+		for (j = 0; j < cs->n_collectors; j++)
+			ds->coll[j] = (uint8_t)cs->collectors[j];
+		if (session_meter(cs, n_workers, ds) != 0) {
+			snprintf(err, errlen, "[session %s] rate = %llu: the "
+				 "meter rejects this rate", cs->name,
+				 (unsigned long long)cs->rate_bps);
+			goto fail;
+		}
+		for (j = 0; j < cs->n_sources; j++) {
+			const struct cfg_source *src = &cs->sources[j];
+			unsigned int q;
+
+			if (src->dir & CFG_DIR_RX)
+				rs->want[src->port] |= 1u << i;
+			if (!(src->dir & CFG_DIR_TX))
+				continue;
+			/* tx of p = what the ports whose peer is p receive */
+			for (q = 0; q < cfg->n_ports; q++)
+				if (cfg->ports[q].peer == src->port)
+					rs->want[q] |= 1u << i;
+		}
+	}
+
+	snprintf(name, sizeof(name), "dpm%llu", (unsigned long long)generation);
+	if (ctl_acl_build(cfg, name, &acl, err, errlen) != 0)
+		goto fail;
+	rs->acl4 = acl.v4;
+	rs->acl6 = acl.v6;
+	rs->n_categories = acl.n_categories;
+	rs->n_sessions = acl.n_sessions;
+	rs->dflt_accept = acl.dflt_accept;
+	return rs;
+fail:
+	ctl_ruleset_free(rs);
+	return NULL;
+}
+
+void
+ctl_ruleset_free(struct dp_ruleset *rs)
+{
+	struct ctl_acl acl;
+
+	if (rs == NULL)
+		return;
+	memset(&acl, 0, sizeof(acl));
+	acl.v4 = rs->acl4;
+	acl.v6 = rs->acl6;
+	ctl_acl_free(&acl);
+	rte_free(rs);
+}

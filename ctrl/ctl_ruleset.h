@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DPMIRROR_CTL_RULESET_H
+#define DPMIRROR_CTL_RULESET_H
+
+/*
+ * Building and freeing the immutable dp_ruleset the workers read (see
+ * dataplane/dp_ruleset.h).  Control thread only.
+ */
+
+#include <stddef.h>
+
+#include "cfg.h"
+#include "ctl_port.h"
+#include "dp_ruleset.h"
+
+/* Frames up to this many bytes are copied rather than cloned. */
+#define CTL_COPY_MAX_DEFAULT 256
+
+/*
+ * Build a ruleset for CFG over the set-up PORTS with N_WORKERS workers
+ * (each worker meters 1/N_WORKERS of a session's rate).  GENERATION must
+ * differ from the ruleset it replaces.  Returns NULL with a message in ERR.
+ */
+struct dp_ruleset *ctl_ruleset_build(const struct cfg *cfg,
+				     const struct ctl_ports *ports,
+				     unsigned int n_workers,
+				     uint64_t generation, char *err,
+				     size_t errlen);
+
+/* Free a ruleset no worker can reach any more; NULL is accepted. */
+void ctl_ruleset_free(struct dp_ruleset *rs);
+
+#endif /* DPMIRROR_CTL_RULESET_H */

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * dpmirrorctl: the command-line tool that needs no EAL (DESIGN section 3).
+ *
+ * Each subcommand is one entry of cmds[]: a name, a one-line synopsis and
+ * a handler taking the arguments after the subcommand name.  Handlers
+ * return the process exit status: 0 success, 1 usage error, 2 the request
+ * was understood but failed (for check: the file is not valid).
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "cfg.h"
+
+#define CTL_EXIT_OK 0
+#define CTL_EXIT_USAGE 1
+#define CTL_EXIT_FAIL 2
+
+struct ctl_cmd {
+	const char *name;
+	const char *args;    /* synopsis of the arguments */
+	const char *help;    /* one line */
+	int (*run)(int argc, char **argv);
+};
+
+static const char *ctl_prog = "dpmirrorctl";
+
+static void ctl_usage(FILE *out);
+
+/* Usage error: say what is wrong, then show the usage, on stderr. */
+static int
+ctl_usage_error(const char *what)
+{
+	fprintf(stderr, "%s: %s\n", ctl_prog, what);
+	ctl_usage(stderr);
+	return CTL_EXIT_USAGE;
+}
+
+static int
+ctl_check(int argc, char **argv)
+{
+	struct cfg_errors *errs;
+	struct cfg *cfg;
+	unsigned int i, n_rules = 0;
+	const char *path;
+
+	if (argc != 1)
+		return ctl_usage_error(argc == 0 ?
+			"check: missing FILE" : "check: too many arguments");
+	path = argv[0];
+
+	errs = calloc(1, sizeof(*errs));
+	if (errs == NULL) {
+		fprintf(stderr, "%s: out of memory\n", ctl_prog);
+		return CTL_EXIT_FAIL;
+	}
+	cfg = cfg_load(path, errs);
+	if (cfg == NULL) {
+		for (i = 0; i < errs->n && i < CFG_ERR_MAX; i++)
+			fprintf(stderr, "%s: error: %s\n", path, errs->msg[i]);
+		if (errs->n > CFG_ERR_MAX)
+			fprintf(stderr, "%s: error: %u more errors not shown\n",
+				path, errs->n - CFG_ERR_MAX);
+		free(errs);
+		return CTL_EXIT_FAIL;
+	}
+	for (i = 0; i < cfg->n_filters; i++)
+		n_rules += cfg->filters[i].n_rules;
+	printf("%s: valid (%u ports, %u collectors, %u sessions, %u filters, %u rules)\n",
+		path, cfg->n_ports, cfg->n_collectors, cfg->n_sessions,
+		cfg->n_filters, n_rules);
+	cfg_free(cfg);
+	free(errs);
+	return CTL_EXIT_OK;
+}
+
+static int
+ctl_help(int argc, char **argv)
+{
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	ctl_usage(stdout);
+	return CTL_EXIT_OK;
+}
+
+static const struct ctl_cmd cmds[] = {
+	{ "check", "FILE",
+	  "validate a configuration file (exit 0 valid, 2 invalid)",
+	  ctl_check },
+	{ "help", "", "show this help", ctl_help },
+};
+
+static void
+ctl_usage(FILE *out)
+{
+	unsigned int i;
+
+	fprintf(out, "usage: %s COMMAND [ARGS]\n\ncommands:\n", ctl_prog);
+	for (i = 0; i < RTE_DIM(cmds); i++) {
+		char synopsis[64];
+
+		snprintf(synopsis, sizeof(synopsis), "%s%s%s", cmds[i].name,
+			cmds[i].args[0] != '\0' ? " " : "", cmds[i].args);
+		fprintf(out, "  %-22s %s\n", synopsis, cmds[i].help);
+	}
+	fprintf(out, "\n%s needs no EAL, hugepages or root for check.\n",
+		ctl_prog);
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned int i;
+
+	if (argc < 2)
+		return ctl_usage_error("missing command");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return ctl_help(0, NULL);
+	for (i = 0; i < RTE_DIM(cmds); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].run(argc - 2, argv + 2);
+	fprintf(stderr, "%s: unknown command '%s'\n", ctl_prog, argv[1]);
+	ctl_usage(stderr);
+	return CTL_EXIT_USAGE;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_memcpy.h>
+
+#include "dp_mirror.h"
+
+/* Copy LEN bytes from the start of the (possibly chained) PKT to DST. */
+static inline void
+copy_bits(const struct rte_mbuf *pkt, uint8_t *dst, uint32_t len)
+{
+	const struct rte_mbuf *seg = pkt;
+
+	while (len > 0 && seg != NULL) {
+		uint32_t n = RTE_MIN(len, (uint32_t)seg->data_len);
+
+		rte_memcpy(dst, rte_pktmbuf_mtod(seg, const uint8_t *), n);
+		dst += n;
+		len -= n;
+		seg = seg->next;
+	}
+}
+
+static inline struct rte_mbuf *
+make_copy(struct rte_mbuf *pkt, uint32_t inner_len,
+	  const struct dp_encap_tmpl *t, struct rte_mempool *mp)
+{
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	m = rte_pktmbuf_alloc(mp);
+	if (unlikely(m == NULL))
+		return NULL;
+	if (unlikely(rte_pktmbuf_headroom(m) < t->len ||
+		     rte_pktmbuf_tailroom(m) < inner_len)) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	copy_bits(pkt, p, inner_len);
+	m->data_off -= t->len;
+	m->data_len = (uint16_t)(inner_len + t->len);
+	m->pkt_len = m->data_len;
+	return m;
+}
+
+static inline struct rte_mbuf *
+make_clone(struct rte_mbuf *pkt, const struct dp_encap_tmpl *t,
+	   struct rte_mempool *mp, struct rte_mempool *clone_mp)
+{
+	struct rte_mbuf *hdr, *c;
+
+	hdr = rte_pktmbuf_alloc(mp);
+	if (unlikely(hdr == NULL))
+		return NULL;
+	c = rte_pktmbuf_clone(pkt, clone_mp);
+	if (unlikely(c == NULL)) {
+		rte_pktmbuf_free(hdr);
+		return NULL;
+	}
+	hdr->next = c;
+	hdr->nb_segs = (uint16_t)(c->nb_segs + 1);
+	hdr->data_len = t->len;
+	hdr->pkt_len = t->len + c->pkt_len;
+	return hdr;
+}
+
+struct rte_mbuf *
+dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len, int clone,
+	       const struct dp_encap_tmpl *t, uint16_t sport,
+	       struct rte_mempool *mp, struct rte_mempool *clone_mp)
+{
+	struct rte_mbuf *m;
+
+	if (clone) {
+		m = make_clone(pkt, t, mp, clone_mp);
+		inner_len = pkt->pkt_len;
+	} else {
+		m = make_copy(pkt, inner_len, t, mp);
+	}
+	if (unlikely(m == NULL))
+		return NULL;
+	dp_encap_write(t, rte_pktmbuf_mtod(m, uint8_t *), inner_len, sport);
+	if (t->family == 6)
+		dp_encap_udp6_csum(t, m);
+	return m;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DPMIRROR_DP_MIRROR_H
+#define DPMIRROR_DP_MIRROR_H
+
+/*
+ * Building one encapsulated copy of a packet.
+ *
+ * Copy: a new mbuf from the mirror pool holding the outer header and the
+ * first INNER_LEN bytes of the original (for small frames and frames cut by
+ * snaplen).  Clone: a header mbuf from the mirror pool holding only the
+ * outer header, chained in front of an indirect mbuf (rte_pktmbuf_clone)
+ * that shares the original's data, as in DPDK's ipv4_multicast example;
+ * cheaper for large frames, needs an egress port that takes multi-segment
+ * tx.  The original is never written.
+ */
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dp_encap.h"
+
+/*
+ * Make a copy (CLONE == 0) or clone (CLONE != 0) of PKT's first INNER_LEN
+ * bytes (a clone always carries the whole packet) behind T's outer header
+ * with outer UDP source port SPORT.  Returns the new packet, or NULL when a
+ * pool is empty or the copy would not fit in one mbuf.
+ */
+struct rte_mbuf *dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len,
+				int clone, const struct dp_encap_tmpl *t,
+				uint16_t sport, struct rte_mempool *mp,
+				struct rte_mempool *clone_mp);
+
+#endif /* DPMIRROR_DP_MIRROR_H */

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+
+#include "dp_encap.h"
+#include "dp_mirror.h"
+#include "dp_worker.h"
+
+void
+dp_worker_init(struct dp_worker *w, struct dp_shared *sh, unsigned int lcore,
+	       unsigned int id)
+{
+	memset(w, 0, sizeof(*w));
+	w->sh = sh;
+	w->lcore = lcore;
+	w->id = id;
+	w->ruleset_gen = UINT64_MAX;
+}
+
+/* Hand the buffered copies for dp port P to its mirror tx queue.  What the
+ * queue does not take is freed and counted as tx_full for its session. */
+static void
+mirbuf_flush(struct dp_worker *w, uint16_t p)
+{
+	struct dp_mirbuf *b = &w->mir[p];
+	struct dp_port_counters *pc = &w->stats.port[p];
+	uint16_t sent, i;
+
+	if (b->n == 0)
+		return;
+	sent = rte_eth_tx_burst(w->sh->port[p].port_id, w->mirror_txq[p],
+				b->pkts, b->n);
+	for (i = 0; i < sent; i++) {
+		struct dp_session_counters *sc = &w->stats.sess[b->sess[i]];
+
+		sc->mirrored++;
+		sc->mirrored_bytes += b->len[i];
+		pc->mirror_bytes += b->len[i];
+	}
+	pc->mirror_packets += sent;
+	for (; i < b->n; i++) {
+		w->stats.sess[b->sess[i]].dropped[DP_DROP_TX_FULL]++;
+		rte_pktmbuf_free(b->pkts[i]);
+	}
+	pc->mirror_dropped += b->n - sent;
+	b->n = 0;
+}
+
+void
+dp_worker_flush(struct dp_worker *w)
+{
+	uint16_t p;
+
+	for (p = 0; p < w->sh->n_ports; p++)
+		mirbuf_flush(w, p);
+}
+
+void
+dp_worker_adopt(struct dp_worker *w, const struct dp_ruleset *rs)
+{
+	uint32_t s;
+
+	for (s = 0; s < rs->n_sessions; s++) {
+		w->sample_cnt[s] = 0;
+		if (!rs->sess[s].metered)
+			continue;
+		/* rte_meter wants a writable profile: keep a local copy. */
+		w->meter_prof[s] = rs->sess[s].meter_prof;
+		rte_meter_srtcm_config(&w->meter[s], &w->meter_prof[s]);
+	}
+	w->ruleset_gen = rs->generation;
+}
+
+/* One (packet, session) hit: sample, pick a collector, check size and rate,
+ * build the copy and queue it for its egress port. */
+static inline void
+mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
+	   struct rte_mbuf *pkt, uint32_t hash, uint64_t now)
+{
+	const struct dp_session *se = &rs->sess[s];
+	struct dp_session_counters *sc = &w->stats.sess[s];
+	const struct dp_collector *c;
+	struct dp_mirbuf *b;
+	struct rte_mbuf *m;
+	uint32_t inner, frame;
+	int clone;
+
+	sc->matched++;
+	if (se->sample > 1 && (w->sample_cnt[s]++ % se->sample) != 0) {
+		sc->dropped[DP_DROP_SAMPLED_OUT]++;
+		return;
+	}
+	c = &rs->coll[se->coll[se->n_coll == 1 ? 0 : hash % se->n_coll]];
+	inner = pkt->pkt_len;
+	if (se->snaplen != 0 && se->snaplen < inner)
+		inner = se->snaplen;
+	frame = c->tmpl.len + inner;
+	if (unlikely(frame > c->max_frame)) {
+		sc->dropped[DP_DROP_TOO_BIG]++;
+		return;
+	}
+	if (se->metered &&
+	    rte_meter_srtcm_color_blind_check(&w->meter[s], &w->meter_prof[s],
+					      now, frame) != RTE_COLOR_GREEN) {
+		sc->dropped[DP_DROP_RATE_LIMITED]++;
+		return;
+	}
+	clone = c->clone_ok && inner == pkt->pkt_len && inner > rs->copy_max;
+	m = dp_mirror_make(pkt, inner, clone, &c->tmpl, dp_encap_sport(hash),
+			   w->sh->mirror_pool, w->sh->clone_pool);
+	if (unlikely(m == NULL)) {
+		sc->dropped[DP_DROP_NO_MBUF]++;
+		return;
+	}
+	b = &w->mir[c->port];
+	if (unlikely(b->n == DP_MIRBUF))
+		mirbuf_flush(w, c->port);
+	b->pkts[b->n] = m;
+	b->sess[b->n] = (uint8_t)s;
+	b->len[b->n] = frame;
+	b->n++;
+}
+
+/* Parse, key and classify the burst; then mirror every accepted hit. */
+static void
+classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
+		    uint32_t want, struct rte_mbuf **pkts, uint16_t n)
+{
+	const uint32_t ncat = rs->n_categories;
+	uint16_t n4 = 0, n6 = 0, i;
+	uint64_t now = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_meta *md = &w->meta[i];
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, md);
+		if (md->l3 == DP_L3_IPV6) {
+			dp_acl_key6_build(md, &w->key6[n6]);
+			w->kp6[n6] = (const uint8_t *)&w->key6[n6];
+			w->idx6[n6++] = i;
+		} else {
+			dp_acl_key4_build(md, &w->key4[n4]);
+			w->kp4[n4] = (const uint8_t *)&w->key4[n4];
+			w->idx4[n4++] = i;
+		}
+	}
+	if (n4 > 0)
+		rte_acl_classify(rs->acl4, w->kp4, w->res4, n4, ncat);
+	if (n6 > 0)
+		rte_acl_classify(rs->acl6, w->kp6, w->res6, n6, ncat);
+
+	if (rs->n_sessions > 0)
+		now = rte_rdtsc();
+	/* Walk in receive order so copies leave in the order packets came. */
+	for (i = 0, n4 = 0, n6 = 0; i < n; i++) {
+		const struct dp_meta *md = &w->meta[i];
+		const uint32_t *res;
+		uint32_t hit, hash;
+
+		if (md->l3 == DP_L3_IPV6)
+			res = &w->res6[(uint32_t)n6++ * ncat];
+		else
+			res = &w->res4[(uint32_t)n4++ * ncat];
+		hit = dp_acl_accepted(res, rs->n_sessions, rs->dflt_accept) &
+		      want;
+		if (hit == 0)
+			continue;
+		hash = dp_flow_hash(md, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+				    pkts[i]->data_len);
+		do {
+			uint32_t s = (uint32_t)__builtin_ctz(hit);
+
+			hit &= hit - 1;
+			mirror_one(w, rs, s, pkts[i], hash, now);
+		} while (hit != 0);
+	}
+}
+
+void
+dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct dp_shared *sh = w->sh;
+	struct dp_port_counters *pc = &w->stats.port[port];
+	uint32_t want = rs->want[port];
+	int16_t peer = sh->port[port].peer;
+	uint64_t bytes = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		bytes += pkts[i]->pkt_len;
+	pc->rx_packets += n;
+	pc->rx_bytes += bytes;
+
+	if (want != 0)
+		classify_and_mirror(w, rs, want, pkts, n);
+
+	if (sh->mode == DP_MODE_INLINE && peer >= 0) {
+		struct dp_port_counters *qc = &w->stats.port[peer];
+		uint16_t sent;
+
+		sent = rte_eth_tx_burst(sh->port[peer].port_id,
+					w->fwd_txq[peer], pkts, n);
+		if (unlikely(sent < n)) {
+			/* The queue is full: drop the rest, never wait.  Only
+			 * the unsent mbufs are still ours to read. */
+			for (i = sent; i < n; i++)
+				bytes -= pkts[i]->pkt_len;
+			rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+			qc->fwd_dropped += n - sent;
+		}
+		qc->fwd_packets += sent;
+		qc->fwd_bytes += bytes;
+	} else {
+		rte_pktmbuf_free_bulk(pkts, n);
+		pc->tap_consumed += n;
+	}
+}
+
+int
+dp_worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+	struct dp_shared *sh = w->sh;
+	const uint16_t burst = sh->burst;
+	uint16_t q = 0;
+
+	if (w->n_rxq == 0)
+		return 0;
+	rte_rcu_qsbr_thread_register(sh->qsbr, w->id);
+	rte_rcu_qsbr_thread_online(sh->qsbr, w->id);
+
+	while (!sh->quit) {
+		const struct dp_ruleset *rs;
+		const struct dp_rxq *rq = &w->rxq[q];
+		uint64_t t0;
+		uint16_t n;
+
+		if (++q == w->n_rxq)
+			q = 0;
+		w->stats.w.loops++;
+		rs = __atomic_load_n(&sh->ruleset, __ATOMIC_ACQUIRE);
+		if (unlikely(rs->generation != w->ruleset_gen))
+			dp_worker_adopt(w, rs);
+
+		t0 = rte_rdtsc();
+		n = rte_eth_rx_burst(sh->port[rq->port].port_id, rq->queue,
+				     w->pkts, burst);
+		if (n > 0) {
+			w->stats.w.packets += n;
+			dp_worker_burst(w, rs, rq->port, w->pkts, n);
+			dp_worker_flush(w);
+			w->stats.w.busy_cycles += rte_rdtsc() - t0;
+		}
+		rte_rcu_qsbr_quiescent(sh->qsbr, w->id);
+	}
+	rte_rcu_qsbr_thread_offline(sh->qsbr, w->id);
+	rte_rcu_qsbr_thread_unregister(sh->qsbr, w->id);
+	return 0;
+}

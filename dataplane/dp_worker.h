@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DPMIRROR_DP_WORKER_H
+#define DPMIRROR_DP_WORKER_H
+
+/*
+ * The worker loop: one per worker lcore, owning a set of (port, rx queue)
+ * pairs and, on every port, its own tx queue for forwarded originals and
+ * its own tx queue for copies.
+ *
+ * Set up by the control thread (dp_worker_init); then only the worker
+ * writes its struct dp_worker, except `stats`, which the control thread
+ * reads (64-bit counters, each written by one thread).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_acl.h>
+#include <rte_mbuf.h>
+#include <rte_meter.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dp_acl.h"
+#include "dp_parse.h"
+#include "dp_ruleset.h"
+#include "dp_stats.h"
+
+#define DP_MAX_BURST 512
+#define DP_MAX_RXQ 64
+#define DP_MIRBUF 256 /* copies buffered per egress port before a tx burst */
+
+enum dp_mode {
+	DP_MODE_INLINE = 0,
+	DP_MODE_TAP,
+};
+
+/* Ports and pools, fixed for the life of the process. */
+struct dp_port {
+	uint16_t port_id;  /* ethdev port id */
+	int16_t peer;      /* dp index of the inline peer, -1 = none */
+};
+
+struct dp_shared {
+	enum dp_mode mode;
+	uint16_t burst;
+	uint16_t n_ports;
+	struct dp_port port[DP_MAX_PORTS];
+	struct rte_mempool *mirror_pool;
+	struct rte_mempool *clone_pool;
+	struct rte_rcu_qsbr *qsbr;
+	struct dp_ruleset *ruleset; /* swapped by the control thread */
+	volatile int quit;
+};
+
+struct dp_rxq {
+	uint16_t port; /* dp index */
+	uint16_t queue;
+};
+
+/* Copies waiting for one egress port. */
+struct dp_mirbuf {
+	uint16_t n;
+	struct rte_mbuf *pkts[DP_MIRBUF];
+	uint8_t sess[DP_MIRBUF];
+	uint32_t len[DP_MIRBUF];
+};
+
+struct dp_worker {
+	struct dp_stats stats;       /* read by the control thread */
+
+	unsigned int lcore;
+	unsigned int id;             /* 0..n_workers-1, the RCU thread id */
+	struct dp_shared *sh;
+	uint16_t n_rxq;
+	struct dp_rxq rxq[DP_MAX_RXQ];
+	uint16_t fwd_txq[DP_MAX_PORTS];    /* tx queue for originals */
+	uint16_t mirror_txq[DP_MAX_PORTS]; /* tx queue for copies */
+
+	/* Per-session state local to this worker. */
+	uint64_t ruleset_gen;
+	uint64_t sample_cnt[DP_MAX_SESSIONS];
+	struct rte_meter_srtcm meter[DP_MAX_SESSIONS];
+	struct rte_meter_srtcm_profile meter_prof[DP_MAX_SESSIONS];
+
+	/* Scratch for one burst. */
+	struct dp_mirbuf mir[DP_MAX_PORTS];
+	struct rte_mbuf *pkts[DP_MAX_BURST];
+	struct dp_meta meta[DP_MAX_BURST];
+	struct dp_acl_key4 key4[DP_MAX_BURST];
+	struct dp_acl_key6 key6[DP_MAX_BURST];
+	const uint8_t *kp4[DP_MAX_BURST];
+	const uint8_t *kp6[DP_MAX_BURST];
+	uint16_t idx4[DP_MAX_BURST];
+	uint16_t idx6[DP_MAX_BURST];
+	uint32_t res4[DP_MAX_BURST * RTE_ACL_MAX_CATEGORIES];
+	uint32_t res6[DP_MAX_BURST * RTE_ACL_MAX_CATEGORIES];
+} __rte_cache_aligned;
+
+/* Prepare W for lcore LCORE with RCU id ID (control thread). */
+void dp_worker_init(struct dp_worker *w, struct dp_shared *sh,
+		    unsigned int lcore, unsigned int id);
+
+/* Take RS as the worker's ruleset: reset the per-session sampling counters
+ * and meters that depend on it.  The worker loop calls it whenever the
+ * ruleset generation changes. */
+void dp_worker_adopt(struct dp_worker *w, const struct dp_ruleset *rs);
+
+/* The worker loop; ARG is a struct dp_worker.  Returns 0 when sh->quit. */
+int dp_worker_main(void *arg);
+
+/*
+ * Process one received burst of N packets from dp port PORT: classify,
+ * mirror, then forward (inline) or free (tap).  Exposed for unit tests;
+ * dp_worker_main calls it.  Copies are left in w->mir until
+ * dp_worker_flush().
+ */
+void dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs,
+		     uint16_t port, struct rte_mbuf **pkts, uint16_t n);
+
+/* Transmit the buffered copies of every port. */
+void dp_worker_flush(struct dp_worker *w);
+
+#endif /* DPMIRROR_DP_WORKER_H */

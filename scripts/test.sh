@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The one test command: install dependencies, build with warnings as errors,
+# run every suite, then the unit suite again under ASan/UBSan, then a short
+# fuzz run.  Integration suites need root; as another user they are skipped.
+#
+#   scripts/test.sh            everything
+#   FUZZ_SECONDS=0 scripts/test.sh   skip the fuzz run
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+top=$(pwd)
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+
+passed=0
+failed=0
+failures=()
+
+step() {
+	local name=$1
+	shift
+	echo
+	echo "=== $name"
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "=== $name: ok"
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		echo "=== $name: FAILED"
+	fi
+}
+
+setup() { # builddir [meson options...]
+	local dir=$1
+	shift
+	if [ -f "$dir/build.ninja" ]; then
+		meson setup --reconfigure "$dir" "$@" >"$dir.setup.log" 2>&1
+	else
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1
+	fi || {
+		cat "$dir.setup.log"
+		return 1
+	}
+}
+
+build() {
+	setup build -Dwerror=true -Dtests=enabled && ninja -C build
+}
+
+build_asan() {
+	setup build-asan -Dwerror=true -Dtests=enabled \
+		-Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debug && ninja -C build-asan
+}
+
+unit() {
+	meson test -C build --suite unit --print-errorlogs --num-processes 1
+}
+
+unit_asan() {
+	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C build-asan --suite unit --print-errorlogs \
+		--num-processes 1
+}
+
+integration() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "integration: skipped, needs root"
+		return 0
+	fi
+	meson test -C build --suite integration --print-errorlogs \
+		--num-processes 1
+}
+
+fuzz() {
+	if [ "$FUZZ_SECONDS" = 0 ]; then
+		echo "fuzz: skipped (FUZZ_SECONDS=0)"
+		return 0
+	fi
+	scripts/fuzz.sh "$FUZZ_SECONDS"
+}
+
+step bootstrap scripts/bootstrap.sh
+step build build
+if [ $failed -eq 0 ]; then
+	step unit unit
+	step integration integration
+	step build-asan build_asan && step unit-asan unit_asan
+	step fuzz fuzz
+fi
+
+echo
+if [ $failed -gt 0 ]; then
+	echo "failed steps: ${failures[*]}"
+fi
+echo "test.sh: $passed passed, $failed failed"
+[ $failed -eq 0 ]

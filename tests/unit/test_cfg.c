@@ -1,0 +1,1138 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Unit tests of the configuration loader and validator (ctrl/cfg.c).
+ *
+ * Good files must load into the expected struct cfg; every bad file must
+ * be refused (cfg_load returns NULL) with a first message that names the
+ * offending section, key and value.  The INI text of each case is written
+ * to a temporary file.  No EAL is needed.
+ */
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cfg.h"
+
+#ifndef DPM_TEST_DATA
+#define DPM_TEST_DATA "tests/data"
+#endif
+
+/* A valid base: an inline pair p0 <-> p1, and "out" towards c1. */
+#define PORTS \
+	"[port p0]\ndevice = net_null0\npeer = p1\n" \
+	"[port p1]\ndevice = net_null1\npeer = p0\n" \
+	"[port out]\ndevice = net_null2\n"
+#define PORTS_NOPEER \
+	"[port p0]\ndevice = net_null0\n" \
+	"[port out]\ndevice = net_null2\n"
+#define COLL \
+	"[collector c1]\nport = out\nremote_ip = 198.18.1.3\n" \
+	"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:03\n"
+#define SESS "[session s1]\nsources = p0:rx\ncollector = c1\n"
+#define BASE PORTS COLL SESS
+/* A base whose session uses [filter f]; append "[filter f]" and rules. */
+#define BASE_F PORTS COLL SESS "filter = f\n"
+/* A collector section without remote_ip/local_ip, to append them. */
+#define COLL_NOIP \
+	"[collector c1]\nport = out\nremote_mac = 02:00:00:00:01:03\n"
+
+static char *
+write_tmp(const char *text)
+{
+	char *path = strdup("/tmp/test_cfg.XXXXXX");
+	size_t len = strlen(text);
+	int fd;
+
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+	return path;
+}
+
+/* Load INI text; errs receives the messages. */
+static struct cfg *
+load_text(const char *text, struct cfg_errors *errs)
+{
+	char *path = write_tmp(text);
+	struct cfg *cfg;
+
+	cfg = cfg_load(path, errs);
+	unlink(path);
+	free(path);
+	return cfg;
+}
+
+static struct cfg *
+load_good(const char *text)
+{
+	static struct cfg_errors errs;
+	struct cfg *cfg;
+	unsigned int i;
+
+	cfg = load_text(text, &errs);
+	if (cfg == NULL) {
+		for (i = 0; i < errs.n && i < CFG_ERR_MAX; i++)
+			print_error("unexpected: %s\n", errs.msg[i]);
+		fail_msg("a valid configuration was refused");
+	}
+	assert_int_equal(errs.n, 0);
+	return cfg;
+}
+
+static void
+assert_addr(const struct cfg_addr *a, const char *text)
+{
+	uint8_t want[16] = { 0 };
+
+	if (strchr(text, ':') != NULL) {
+		assert_int_equal(inet_pton(AF_INET6, text, want), 1);
+		assert_int_equal(a->family, 6);
+		assert_memory_equal(a->bytes, want, 16);
+	} else {
+		assert_int_equal(inet_pton(AF_INET, text, want), 1);
+		assert_int_equal(a->family, 4);
+		assert_memory_equal(a->bytes, want, 4);
+	}
+}
+
+/*
+ * Good configurations.
+ */
+
+static void
+test_defaults(void **state)
+{
+	struct cfg *cfg;
+
+	(void)state;
+	cfg = load_good(PORTS_NOPEER COLL SESS);
+	assert_int_equal(cfg->mode, CFG_MODE_INLINE);
+	assert_int_equal(cfg->burst, 32);
+	assert_int_equal(cfg->mirror_pool, 16384);
+	assert_int_equal(cfg->stats_interval, 1);
+
+	assert_int_equal(cfg->n_ports, 2);
+	assert_string_equal(cfg->ports[0].name, "p0");
+	assert_string_equal(cfg->ports[0].device, "net_null0");
+	assert_int_equal(cfg->ports[0].peer, -1);
+	assert_int_equal(cfg->ports[0].rx_queues, 1);
+	assert_int_equal(cfg->ports[0].mtu, 0);
+
+	assert_int_equal(cfg->n_collectors, 1);
+	assert_string_equal(cfg->collectors[0].name, "c1");
+	assert_int_equal(cfg->collectors[0].port, 1);
+	assert_int_equal(cfg->collectors[0].encap, CFG_ENCAP_VXLAN);
+	assert_addr(&cfg->collectors[0].remote_ip, "198.18.1.3");
+	assert_addr(&cfg->collectors[0].local_ip, "198.18.1.10");
+	assert_memory_equal(cfg->collectors[0].remote_mac,
+		((uint8_t[6]){ 2, 0, 0, 0, 1, 3 }), 6);
+	assert_false(cfg->collectors[0].local_mac_set);
+	assert_int_equal(cfg->collectors[0].vni, 0);
+	assert_int_equal(cfg->collectors[0].dst_port, 4789);
+	assert_int_equal(cfg->collectors[0].ttl, 64);
+	assert_int_equal(cfg->collectors[0].dscp, 0);
+
+	assert_int_equal(cfg->n_sessions, 1);
+	assert_string_equal(cfg->sessions[0].name, "s1");
+	assert_int_equal(cfg->sessions[0].n_sources, 1);
+	assert_int_equal(cfg->sessions[0].sources[0].port, 0);
+	assert_int_equal(cfg->sessions[0].sources[0].dir, CFG_DIR_RX);
+	assert_int_equal(cfg->sessions[0].n_collectors, 1);
+	assert_int_equal(cfg->sessions[0].collectors[0], 0);
+	assert_int_equal(cfg->sessions[0].filter, -1);
+	assert_int_equal(cfg->sessions[0].snaplen, 0);
+	assert_int_equal(cfg->sessions[0].sample, 1);
+	assert_int_equal(cfg->sessions[0].rate_bps, 0);
+	assert_int_equal(cfg->n_filters, 0);
+	cfg_free(cfg);
+}
+
+/*
+ * Sections in an unusual order (sessions and filters before what they
+ * name), every key set, comments and escapes.
+ */
+static const char full_ini[] =
+	"; comment line\n"
+	"[session web]\n"
+	"sources = east:both, west:tx ,mon:rx\n"
+	"collector = v6, c4\n"
+	"filter = f1\n"
+	"snaplen = 14\n"
+	"sample = 2147483647\n"
+	"rate = 2500M          ; bits/s\n"
+	"[session other]\n"
+	"sources = west:rx\n"
+	"collector = c4\n"
+	"rate = 400G\n"
+	"[filter f1]\n"
+	"rule 300 = accept proto icmpv6 dst fd00:10::/64\n"
+	"rule 20 = reject src 198.18.0.9 dst 198.18.0.0/15 proto 47\n"
+	"rule 100 = accept proto tcp dport 80-443 sport 1024-65535 vlan 4095\n"
+	"rule 5 = accept\n"
+	"rule 999999 = reject proto sctp src fd00::1/128 dport 0\n"
+	"default = accept\n"
+	"[filter empty]\n"
+	"[dpmirror]\n"
+	"mode = inline\n"
+	"burst = 512\n"
+	"mirror_pool = 1048576\n"
+	"stats_interval = 0\n"
+	"[port east]\n"
+	"device = net_af_packet0,iface=veth-east\n"
+	"peer = west\n"
+	"rx_queues = 64\n"
+	"mtu = 9702\n"
+	"[port west]\n"
+	"device = 0000:3b:00.1\n"
+	"peer = east\n"
+	"mtu = 68\n"
+	"[port mon]\n"
+	"device = net_tap0,iface=dpm-mon\n"
+	"[collector c4]\n"
+	"port = mon\n"
+	"encap = vxlan\n"
+	"remote_ip = 198.18.1.3\n"
+	"local_ip = 198.18.1.10\n"
+	"remote_mac = 02:00:00:00:01:03\n"
+	"local_mac = 02:00:00:00:01:0A\n"
+	"vni = 16777215\n"
+	"dst_port = 65535\n"
+	"ttl = 255\n"
+	"dscp = 63\n"
+	"[collector v6]\n"
+	"port = east\n"
+	"remote_ip = fd00:1::3\n"
+	"local_ip = fd00:1::10\n"
+	"remote_mac = aa:bb:cc:dd:ee:ff\n"
+	"vni = 7\n"
+	"dst_port = 1\n"
+	"ttl = 1\n";
+
+static void
+test_full(void **state)
+{
+	const struct cfg_session *s;
+	const struct cfg_filter *f;
+	const struct cfg_collector *col;
+	const struct cfg_rule *r;
+	struct cfg *cfg;
+
+	(void)state;
+	cfg = load_good(full_ini);
+	assert_int_equal(cfg->mode, CFG_MODE_INLINE);
+	assert_int_equal(cfg->burst, 512);
+	assert_int_equal(cfg->mirror_pool, 1048576);
+	assert_int_equal(cfg->stats_interval, 0);
+
+	/* Objects are indexed in file order within their kind. */
+	assert_int_equal(cfg->n_ports, 3);
+	assert_string_equal(cfg->ports[0].name, "east");
+	assert_string_equal(cfg->ports[1].name, "west");
+	assert_string_equal(cfg->ports[2].name, "mon");
+	assert_string_equal(cfg->ports[0].device,
+		"net_af_packet0,iface=veth-east");
+	assert_string_equal(cfg->ports[1].device, "0000:3b:00.1");
+	assert_int_equal(cfg->ports[0].peer, 1);
+	assert_int_equal(cfg->ports[1].peer, 0);
+	assert_int_equal(cfg->ports[2].peer, -1);
+	assert_int_equal(cfg->ports[0].rx_queues, 64);
+	assert_int_equal(cfg->ports[0].mtu, 9702);
+	assert_int_equal(cfg->ports[1].mtu, 68);
+
+	assert_int_equal(cfg->n_collectors, 2);
+	col = &cfg->collectors[0];
+	assert_string_equal(col->name, "c4");
+	assert_int_equal(col->port, 2);
+	assert_true(col->local_mac_set);
+	assert_memory_equal(col->local_mac,
+		((uint8_t[6]){ 2, 0, 0, 0, 1, 0x0a }), 6);
+	assert_int_equal(col->vni, 16777215);
+	assert_int_equal(col->dst_port, 65535);
+	assert_int_equal(col->ttl, 255);
+	assert_int_equal(col->dscp, 63);
+	col = &cfg->collectors[1];
+	assert_string_equal(col->name, "v6");
+	assert_int_equal(col->port, 0);
+	assert_addr(&col->remote_ip, "fd00:1::3");
+	assert_addr(&col->local_ip, "fd00:1::10");
+	assert_memory_equal(col->remote_mac,
+		((uint8_t[6]){ 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff }), 6);
+	assert_false(col->local_mac_set);
+	assert_int_equal(col->vni, 7);
+	assert_int_equal(col->dst_port, 1);
+	assert_int_equal(col->ttl, 1);
+	assert_int_equal(col->dscp, 0);
+
+	assert_int_equal(cfg->n_sessions, 2);
+	s = &cfg->sessions[0];
+	assert_string_equal(s->name, "web");
+	assert_int_equal(s->n_sources, 3);
+	assert_int_equal(s->sources[0].port, 0);
+	assert_int_equal(s->sources[0].dir, CFG_DIR_RX | CFG_DIR_TX);
+	assert_int_equal(s->sources[1].port, 1);
+	assert_int_equal(s->sources[1].dir, CFG_DIR_TX);
+	assert_int_equal(s->sources[2].port, 2);
+	assert_int_equal(s->sources[2].dir, CFG_DIR_RX);
+	assert_int_equal(s->n_collectors, 2);
+	assert_int_equal(s->collectors[0], 1);
+	assert_int_equal(s->collectors[1], 0);
+	assert_int_equal(s->filter, 0);
+	assert_int_equal(s->snaplen, 14);
+	assert_int_equal(s->sample, 2147483647);
+	assert_int_equal(s->rate_bps, 2500000000ULL);
+	assert_int_equal(cfg->sessions[1].rate_bps, 400000000000ULL);
+	assert_int_equal(cfg->sessions[1].filter, -1);
+
+	assert_int_equal(cfg->n_filters, 2);
+	f = &cfg->filters[0];
+	assert_string_equal(f->name, "f1");
+	assert_int_equal(f->dflt, CFG_ACCEPT);
+	assert_int_equal(f->n_rules, 5);
+	assert_string_equal(cfg->filters[1].name, "empty");
+	assert_int_equal(cfg->filters[1].n_rules, 0);
+	assert_int_equal(cfg->filters[1].dflt, CFG_REJECT);
+
+	/* Sorted by number, whatever the file order. */
+	assert_int_equal(f->rules[0].number, 5);
+	assert_int_equal(f->rules[1].number, 20);
+	assert_int_equal(f->rules[2].number, 100);
+	assert_int_equal(f->rules[3].number, 300);
+	assert_int_equal(f->rules[4].number, 999999);
+
+	r = &f->rules[0]; /* accept */
+	assert_int_equal(r->action, CFG_ACCEPT);
+	assert_int_equal(r->proto, -1);
+	assert_int_equal(r->family, 0);
+	assert_false(r->has_src);
+	assert_false(r->has_dst);
+	assert_false(r->has_sport);
+	assert_false(r->has_dport);
+	assert_int_equal(r->vlan, -1);
+
+	r = &f->rules[1]; /* reject src 198.18.0.9 dst 198.18.0.0/15 proto 47 */
+	assert_int_equal(r->action, CFG_REJECT);
+	assert_int_equal(r->proto, 47);
+	assert_int_equal(r->family, 4);
+	assert_true(r->has_src);
+	assert_addr(&r->src, "198.18.0.9");
+	assert_int_equal(r->src_len, 32);
+	assert_true(r->has_dst);
+	assert_addr(&r->dst, "198.18.0.0");
+	assert_int_equal(r->dst_len, 15);
+
+	r = &f->rules[2]; /* tcp dport 80-443 sport 1024-65535 vlan 4095 */
+	assert_int_equal(r->action, CFG_ACCEPT);
+	assert_int_equal(r->proto, 6);
+	assert_int_equal(r->family, 0);
+	assert_true(r->has_dport);
+	assert_int_equal(r->dport_lo, 80);
+	assert_int_equal(r->dport_hi, 443);
+	assert_true(r->has_sport);
+	assert_int_equal(r->sport_lo, 1024);
+	assert_int_equal(r->sport_hi, 65535);
+	assert_int_equal(r->vlan, 4095);
+
+	r = &f->rules[3]; /* icmpv6 dst fd00:10::/64 */
+	assert_int_equal(r->proto, 58);
+	assert_int_equal(r->family, 6);
+	assert_false(r->has_src);
+	assert_addr(&r->dst, "fd00:10::");
+	assert_int_equal(r->dst_len, 64);
+
+	r = &f->rules[4]; /* sctp src fd00::1/128 dport 0 */
+	assert_int_equal(r->action, CFG_REJECT);
+	assert_int_equal(r->proto, 132);
+	assert_int_equal(r->family, 6);
+	assert_addr(&r->src, "fd00::1");
+	assert_int_equal(r->src_len, 128);
+	assert_true(r->has_dport);
+	assert_int_equal(r->dport_lo, 0);
+	assert_int_equal(r->dport_hi, 0);
+	assert_false(r->has_sport);
+	cfg_free(cfg);
+}
+
+static void
+test_tap_mode(void **state)
+{
+	struct cfg *cfg;
+
+	(void)state;
+	cfg = load_good("[dpmirror]\nmode = tap\n" PORTS_NOPEER COLL
+		"[session s1]\nsources = p0:rx,out:rx\ncollector = c1\n"
+		"snaplen = 65535\nsample = 1\nrate = 0\n");
+	assert_int_equal(cfg->mode, CFG_MODE_TAP);
+	assert_int_equal(cfg->sessions[0].n_sources, 2);
+	assert_int_equal(cfg->sessions[0].sources[1].port, 1);
+	assert_int_equal(cfg->sessions[0].sources[1].dir, CFG_DIR_RX);
+	assert_int_equal(cfg->sessions[0].snaplen, 65535);
+	cfg_free(cfg);
+}
+
+/* A tx source is fine when some port forwards to it, even one-way. */
+static void
+test_tx_one_way_peer(void **state)
+{
+	struct cfg *cfg;
+
+	(void)state;
+	cfg = load_good("[port a]\ndevice = net_null0\npeer = b\n"
+		"[port b]\ndevice = net_null1\n"
+		"[port out]\ndevice = net_null2\n" COLL
+		"[session s1]\nsources = b:tx a:rx\ncollector = c1\n"
+		"[session s2]\nsources = b:both\ncollector = c1\n");
+	assert_int_equal(cfg->ports[0].peer, 1);
+	assert_int_equal(cfg->ports[1].peer, -1);
+	assert_int_equal(cfg->sessions[0].sources[0].port, 1);
+	assert_int_equal(cfg->sessions[0].sources[0].dir, CFG_DIR_TX);
+	assert_int_equal(cfg->sessions[0].sources[1].port, 0);
+	assert_int_equal(cfg->sessions[0].sources[1].dir, CFG_DIR_RX);
+	assert_int_equal(cfg->sessions[1].sources[0].dir,
+		CFG_DIR_RX | CFG_DIR_TX);
+	cfg_free(cfg);
+}
+
+static void
+test_limits_accepted(void **state)
+{
+	char text[8192];
+	struct cfg *cfg;
+	size_t n = 0;
+	unsigned int i;
+
+	(void)state;
+	/* 16 ports, 16 sessions, a session with 8 collectors. */
+	for (i = 0; i < CFG_MAX_PORTS; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+			"[port p%u]\ndevice = net_null%u\n", i, i);
+	for (i = 0; i < CFG_MAX_SESSION_COLLECTORS; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+			"[collector c%u]\nport = p0\nremote_ip = 198.18.1.%u\n"
+			"local_ip = 198.18.1.100\n"
+			"remote_mac = 02:00:00:00:01:03\n", i, i + 1);
+	for (i = 0; i < CFG_MAX_SESSIONS; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+			"[session s%u]\nsources = p%u:rx\n"
+			"collector = c0 c1 c2 c3 c4 c5 c6 c7\n", i, i);
+	assert_true(n < sizeof(text));
+	cfg = load_good(text);
+	assert_int_equal(cfg->n_ports, CFG_MAX_PORTS);
+	assert_int_equal(cfg->n_sessions, CFG_MAX_SESSIONS);
+	assert_int_equal(cfg->sessions[15].sources[0].port, 15);
+	assert_int_equal(cfg->sessions[0].n_collectors, 8);
+	assert_int_equal(cfg->sessions[0].collectors[7], 7);
+	cfg_free(cfg);
+}
+
+static void
+test_parse_rate(void **state)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		uint64_t bps;
+	} cases[] = {
+		{ "0", 0, 0 },
+		{ "1", 0, 1 },
+		{ "1500", 0, 1500 },
+		{ "10K", 0, 10000 },
+		{ "10k", 0, 10000 },
+		{ "100M", 0, 100000000 },
+		{ "2G", 0, 2000000000 },
+		{ "400G", 0, 400000000000ULL },
+		{ "400000000000", 0, 400000000000ULL },
+		{ "400000001K", -ERANGE, 0 },
+		{ "401G", -ERANGE, 0 },
+		{ "400000000001", -ERANGE, 0 },
+		{ "99999999999999999999999", -ERANGE, 0 },
+		{ "", -EINVAL, 0 },
+		{ "G", -EINVAL, 0 },
+		{ "1.5G", -EINVAL, 0 },
+		{ "-1", -EINVAL, 0 },
+		{ "+1", -EINVAL, 0 },
+		{ "10KB", -EINVAL, 0 },
+		{ "10T", -EINVAL, 0 },
+		{ " 10", -EINVAL, 0 },
+		{ "0x10", -EINVAL, 0 },
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 12345;
+		int ret = cfg_parse_rate(cases[i].text, &v);
+
+		if (ret != cases[i].ret)
+			fail_msg("cfg_parse_rate(\"%s\") = %d, want %d",
+				cases[i].text, ret, cases[i].ret);
+		if (ret == 0 && v != cases[i].bps)
+			fail_msg("cfg_parse_rate(\"%s\") gave %llu, want %llu",
+				cases[i].text, (unsigned long long)v,
+				(unsigned long long)cases[i].bps);
+		if (ret != 0 && v != 12345)
+			fail_msg("cfg_parse_rate(\"%s\") wrote its output on error",
+				cases[i].text);
+	}
+}
+
+/* The offline demo configuration, as the demo script relies on it. */
+static void
+test_pcap_demo(void **state)
+{
+	struct cfg_errors errs;
+	const struct cfg_filter *f;
+	struct cfg *cfg;
+
+	(void)state;
+	cfg = cfg_load(DPM_TEST_DATA "/../../config/pcap-demo.ini", &errs);
+	if (cfg == NULL)
+		fail_msg("pcap-demo.ini refused: %s", errs.msg[0]);
+	assert_int_equal(cfg->mode, CFG_MODE_INLINE);
+	assert_int_equal(cfg->n_ports, 3);
+	assert_string_equal(cfg->ports[0].name, "in");
+	assert_string_equal(cfg->ports[0].device,
+		"net_pcap0,rx_pcap=demo-in.pcap");
+	assert_int_equal(cfg->ports[0].peer, 1);
+	assert_string_equal(cfg->ports[1].name, "fwd");
+	assert_string_equal(cfg->ports[1].device,
+		"net_pcap1,tx_pcap=demo-fwd.pcap");
+	assert_string_equal(cfg->ports[2].name, "out");
+	assert_string_equal(cfg->ports[2].device,
+		"net_pcap2,tx_pcap=demo-mirror.pcap");
+	assert_int_equal(cfg->ports[2].mtu, 9000);
+
+	assert_int_equal(cfg->n_collectors, 2);
+	assert_string_equal(cfg->collectors[0].name, "c4");
+	assert_int_equal(cfg->collectors[0].port, 2);
+	assert_addr(&cfg->collectors[0].local_ip, "198.18.1.10");
+	assert_addr(&cfg->collectors[0].remote_ip, "198.18.1.3");
+	assert_int_equal(cfg->collectors[0].vni, 100);
+	assert_memory_equal(cfg->collectors[0].remote_mac,
+		((uint8_t[6]){ 2, 0, 0, 0, 1, 3 }), 6);
+	assert_true(cfg->collectors[0].local_mac_set);
+	assert_memory_equal(cfg->collectors[0].local_mac,
+		((uint8_t[6]){ 2, 0, 0, 0, 1, 0x0a }), 6);
+	assert_string_equal(cfg->collectors[1].name, "c6");
+	assert_addr(&cfg->collectors[1].local_ip, "fd00:1::10");
+	assert_addr(&cfg->collectors[1].remote_ip, "fd00:1::3");
+	assert_int_equal(cfg->collectors[1].vni, 200);
+
+	assert_int_equal(cfg->n_sessions, 3);
+	assert_string_equal(cfg->sessions[0].name, "web");
+	assert_string_equal(cfg->sessions[1].name, "dns");
+	assert_string_equal(cfg->sessions[2].name, "icmp");
+	assert_int_equal(cfg->sessions[1].snaplen, 128);
+	assert_int_equal(cfg->sessions[1].collectors[0], 1);
+	assert_int_equal(cfg->sessions[2].sample, 1);
+
+	f = &cfg->filters[cfg->sessions[0].filter];
+	assert_string_equal(f->name, "web");
+	assert_int_equal(f->n_rules, 2);
+	assert_int_equal(f->dflt, CFG_REJECT);
+	assert_int_equal(f->rules[0].proto, 6);
+	assert_true(f->rules[0].has_dport);
+	assert_int_equal(f->rules[0].dport_lo, 80);
+	assert_int_equal(f->rules[0].dport_hi, 443);
+	assert_true(f->rules[1].has_sport);
+	f = &cfg->filters[cfg->sessions[2].filter];
+	assert_int_equal(f->n_rules, 2);
+	assert_int_equal(f->rules[0].proto, 1);
+	assert_int_equal(f->rules[1].proto, 58);
+	cfg_free(cfg);
+}
+
+/* Every example configuration loads. */
+static void
+test_examples(void **state)
+{
+	static const char *const files[] = {
+		"inline-af_packet.ini", "tap-span.ini", "multi-session.ini",
+		"pcap-demo.ini",
+	};
+	struct cfg_errors errs;
+	char path[512];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct cfg *cfg;
+
+		snprintf(path, sizeof(path), "%s/../../config/%s",
+			DPM_TEST_DATA, files[i]);
+		cfg = cfg_load(path, &errs);
+		if (cfg == NULL)
+			fail_msg("%s refused: %s", files[i], errs.msg[0]);
+		cfg_free(cfg);
+	}
+}
+
+/*
+ * Whole-file behaviour of errors.
+ */
+
+static void
+test_all_errors_in_file_order(void **state)
+{
+	struct cfg_errors errs;
+
+	(void)state;
+	/* The session comes first in the file but is checked last. */
+	assert_null(load_text("[session s1]\nsources = p0:rx\n"
+		"collector = c9\n"
+		"[dpmirror]\nburst = 0\nmode = tap\n"
+		"[port p0]\ndevice = net_null0\npeer = out\n"
+		"[port out]\ndevice = net_null2\nrx_queues = 100\n" COLL,
+		&errs));
+	assert_int_equal(errs.n, 4);
+	assert_non_null(strstr(errs.msg[0], "[session s1] collector = c9"));
+	assert_non_null(strstr(errs.msg[1], "[dpmirror] burst = 0"));
+	assert_non_null(strstr(errs.msg[2], "[port p0] peer = out"));
+	assert_non_null(strstr(errs.msg[3], "[port out] rx_queues = 100"));
+}
+
+static void
+test_error_overflow(void **state)
+{
+	char text[16384];
+	struct cfg_errors errs;
+	size_t n = 0;
+	unsigned int i;
+
+	(void)state;
+	n += (size_t)snprintf(text, sizeof(text), "%s", BASE "[port p9]\n");
+	for (i = 0; i < CFG_ERR_MAX + 10; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+			"bogus%u = %u\n", i, i);
+	assert_true(n < sizeof(text));
+	assert_null(load_text(text, &errs));
+	/* One per unknown key, and the missing device. */
+	assert_int_equal(errs.n, CFG_ERR_MAX + 11);
+	assert_non_null(strstr(errs.msg[0], "[port p9] bogus0 = 0"));
+	assert_non_null(strstr(errs.msg[CFG_ERR_MAX - 1], "bogus63 = 63"));
+}
+
+static void
+test_cannot_read(void **state)
+{
+	struct cfg_errors errs;
+
+	(void)state;
+	assert_null(cfg_load("/nonexistent/dir/x.ini", &errs));
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.msg[0],
+		"cannot read /nonexistent/dir/x.ini: No such file or directory");
+	assert_null(cfg_load("/", &errs));
+	assert_non_null(strstr(errs.msg[0], "cannot read /: "));
+}
+
+static void
+test_free_null(void **state)
+{
+	(void)state;
+	cfg_free(NULL);
+}
+
+static void
+test_too_many_rules(void **state)
+{
+	size_t cap = 4096 + (CFG_MAX_RULES + 1) * 32;
+	char *text = malloc(cap);
+	struct cfg_errors *errs = malloc(sizeof(*errs));
+	struct cfg *cfg;
+	size_t n, base;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(errs);
+	n = (size_t)snprintf(text, cap, "%s", BASE "[filter a]\n");
+	for (i = 1; i <= CFG_MAX_RULES / 2; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+			"rule %u = accept dport %u\n", i, i);
+	n += (size_t)snprintf(text + n, cap - n, "[filter b]\n");
+	for (i = 1; i <= CFG_MAX_RULES / 2; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+			"rule %u = reject sport %u\n", i, i);
+	base = n;
+	cfg = load_text(text, errs);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->filters[0].n_rules + cfg->filters[1].n_rules,
+		CFG_MAX_RULES);
+	cfg_free(cfg);
+
+	snprintf(text + base, cap - base, "rule 999999 = accept vlan 7\n");
+	assert_null(load_text(text, errs));
+	assert_int_equal(errs->n, 1);
+	assert_non_null(strstr(errs->msg[0],
+		"[filter b] rule 999999 = accept vlan 7: too many rules"));
+	free(text);
+	free(errs);
+}
+
+static void
+test_too_many_ports(void **state)
+{
+	char text[4096];
+	struct cfg_errors errs;
+	size_t n;
+	unsigned int i;
+
+	(void)state;
+	n = (size_t)snprintf(text, sizeof(text), "%s", BASE);
+	for (i = 0; i < CFG_MAX_PORTS - 2; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+			"[port x%u]\ndevice = net_null%u\n", i, i + 3);
+	assert_true(n < sizeof(text));
+	assert_null(load_text(text, &errs));
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msg[0], "[port x13]: too many port"));
+}
+
+/* Each tests/data/cfg/bad file is refused with its "; expect:" text. */
+static void
+test_bad_files(void **state)
+{
+	const char *dir = DPM_TEST_DATA "/cfg/bad";
+	struct cfg_errors errs;
+	struct dirent *de;
+	unsigned int count = 0;
+	DIR *d;
+
+	(void)state;
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		char path[512], line[256], *expect;
+		size_t len = strlen(de->d_name);
+		unsigned int i;
+		bool found = false;
+		FILE *f;
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".ini") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		assert_non_null(fgets(line, sizeof(line), f));
+		fclose(f);
+		line[strcspn(line, "\n")] = '\0';
+		assert_int_equal(strncmp(line, "; expect: ", 10), 0);
+		expect = line + 10;
+		if (cfg_load(path, &errs) != NULL)
+			fail_msg("%s was accepted", de->d_name);
+		for (i = 0; i < errs.n && i < CFG_ERR_MAX; i++)
+			if (strstr(errs.msg[i], expect) != NULL)
+				found = true;
+		if (!found)
+			fail_msg("%s: no message contains '%s'; first: %s",
+				de->d_name, expect, errs.msg[0]);
+		count++;
+	}
+	closedir(d);
+	assert_true(count >= 12);
+}
+
+/*
+ * Bad inputs, one per cmocka test.  Each must be refused and its first
+ * message must contain "[section]", the key and the value as written, and
+ * a hint of what is wrong or valid.
+ */
+struct bad_case {
+	const char *name;
+	const char *ini;
+	const char *section; /* with brackets */
+	const char *key;     /* NULL: a section-level or line-level problem */
+	const char *value;   /* NULL: no value (missing key) */
+	const char *hint;
+};
+
+static const struct bad_case bad_cases[] = {
+	/* [dpmirror] */
+	{ "mode", BASE "[dpmirror]\nmode = mirror\n",
+	  "[dpmirror]", "mode", "mirror", "inline, tap" },
+	{ "burst_zero", BASE "[dpmirror]\nburst = 0\n",
+	  "[dpmirror]", "burst", "0", "1..512" },
+	{ "burst_high", BASE "[dpmirror]\nburst = 513\n",
+	  "[dpmirror]", "burst", "513", "out of range" },
+	{ "burst_sign", BASE "[dpmirror]\nburst = +5\n",
+	  "[dpmirror]", "burst", "+5", "not a decimal number" },
+	{ "burst_junk", BASE "[dpmirror]\nburst = 32x\n",
+	  "[dpmirror]", "burst", "32x", "not a decimal number" },
+	{ "burst_hex", BASE "[dpmirror]\nburst = 0x20\n",
+	  "[dpmirror]", "burst", "0x20", "not a decimal number" },
+	{ "mirror_pool", BASE "[dpmirror]\nmirror_pool = 1023\n",
+	  "[dpmirror]", "mirror_pool", "1023", "1024..1048576" },
+	{ "stats_interval", BASE "[dpmirror]\nstats_interval = 3601\n",
+	  "[dpmirror]", "stats_interval", "3601", "0..3600" },
+	{ "stats_overflow",
+	  BASE "[dpmirror]\nstats_interval = 99999999999999999999999\n",
+	  "[dpmirror]", "stats_interval", "99999999999999999999999",
+	  "out of range" },
+	{ "dpmirror_key", BASE "[dpmirror]\nworkers = 4\n",
+	  "[dpmirror]", "workers", "4", "unknown key" },
+	{ "dpmirror_named", BASE "[dpmirror main]\nburst = 4\n",
+	  "[dpmirror main]", NULL, NULL, "takes no name" },
+	{ "dpmirror_twice", "[dpmirror]\n" BASE "[dpmirror]\nburst = 4\n",
+	  "[dpmirror]", NULL, NULL, "duplicate section" },
+	/* Sections. */
+	{ "unknown_kind", BASE "[switch s1]\nports = p0\n",
+	  "[switch s1]", NULL, NULL, "unknown section kind" },
+	{ "missing_name", BASE "[port]\ndevice = net_null5\n",
+	  "[port]", NULL, NULL, "missing name" },
+	{ "bad_name", BASE "[port p/0]\ndevice = net_null5\n",
+	  "[port p/0]", NULL, NULL, "bad name" },
+	{ "long_name",
+	  BASE "[collector c23456789012345678901234567890123]\nport = out\n",
+	  "[collector c23456789012345678901234567890123]", NULL, NULL,
+	  "1..31 characters" },
+	{ "dup_section", BASE "[port p1]\ndevice = net_null7\n",
+	  "[port p1]", NULL, NULL, "duplicate section" },
+	{ "empty_section", BASE "[]\n", "[]", NULL, NULL, "empty section" },
+	/* [port] */
+	{ "dup_key", "[port p0]\ndevice = net_null0\ndevice = net_null1\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "device", "net_null1", "duplicate key" },
+	{ "port_key", "[port p0]\ndevice = net_null0\nspeed = 25G\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "speed", "25G", "unknown key" },
+	{ "no_device", "[port p0]\nrx_queues = 2\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "device", NULL, "missing required key" },
+	{ "empty_device", "[port p0]\ndevice =\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "device", "", "empty device" },
+	{ "peer_dangling", "[port p0]\ndevice = net_null0\npeer = p9\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "peer", "p9", "no such port; defined ports: p0, out" },
+	{ "peer_self", "[port p0]\ndevice = net_null0\npeer = p0\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "peer", "p0", "its own peer" },
+	{ "peer_tap", "[dpmirror]\nmode = tap\n" BASE,
+	  "[port p0]", "peer", "p1", "only for mode = inline" },
+	{ "rx_queues", "[port p0]\ndevice = net_null0\nrx_queues = 0\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "rx_queues", "0", "1..64" },
+	{ "mtu_low", "[port p0]\ndevice = net_null0\nmtu = 67\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "mtu", "67", "68..9702" },
+	{ "mtu_high", "[port p0]\ndevice = net_null0\nmtu = 9703\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "mtu", "9703", "68..9702" },
+	/* [collector] */
+	{ "coll_port", PORTS SESS "[collector c1]\nport = p9\n"
+	  "remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+	  "remote_mac = 02:00:00:00:01:03\n",
+	  "[collector c1]", "port", "p9", "no such port" },
+	{ "coll_no_port", PORTS SESS "[collector c1]\n"
+	  "remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+	  "remote_mac = 02:00:00:00:01:03\n",
+	  "[collector c1]", "port", NULL, "missing required key" },
+	{ "session_encap_key", BASE "encap = geneve\n",
+	  "[session s1]", "encap", "geneve", "unknown key" },
+	{ "encap_geneve", PORTS COLL "encap = geneve\n" SESS,
+	  "[collector c1]", "encap", "geneve",
+	  "not supported yet; valid: vxlan" },
+	{ "encap_unknown", PORTS COLL "encap = mpls\n" SESS,
+	  "[collector c1]", "encap", "mpls", "valid: vxlan" },
+	{ "remote_ip_bad", PORTS COLL_NOIP "remote_ip = 198.18.1\n"
+	  "local_ip = 198.18.1.10\n" SESS,
+	  "[collector c1]", "remote_ip", "198.18.1", "not an IP address" },
+	{ "remote_ip_cidr", PORTS COLL_NOIP "remote_ip = 198.18.1.3/24\n"
+	  "local_ip = 198.18.1.10\n" SESS,
+	  "[collector c1]", "remote_ip", "198.18.1.3/24", "without /len" },
+	{ "remote_ip_zero", PORTS COLL_NOIP "remote_ip = 0.0.0.0\n"
+	  "local_ip = 198.18.1.10\n" SESS,
+	  "[collector c1]", "remote_ip", "0.0.0.0", "unspecified" },
+	{ "remote_ip_mcast6", PORTS COLL_NOIP "remote_ip = ff02::1\n"
+	  "local_ip = fd00::1\n" SESS,
+	  "[collector c1]", "remote_ip", "ff02::1", "multicast" },
+	{ "local_ip_mcast4", PORTS COLL_NOIP "remote_ip = 198.18.1.3\n"
+	  "local_ip = 239.1.1.1\n" SESS,
+	  "[collector c1]", "local_ip", "239.1.1.1", "multicast" },
+	{ "local_ip_unspec6", PORTS COLL_NOIP "remote_ip = fd00::3\n"
+	  "local_ip = ::\n" SESS,
+	  "[collector c1]", "local_ip", "::", "unspecified" },
+	{ "ip_families", PORTS COLL_NOIP "local_ip = fd00:1::10\n"
+	  "remote_ip = 198.18.1.3\n" SESS,
+	  "[collector c1]", "remote_ip", "198.18.1.3",
+	  "local_ip = fd00:1::10 is IPv6" },
+	{ "no_local_ip", PORTS COLL_NOIP "remote_ip = 198.18.1.3\n" SESS,
+	  "[collector c1]", "local_ip", NULL, "missing required key" },
+	{ "mac_auto", PORTS "[collector c1]\nport = out\n"
+	  "remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+	  "remote_mac = auto\n" SESS,
+	  "[collector c1]", "remote_mac", "auto", "not supported yet" },
+	{ "mac_short", PORTS "[collector c1]\nport = out\n"
+	  "remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+	  "remote_mac = 02:00:00:00:01\n" SESS,
+	  "[collector c1]", "remote_mac", "02:00:00:00:01",
+	  "xx:xx:xx:xx:xx:xx" },
+	{ "mac_dash", PORTS "[collector c1]\nport = out\n"
+	  "remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+	  "remote_mac = 02-00-00-00-01-03\n" SESS,
+	  "[collector c1]", "remote_mac", "02-00-00-00-01-03",
+	  "not a MAC address" },
+	{ "mac_zero", PORTS "[collector c1]\nport = out\n"
+	  "remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+	  "remote_mac = 00:00:00:00:00:00\n" SESS,
+	  "[collector c1]", "remote_mac", "00:00:00:00:00:00", "all-zero" },
+	{ "no_remote_mac", PORTS "[collector c1]\nport = out\n"
+	  "remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n" SESS,
+	  "[collector c1]", "remote_mac", NULL, "missing required key" },
+	{ "local_mac_group", PORTS COLL "local_mac = 03:00:00:00:00:01\n" SESS,
+	  "[collector c1]", "local_mac", "03:00:00:00:00:01", "unicast" },
+	{ "vni", PORTS COLL "vni = 16777216\n" SESS,
+	  "[collector c1]", "vni", "16777216", "0..16777215" },
+	{ "dst_port", PORTS COLL "dst_port = 0\n" SESS,
+	  "[collector c1]", "dst_port", "0", "1..65535" },
+	{ "ttl", PORTS COLL "ttl = 0\n" SESS,
+	  "[collector c1]", "ttl", "0", "1..255" },
+	{ "dscp", PORTS COLL "dscp = 64\n" SESS,
+	  "[collector c1]", "dscp", "64", "0..63" },
+	{ "coll_key", PORTS COLL "weight = 2\n" SESS,
+	  "[collector c1]", "weight", "2", "unknown key" },
+	/* [session] */
+	{ "src_no_dir", PORTS COLL "[session s1]\nsources = p0\n"
+	  "collector = c1\n",
+	  "[session s1]", "sources", "p0", "p0:rx, p0:tx or p0:both" },
+	{ "src_bad_dir", PORTS COLL "[session s1]\nsources = p0:in\n"
+	  "collector = c1\n",
+	  "[session s1]", "sources", "p0:in", "valid: rx, tx, both" },
+	{ "src_no_port", PORTS COLL "[session s1]\nsources = p0:rx p9:rx\n"
+	  "collector = c1\n",
+	  "[session s1]", "sources", "p0:rx p9:rx", "no such port p9" },
+	{ "src_twice", PORTS COLL "[session s1]\nsources = p0:rx,p0:tx\n"
+	  "collector = c1\n",
+	  "[session s1]", "sources", "p0:rx,p0:tx", "listed twice" },
+	{ "src_empty", PORTS COLL "[session s1]\nsources = ,\n"
+	  "collector = c1\n",
+	  "[session s1]", "sources", ",", "no sources" },
+	{ "src_tx_tap", "[dpmirror]\nmode = tap\n" PORTS_NOPEER COLL
+	  "[session s1]\nsources = p0:both\ncollector = c1\n",
+	  "[session s1]", "sources", "p0:both", "needs mode = inline" },
+	{ "src_tx_unfed", PORTS COLL "[session s1]\nsources = out:tx\n"
+	  "collector = c1\n",
+	  "[session s1]", "sources", "out:tx", "no port forwards to out" },
+	{ "no_sources", PORTS COLL "[session s1]\ncollector = c1\n",
+	  "[session s1]", "sources", NULL, "missing required key" },
+	{ "coll_dangling", PORTS COLL "[session s1]\nsources = p0:rx\n"
+	  "collector = c9\n",
+	  "[session s1]", "collector", "c9",
+	  "no such collector; defined collectors: c1" },
+	{ "coll_twice", PORTS COLL "[session s1]\nsources = p0:rx\n"
+	  "collector = c1 c1\n",
+	  "[session s1]", "collector", "c1 c1", "listed twice" },
+	{ "coll_nine", PORTS COLL
+	  "[collector c2]\nport = out\nremote_ip = 198.18.1.4\n"
+	  "local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:03\n"
+	  "[session s1]\nsources = p0:rx\n"
+	  "collector = c1 c2 c1 c2 c1 c2 c1 c2 c1\n",
+	  "[session s1]", "collector", "c1 c2 c1 c2 c1 c2 c1 c2 c1",
+	  "listed twice" },
+	{ "no_collector", PORTS COLL "[session s1]\nsources = p0:rx\n",
+	  "[session s1]", "collector", NULL, "missing required key" },
+	{ "filter_dangling", BASE "filter = web\n",
+	  "[session s1]", "filter", "web", "no such filter" },
+	{ "snaplen", BASE "snaplen = 13\n",
+	  "[session s1]", "snaplen", "13", "14..65535" },
+	{ "snaplen_high", BASE "snaplen = 65536\n",
+	  "[session s1]", "snaplen", "65536", "14..65535" },
+	{ "sample", BASE "sample = 0\n",
+	  "[session s1]", "sample", "0", "1..2147483647" },
+	{ "sample_high", BASE "sample = 2147483648\n",
+	  "[session s1]", "sample", "2147483648", "1..2147483647" },
+	{ "rate_frac", BASE "rate = 1.5G\n",
+	  "[session s1]", "rate", "1.5G", "not a rate" },
+	{ "rate_high", BASE "rate = 401G\n",
+	  "[session s1]", "rate", "401G", "400G" },
+	{ "session_key", BASE "priority = 1\n",
+	  "[session s1]", "priority", "1", "unknown key" },
+	/* [filter] */
+	{ "filter_key", BASE_F "[filter f]\npolicy = accept\n",
+	  "[filter f]", "policy", "accept", "unknown key" },
+	{ "default", BASE_F "[filter f]\ndefault = drop\n",
+	  "[filter f]", "default", "drop", "accept, reject" },
+	{ "rule_zero", BASE_F "[filter f]\nrule 0 = accept\n",
+	  "[filter f]", "rule 0", "accept", "1..999999" },
+	{ "rule_big", BASE_F "[filter f]\nrule 1000000 = accept\n",
+	  "[filter f]", "rule 1000000", "accept", "1..999999" },
+	{ "rule_spaces", BASE_F "[filter f]\nrule  10 = accept\n",
+	  "[filter f]", "rule  10", "accept", "one space" },
+	{ "rule_nospace", BASE_F "[filter f]\nrule10 = accept\n",
+	  "[filter f]", "rule10", "accept", "one space" },
+	{ "rule_twice", BASE_F "[filter f]\nrule 10 = accept\n"
+	  "rule 010 = reject\n",
+	  "[filter f]", "rule 010", "reject", "defined twice" },
+	{ "rule_dup_key", BASE_F "[filter f]\nrule 10 = accept\n"
+	  "rule 10 = reject\n",
+	  "[filter f]", "rule 10", "reject", "duplicate key" },
+	{ "rule_action", BASE_F "[filter f]\nrule 10 = allow proto tcp\n",
+	  "[filter f]", "rule 10", "allow proto tcp", "accept or reject" },
+	{ "rule_empty", BASE_F "[filter f]\nrule 10 =\n",
+	  "[filter f]", "rule 10", "", "empty rule" },
+	{ "rule_word", BASE_F "[filter f]\nrule 10 = accept port 80\n",
+	  "[filter f]", "rule 10", "accept port 80", "unknown word port" },
+	{ "rule_word_twice",
+	  BASE_F "[filter f]\nrule 10 = accept dport 80 dport 81\n",
+	  "[filter f]", "rule 10", "accept dport 80 dport 81",
+	  "dport given twice" },
+	{ "rule_no_arg", BASE_F "[filter f]\nrule 10 = accept proto\n",
+	  "[filter f]", "rule 10", "accept proto", "needs a value" },
+	{ "rule_proto", BASE_F "[filter f]\nrule 10 = accept proto 256\n",
+	  "[filter f]", "rule 10", "accept proto 256", "0..255" },
+	{ "rule_proto_name", BASE_F "[filter f]\nrule 10 = accept proto TCP\n",
+	  "[filter f]", "rule 10", "accept proto TCP", "unknown protocol" },
+	{ "rule_host_bits4",
+	  BASE_F "[filter f]\nrule 10 = accept dst 198.18.0.1/24\n",
+	  "[filter f]", "rule 10", "accept dst 198.18.0.1/24",
+	  "did you mean 198.18.0.0/24" },
+	{ "rule_host_bits6",
+	  BASE_F "[filter f]\nrule 10 = reject src fd00:1:2:3:4::/62\n",
+	  "[filter f]", "rule 10", "reject src fd00:1:2:3:4::/62",
+	  "did you mean fd00:1:2::/62" },
+	{ "rule_prefix_len",
+	  BASE_F "[filter f]\nrule 10 = accept src 198.18.0.0/33\n",
+	  "[filter f]", "rule 10", "accept src 198.18.0.0/33", "/0../32" },
+	{ "rule_bad_addr",
+	  BASE_F "[filter f]\nrule 10 = accept src 198.18.0.0.0/8\n",
+	  "[filter f]", "rule 10", "accept src 198.18.0.0.0/8",
+	  "not an address" },
+	{ "rule_families",
+	  BASE_F "[filter f]\nrule 10 = accept src 198.18.0.0/15 dst fd00::/8\n",
+	  "[filter f]", "rule 10", "accept src 198.18.0.0/15 dst fd00::/8",
+	  "one address family" },
+	{ "rule_range_rev",
+	  BASE_F "[filter f]\nrule 10 = accept proto udp sport 90-80\n",
+	  "[filter f]", "rule 10", "accept proto udp sport 90-80",
+	  "sport 80-90" },
+	{ "rule_range_high",
+	  BASE_F "[filter f]\nrule 10 = accept dport 70000\n",
+	  "[filter f]", "rule 10", "accept dport 70000", "0 <= N <= M <= 65535" },
+	{ "rule_range_junk",
+	  BASE_F "[filter f]\nrule 10 = accept dport 80-\n",
+	  "[filter f]", "rule 10", "accept dport 80-", "N or N-M" },
+	{ "rule_ports_icmp",
+	  BASE_F "[filter f]\nrule 10 = accept proto icmp dport 80\n",
+	  "[filter f]", "rule 10", "accept proto icmp dport 80",
+	  "tcp, udp or sctp" },
+	{ "rule_ports_gre",
+	  BASE_F "[filter f]\nrule 10 = accept sport 1 proto 47\n",
+	  "[filter f]", "rule 10", "accept sport 1 proto 47", "no ports" },
+	{ "rule_icmp_v6",
+	  BASE_F "[filter f]\nrule 10 = accept proto icmp dst fd00::1\n",
+	  "[filter f]", "rule 10", "accept proto icmp dst fd00::1",
+	  "use proto icmpv6" },
+	{ "rule_icmpv6_v4",
+	  BASE_F "[filter f]\nrule 10 = accept src 198.18.0.1 proto icmpv6\n",
+	  "[filter f]", "rule 10", "accept src 198.18.0.1 proto icmpv6",
+	  "use proto icmp" },
+	{ "rule_vlan", BASE_F "[filter f]\nrule 10 = accept vlan 4096\n",
+	  "[filter f]", "rule 10", "accept vlan 4096", "0..4095" },
+	/* Lines rte_cfgfile would ignore or refuse. */
+	{ "stray_line", BASE "sample 10\n",
+	  "[session s1]", NULL, "sample 10", "key = value" },
+	{ "hash_comment", BASE "# a comment\n",
+	  "[session s1]", NULL, "# a comment", "comments start with ';'" },
+	{ "after_bracket", BASE "[port p5] device = net_null5\n",
+	  "[port p5]", NULL, "device = net_null5", "text after ']'" },
+	{ "no_bracket", BASE "[port p5\ndevice = net_null5\n",
+	  "", NULL, "[port p5", "no closing ']'" },
+	{ "before_section", "burst = 32\n" BASE,
+	  "", NULL, "burst = 32", "before any section" },
+	{ "empty_key", BASE "= 5\n",
+	  "[session s1]", NULL, "= 5", "missing key" },
+	/* Whole file. */
+	{ "only_dpmirror", "[dpmirror]\nmode = tap\n", "", NULL, NULL,
+	  "no [port NAME] section" },
+	{ "no_port", COLL SESS, "[collector c1]", "port", "out",
+	  "defined ports: (none)" },
+	{ "one_way_peer_both", "[port a]\ndevice = net_null0\npeer = b\n"
+	  "[port b]\ndevice = net_null1\n[port out]\ndevice = net_null2\n"
+	  COLL "[session s1]\nsources = a:both\ncollector = c1\n",
+	  "[session s1]", "sources", "a:both", "no port forwards to a" },
+	{ "no_collector_section", PORTS SESS,
+	  "[session s1]", "collector", "c1", "no such collector" },
+	{ "no_session", PORTS COLL, "", NULL, NULL, "no [session NAME]" },
+};
+
+static void
+test_bad(void **state)
+{
+	const struct bad_case *bc = *state;
+	static struct cfg_errors errs;
+	char kv[CFG_ERR_LEN];
+	const char *m;
+
+	memset(&errs, 0, sizeof(errs));
+	if (load_text(bc->ini, &errs) != NULL)
+		fail_msg("%s: accepted", bc->name);
+	assert_true(errs.n >= 1);
+	m = errs.msg[0];
+	if (bc->section[0] != '\0' && strstr(m, bc->section) == NULL)
+		fail_msg("%s: '%s' does not name section %s", bc->name, m,
+			bc->section);
+	if (bc->key != NULL && bc->value != NULL)
+		snprintf(kv, sizeof(kv), "%s %s = %s:", bc->section, bc->key,
+			bc->value);
+	else if (bc->key != NULL)
+		snprintf(kv, sizeof(kv), "%s %s:", bc->section, bc->key);
+	else if (bc->value != NULL)
+		snprintf(kv, sizeof(kv), "%s", bc->value);
+	else
+		kv[0] = '\0';
+	if (strstr(m, kv) == NULL)
+		fail_msg("%s: '%s' lacks '%s'", bc->name, m, kv);
+	if (strstr(m, bc->hint) == NULL)
+		fail_msg("%s: '%s' lacks '%s'", bc->name, m, bc->hint);
+}
+
+#define N_BAD (sizeof(bad_cases) / sizeof(bad_cases[0]))
+
+int
+main(void)
+{
+	static const struct CMUnitTest good[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_tap_mode),
+		cmocka_unit_test(test_tx_one_way_peer),
+		cmocka_unit_test(test_limits_accepted),
+		cmocka_unit_test(test_parse_rate),
+		cmocka_unit_test(test_pcap_demo),
+		cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_all_errors_in_file_order),
+		cmocka_unit_test(test_error_overflow),
+		cmocka_unit_test(test_cannot_read),
+		cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_too_many_rules),
+		cmocka_unit_test(test_too_many_ports),
+		cmocka_unit_test(test_bad_files),
+	};
+	struct CMUnitTest bad[N_BAD];
+	unsigned int i;
+	int failed;
+
+	for (i = 0; i < N_BAD; i++) {
+		memset(&bad[i], 0, sizeof(bad[i]));
+		bad[i].name = bad_cases[i].name;
+		bad[i].test_func = test_bad;
+		bad[i].initial_state = (void *)(uintptr_t)&bad_cases[i];
+	}
+	failed = cmocka_run_group_tests_name("cfg", good, NULL, NULL);
+	failed += cmocka_run_group_tests_name("cfg_bad_input", bad, NULL, NULL);
+	return failed == 0 ? 0 : 1;
+}
