@@ -258,6 +258,8 @@ ctx_create(const char *name, const char *suffix, uint32_t num_fields,
 	prm.socket_id = SOCKET_ID_ANY;
 	prm.rule_size = RTE_ACL_RULE_SZ(num_fields);
 	prm.max_rule_num = max_rules;
+	/* rte_acl_find_existing() left ENOENT; allocation failures set none. */
+	rte_errno = 0;
 	ctx = rte_acl_create(&prm);
 	if (ctx == NULL) {
 		*rc = rte_errno != 0 ? -rte_errno : -ENOMEM;

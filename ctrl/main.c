@@ -304,11 +304,6 @@ run(const struct cfg *cfg, const struct options *o)
 	if (cur == NULL || prev == NULL)
 		goto out;
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGUSR1, on_signal);
-	signal(SIGHUP, on_signal);
-
 	interval = o->stats_interval >= 0 ? (unsigned int)o->stats_interval
 					  : cfg->stats_interval;
 	printf("dpmirror: %u port(s), %u session(s), %u worker(s), mode %s\n",
@@ -373,6 +368,12 @@ main(int argc, char **argv)
 	struct options o;
 	struct cfg *cfg;
 	int dd, rc, i;
+
+	/* Handlers first: a signal during setup is acted on once running. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_signal);
+	signal(SIGHUP, on_signal);
 
 	memset(&o, 0, sizeof(o));
 	for (dd = 1; dd < argc; dd++)

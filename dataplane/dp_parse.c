@@ -150,7 +150,8 @@ parse_ipv6(const uint8_t *data, uint32_t len, uint32_t ofs, struct dp_meta *m)
 		kind = ext_kind_of[nh];
 		if (likely(kind == EXT_NONE))
 			break;
-		if (unlikely(n == DP_PARSE_MAX_EXT || end - p < IPV6_EXT_MIN_LEN))
+		if (unlikely(n == DP_PARSE_MAX_EXT ||
+			     end - p < IPV6_EXT_MIN_LEN))
 			goto stop;
 		if (kind == EXT_GENERIC)
 			hlen = ((uint32_t)data[p + 1] + 1) * 8;

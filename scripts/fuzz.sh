@@ -42,19 +42,30 @@ ip6dst=fd000000000000000000000000000002
 tcp=303900500000000100000000500200ff00000000
 udp=1388138900080000
 
-seed ipv4_tcp "${macs}0800450000281234400040060000${ip4src}${ip4dst}${tcp}"
-seed ipv4_opts "${macs}0800470000301234000040060000${ip4src}${ip4dst}0101070704000000${tcp}"
-seed ipv4_frag "${macs}08004500001c123420b940110000${ip4src}${ip4dst}0011223344556677"
-seed qinq_udp "${macs}88a8b00a8100001408004500001c1234000040110000${ip4src}${ip4dst}${udp}"
-seed ipv6_ext "${macs}86dd6000000000440040${ip6src}${ip6dst}3c000104000000002b01010c0000000000000000000000000602040000000000${ip6dst}${tcp}"
+ip4tcp=4500002812344000400600
+ip4opt=470000301234000040060000
+ip4frag=4500001c123420b940110000
+ip4udp=4500001c123400004011
+seed ipv4_tcp "${macs}0800${ip4tcp}00${ip4src}${ip4dst}${tcp}"
+seed ipv4_opts "${macs}0800${ip4opt}${ip4src}${ip4dst}0101070704000000${tcp}"
+seed ipv4_frag "${macs}0800${ip4frag}${ip4src}${ip4dst}0011223344556677"
+seed qinq_udp "${macs}88a8b00a810000140800${ip4udp}0000${ip4src}${ip4dst}${udp}"
+# IPv6: hop-by-hop (8), destination options (16), routing (24), TCP.
+hbh=3c00010400000000
+dst=2b01010c000000000000000000000000
+rh=0602040000000000${ip6dst}
+seed ipv6_ext "${macs}86dd6000000000440040${ip6src}${ip6dst}${hbh}${dst}${rh}${tcp}"
 seed ipv6_frag "${macs}86dd6000000000102c40${ip6src}${ip6dst}110000010000beef${udp}"
-seed ipv6_ah "${macs}86dd60000000002c3340${ip6src}${ip6dst}060400000000100000000001000000000000000000000000${tcp}"
-seed arp "${macs}08060001080006040001020000000001${ip4src}000000000000${ip4dst}"
+ah=060400000000100000000001000000000000000000000000
+seed ipv6_ah "${macs}86dd60000000002c3340${ip6src}${ip6dst}${ah}${tcp}"
+arp=0001080006040001020000000001${ip4src}000000000000${ip4dst}
+seed arp "${macs}0806${arp}"
 
 log=$work/fuzz.log
 rc=0
-"$build/tests/fuzz/fuzz_parse" -max_total_time="$secs" -print_final_stats=1 \
-	-artifact_prefix="$build/fuzz-artifacts/" "$corpus" > "$log" 2>&1 || rc=$?
+"$build/tests/fuzz/fuzz_parse" -max_total_time="$secs" \
+	-print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/" \
+	"$corpus" > "$log" 2>&1 || rc=$?
 
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 if [ "$rc" -ne 0 ]; then

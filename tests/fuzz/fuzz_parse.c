@@ -56,7 +56,8 @@ same_meta(const struct dp_meta *a, const struct dp_meta *b)
 static void
 check_invariants(const uint8_t *d, uint32_t len, const struct dp_meta *m)
 {
-	CHECK((m->flags & ~(DP_F_FRAG | DP_F_FRAG_FIRST | DP_F_VLAN_TRUNC)) == 0);
+	CHECK((m->flags &
+	       ~(DP_F_FRAG | DP_F_FRAG_FIRST | DP_F_VLAN_TRUNC)) == 0);
 	CHECK(m->has_ports <= 1);
 	CHECK(m->n_vlans <= DP_PARSE_MAX_VLANS);
 	CHECK((m->n_vlans == 0) == (m->vlan == DP_VLAN_NONE));

@@ -19,7 +19,8 @@
 #include "dp_parse.h"
 
 /* Building blocks of the frames below. */
-#define MACS 0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01
+#define MACS \
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01
 #define BE16(v) (uint8_t)((v) >> 8), (uint8_t)((v) & 0xff)
 #define IP4_SRC 198, 18, 0, 1
 #define IP4_DST 198, 18, 0, 2
@@ -27,7 +28,7 @@
 #define IP6_DST 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02
 /* IPv4 header without options: total length, frag field, protocol. */
 #define IP4_HDR(tot, frag, proto) \
-	0x45, 0x00, BE16(tot), 0x12, 0x34, BE16(frag), 64, (proto), 0x00, 0x00, \
+	0x45, 0x00, BE16(tot), 0x12, 0x34, BE16(frag), 64, (proto), 0, 0, \
 	IP4_SRC, IP4_DST
 /* IPv6 fixed header: payload length, next header. */
 #define IP6_HDR(plen, nh) \
