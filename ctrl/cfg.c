@@ -71,6 +71,7 @@ struct cfg_section {
 	int obj;                          /* object index, -1 = rejected */
 	int n_ents;
 	struct rte_cfgfile_entry *ents;
+	int *first;                       /* first entry with the same key */
 };
 
 /* One message and its position in the file, for sorting. */
@@ -691,19 +692,67 @@ static bool
 cfg_dup_key(struct cfg_ctx *c, int k)
 {
 	const struct cfg_section *s = &c->secs[c->cur];
-	int j;
+	int j = s->first[k];
 
 	if (s->ents[k].name[0] == '\0')
 		return true;
-	for (j = 0; j < k; j++) {
-		if (strcmp(s->ents[j].name, s->ents[k].name) == 0) {
-			cfg_bad(c, k,
-				"duplicate key (already set to %s above); give each key once",
-				s->ents[j].value);
-			return true;
-		}
+	if (j == k)
+		return false;
+	cfg_bad(c, k,
+		"duplicate key (already set to %s above); give each key once",
+		s->ents[j].value);
+	return true;
+}
+
+/* An entry's key and position, sorted to find repeated keys. */
+struct cfg_key_pos {
+	const char *key;
+	int pos;
+};
+
+static int
+cfg_key_pos_cmp(const void *a, const void *b)
+{
+	const struct cfg_key_pos *x = a;
+	const struct cfg_key_pos *y = b;
+	int r = strcmp(x->key, y->key);
+
+	if (r != 0)
+		return r;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * Fill s->first: for each entry, the index of the first entry of the
+ * section with the same key.  Sorting keeps this O(n log n) for filters
+ * with thousands of rules.
+ */
+static int
+cfg_index_keys(struct cfg_section *s)
+{
+	size_t n = (size_t)(s->n_ents > 0 ? s->n_ents : 1);
+	struct cfg_key_pos *order;
+	int i;
+
+	s->first = calloc(n, sizeof(*s->first));
+	order = calloc(n, sizeof(*order));
+	if (s->first == NULL || order == NULL) {
+		free(order);
+		return -ENOMEM;
 	}
-	return false;
+	for (i = 0; i < s->n_ents; i++) {
+		order[i].key = s->ents[i].name;
+		order[i].pos = i;
+	}
+	qsort(order, (size_t)s->n_ents, sizeof(order[0]), cfg_key_pos_cmp);
+	for (i = 0; i < s->n_ents; i++) {
+		if (i > 0 && strcmp(order[i].key, order[i - 1].key) == 0)
+			s->first[order[i].pos] = s->first[order[i - 1].pos];
+		else
+			s->first[order[i].pos] = order[i].pos;
+	}
+	free(order);
+	return 0;
 }
 
 /*
@@ -1234,18 +1283,20 @@ cfg_check_filter(struct cfg_ctx *c)
 	const struct cfg_section *s = &c->secs[c->cur];
 	struct cfg_filter *f = &c->cfg->filters[s->obj];
 	unsigned int cap = 0;
-	uint32_t *nums = NULL; /* every valid rule number, even of bad rules */
-	unsigned int n_nums = 0, cap_nums = 0;
+	uint8_t *nums; /* bitmap of rule numbers seen, even of bad rules */
 	char why[CFG_ERR_LEN];
 	int k;
 
+	nums = calloc(CFG_RULE_NUM_MAX / 8 + 1, 1);
+	if (nums == NULL) {
+		c->nomem = true;
+		return;
+	}
 	for (k = 0; k < s->n_ents; k++) {
 		const char *key = s->ents[k].name;
 		const char *val = s->ents[k].value;
 		struct cfg_rule r;
 		uint64_t n;
-		unsigned int j;
-		bool taken = false;
 
 		if (cfg_dup_key(c, k))
 			continue;
@@ -1271,27 +1322,13 @@ cfg_check_filter(struct cfg_ctx *c)
 				CFG_RULE_NUM_MAX);
 			continue;
 		}
-		for (j = 0; j < n_nums; j++)
-			if (nums[j] == n)
-				taken = true;
-		if (taken) {
+		if ((nums[n / 8] & (1u << (n % 8))) != 0) {
 			cfg_bad(c, k,
 				"rule number %lu is defined twice; give each rule its own number",
 				(unsigned long)n);
 			continue;
 		}
-		if (n_nums == cap_nums) {
-			unsigned int ncap = cap_nums == 0 ? 8 : 2 * cap_nums;
-			uint32_t *nn = realloc(nums, ncap * sizeof(*nn));
-
-			if (nn == NULL) {
-				c->nomem = true;
-				break;
-			}
-			nums = nn;
-			cap_nums = ncap;
-		}
-		nums[n_nums++] = (uint32_t)n;
+		nums[n / 8] |= (uint8_t)(1u << (n % 8));
 		memset(&r, 0, sizeof(r));
 		r.number = (uint32_t)n;
 		if (cfg_parse_rule(val, &r, why, sizeof(why)) < 0) {
@@ -1581,6 +1618,8 @@ cfg_read_sections(struct cfg_ctx *c, struct rte_cfgfile *file)
 			s->name, s->ents, ne);
 		if (s->n_ents < 0)
 			return -EINVAL;
+		if (cfg_index_keys(s) < 0)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -1720,8 +1759,10 @@ out:
 	}
 	if (file != NULL)
 		rte_cfgfile_close(file);
-	for (ret = 0; ret < c.n_secs; ret++)
+	for (ret = 0; ret < c.n_secs; ret++) {
 		free(c.secs[ret].ents);
+		free(c.secs[ret].first);
+	}
 	free(c.secs);
 	free(c.msgs);
 	return cfg;

@@ -30,7 +30,7 @@
 /* A filter flags value no key carries: the guard rule of an empty context. */
 #define CTL_ACL_NEVER_FLAGS (DP_KEY_F_IP4 | DP_KEY_F_IP6)
 
-static void
+static void __rte_format_printf(3, 4)
 acl_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;

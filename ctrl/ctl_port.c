@@ -42,11 +42,13 @@ probe_one(const struct cfg_port *cp, struct ctl_port *p, char *err,
 	rc = rte_dev_probe(cp->device);
 	if (rc < 0 && rc != -EEXIST) {
 		snprintf(err, errlen,
-			 "[port %s] device = %s: the device could not be "
-			 "probed (%s); check that the interface, PCI address "
-			 "or file it names exists and that its driver is "
-			 "available (see the EAL log above)",
-			 cp->name, cp->device, rte_strerror(-rc));
+			 "[port %s] device = %s: the driver could not attach "
+			 "the device (see the EAL log above); check that the "
+			 "interface, PCI address or file it names exists, that "
+			 "the driver name is right (net_af_packet, net_tap, "
+			 "net_pcap, ... or a PCI address) and that its "
+			 "arguments are valid",
+			 cp->name, cp->device);
 		return -1;
 	}
 	p->probed = rc == 0;

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_common.h>
+#include <rte_common.h> /* RTE_DIM */
 
 #include "cfg.h"
 
@@ -79,20 +79,11 @@ ctl_check(int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
-static int
-ctl_help(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	ctl_usage(stdout);
-	return CTL_EXIT_OK;
-}
-
+/* The subcommands; playground, kernel and stats join this table. */
 static const struct ctl_cmd cmds[] = {
 	{ "check", "FILE",
 	  "validate a configuration file (exit 0 valid, 2 invalid)",
 	  ctl_check },
-	{ "help", "", "show this help", ctl_help },
 };
 
 static void
@@ -100,7 +91,9 @@ ctl_usage(FILE *out)
 {
 	unsigned int i;
 
-	fprintf(out, "usage: %s COMMAND [ARGS]\n\ncommands:\n", ctl_prog);
+	fprintf(out, "usage: %s COMMAND [ARGS]\n"
+		"       %s -h | --help | help\n\ncommands:\n",
+		ctl_prog, ctl_prog);
 	for (i = 0; i < RTE_DIM(cmds); i++) {
 		char synopsis[64];
 
@@ -119,8 +112,11 @@ main(int argc, char **argv)
 
 	if (argc < 2)
 		return ctl_usage_error("missing command");
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-		return ctl_help(0, NULL);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+			strcmp(argv[1], "help") == 0) {
+		ctl_usage(stdout);
+		return CTL_EXIT_OK;
+	}
 	for (i = 0; i < RTE_DIM(cmds); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].run(argc - 2, argv + 2);

@@ -201,15 +201,28 @@ def parse(b):
 
 
 def flow_key(m, frame):
-    """What the symmetric flow hash may depend on (see dp_flow_hash)."""
+    """Packets with the same key must get the same outer UDP source port
+    (dp_flow_hash: the endpoints ordered so that A->B and B->A agree, plus
+    the protocol).  Whether a fragment hashes its ports is left open by the
+    contract (hashing none keeps the fragments of a datagram together), so
+    fragments are grouped apart from unfragmented packets."""
     if m.l3:
         a = (m.src, m.sport)
         z = (m.dst, m.dport)
-        return ("ip", m.l3, m.proto) + tuple(sorted((a, z)))
+        return (("ip", m.l3, m.proto, bool(m.flags & F_FRAG)) +
+                tuple(sorted((a, z))))
     if len(frame) >= 12:
         return ("mac",) + tuple(sorted((bytes(frame[0:6]),
                                         bytes(frame[6:12]))))
     return None
+
+
+def _flow_str(k):
+    if k[0] == "ip":
+        ends = ["%s.%d" % (ipaddress.ip_address(a), p) for a, p in k[4:]]
+        return "proto %d%s %s <-> %s" % (k[2], " frag" if k[3] else "",
+                                         ends[0], ends[1])
+    return "mac %s <-> %s" % (k[1].hex(":"), k[2].hex(":"))
 
 
 # --------------------------------------------------------------------------
@@ -716,7 +729,8 @@ def verify(cfg_path, in_path, fwd_path, out_path, stats_path, workdir,
                 got.append(("?", bytes(b), k))
                 continue
             got.append((s.name, inner, k))
-            src_macs.add(bytes(b[6:12]))
+            if c.local_mac is None:
+                src_macs.add(bytes(b[6:12]))
             m = parse(inner) if not s.snaplen else None
             key = (flow_key(m, inner) if m is not None else None)
             if key is not None:
@@ -725,7 +739,7 @@ def verify(cfg_path, in_path, fwd_path, out_path, stats_path, workdir,
                     lb.setdefault((s.name, key), set()).add(c.name)
         ck.check("outer headers of every copy (Ethernet, IP, UDP, VxLAN)",
                  not bad, _few(bad, 8))
-        ck.check("one outer source MAC on the collector port",
+        ck.check("one outer source MAC for collectors without local_mac",
                  len(src_macs) <= 1,
                  ", ".join(x.hex(":") for x in sorted(src_macs)))
 
@@ -749,7 +763,7 @@ def verify(cfg_path, in_path, fwd_path, out_path, stats_path, workdir,
             if len(s.collectors) > 1:
                 lb.setdefault((s.name, key), set()).add(c.name)
     if out is not None:
-        asym = ["%s -> ports %s" % (k[:3], sorted(v))
+        asym = ["%s -> ports %s" % (_flow_str(k), sorted(v))
                 for k, v in sports.items() if len(v) > 1]
         ck.check("one outer UDP source port per flow, both directions",
                  not asym, _few(asym))
@@ -757,7 +771,7 @@ def verify(cfg_path, in_path, fwd_path, out_path, stats_path, workdir,
         ck.check("outer UDP source ports vary between flows",
                  len(sports) < 2 or len(allp) > 1,
                  "%d flows all use %s" % (len(sports), sorted(allp)))
-        split = ["%s %s -> %s" % (k[0], k[1][:3], sorted(v))
+        split = ["%s %s -> %s" % (k[0], _flow_str(k[1]), sorted(v))
                  for k, v in lb.items() if len(v) > 1]
         ck.check("load-balanced sessions keep a flow on one collector",
                  not split, _few(split))

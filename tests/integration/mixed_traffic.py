@@ -284,7 +284,9 @@ def build(seed):
     g.add_raw(tq[:14])               # tag TPID, nothing after it
 
     # Malformed IPv4 headers.
-    good = bytes(eab / IP(src="198.18.0.1", dst="198.18.0.2") /
+    # From the address the rejects session refuses: were any of them
+    # taken for IPv4, that session would lose its copy.
+    good = bytes(eba / IP(src="198.18.0.2", dst="198.18.0.1") /
                  UDP(sport=7000, dport=7001) / Raw(g.data(30)))
     m = bytearray(good)
     m[14] = 0x44                     # IHL 4
@@ -298,6 +300,19 @@ def build(seed):
     m = bytearray(good)
     struct.pack_into("!H", m, 14 + 2, 24)   # ports exactly inside it
     g.add_raw(m)
+    # The same with TCP to port 80: only the second has its ports.
+    web = bytes(eab / IP(src="198.18.0.1", dst="198.18.0.2") /
+                TCP(sport=40001, dport=80, flags="A") / Raw(g.data(30)))
+    for tlen in (23, 24):
+        m = bytearray(web)
+        struct.pack_into("!H", m, 14 + 2, tlen)
+        g.add_raw(m)
+    web6 = bytes(eab / IPv6(src="fd12::1", dst="fd12::2") /
+                 TCP(sport=50001, dport=80, flags="A") / Raw(g.data(30)))
+    for plen in (3, 4):
+        m = bytearray(web6)
+        struct.pack_into("!H", m, 14 + 4, plen)
+        g.add_raw(m)
     m = bytearray(good)
     m[14] = 0x4f                     # IHL 15: 60 bytes, more than present
     g.add_raw(m[:14 + 40])

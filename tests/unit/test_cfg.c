@@ -646,39 +646,47 @@ test_free_null(void **state)
 	cfg_free(NULL);
 }
 
+/* CFG_MAX_RULES over all filters is accepted, one more is refused. */
 static void
 test_too_many_rules(void **state)
 {
-	size_t cap = 4096 + (CFG_MAX_RULES + 1) * 32;
+	const unsigned int per = CFG_MAX_RULES / CFG_MAX_FILTERS;
+	size_t cap = 4096 + (CFG_MAX_RULES + CFG_MAX_FILTERS + 1) * 40;
 	char *text = malloc(cap);
 	struct cfg_errors *errs = malloc(sizeof(*errs));
+	unsigned int i, j, total = 0;
 	struct cfg *cfg;
 	size_t n, base;
-	unsigned int i;
 
 	(void)state;
 	assert_non_null(text);
 	assert_non_null(errs);
-	n = (size_t)snprintf(text, cap, "%s", BASE "[filter a]\n");
-	for (i = 1; i <= CFG_MAX_RULES / 2; i++)
-		n += (size_t)snprintf(text + n, cap - n,
-			"rule %u = accept dport %u\n", i, i);
-	n += (size_t)snprintf(text + n, cap - n, "[filter b]\n");
-	for (i = 1; i <= CFG_MAX_RULES / 2; i++)
-		n += (size_t)snprintf(text + n, cap - n,
-			"rule %u = reject sport %u\n", i, i);
+	assert_int_equal(per * CFG_MAX_FILTERS, CFG_MAX_RULES);
+	n = (size_t)snprintf(text, cap, "%s", BASE);
+	for (i = 0; i < CFG_MAX_FILTERS; i++) {
+		n += (size_t)snprintf(text + n, cap - n, "[filter f%u]\n", i);
+		for (j = 1; j <= per; j++)
+			n += (size_t)snprintf(text + n, cap - n,
+				"rule %u = accept dport %u\n", j, j);
+	}
+	assert_true(n < cap);
 	base = n;
 	cfg = load_text(text, errs);
-	assert_non_null(cfg);
-	assert_int_equal(cfg->filters[0].n_rules + cfg->filters[1].n_rules,
-		CFG_MAX_RULES);
+	if (cfg == NULL)
+		fail_msg("refused: %s", errs->msg[0]);
+	assert_int_equal(cfg->n_filters, CFG_MAX_FILTERS);
+	for (i = 0; i < cfg->n_filters; i++)
+		total += cfg->filters[i].n_rules;
+	assert_int_equal(total, CFG_MAX_RULES);
+	assert_int_equal(cfg->filters[63].rules[per - 1].number, per);
+	assert_int_equal(cfg->filters[63].rules[per - 1].dport_hi, per);
 	cfg_free(cfg);
 
 	snprintf(text + base, cap - base, "rule 999999 = accept vlan 7\n");
 	assert_null(load_text(text, errs));
 	assert_int_equal(errs->n, 1);
 	assert_non_null(strstr(errs->msg[0],
-		"[filter b] rule 999999 = accept vlan 7: too many rules"));
+		"[filter f63] rule 999999 = accept vlan 7: too many rules"));
 	free(text);
 	free(errs);
 }
