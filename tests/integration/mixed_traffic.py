@@ -103,7 +103,8 @@ def build(seed):
     # A server port inside 80..443 that is not a well-known one.
     g.tcp_flow(eab, eba, "198.18.0.9", "198.18.0.10", 443, 143, [33])
     # TCP over IPv6, inside and outside fd00::/16.
-    g.tcp_flow(eab, eba, "fd00::1", "fd00::2", 50001, 443, [200, 1400], v6=True)
+    g.tcp_flow(eab, eba, "fd00::1", "fd00::2", 50001, 443, [200, 1400],
+               v6=True)
     g.tcp_flow(ecd, edc, "fd12:3456::1", "fd12:3456::2", 50002, 80, [64],
                v6=True)
     g.tcp_flow(ecd, edc, "fd00:0:0:1::5", "fd12:3456::9", 50003, 22, [16],

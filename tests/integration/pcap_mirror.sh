@@ -130,10 +130,16 @@ if [ "$rc" -ne 0 ]; then
 	fail "dpmirror exited with status $rc after SIGTERM, expected 0"
 fi
 
-if "$py" "$itdir/mirror_oracle.py" verify --config mixed.ini \
+# The verdict comes last, after dpmirror's logs when there is a failure.
+rc=0
+"$py" "$itdir/mirror_oracle.py" verify --config mixed.ini \
 	--in in.pcap --fwd fwd.pcap --out out.pcap --stats stats.json \
-	--workdir "$work"; then
-	exit 0
+	--workdir "$work" >verify.log 2>&1 || rc=$?
+if [ "$rc" -ne 0 ]; then
+	show_logs
 fi
-show_logs
-exit 1
+cat verify.log
+if [ "$rc" -ne 0 ]; then
+	exit 1
+fi
+exit 0
