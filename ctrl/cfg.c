@@ -39,12 +39,12 @@
 /* Longest line, newline excluded, that rte_cfgfile accepts. */
 #define CFG_LINE_MAX (CFG_LINE_BUF - 2)
 
-#define CFG_MAX_RATE 400000000000ULL /* 400G bits/s */
+#define CFG_MAX_RATE	 400000000000ULL /* 400G bits/s */
 #define CFG_RULE_NUM_MAX 999999
 
 #define CFG_NAME_CHARS "1..31 characters of A-Z a-z 0-9 _ . -"
-#define CFG_VALID_SECTIONS \
-	"[dpmirror], [port NAME], [collector NAME], [session NAME], " \
+#define CFG_VALID_SECTIONS                                                     \
+	"[dpmirror], [port NAME], [collector NAME], [session NAME], "          \
 	"[filter NAME]"
 
 enum cfg_kind {
@@ -57,27 +57,25 @@ enum cfg_kind {
 };
 
 static const char *const cfg_kind_names[CFG_KIND_COUNT] = {
-	[CFG_KIND_DPMIRROR] = "dpmirror",
-	[CFG_KIND_PORT] = "port",
-	[CFG_KIND_COLLECTOR] = "collector",
-	[CFG_KIND_FILTER] = "filter",
+	[CFG_KIND_DPMIRROR] = "dpmirror",   [CFG_KIND_PORT] = "port",
+	[CFG_KIND_COLLECTOR] = "collector", [CFG_KIND_FILTER] = "filter",
 	[CFG_KIND_SESSION] = "session",
 };
 
 /* One section as rte_cfgfile returned it. */
 struct cfg_section {
-	char name[CFG_NAME_LEN];          /* between the brackets, as written */
-	int kind;                         /* enum cfg_kind, -1 = unknown */
-	int obj;                          /* object index, -1 = rejected */
+	char name[CFG_NAME_LEN]; /* between the brackets, as written */
+	int kind;		 /* enum cfg_kind, -1 = unknown */
+	int obj;		 /* object index, -1 = rejected */
 	int n_ents;
 	struct rte_cfgfile_entry *ents;
-	int *first;                       /* first entry with the same key */
+	int *first; /* first entry with the same key */
 };
 
 /* One message and its position in the file, for sorting. */
 struct cfg_msg {
-	int sec;          /* section index; -1 before any, INT_MAX = whole file */
-	int ent;          /* -1 = header, 2k+1 = entry k, 2k = line before it */
+	int sec; /* section index; -1 before any, INT_MAX = whole file */
+	int ent; /* -1 = header, 2k+1 = entry k, 2k = line before it */
 	unsigned int seq; /* order of discovery, breaks ties */
 	char text[CFG_ERR_LEN];
 };
@@ -90,11 +88,11 @@ struct cfg_ctx {
 	bool nomem;
 	struct cfg_section *secs;
 	int n_secs;
-	int cur;            /* section being checked */
-	int dpmirror_sec;   /* index of [dpmirror], -1 = none */
-	bool mode_known;    /* false when mode has a bad value */
+	int cur;	  /* section being checked */
+	int dpmirror_sec; /* index of [dpmirror], -1 = none */
+	bool mode_known;  /* false when mode has a bad value */
 	unsigned int n_rules;
-	bool rules_full;    /* the CFG_MAX_RULES error was reported */
+	bool rules_full; /* the CFG_MAX_RULES error was reported */
 };
 
 /*
@@ -312,7 +310,7 @@ static void
 cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len)
 {
 	if (inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->bytes, buf,
-			(socklen_t)len) == NULL)
+		      (socklen_t)len) == NULL)
 		snprintf(buf, len, "?");
 }
 
@@ -326,10 +324,10 @@ cfg_parse_mac(const char *s, uint8_t mac[6])
 		return -EINVAL;
 	for (i = 0; i < 6; i++) {
 		const char *p = s + 3 * i;
-		char hex[3] = { p[0], p[1], '\0' };
+		char hex[3] = {p[0], p[1], '\0'};
 
 		if (!isxdigit((unsigned char)p[0]) ||
-				!isxdigit((unsigned char)p[1]))
+		    !isxdigit((unsigned char)p[1]))
 			return -EINVAL;
 		if (i < 5 && p[2] != ':')
 			return -EINVAL;
@@ -347,7 +345,7 @@ cfg_mac_is_zero(const uint8_t mac[6])
 /* Join n names found at first, first + stride, ... into buf. */
 static void
 cfg_join_names(char *buf, size_t len, const char *first, size_t stride,
-		unsigned int n)
+	       unsigned int n)
 {
 	size_t used = 0;
 	unsigned int i;
@@ -355,7 +353,7 @@ cfg_join_names(char *buf, size_t len, const char *first, size_t stride,
 	buf[0] = '\0';
 	for (i = 0; i < n && used < len; i++) {
 		int w = snprintf(buf + used, len - used, "%s%s",
-			i == 0 ? "" : ", ", first + i * stride);
+				 i == 0 ? "" : ", ", first + i * stride);
 
 		if (w < 0)
 			break;
@@ -405,7 +403,7 @@ static void
 cfg_port_names(const struct cfg *cfg, char *buf, size_t len)
 {
 	cfg_join_names(buf, len, cfg->ports[0].name, sizeof(cfg->ports[0]),
-		cfg->n_ports);
+		       cfg->n_ports);
 }
 
 /* Register a new object; returns its index or -1 when the kind is full. */
@@ -523,19 +521,21 @@ cfg_lint(struct cfg_ctx *c, const char *path)
 		lineno++;
 		if (sec >= 0)
 			snprintf(where, sizeof(where), "[%s] line %u", sec_name,
-				lineno);
+				 lineno);
 		else
 			snprintf(where, sizeof(where), "line %u", lineno);
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
 		if (len > CFG_LINE_MAX) {
 			cfg_msg(c, sec, 2 * ents,
-				"%s: line too long (%zu characters); at most %d",
+				"%s: line too long (%zu characters); at most "
+				"%d",
 				where, len, CFG_LINE_MAX);
 			result = 1;
 			continue;
 		}
-		/* The first ';' not preceded by a backslash starts a comment. */
+		/* The first ';' not preceded by a backslash starts a comment.
+		 */
 		pos = memchr(line, ';', len);
 		if (pos != NULL && (pos == line || pos[-1] != '\\'))
 			*pos = '\0';
@@ -549,30 +549,36 @@ cfg_lint(struct cfg_ctx *c, const char *path)
 			ents = 0;
 			if (end == NULL) {
 				cfg_msg(c, sec, -1,
-					"line %u: %s: no closing ']'; write [kind name]",
+					"line %u: %s: no closing ']'; write "
+					"[kind name]",
 					lineno, text);
 				result = 1;
 				continue;
 			}
 			*end = '\0';
 			snprintf(sec_name, sizeof(sec_name), "%s",
-				cfg_strip(text + 1));
+				 cfg_strip(text + 1));
 			if (*cfg_strip(end + 1) != '\0')
 				cfg_msg(c, sec, -1,
-					"[%s] line %u: text after ']': %s; put keys on their own lines as key = value",
+					"[%s] line %u: text after ']': %s; put "
+					"keys on their own lines as key = "
+					"value",
 					sec_name, lineno, cfg_strip(end + 1));
 			continue;
 		}
 		pos = strchr(text, '=');
 		if (pos == NULL) {
 			cfg_msg(c, sec, 2 * ents,
-				"%s: %s: not a [section] header nor a key = value line; comments start with ';'",
+				"%s: %s: not a [section] header nor a key = "
+				"value line; comments start with ';'",
 				where, text);
 			continue;
 		}
 		if (sec < 0) {
 			cfg_msg(c, sec, 2 * ents,
-				"%s: %s: key = value before any section; start with a section such as [dpmirror] or [port NAME]",
+				"%s: %s: key = value before any section; start "
+				"with a section such as [dpmirror] or [port "
+				"NAME]",
 				where, text);
 			result = 1;
 			continue;
@@ -580,17 +586,20 @@ cfg_lint(struct cfg_ctx *c, const char *path)
 		*pos = '\0';
 		if (*cfg_strip(text) == '\0')
 			cfg_msg(c, sec, 2 * ents,
-				"%s: = %s: missing key before '='; write key = value",
+				"%s: = %s: missing key before '='; write key = "
+				"value",
 				where, cfg_strip(pos + 1));
 		else if (strlen(cfg_strip(text)) >= CFG_NAME_LEN)
 			cfg_msg(c, sec, 2 * ents,
-				"%s: key %s is too long; keys have at most %d characters",
+				"%s: key %s is too long; keys have at most %d "
+				"characters",
 				where, cfg_strip(text), CFG_NAME_LEN - 1);
 		else if (strlen(cfg_strip(pos + 1)) >= CFG_VALUE_LEN)
 			cfg_msg(c, sec, 2 * ents,
-				"%s: the value of %s is too long (%zu characters); at most %d",
-				where, cfg_strip(text), strlen(cfg_strip(pos + 1)),
-				CFG_VALUE_LEN - 1);
+				"%s: the value of %s is too long (%zu "
+				"characters); at most %d",
+				where, cfg_strip(text),
+				strlen(cfg_strip(pos + 1)), CFG_VALUE_LEN - 1);
 		ents++;
 	}
 	if (ferror(f)) {
@@ -630,12 +639,13 @@ cfg_classify(struct cfg_ctx *c, int i)
 	if (kind == CFG_KIND_COUNT) {
 		if (s->name[0] == '\0')
 			cfg_msg(c, i, -1,
-				"[]: empty section name; valid sections: "
-				CFG_VALID_SECTIONS);
+				"[]: empty section name; valid "
+				"sections: " CFG_VALID_SECTIONS);
 		else
 			cfg_msg(c, i, -1,
-				"[%s]: unknown section kind %s; valid sections: "
-				CFG_VALID_SECTIONS, s->name, kind_word);
+				"[%s]: unknown section kind %s; valid "
+				"sections: " CFG_VALID_SECTIONS,
+				s->name, kind_word);
 		return;
 	}
 	s->kind = kind;
@@ -643,11 +653,13 @@ cfg_classify(struct cfg_ctx *c, int i)
 	if (kind == CFG_KIND_DPMIRROR) {
 		if (name != NULL)
 			cfg_msg(c, i, -1,
-				"[%s]: the dpmirror section takes no name; write [dpmirror]",
+				"[%s]: the dpmirror section takes no name; "
+				"write [dpmirror]",
 				s->name);
 		else if (c->dpmirror_sec >= 0)
 			cfg_msg(c, i, -1,
-				"[%s]: duplicate section; [dpmirror] may appear only once",
+				"[%s]: duplicate section; [dpmirror] may "
+				"appear only once",
 				s->name);
 		else {
 			c->dpmirror_sec = i;
@@ -658,19 +670,21 @@ cfg_classify(struct cfg_ctx *c, int i)
 
 	if (name == NULL) {
 		cfg_msg(c, i, -1,
-			"[%s]: missing name; write [%s NAME], NAME = "
-			CFG_NAME_CHARS, s->name, kind_word);
+			"[%s]: missing name; write [%s NAME], NAME "
+			"= " CFG_NAME_CHARS,
+			s->name, kind_word);
 		return;
 	}
 	if (!cfg_valid_name(name)) {
 		cfg_msg(c, i, -1,
-			"[%s]: bad name %s; a name is " CFG_NAME_CHARS,
-			s->name, name);
+			"[%s]: bad name %s; a name is " CFG_NAME_CHARS, s->name,
+			name);
 		return;
 	}
 	if (cfg_find(c->cfg, kind, name) >= 0) {
 		cfg_msg(c, i, -1,
-			"[%s]: duplicate section; [%s] is already defined above",
+			"[%s]: duplicate section; [%s] is already defined "
+			"above",
 			s->name, s->name);
 		return;
 	}
@@ -779,7 +793,8 @@ cfg_check_dpmirror(struct cfg_ctx *c)
 			} else if (strcmp(val, "tap") == 0) {
 				cfg->mode = CFG_MODE_TAP;
 			} else {
-				cfg_bad(c, k, "unknown mode; valid: inline, tap");
+				cfg_bad(c, k,
+					"unknown mode; valid: inline, tap");
 				c->mode_known = false;
 			}
 		} else if (strcmp(key, "burst") == 0) {
@@ -793,7 +808,8 @@ cfg_check_dpmirror(struct cfg_ctx *c)
 				cfg->stats_interval = (uint32_t)v;
 		} else {
 			cfg_bad(c, k,
-				"unknown key; valid keys in [dpmirror]: mode, burst, mirror_pool, stats_interval");
+				"unknown key; valid keys in [dpmirror]: mode, "
+				"burst, mirror_pool, stats_interval");
 		}
 	}
 }
@@ -819,12 +835,17 @@ cfg_check_port(struct cfg_ctx *c)
 			has_device = true;
 			if (*val == '\0')
 				cfg_bad(c, k,
-					"empty device; give an EAL device such as 0000:3b:00.0 or net_tap0,iface=dpm0");
+					"empty device; give an EAL device such "
+					"as 0000:3b:00.0 or "
+					"net_tap0,iface=dpm0");
 			else if (strlen(val) >= CFG_DEVICE_MAX)
-				cfg_bad(c, k, "device too long; at most %d characters",
+				cfg_bad(c, k,
+					"device too long; at most %d "
+					"characters",
 					CFG_DEVICE_MAX - 1);
 			else
-				snprintf(p->device, sizeof(p->device), "%s", val);
+				snprintf(p->device, sizeof(p->device), "%s",
+					 val);
 		} else if (strcmp(key, "peer") == 0) {
 			int peer = cfg_find(cfg, CFG_KIND_PORT, val);
 
@@ -834,10 +855,14 @@ cfg_check_port(struct cfg_ctx *c)
 					names);
 			} else if (peer == s->obj) {
 				cfg_bad(c, k,
-					"a port cannot be its own peer; name another port");
-			} else if (c->mode_known && cfg->mode != CFG_MODE_INLINE) {
+					"a port cannot be its own peer; name "
+					"another port");
+			} else if (c->mode_known &&
+				   cfg->mode != CFG_MODE_INLINE) {
 				cfg_bad(c, k,
-					"peer is only for mode = inline; in tap mode originals are not forwarded, remove peer or set mode = inline");
+					"peer is only for mode = inline; in "
+					"tap mode originals are not forwarded, "
+					"remove peer or set mode = inline");
 			} else {
 				p->peer = peer;
 			}
@@ -849,19 +874,22 @@ cfg_check_port(struct cfg_ctx *c)
 
 			if (ret < 0 || (v != 0 && (v < 68 || v > 9702)))
 				cfg_bad(c, k,
-					"%s; valid: 68..9702, or 0 to keep the device's MTU",
-					ret == -EINVAL ? "not a decimal number" :
-					"out of range");
+					"%s; valid: 68..9702, or 0 to keep the "
+					"device's MTU",
+					ret == -EINVAL ? "not a decimal number"
+						       : "out of range");
 			else
 				p->mtu = (uint16_t)v;
 		} else {
 			cfg_bad(c, k,
-				"unknown key; valid keys in [port NAME]: device, peer, rx_queues, mtu");
+				"unknown key; valid keys in [port NAME]: "
+				"device, peer, rx_queues, mtu");
 		}
 	}
 	if (!has_device)
 		cfg_missing(c, "device",
-			"give the EAL device, e.g. device = net_tap0,iface=dpm0");
+			    "give the EAL device, e.g. device = "
+			    "net_tap0,iface=dpm0");
 }
 
 /* Parse a collector address key; returns true when usable. */
@@ -872,23 +900,23 @@ cfg_collector_ip(struct cfg_ctx *c, int k, struct cfg_addr *a)
 
 	if (cfg_parse_addr(val, a) < 0) {
 		cfg_bad(c, k,
-			"not an IP address; give an IPv4 (198.18.1.3) or IPv6 (fd00:1::3) address without /len");
+			"not an IP address; give an IPv4 (198.18.1.3) or IPv6 "
+			"(fd00:1::3) address without /len");
 		return false;
 	}
 	if ((a->family == 4 && a->bytes[0] == 0 && a->bytes[1] == 0 &&
-			a->bytes[2] == 0 && a->bytes[3] == 0) ||
-			(a->family == 6 &&
-			 memcmp(a->bytes, (uint8_t[16]){ 0 }, 16) == 0)) {
+	     a->bytes[2] == 0 && a->bytes[3] == 0) ||
+	    (a->family == 6 && memcmp(a->bytes, (uint8_t[16]){0}, 16) == 0)) {
 		cfg_bad(c, k, "unspecified address; give a unicast address");
 		return false;
 	}
 	if ((a->family == 4 && (a->bytes[0] & 0xf0) == 0xe0) ||
-			(a->family == 6 && a->bytes[0] == 0xff)) {
+	    (a->family == 6 && a->bytes[0] == 0xff)) {
 		cfg_bad(c, k, "multicast address; give a unicast address");
 		return false;
 	}
 	if (a->family == 4 && a->bytes[0] == 255 && a->bytes[1] == 255 &&
-			a->bytes[2] == 255 && a->bytes[3] == 255) {
+	    a->bytes[2] == 255 && a->bytes[3] == 255) {
 		cfg_bad(c, k, "broadcast address; give a unicast address");
 		return false;
 	}
@@ -929,12 +957,14 @@ cfg_check_collector(struct cfg_ctx *c)
 			if (strcmp(val, "vxlan") == 0)
 				col->encap = CFG_ENCAP_VXLAN;
 			else if (strcmp(val, "gre") == 0 ||
-					strcmp(val, "erspan2") == 0 ||
-					strcmp(val, "erspan3") == 0 ||
-					strcmp(val, "geneve") == 0)
-				cfg_bad(c, k, "not supported yet; valid: vxlan");
+				 strcmp(val, "erspan2") == 0 ||
+				 strcmp(val, "erspan3") == 0 ||
+				 strcmp(val, "geneve") == 0)
+				cfg_bad(c, k,
+					"not supported yet; valid: vxlan");
 			else
-				cfg_bad(c, k, "unknown encapsulation; valid: vxlan");
+				cfg_bad(c, k,
+					"unknown encapsulation; valid: vxlan");
 		} else if (strcmp(key, "remote_ip") == 0) {
 			k_remote = k;
 			ok_remote = cfg_collector_ip(c, k, &col->remote_ip);
@@ -942,26 +972,33 @@ cfg_check_collector(struct cfg_ctx *c)
 			k_local = k;
 			ok_local = cfg_collector_ip(c, k, &col->local_ip);
 		} else if (strcmp(key, "remote_mac") == 0 ||
-				strcmp(key, "local_mac") == 0) {
+			   strcmp(key, "local_mac") == 0) {
 			bool remote = key[0] == 'r';
-			uint8_t *mac = remote ? col->remote_mac : col->local_mac;
+			uint8_t *mac =
+				remote ? col->remote_mac : col->local_mac;
 
 			if (remote)
 				has_rmac = true;
 			if (remote && strcmp(val, "auto") == 0)
 				cfg_bad(c, k,
-					"ARP/ND resolution is not supported yet; give the next hop's MAC as xx:xx:xx:xx:xx:xx");
+					"ARP/ND resolution is not supported "
+					"yet; give the next hop's MAC as "
+					"xx:xx:xx:xx:xx:xx");
 			else if (cfg_parse_mac(val, mac) < 0)
 				cfg_bad(c, k,
-					"not a MAC address; write xx:xx:xx:xx:xx:xx (hexadecimal)");
+					"not a MAC address; write "
+					"xx:xx:xx:xx:xx:xx (hexadecimal)");
 			else if (cfg_mac_is_zero(mac))
 				cfg_bad(c, k,
 					"all-zero MAC address; give the %s",
-					remote ? "next hop's MAC" :
-					"source MAC, or omit local_mac to use the port's own");
+					remote ? "next hop's MAC"
+					       : "source MAC, or omit "
+						 "local_mac to use the port's "
+						 "own");
 			else if (!remote && (mac[0] & 1) != 0)
 				cfg_bad(c, k,
-					"group (multicast) MAC cannot be a source address; give a unicast MAC");
+					"group (multicast) MAC cannot be a "
+					"source address; give a unicast MAC");
 			else if (!remote)
 				col->local_mac_set = true;
 		} else if (strcmp(key, "vni") == 0) {
@@ -978,34 +1015,41 @@ cfg_check_collector(struct cfg_ctx *c)
 				col->dscp = (uint8_t)v;
 		} else {
 			cfg_bad(c, k,
-				"unknown key; valid keys in [collector NAME]: port, encap, remote_ip, local_ip, remote_mac, local_mac, vni, dst_port, ttl, dscp");
+				"unknown key; valid keys in [collector NAME]: "
+				"port, encap, remote_ip, local_ip, remote_mac, "
+				"local_mac, vni, dst_port, ttl, dscp");
 		}
 	}
 	if (ok_remote && ok_local &&
-			col->remote_ip.family != col->local_ip.family) {
+	    col->remote_ip.family != col->local_ip.family) {
 		int later = k_local > k_remote ? k_local : k_remote;
 		int other = later == k_local ? k_remote : k_local;
 
 		cfg_bad(c, later,
-			"%s address, but %s = %s is %s; use two IPv4 or two IPv6 addresses",
-			cfg_family_name(later == k_local ?
-				col->local_ip.family : col->remote_ip.family),
+			"%s address, but %s = %s is %s; use two IPv4 or two "
+			"IPv6 addresses",
+			cfg_family_name(later == k_local
+						? col->local_ip.family
+						: col->remote_ip.family),
 			s->ents[other].name, s->ents[other].value,
-			cfg_family_name(later == k_local ?
-				col->remote_ip.family : col->local_ip.family));
+			cfg_family_name(later == k_local
+						? col->remote_ip.family
+						: col->local_ip.family));
 	}
 	if (!has_port)
-		cfg_missing(c, "port",
+		cfg_missing(
+			c, "port",
 			"name the egress port of the copies, e.g. port = out");
 	if (k_remote < 0)
 		cfg_missing(c, "remote_ip",
-			"give the collector's IPv4 or IPv6 address");
+			    "give the collector's IPv4 or IPv6 address");
 	if (k_local < 0)
 		cfg_missing(c, "local_ip",
-			"give the source address of the tunnel, same family as remote_ip");
+			    "give the source address of the tunnel, same "
+			    "family as remote_ip");
 	if (!has_rmac)
 		cfg_missing(c, "remote_mac",
-			"give the next hop's MAC as xx:xx:xx:xx:xx:xx");
+			    "give the next hop's MAC as xx:xx:xx:xx:xx:xx");
 }
 
 /*
@@ -1030,14 +1074,13 @@ static const struct {
 	const char *name;
 	int proto;
 } cfg_protos[] = {
-	{ "tcp", 6 }, { "udp", 17 }, { "icmp", 1 }, { "icmpv6", 58 },
-	{ "sctp", 132 },
+	{"tcp", 6}, {"udp", 17}, {"icmp", 1}, {"icmpv6", 58}, {"sctp", 132},
 };
 
 /* "<addr>[/<len>]" with no host bits set beyond the prefix. */
 static int
 cfg_parse_cidr(const char *word, const char *s, struct cfg_addr *a,
-		uint8_t *plen, char *why, size_t wl)
+	       uint8_t *plen, char *why, size_t wl)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	struct cfg_addr canon;
@@ -1048,7 +1091,7 @@ cfg_parse_cidr(const char *word, const char *s, struct cfg_addr *a,
 
 	if (strlen(s) >= sizeof(buf)) {
 		snprintf(why, wl, "%s %s: not an address; write %s ADDR[/LEN]",
-			word, s, word);
+			 word, s, word);
 		return -1;
 	}
 	snprintf(buf, sizeof(buf), "%s", s);
@@ -1057,8 +1100,9 @@ cfg_parse_cidr(const char *word, const char *s, struct cfg_addr *a,
 		buf[slash - s] = '\0';
 	if (cfg_parse_addr(buf, a) < 0) {
 		snprintf(why, wl,
-			"%s %s: not an address; write %s ADDR[/LEN] with an IPv4 or IPv6 address",
-			word, s, word);
+			 "%s %s: not an address; write %s ADDR[/LEN] with an "
+			 "IPv4 or IPv6 address",
+			 word, s, word);
 		return -1;
 	}
 	max = a->family == 4 ? 32 : 128;
@@ -1066,8 +1110,9 @@ cfg_parse_cidr(const char *word, const char *s, struct cfg_addr *a,
 	if (slash != NULL) {
 		if (cfg_parse_u64(slash + 1, &v) < 0 || v > max) {
 			snprintf(why, wl,
-				"%s %s: bad prefix length; valid: /0../%u for %s",
-				word, s, max, cfg_family_name(a->family));
+				 "%s %s: bad prefix length; valid: /0../%u for "
+				 "%s",
+				 word, s, max, cfg_family_name(a->family));
 			return -1;
 		}
 		len = (unsigned int)v;
@@ -1082,8 +1127,9 @@ cfg_parse_cidr(const char *word, const char *s, struct cfg_addr *a,
 	if (memcmp(canon.bytes, a->bytes, sizeof(a->bytes)) != 0) {
 		cfg_addr_str(&canon, canon_str, sizeof(canon_str));
 		snprintf(why, wl,
-			"%s %s: host bits set beyond the /%u prefix; did you mean %s/%u",
-			word, s, len, canon_str, len);
+			 "%s %s: host bits set beyond the /%u prefix; did you "
+			 "mean %s/%u",
+			 word, s, len, canon_str, len);
 		return -1;
 	}
 	*plen = (uint8_t)len;
@@ -1111,7 +1157,7 @@ cfg_parse_range(const char *word, const char *s, uint16_t *lo, uint16_t *hi,
 		goto bad;
 	if (a > b) {
 		snprintf(why, wl, "%s %s: reversed range; write %s %lu-%lu",
-			word, s, word, (unsigned long)b, (unsigned long)a);
+			 word, s, word, (unsigned long)b, (unsigned long)a);
 		return -1;
 	}
 	*lo = (uint16_t)a;
@@ -1119,8 +1165,9 @@ cfg_parse_range(const char *word, const char *s, uint16_t *lo, uint16_t *hi,
 	return 0;
 bad:
 	snprintf(why, wl,
-		"%s %s: not a port or range; valid: N or N-M with 0 <= N <= M <= 65535",
-		word, s);
+		 "%s %s: not a port or range; valid: N or N-M with 0 <= N <= M "
+		 "<= 65535",
+		 word, s);
 	return -1;
 }
 
@@ -1129,7 +1176,7 @@ static int
 cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl)
 {
 	char buf[CFG_VALUE_LEN];
-	const char *arg_txt[CFG_W_COUNT] = { NULL };
+	const char *arg_txt[CFG_W_COUNT] = {NULL};
 	char *save = NULL;
 	char *w;
 	uint64_t v = 0;
@@ -1143,7 +1190,8 @@ cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl)
 	w = strtok_r(buf, " \t", &save);
 	if (w == NULL) {
 		snprintf(why, wl,
-			"empty rule; write accept|reject followed by any of proto, src, dst, sport, dport, vlan");
+			 "empty rule; write accept|reject followed by any of "
+			 "proto, src, dst, sport, dport, vlan");
 		return -1;
 	}
 	if (strcmp(w, "accept") == 0) {
@@ -1151,8 +1199,8 @@ cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl)
 	} else if (strcmp(w, "reject") == 0) {
 		r->action = CFG_REJECT;
 	} else {
-		snprintf(why, wl,
-			"a rule starts with accept or reject, not %s", w);
+		snprintf(why, wl, "a rule starts with accept or reject, not %s",
+			 w);
 		return -1;
 	}
 
@@ -1165,14 +1213,16 @@ cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl)
 				break;
 		if (word == CFG_W_COUNT) {
 			snprintf(why, wl,
-				"unknown word %s; valid: proto, src, dst, sport, dport, vlan",
-				w);
+				 "unknown word %s; valid: proto, src, dst, "
+				 "sport, dport, vlan",
+				 w);
 			return -1;
 		}
 		if (arg_txt[word] != NULL) {
 			snprintf(why, wl,
-				"%s given twice; each word at most once per rule",
-				w);
+				 "%s given twice; each word at most once per "
+				 "rule",
+				 w);
 			return -1;
 		}
 		arg = strtok_r(NULL, " \t", &save);
@@ -1190,8 +1240,10 @@ cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl)
 			if (r->proto < 0) {
 				if (cfg_parse_u64(arg, &v) < 0 || v > 255) {
 					snprintf(why, wl,
-						"proto %s: unknown protocol; valid: tcp, udp, icmp, icmpv6, sctp or 0..255",
-						arg);
+						 "proto %s: unknown protocol; "
+						 "valid: tcp, udp, icmp, "
+						 "icmpv6, sctp or 0..255",
+						 arg);
 					return -1;
 				}
 				r->proto = (int)v;
@@ -1199,33 +1251,34 @@ cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl)
 			break;
 		case CFG_W_SRC:
 			if (cfg_parse_cidr(w, arg, &r->src, &r->src_len, why,
-					wl) < 0)
+					   wl) < 0)
 				return -1;
 			r->has_src = true;
 			break;
 		case CFG_W_DST:
 			if (cfg_parse_cidr(w, arg, &r->dst, &r->dst_len, why,
-					wl) < 0)
+					   wl) < 0)
 				return -1;
 			r->has_dst = true;
 			break;
 		case CFG_W_SPORT:
 			if (cfg_parse_range(w, arg, &r->sport_lo, &r->sport_hi,
-					why, wl) < 0)
+					    why, wl) < 0)
 				return -1;
 			r->has_sport = true;
 			break;
 		case CFG_W_DPORT:
 			if (cfg_parse_range(w, arg, &r->dport_lo, &r->dport_hi,
-					why, wl) < 0)
+					    why, wl) < 0)
 				return -1;
 			r->has_dport = true;
 			break;
 		case CFG_W_VLAN:
 			if (cfg_parse_u64(arg, &v) < 0 || v > 4095) {
 				snprintf(why, wl,
-					"vlan %s: not a VLAN ID; valid: 0..4095",
-					arg);
+					 "vlan %s: not a VLAN ID; valid: "
+					 "0..4095",
+					 arg);
 				return -1;
 			}
 			r->vlan = (int)v;
@@ -1237,32 +1290,37 @@ cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl)
 
 	if (r->has_src && r->has_dst && r->src.family != r->dst.family) {
 		snprintf(why, wl,
-			"src %s is %s but dst %s is %s; a rule matches one address family",
-			arg_txt[CFG_W_SRC], cfg_family_name(r->src.family),
-			arg_txt[CFG_W_DST], cfg_family_name(r->dst.family));
+			 "src %s is %s but dst %s is %s; a rule matches one "
+			 "address family",
+			 arg_txt[CFG_W_SRC], cfg_family_name(r->src.family),
+			 arg_txt[CFG_W_DST], cfg_family_name(r->dst.family));
 		return -1;
 	}
 	if (r->has_src)
 		r->family = r->src.family;
 	else if (r->has_dst)
 		r->family = r->dst.family;
-	if ((r->has_sport || r->has_dport) && r->proto >= 0 &&
-			r->proto != 6 && r->proto != 17 && r->proto != 132) {
+	if ((r->has_sport || r->has_dport) && r->proto >= 0 && r->proto != 6 &&
+	    r->proto != 17 && r->proto != 132) {
 		snprintf(why, wl,
-			"%s with proto %s, which has no ports; ports need proto tcp, udp or sctp (or no proto)",
-			r->has_sport ? "sport" : "dport", arg_txt[CFG_W_PROTO]);
+			 "%s with proto %s, which has no ports; ports need "
+			 "proto tcp, udp or sctp (or no proto)",
+			 r->has_sport ? "sport" : "dport",
+			 arg_txt[CFG_W_PROTO]);
 		return -1;
 	}
 	if (r->proto == 1 && r->family == 6) {
 		snprintf(why, wl,
-			"proto %s with an IPv6 address; use proto icmpv6 for IPv6",
-			arg_txt[CFG_W_PROTO]);
+			 "proto %s with an IPv6 address; use proto icmpv6 for "
+			 "IPv6",
+			 arg_txt[CFG_W_PROTO]);
 		return -1;
 	}
 	if (r->proto == 58 && r->family == 4) {
 		snprintf(why, wl,
-			"proto %s with an IPv4 address; use proto icmp for IPv4",
-			arg_txt[CFG_W_PROTO]);
+			 "proto %s with an IPv4 address; use proto icmp for "
+			 "IPv4",
+			 arg_txt[CFG_W_PROTO]);
 		return -1;
 	}
 	return 0;
@@ -1311,20 +1369,23 @@ cfg_check_filter(struct cfg_ctx *c)
 		}
 		if (strncmp(key, "rule", 4) != 0) {
 			cfg_bad(c, k,
-				"unknown key; valid keys in [filter NAME]: rule N (N = 1..%d), default",
+				"unknown key; valid keys in [filter NAME]: "
+				"rule N (N = 1..%d), default",
 				CFG_RULE_NUM_MAX);
 			continue;
 		}
-		if (key[4] != ' ' || cfg_parse_u64(key + 5, &n) < 0 ||
-				n < 1 || n > CFG_RULE_NUM_MAX) {
+		if (key[4] != ' ' || cfg_parse_u64(key + 5, &n) < 0 || n < 1 ||
+		    n > CFG_RULE_NUM_MAX) {
 			cfg_bad(c, k,
-				"bad rule key; write rule N, one space, N = 1..%d",
+				"bad rule key; write rule N, one space, N = "
+				"1..%d",
 				CFG_RULE_NUM_MAX);
 			continue;
 		}
 		if ((nums[n / 8] & (1u << (n % 8))) != 0) {
 			cfg_bad(c, k,
-				"rule number %lu is defined twice; give each rule its own number",
+				"rule number %lu is defined twice; give each "
+				"rule its own number",
 				(unsigned long)n);
 			continue;
 		}
@@ -1338,7 +1399,8 @@ cfg_check_filter(struct cfg_ctx *c)
 		if (c->n_rules == CFG_MAX_RULES) {
 			if (!c->rules_full)
 				cfg_bad(c, k,
-					"too many rules; at most %d over all filters",
+					"too many rules; at most %d over all "
+					"filters",
 					CFG_MAX_RULES);
 			c->rules_full = true;
 			continue;
@@ -1379,7 +1441,7 @@ cfg_session_sources(struct cfg_ctx *c, int k, struct cfg_session *sess)
 
 	snprintf(buf, sizeof(buf), "%s", c->secs[c->cur].ents[k].value);
 	for (tok = strtok_r(buf, " ,\t", &save); tok != NULL;
-			tok = strtok_r(NULL, " ,\t", &save)) {
+	     tok = strtok_r(NULL, " ,\t", &save)) {
 		char *colon = strchr(tok, ':');
 		const char *dir_txt;
 		uint8_t dir;
@@ -1390,7 +1452,8 @@ cfg_session_sources(struct cfg_ctx *c, int k, struct cfg_session *sess)
 		any = true;
 		if (colon == NULL) {
 			cfg_bad(c, k,
-				"%s has no direction; write %s:rx, %s:tx or %s:both",
+				"%s has no direction; write %s:rx, %s:tx or "
+				"%s:both",
 				tok, tok, tok, tok);
 			continue;
 		}
@@ -1399,8 +1462,8 @@ cfg_session_sources(struct cfg_ctx *c, int k, struct cfg_session *sess)
 		port = cfg_find(cfg, CFG_KIND_PORT, tok);
 		if (port < 0) {
 			cfg_port_names(cfg, names, sizeof(names));
-			cfg_bad(c, k, "no such port %s; defined ports: %s",
-				tok, names);
+			cfg_bad(c, k, "no such port %s; defined ports: %s", tok,
+				names);
 			continue;
 		}
 		if (strcmp(dir_txt, "rx") == 0) {
@@ -1411,7 +1474,8 @@ cfg_session_sources(struct cfg_ctx *c, int k, struct cfg_session *sess)
 			dir = CFG_DIR_RX | CFG_DIR_TX;
 		} else {
 			cfg_bad(c, k,
-				"%s:%s: unknown direction %s; valid: rx, tx, both",
+				"%s:%s: unknown direction %s; valid: rx, tx, "
+				"both",
 				tok, dir_txt, dir_txt);
 			continue;
 		}
@@ -1420,7 +1484,8 @@ cfg_session_sources(struct cfg_ctx *c, int k, struct cfg_session *sess)
 				dup = true;
 		if (dup) {
 			cfg_bad(c, k,
-				"port %s is listed twice; list each port once (%s:both for rx and tx)",
+				"port %s is listed twice; list each port once "
+				"(%s:both for rx and tx)",
 				tok, tok);
 			continue;
 		}
@@ -1432,13 +1497,17 @@ cfg_session_sources(struct cfg_ctx *c, int k, struct cfg_session *sess)
 					fed = true;
 			if (cfg->mode != CFG_MODE_INLINE) {
 				cfg_bad(c, k,
-					"%s:%s needs mode = inline (tap mode transmits no originals); use %s:rx",
+					"%s:%s needs mode = inline (tap mode "
+					"transmits no originals); use %s:rx",
 					tok, dir_txt, tok);
 				continue;
 			}
 			if (!fed) {
 				cfg_bad(c, k,
-					"%s:%s: no port forwards to %s (no [port] has peer = %s), so nothing is transmitted there to mirror; use %s:rx or set a peer",
+					"%s:%s: no port forwards to %s (no "
+					"[port] has peer = %s), so nothing is "
+					"transmitted there to mirror; use "
+					"%s:rx or set a peer",
 					tok, dir_txt, tok, tok, tok);
 				continue;
 			}
@@ -1454,7 +1523,8 @@ cfg_session_sources(struct cfg_ctx *c, int k, struct cfg_session *sess)
 	}
 	if (!any)
 		cfg_bad(c, k,
-			"no sources; list port:direction pairs such as p0:rx p1:both");
+			"no sources; list port:direction pairs such as p0:rx "
+			"p1:both");
 }
 
 static void
@@ -1470,11 +1540,11 @@ cfg_session_collectors(struct cfg_ctx *c, int k, struct cfg_session *sess)
 
 	snprintf(buf, sizeof(buf), "%s", c->secs[c->cur].ents[k].value);
 	for (tok = strtok_r(buf, " ,\t", &save); tok != NULL;
-			tok = strtok_r(NULL, " ,\t", &save))
+	     tok = strtok_r(NULL, " ,\t", &save))
 		n_tok++;
 	snprintf(buf, sizeof(buf), "%s", c->secs[c->cur].ents[k].value);
 	for (tok = strtok_r(buf, " ,\t", &save); tok != NULL;
-			tok = strtok_r(NULL, " ,\t", &save)) {
+	     tok = strtok_r(NULL, " ,\t", &save)) {
 		unsigned int i;
 		bool dup = false;
 		int col;
@@ -1482,16 +1552,18 @@ cfg_session_collectors(struct cfg_ctx *c, int k, struct cfg_session *sess)
 		any = true;
 		col = cfg_find(cfg, CFG_KIND_COLLECTOR, tok);
 		if (col < 0) {
-			cfg_join_names(names, sizeof(names),
-				cfg->collectors[0].name,
+			cfg_join_names(
+				names, sizeof(names), cfg->collectors[0].name,
 				sizeof(cfg->collectors[0]), cfg->n_collectors);
 			if (n_tok == 1)
 				cfg_bad(c, k,
-					"no such collector; defined collectors: %s",
+					"no such collector; defined "
+					"collectors: %s",
 					names);
 			else
 				cfg_bad(c, k,
-					"no such collector %s; defined collectors: %s",
+					"no such collector %s; defined "
+					"collectors: %s",
 					tok, names);
 			continue;
 		}
@@ -1500,13 +1572,15 @@ cfg_session_collectors(struct cfg_ctx *c, int k, struct cfg_session *sess)
 				dup = true;
 		if (dup) {
 			cfg_bad(c, k,
-				"collector %s is listed twice; list each collector once",
+				"collector %s is listed twice; list each "
+				"collector once",
 				tok);
 			continue;
 		}
 		if (sess->n_collectors == CFG_MAX_SESSION_COLLECTORS) {
 			cfg_bad(c, k,
-				"too many collectors; a session load-balances over at most %d",
+				"too many collectors; a session load-balances "
+				"over at most %d",
 				CFG_MAX_SESSION_COLLECTORS);
 			break;
 		}
@@ -1514,7 +1588,8 @@ cfg_session_collectors(struct cfg_ctx *c, int k, struct cfg_session *sess)
 	}
 	if (!any)
 		cfg_bad(c, k,
-			"no collector; name 1..%d collectors, e.g. collector = c1",
+			"no collector; name 1..%d collectors, e.g. collector = "
+			"c1",
 			CFG_MAX_SESSION_COLLECTORS);
 }
 
@@ -1546,10 +1621,12 @@ cfg_check_session(struct cfg_ctx *c)
 
 			if (f < 0) {
 				cfg_join_names(names, sizeof(names),
-					cfg->filters[0].name,
-					sizeof(cfg->filters[0]), cfg->n_filters);
+					       cfg->filters[0].name,
+					       sizeof(cfg->filters[0]),
+					       cfg->n_filters);
 				cfg_bad(c, k,
-					"no such filter; defined filters: %s (or omit filter to mirror everything)",
+					"no such filter; defined filters: %s "
+					"(or omit filter to mirror everything)",
 					names);
 			} else {
 				sess->filter = f;
@@ -1558,9 +1635,10 @@ cfg_check_session(struct cfg_ctx *c)
 			ret = cfg_parse_u64(val, &v);
 			if (ret < 0 || (v != 0 && (v < 14 || v > 65535)))
 				cfg_bad(c, k,
-					"%s; valid: 0 (whole frame) or 14..65535",
-					ret == -EINVAL ? "not a decimal number" :
-					"out of range");
+					"%s; valid: 0 (whole frame) or "
+					"14..65535",
+					ret == -EINVAL ? "not a decimal number"
+						       : "out of range");
 			else
 				sess->snaplen = (uint32_t)v;
 		} else if (strcmp(key, "sample") == 0) {
@@ -1570,22 +1648,28 @@ cfg_check_session(struct cfg_ctx *c)
 			ret = cfg_parse_rate(val, &v);
 			if (ret < 0)
 				cfg_bad(c, k,
-					"%s; valid: 0 (no cap) or bits/s up to 400G, decimal with an optional K, M or G suffix (x1000)",
-					ret == -ERANGE ? "above the maximum 400G" :
-					"not a rate");
+					"%s; valid: 0 (no cap) or bits/s up to "
+					"400G, decimal with an optional K, M "
+					"or G suffix (x1000)",
+					ret == -ERANGE
+						? "above the maximum 400G"
+						: "not a rate");
 			else
 				sess->rate_bps = v;
 		} else {
 			cfg_bad(c, k,
-				"unknown key; valid keys in [session NAME]: sources, collector, filter, snaplen, sample, rate");
+				"unknown key; valid keys in [session NAME]: "
+				"sources, collector, filter, snaplen, sample, "
+				"rate");
 		}
 	}
 	if (!has_sources)
 		cfg_missing(c, "sources",
-			"list port:direction pairs, e.g. sources = p0:rx");
+			    "list port:direction pairs, e.g. sources = p0:rx");
 	if (!has_collector)
 		cfg_missing(c, "collector",
-			"name the collector(s) to send copies to, e.g. collector = c1");
+			    "name the collector(s) to send copies to, e.g. "
+			    "collector = c1");
 }
 
 /*
@@ -1614,8 +1698,8 @@ cfg_read_sections(struct cfg_ctx *c, struct rte_cfgfile *file)
 		s->ents = calloc((size_t)(ne > 0 ? ne : 1), sizeof(*s->ents));
 		if (s->ents == NULL)
 			return -ENOMEM;
-		s->n_ents = rte_cfgfile_section_entries_by_index(file, i,
-			s->name, s->ents, ne);
+		s->n_ents = rte_cfgfile_section_entries_by_index(
+			file, i, s->name, s->ents, ne);
 		if (s->n_ents < 0)
 			return -EINVAL;
 		if (cfg_index_keys(s) < 0)
@@ -1628,8 +1712,8 @@ static void
 cfg_check_all(struct cfg_ctx *c)
 {
 	static const int order[] = {
-		CFG_KIND_DPMIRROR, CFG_KIND_PORT, CFG_KIND_COLLECTOR,
-		CFG_KIND_FILTER, CFG_KIND_SESSION,
+		CFG_KIND_DPMIRROR, CFG_KIND_PORT,    CFG_KIND_COLLECTOR,
+		CFG_KIND_FILTER,   CFG_KIND_SESSION,
 	};
 	struct cfg *cfg = c->cfg;
 	unsigned int o;
@@ -1667,13 +1751,16 @@ cfg_check_all(struct cfg_ctx *c)
 
 	if (cfg->n_ports == 0)
 		cfg_msg(c, INT_MAX, 0,
-			"no [port NAME] section; at least one port is required");
+			"no [port NAME] section; at least one port is "
+			"required");
 	if (cfg->n_collectors == 0)
 		cfg_msg(c, INT_MAX, 0,
-			"no [collector NAME] section; at least one collector is required");
+			"no [collector NAME] section; at least one collector "
+			"is required");
 	if (cfg->n_sessions == 0)
 		cfg_msg(c, INT_MAX, 0,
-			"no [session NAME] section; at least one session is required");
+			"no [session NAME] section; at least one session is "
+			"required");
 }
 
 void
@@ -1725,7 +1812,7 @@ cfg_load(const char *path, struct cfg_errors *errs)
 	if (lint != 0)
 		goto out;
 	file = rte_cfgfile_load_with_params(path, CFG_FLAG_EMPTY_VALUES,
-		&params);
+					    &params);
 	if (file == NULL) {
 		cfg_msg(&c, -1, -1, "cannot parse %s as an INI file", path);
 		goto out;
@@ -1751,10 +1838,10 @@ out:
 			errs->n = c.n_msgs > 0 ? c.n_msgs : 1;
 			for (i = 0; i < c.n_msgs && i < CFG_ERR_MAX; i++)
 				snprintf(errs->msg[i], sizeof(errs->msg[i]),
-					"%s", c.msgs[i].text);
+					 "%s", c.msgs[i].text);
 			if (c.n_msgs == 0)
 				snprintf(errs->msg[0], sizeof(errs->msg[0]),
-					"out of memory");
+					 "out of memory");
 		}
 	}
 	if (file != NULL)

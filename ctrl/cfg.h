@@ -17,19 +17,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CFG_MAX_PORTS 16
-#define CFG_MAX_COLLECTORS 64
-#define CFG_MAX_SESSIONS 16 /* one rte_acl category each */
+#define CFG_MAX_PORTS		   16
+#define CFG_MAX_COLLECTORS	   64
+#define CFG_MAX_SESSIONS	   16 /* one rte_acl category each */
 #define CFG_MAX_SESSION_COLLECTORS 8
-#define CFG_MAX_SOURCES (2 * CFG_MAX_PORTS)
-#define CFG_MAX_FILTERS 64
-#define CFG_MAX_RULES 16384 /* over all filters */
-#define CFG_NAME_MAX 32     /* section names: "<kind> <name>", name < 32 */
-#define CFG_DEVICE_MAX 256
+#define CFG_MAX_SOURCES		   (2 * CFG_MAX_PORTS)
+#define CFG_MAX_FILTERS		   64
+#define CFG_MAX_RULES		   16384 /* over all filters */
+#define CFG_NAME_MAX		   32 /* section names: "<kind> <name>", name < 32 */
+#define CFG_DEVICE_MAX		   256
 
 enum cfg_mode {
 	CFG_MODE_INLINE = 0, /* forward rx to the peer port, mirror rx and tx */
-	CFG_MODE_TAP,        /* mirror, then free the original */
+	CFG_MODE_TAP,	     /* mirror, then free the original */
 };
 
 enum cfg_encap {
@@ -42,16 +42,16 @@ enum cfg_encap {
 
 /* An IPv4 or IPv6 address in network byte order. */
 struct cfg_addr {
-	uint8_t family; /* 4 or 6; 0 = unset */
+	uint8_t family;	   /* 4 or 6; 0 = unset */
 	uint8_t bytes[16]; /* IPv4 uses bytes[0..3] */
 };
 
 struct cfg_port {
 	char name[CFG_NAME_MAX];
 	char device[CFG_DEVICE_MAX]; /* EAL device string, as written */
-	int peer;                    /* index into cfg.ports, -1 = none */
-	uint16_t rx_queues;          /* 1..64, default 1 */
-	uint16_t mtu;                /* 0 = leave the device's MTU */
+	int peer;		     /* index into cfg.ports, -1 = none */
+	uint16_t rx_queues;	     /* 1..64, default 1 */
+	uint16_t mtu;		     /* 0 = leave the device's MTU */
 };
 
 struct cfg_collector {
@@ -61,12 +61,12 @@ struct cfg_collector {
 	struct cfg_addr remote_ip; /* same family as local_ip */
 	struct cfg_addr local_ip;
 	uint8_t remote_mac[6];
-	bool local_mac_set;  /* false: use the egress port's own MAC */
+	bool local_mac_set; /* false: use the egress port's own MAC */
 	uint8_t local_mac[6];
-	uint32_t vni;        /* 0..16777215, default 0 */
-	uint16_t dst_port;   /* default 4789 */
-	uint8_t ttl;         /* 1..255, default 64 */
-	uint8_t dscp;        /* 0..63, default 0 */
+	uint32_t vni;	   /* 0..16777215, default 0 */
+	uint16_t dst_port; /* default 4789 */
+	uint8_t ttl;	   /* 1..255, default 64 */
+	uint8_t dscp;	   /* 0..63, default 0 */
 };
 
 struct cfg_source {
@@ -78,9 +78,10 @@ struct cfg_session {
 	char name[CFG_NAME_MAX];
 	struct cfg_source sources[CFG_MAX_SOURCES];
 	unsigned int n_sources;
-	int collectors[CFG_MAX_SESSION_COLLECTORS]; /* indexes into cfg.collectors */
+	int collectors[CFG_MAX_SESSION_COLLECTORS]; /* indexes into
+						       cfg.collectors */
 	unsigned int n_collectors;
-	int filter;        /* index into cfg.filters, -1 = mirror everything */
+	int filter;	   /* index into cfg.filters, -1 = mirror everything */
 	uint32_t snaplen;  /* 0 = whole frame, else >= 14 */
 	uint32_t sample;   /* >= 1: mirror 1 in N matching packets */
 	uint64_t rate_bps; /* 0 = no cap, else bits/s of mirrored copies */
@@ -99,29 +100,29 @@ enum cfg_action {
  * (TCP, UDP or SCTP, and not a non-first fragment).
  */
 struct cfg_rule {
-	uint32_t number;   /* the N of "rule N", rules are tried by ascending N */
+	uint32_t number; /* the N of "rule N", rules are tried by ascending N */
 	enum cfg_action action;
-	int proto;         /* -1 = any, else 0..255 */
-	uint8_t family;    /* 0 = any, 4 or 6: fixed by src/dst */
+	int proto;	/* -1 = any, else 0..255 */
+	uint8_t family; /* 0 = any, 4 or 6: fixed by src/dst */
 	bool has_src, has_dst;
 	struct cfg_addr src, dst;
 	uint8_t src_len, dst_len; /* prefix lengths */
 	bool has_sport, has_dport;
 	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
-	int vlan;          /* -1 = any, else 0..4095: the outermost tag's VID */
+	int vlan; /* -1 = any, else 0..4095: the outermost tag's VID */
 };
 
 struct cfg_filter {
 	char name[CFG_NAME_MAX];
 	struct cfg_rule *rules; /* sorted by ascending number */
 	unsigned int n_rules;
-	enum cfg_action dflt;   /* for packets no rule matches; default reject */
+	enum cfg_action dflt; /* for packets no rule matches; default reject */
 };
 
 struct cfg {
 	enum cfg_mode mode;
-	uint32_t burst;          /* 1..512, default 32 */
-	uint32_t mirror_pool;    /* 1024..1048576, default 16384 */
+	uint32_t burst;		 /* 1..512, default 32 */
+	uint32_t mirror_pool;	 /* 1024..1048576, default 16384 */
 	uint32_t stats_interval; /* seconds, 0 = only at exit; default 1 */
 
 	struct cfg_port ports[CFG_MAX_PORTS];
@@ -138,7 +139,7 @@ struct cfg {
 #define CFG_ERR_MAX 64
 #define CFG_ERR_LEN 320
 struct cfg_errors {
-	unsigned int n;       /* how many were found (may exceed CFG_ERR_MAX) */
+	unsigned int n; /* how many were found (may exceed CFG_ERR_MAX) */
 	char msg[CFG_ERR_MAX][CFG_ERR_LEN];
 };
 

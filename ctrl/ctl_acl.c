@@ -31,7 +31,7 @@
 #define CTL_ACL_NEVER_FLAGS (DP_KEY_F_IP4 | DP_KEY_F_IP6)
 
 static void __rte_format_printf(3, 4)
-acl_err(char *err, size_t errlen, const char *fmt, ...)
+	acl_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -46,8 +46,8 @@ acl_err(char *err, size_t errlen, const char *fmt, ...)
 static int
 rule_is_ip(const struct cfg_rule *r)
 {
-	return r->proto >= 0 || r->has_src || r->has_dst ||
-		r->has_sport || r->has_dport;
+	return r->proto >= 0 || r->has_src || r->has_dst || r->has_sport ||
+	       r->has_dport;
 }
 
 /* Host-order value of the 32-bit word W of ADDR, keeping LEN prefix bits. */
@@ -57,7 +57,7 @@ addr_word(const uint8_t *addr, unsigned int w, uint32_t len)
 	uint32_t v;
 
 	v = (uint32_t)addr[4 * w] << 24 | (uint32_t)addr[4 * w + 1] << 16 |
-		(uint32_t)addr[4 * w + 2] << 8 | (uint32_t)addr[4 * w + 3];
+	    (uint32_t)addr[4 * w + 2] << 8 | (uint32_t)addr[4 * w + 3];
 	if (len == 0)
 		return 0;
 	if (len < 32)
@@ -143,8 +143,7 @@ fill_vlan(struct rte_acl_field *fld, const struct cfg_rule *r)
 
 /* Flags a packet must carry in a context whose IP flag is IPFLAG. */
 static void
-fill_flags(struct rte_acl_field *fld, const struct cfg_rule *r,
-	   uint16_t ipflag)
+fill_flags(struct rte_acl_field *fld, const struct cfg_rule *r, uint16_t ipflag)
 {
 	uint16_t f = 0;
 
@@ -189,16 +188,14 @@ rule6_fill(struct dp_acl_rule6 *a, const struct cfg_rule *r)
 	fill_proto(&a->field[DP_ACL6_PROTO], r);
 	for (w = 0; w < 4; w++) {
 		if (r->has_src) {
-			a->field[DP_ACL6_SRC0 + w].value.u32 =
-				addr_word(r->src.bytes, w,
-					  prefix_slice(r->src_len, w));
+			a->field[DP_ACL6_SRC0 + w].value.u32 = addr_word(
+				r->src.bytes, w, prefix_slice(r->src_len, w));
 			a->field[DP_ACL6_SRC0 + w].mask_range.u32 =
 				prefix_slice(r->src_len, w);
 		}
 		if (r->has_dst) {
-			a->field[DP_ACL6_DST0 + w].value.u32 =
-				addr_word(r->dst.bytes, w,
-					  prefix_slice(r->dst_len, w));
+			a->field[DP_ACL6_DST0 + w].value.u32 = addr_word(
+				r->dst.bytes, w, prefix_slice(r->dst_len, w));
 			a->field[DP_ACL6_DST0 + w].mask_range.u32 =
 				prefix_slice(r->dst_len, w);
 		}
@@ -223,7 +220,8 @@ rule_order(const struct cfg_filter *f, uint32_t *order)
 	for (i = 0; i < f->n_rules; i++) {
 		v = i;
 		for (j = i; j > 0 &&
-		     f->rules[order[j - 1]].number > f->rules[v].number; j--)
+			    f->rules[order[j - 1]].number > f->rules[v].number;
+		     j--)
 			order[j] = order[j - 1];
 		order[j] = v;
 	}
@@ -282,7 +280,8 @@ ctx_build(struct rte_acl_ctx *ctx, const char *what, uint32_t n_rules,
 		rc = rte_acl_add_rules(ctx, guard, 1);
 		if (rc != 0) {
 			acl_err(err, errlen,
-				"%s ACL context: adding the guard rule failed: %s",
+				"%s ACL context: adding the guard rule failed: "
+				"%s",
 				what, strerror(-rc));
 			return rc;
 		}
@@ -295,7 +294,8 @@ ctx_build(struct rte_acl_ctx *ctx, const char *what, uint32_t n_rules,
 	rc = rte_acl_build(ctx, &bcfg);
 	if (rc != 0)
 		acl_err(err, errlen,
-			"building the %s ACL context (%u rules, %u categories) failed: %s",
+			"building the %s ACL context (%u rules, %u categories) "
+			"failed: %s",
 			what, n_rules, n_categories, strerror(-rc));
 	return rc;
 }
@@ -317,8 +317,8 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 	if (cfg->n_sessions > CFG_MAX_SESSIONS ||
 	    cfg->n_sessions > RTE_ACL_MAX_CATEGORIES) {
 		acl_err(err, errlen, "%u sessions, at most %u are supported",
-			cfg->n_sessions, RTE_MIN(CFG_MAX_SESSIONS,
-						 RTE_ACL_MAX_CATEGORIES));
+			cfg->n_sessions,
+			RTE_MIN(CFG_MAX_SESSIONS, RTE_ACL_MAX_CATEGORIES));
 		return -EINVAL;
 	}
 	if (cfg->n_filters > CFG_MAX_FILTERS) {
@@ -347,9 +347,9 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 			acl->dflt_accept |= 1u << i;
 	}
 	acl->n_sessions = cfg->n_sessions;
-	acl->n_categories = RTE_MAX(RTE_ALIGN_CEIL(cfg->n_sessions,
-						   RTE_ACL_RESULTS_MULTIPLIER),
-				    (uint32_t)RTE_ACL_RESULTS_MULTIPLIER);
+	acl->n_categories = RTE_MAX(
+		RTE_ALIGN_CEIL(cfg->n_sessions, RTE_ACL_RESULTS_MULTIPLIER),
+		(uint32_t)RTE_ACL_RESULTS_MULTIPLIER);
 
 	/* Count the rules of each context, checking them on the way. */
 	for (i = 0; i < cfg->n_filters; i++) {
@@ -358,7 +358,8 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 		if (users[i] == 0)
 			continue;
 		if (f->n_rules > 0 && f->rules == NULL) {
-			acl_err(err, errlen, "[filter %s] has %u rules but no rule array",
+			acl_err(err, errlen,
+				"[filter %s] has %u rules but no rule array",
 				f->name, f->n_rules);
 			return -EINVAL;
 		}
@@ -378,8 +379,8 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 	r6 = calloc(RTE_MAX(n6, 1u), sizeof(*r6));
 	order = calloc(RTE_MAX(max_rules, 1u), sizeof(*order));
 	if (r4 == NULL || r6 == NULL || order == NULL) {
-		acl_err(err, errlen, "out of memory for %u+%u ACL rules",
-			n4, n6);
+		acl_err(err, errlen, "out of memory for %u+%u ACL rules", n4,
+			n6);
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -406,8 +407,9 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 			struct rte_acl_rule_data d = {
 				.category_mask = users[i],
 				.priority = RTE_ACL_MAX_PRIORITY - (int32_t)j,
-				.userdata = r->action == CFG_ACCEPT ?
-					DP_ACL_ACCEPT : DP_ACL_REJECT,
+				.userdata = r->action == CFG_ACCEPT
+						    ? DP_ACL_ACCEPT
+						    : DP_ACL_REJECT,
 			};
 
 			if (r->family != 6) {
@@ -420,23 +422,23 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 			}
 		}
 		if (k4 > 0) {
-			rc = rte_acl_add_rules(acl->v4,
-					       (const struct rte_acl_rule *)r4,
-					       k4);
+			rc = rte_acl_add_rules(
+				acl->v4, (const struct rte_acl_rule *)r4, k4);
 			if (rc != 0) {
 				acl_err(err, errlen,
-					"[filter %s] adding %u IPv4 ACL rules failed: %s",
+					"[filter %s] adding %u IPv4 ACL rules "
+					"failed: %s",
 					f->name, k4, strerror(-rc));
 				goto out;
 			}
 		}
 		if (k6 > 0) {
-			rc = rte_acl_add_rules(acl->v6,
-					       (const struct rte_acl_rule *)r6,
-					       k6);
+			rc = rte_acl_add_rules(
+				acl->v6, (const struct rte_acl_rule *)r6, k6);
 			if (rc != 0) {
 				acl_err(err, errlen,
-					"[filter %s] adding %u IPv6 ACL rules failed: %s",
+					"[filter %s] adding %u IPv6 ACL rules "
+					"failed: %s",
 					f->name, k6, strerror(-rc));
 				goto out;
 			}

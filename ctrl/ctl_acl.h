@@ -38,10 +38,11 @@
 struct ctl_acl {
 	struct rte_acl_ctx *v4; /* IPv4 and non-IP packets */
 	struct rte_acl_ctx *v6; /* IPv6 packets */
-	uint32_t n_categories;  /* for rte_acl_classify: a multiple of
+	uint32_t n_categories;	/* for rte_acl_classify: a multiple of
 				 * RTE_ACL_RESULTS_MULTIPLIER, >= n_sessions */
 	uint32_t n_sessions;
-	uint32_t dflt_accept;   /* bit i: session i accepts what no rule matched */
+	uint32_t
+		dflt_accept; /* bit i: session i accepts what no rule matched */
 };
 
 /*

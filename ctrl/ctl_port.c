@@ -14,8 +14,8 @@
 #include "ctl_log.h"
 #include "ctl_port.h"
 
-#define NB_RXD 1024
-#define NB_TXD 1024
+#define NB_RXD	   1024
+#define NB_TXD	   1024
 #define POOL_CACHE 256
 
 /* The ethdev name a device string probes: everything before the first ','. */
@@ -53,11 +53,12 @@ probe_one(const struct cfg_port *cp, struct ctl_port *p, char *err,
 	}
 	p->probed = rc == 0;
 	if (rte_eth_dev_get_port_by_name(p->devname, &p->port_id) != 0) {
-		snprintf(err, errlen,
-			 "[port %s] device = %s: probed, but no ethdev port "
-			 "named '%s' appeared; name the device as its driver "
-			 "does (e.g. net_af_packet0,iface=eth0 or 0000:03:00.0)",
-			 cp->name, cp->device, p->devname);
+		snprintf(
+			err, errlen,
+			"[port %s] device = %s: probed, but no ethdev port "
+			"named '%s' appeared; name the device as its driver "
+			"does (e.g. net_af_packet0,iface=eth0 or 0000:03:00.0)",
+			cp->name, cp->device, p->devname);
 		return -1;
 	}
 	return 0;
@@ -102,9 +103,10 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 
 	rc = rte_eth_dev_info_get(p->port_id, &info);
 	if (rc != 0) {
-		snprintf(err, errlen, "[port %s] device = %s: cannot read "
-			 "device info (%s)", cp->name, cp->device,
-			 rte_strerror(-rc));
+		snprintf(err, errlen,
+			 "[port %s] device = %s: cannot read "
+			 "device info (%s)",
+			 cp->name, cp->device, rte_strerror(-rc));
 		return -1;
 	}
 	p->n_rxq = cp->rx_queues;
@@ -112,9 +114,9 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 		snprintf(err, errlen,
 			 "[port %s] rx_queues = %u: device %s has at most %u "
 			 "rx queues; lower rx_queues (for net_af_packet add "
-			 "qpairs=%u to the device string)", cp->name,
-			 cp->rx_queues, cp->device, info.max_rx_queues,
-			 cp->rx_queues);
+			 "qpairs=%u to the device string)",
+			 cp->name, cp->rx_queues, cp->device,
+			 info.max_rx_queues, cp->rx_queues);
 		return -1;
 	}
 	if (per_worker == 0)
@@ -127,8 +129,8 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 		RTE_LOG(NOTICE, DPM_CTRL,
 			"port %s: device has %u tx queues, fewer than %u; "
 			"copies share each worker's tx queue with forwarded "
-			"traffic\n", cp->name, info.max_tx_queues,
-			n_workers * per_worker);
+			"traffic\n",
+			cp->name, info.max_tx_queues, n_workers * per_worker);
 		p->txq_stride = 1;
 		p->mir_ofs = 0;
 	} else if (n_workers * per_worker > info.max_tx_queues) {
@@ -136,7 +138,8 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 			 "[port %s] device = %s: %u worker(s) need %u tx "
 			 "queues, the device has %u; use fewer worker lcores "
 			 "(for net_af_packet add qpairs=%u to the device "
-			 "string)", cp->name, cp->device, n_workers,
+			 "string)",
+			 cp->name, cp->device, n_workers,
 			 n_workers * per_worker, info.max_tx_queues,
 			 n_workers * per_worker);
 		return -1;
@@ -165,8 +168,9 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	if (rc != 0) {
 		snprintf(err, errlen,
 			 "[port %s] device = %s: configure with %u rx / %u tx "
-			 "queues%s failed (%s)", cp->name, cp->device, p->n_rxq,
-			 p->n_txq, cp->mtu ? " and the configured mtu" : "",
+			 "queues%s failed (%s)",
+			 cp->name, cp->device, p->n_rxq, p->n_txq,
+			 cp->mtu ? " and the configured mtu" : "",
 			 rte_strerror(-rc));
 		return -1;
 	}
@@ -191,8 +195,9 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	}
 	rc = rte_eth_dev_start(p->port_id);
 	if (rc != 0) {
-		snprintf(err, errlen, "[port %s] device = %s: start failed (%s)",
-			 cp->name, cp->device, rte_strerror(-rc));
+		snprintf(err, errlen,
+			 "[port %s] device = %s: start failed (%s)", cp->name,
+			 cp->device, rte_strerror(-rc));
 		return -1;
 	}
 	p->started = true;
@@ -209,8 +214,9 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	return 0;
 
 queue_fail:
-	snprintf(err, errlen, "[port %s] device = %s: queue %u setup failed (%s)",
-		 cp->name, cp->device, q, rte_strerror(-rc));
+	snprintf(err, errlen,
+		 "[port %s] device = %s: queue %u setup failed (%s)", cp->name,
+		 cp->device, q, rte_strerror(-rc));
 	return -1;
 }
 
@@ -240,16 +246,16 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 	ports->mirror_pool = rte_pktmbuf_pool_create(
 		"dpm_mirror", cfg->mirror_pool, POOL_CACHE, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	ports->clone_pool = rte_pktmbuf_pool_create(
-		"dpm_clone", cfg->mirror_pool, POOL_CACHE, 0, 0,
-		rte_socket_id());
+	ports->clone_pool =
+		rte_pktmbuf_pool_create("dpm_clone", cfg->mirror_pool,
+					POOL_CACHE, 0, 0, rte_socket_id());
 	if (ports->rx_pool == NULL || ports->mirror_pool == NULL ||
 	    ports->clone_pool == NULL) {
 		snprintf(err, errlen,
 			 "cannot create mbuf pools (%u packet mbufs, %u mirror "
 			 "mbufs: %s); give the EAL more memory (-m, hugepages) "
-			 "or lower [dpmirror] mirror_pool", n_mbufs,
-			 cfg->mirror_pool, rte_strerror(rte_errno));
+			 "or lower [dpmirror] mirror_pool",
+			 n_mbufs, cfg->mirror_pool, rte_strerror(rte_errno));
 		goto fail;
 	}
 	for (i = 0; i < cfg->n_ports; i++)

@@ -23,12 +23,12 @@
 #include "cfg.h"
 
 struct ctl_port {
-	const char *name;       /* the config's port name */
+	const char *name; /* the config's port name */
 	uint16_t port_id;
-	bool probed;            /* rte_dev_probe'd by us: remove at exit */
+	bool probed; /* rte_dev_probe'd by us: remove at exit */
 	bool configured, started;
-	bool polled;            /* some worker receives on it */
-	bool multiseg;          /* tx takes chained mbufs */
+	bool polled;   /* some worker receives on it */
+	bool multiseg; /* tx takes chained mbufs */
 	uint16_t n_rxq;
 	uint16_t n_txq;
 	uint16_t mtu;

@@ -82,9 +82,12 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 	for (i = 0; i < cfg->n_collectors; i++) {
 		const struct cfg_collector *cc = &cfg->collectors[i];
 
-		if (collector_build(cc, &ports->p[cc->port], &rs->coll[i]) != 0) {
-			snprintf(err, errlen, "[collector %s]: cannot build the "
-				 "outer header template", cc->name);
+		if (collector_build(cc, &ports->p[cc->port], &rs->coll[i]) !=
+		    0) {
+			snprintf(err, errlen,
+				 "[collector %s]: cannot build the "
+				 "outer header template",
+				 cc->name);
 			goto fail;
 		}
 	}
@@ -100,9 +103,10 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 		for (j = 0; j < cs->n_collectors; j++)
 			ds->coll[j] = (uint8_t)cs->collectors[j];
 		if (session_meter(cs, n_workers, ds) != 0) {
-			snprintf(err, errlen, "[session %s] rate = %llu: the "
-				 "meter rejects this rate", cs->name,
-				 (unsigned long long)cs->rate_bps);
+			snprintf(err, errlen,
+				 "[session %s] rate = %llu: the "
+				 "meter rejects this rate",
+				 cs->name, (unsigned long long)cs->rate_bps);
 			goto fail;
 		}
 		for (j = 0; j < cs->n_sources; j++) {

@@ -89,40 +89,52 @@ ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,
 
 	for (i = 0; i < cur->n_ports; i++) {
 		const struct ctl_port_totals *c = &cur->port[i];
-		const struct ctl_port_totals *p = prev != NULL ? &prev->port[i]
-							       : NULL;
+		const struct ctl_port_totals *p =
+			prev != NULL ? &prev->port[i] : NULL;
 
-		fprintf(f, "\n  ######################## NIC statistics for "
+		fprintf(f,
+			"\n  ######################## NIC statistics for "
 			"port %-8s ########################\n",
 			cur->port_name[i]);
-		fprintf(f, "  RX-packets: %-10" PRIu64 " RX-missed: %-10" PRIu64
-			" RX-bytes:  %" PRIu64 "\n", c->rx_packets,
-			c->rx_missed, c->rx_bytes);
+		fprintf(f,
+			"  RX-packets: %-10" PRIu64 " RX-missed: %-10" PRIu64
+			" RX-bytes:  %" PRIu64 "\n",
+			c->rx_packets, c->rx_missed, c->rx_bytes);
 		fprintf(f, "  RX-errors: %" PRIu64 "\n", c->rx_errors);
-		fprintf(f, "  TX-packets: %-10" PRIu64 " TX-dropped: %-9" PRIu64
-			" TX-bytes:  %" PRIu64 "\n", c->tx_packets,
-			c->fwd_dropped + c->mirror_dropped, c->tx_bytes);
-		fprintf(f, "  TX-forwarded: %-8" PRIu64 " TX-mirrored: %-8" PRIu64
-			" TX-errors: %" PRIu64 "\n", c->fwd_packets,
-			c->mirror_packets, c->tx_errors);
+		fprintf(f,
+			"  TX-packets: %-10" PRIu64 " TX-dropped: %-9" PRIu64
+			" TX-bytes:  %" PRIu64 "\n",
+			c->tx_packets, c->fwd_dropped + c->mirror_dropped,
+			c->tx_bytes);
+		fprintf(f,
+			"  TX-forwarded: %-8" PRIu64 " TX-mirrored: %-8" PRIu64
+			" TX-errors: %" PRIu64 "\n",
+			c->fwd_packets, c->mirror_packets, c->tx_errors);
 		fprintf(f, "\n  Throughput (since last show)\n");
-		fprintf(f, "  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64
-			"\n", rate(c->rx_packets, p ? p->rx_packets : 0, dt),
+		fprintf(f,
+			"  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64
+			"\n",
+			rate(c->rx_packets, p ? p->rx_packets : 0, dt),
 			8 * rate(c->rx_bytes, p ? p->rx_bytes : 0, dt));
-		fprintf(f, "  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64
-			"\n", rate(c->tx_packets, p ? p->tx_packets : 0, dt),
+		fprintf(f,
+			"  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64
+			"\n",
+			rate(c->tx_packets, p ? p->tx_packets : 0, dt),
 			8 * rate(c->tx_bytes, p ? p->tx_bytes : 0, dt));
 		fprintf(f, "  ##########################################"
-			"##################################\n");
+			   "##################################\n");
 	}
 	for (i = 0; i < cur->n_sessions; i++) {
 		const struct dp_session_counters *c = &cur->sess[i];
 
-		fprintf(f, "\n  ---------------------- Mirror session %-8s "
-			"----------------------\n", cur->session_name[i]);
-		fprintf(f, "  Matched: %-12" PRIu64 " Mirrored: %-12" PRIu64
-			" Mirrored-bytes: %" PRIu64 "\n", c->matched,
-			c->mirrored, c->mirrored_bytes);
+		fprintf(f,
+			"\n  ---------------------- Mirror session %-8s "
+			"----------------------\n",
+			cur->session_name[i]);
+		fprintf(f,
+			"  Matched: %-12" PRIu64 " Mirrored: %-12" PRIu64
+			" Mirrored-bytes: %" PRIu64 "\n",
+			c->matched, c->mirrored, c->mirrored_bytes);
 		fprintf(f, "  Mirrored-pps: %-7" PRIu64 " Dropped:",
 			rate(c->mirrored, prev ? prev->sess[i].mirrored : 0,
 			     dt));
@@ -143,11 +155,13 @@ ctl_stats_json(FILE *f, const struct ctl_snapshot *s)
 	for (i = 0; i < s->n_ports; i++) {
 		const struct ctl_port_totals *c = &s->port[i];
 
-		fprintf(f, "%s\n    \"%s\": { \"rx_packets\": %" PRIu64
+		fprintf(f,
+			"%s\n    \"%s\": { \"rx_packets\": %" PRIu64
 			", \"rx_bytes\": %" PRIu64 ", \"tx_packets\": %" PRIu64
 			", \"tx_bytes\": %" PRIu64 ", \"rx_missed\": %" PRIu64
 			", \"rx_errors\": %" PRIu64 ", \"tx_dropped\": %" PRIu64
-			", \"tx_errors\": %" PRIu64 ", \"fwd_packets\": %" PRIu64
+			", \"tx_errors\": %" PRIu64
+			", \"fwd_packets\": %" PRIu64
 			", \"fwd_dropped\": %" PRIu64
 			", \"mirror_packets\": %" PRIu64
 			", \"mirror_dropped\": %" PRIu64
@@ -162,10 +176,12 @@ ctl_stats_json(FILE *f, const struct ctl_snapshot *s)
 	for (i = 0; i < s->n_sessions; i++) {
 		const struct dp_session_counters *c = &s->sess[i];
 
-		fprintf(f, "%s\n    \"%s\": { \"matched\": %" PRIu64
-			", \"mirrored\": %" PRIu64 ", \"mirrored_bytes\": %" PRIu64
-			", \"dropped\": {", i ? "," : "", s->session_name[i],
-			c->matched, c->mirrored, c->mirrored_bytes);
+		fprintf(f,
+			"%s\n    \"%s\": { \"matched\": %" PRIu64
+			", \"mirrored\": %" PRIu64
+			", \"mirrored_bytes\": %" PRIu64 ", \"dropped\": {",
+			i ? "," : "", s->session_name[i], c->matched,
+			c->mirrored, c->mirrored_bytes);
 		for (r = 0; r < DP_DROP_MAX; r++)
 			fprintf(f, "%s \"%s\": %" PRIu64, r ? "," : "",
 				dp_drop_names[r], c->dropped[r]);
@@ -173,9 +189,10 @@ ctl_stats_json(FILE *f, const struct ctl_snapshot *s)
 	}
 	fprintf(f, " },\n  \"workers\": [");
 	for (i = 0; i < s->n_workers; i++)
-		fprintf(f, "%s { \"lcore\": %u, \"packets\": %" PRIu64
-			", \"busy_cycles\": %" PRIu64 " }", i ? "," : "",
-			s->lcore[i], s->worker[i].packets,
+		fprintf(f,
+			"%s { \"lcore\": %u, \"packets\": %" PRIu64
+			", \"busy_cycles\": %" PRIu64 " }",
+			i ? "," : "", s->lcore[i], s->worker[i].packets,
 			s->worker[i].busy_cycles);
 	fprintf(f, " ] }\n");
 }

@@ -27,7 +27,7 @@ struct ctl_port_totals {
 };
 
 struct ctl_snapshot {
-	double t;          /* seconds since the workers started */
+	double t; /* seconds since the workers started */
 	unsigned int n_ports, n_sessions, n_workers;
 	const char *port_name[DP_MAX_PORTS];
 	const char *session_name[DP_MAX_SESSIONS];

@@ -17,14 +17,14 @@
 
 #include "cfg.h"
 
-#define CTL_EXIT_OK 0
+#define CTL_EXIT_OK    0
 #define CTL_EXIT_USAGE 1
-#define CTL_EXIT_FAIL 2
+#define CTL_EXIT_FAIL  2
 
 struct ctl_cmd {
 	const char *name;
-	const char *args;    /* synopsis of the arguments */
-	const char *help;    /* one line */
+	const char *args; /* synopsis of the arguments */
+	const char *help; /* one line */
 	int (*run)(int argc, char **argv);
 };
 
@@ -50,8 +50,8 @@ ctl_check(int argc, char **argv)
 	const char *path;
 
 	if (argc != 1)
-		return ctl_usage_error(argc == 0 ?
-			"check: missing FILE" : "check: too many arguments");
+		return ctl_usage_error(argc == 0 ? "check: missing FILE"
+						 : "check: too many arguments");
 	path = argv[0];
 
 	errs = calloc(1, sizeof(*errs));
@@ -71,9 +71,10 @@ ctl_check(int argc, char **argv)
 	}
 	for (i = 0; i < cfg->n_filters; i++)
 		n_rules += cfg->filters[i].n_rules;
-	printf("%s: valid (%u ports, %u collectors, %u sessions, %u filters, %u rules)\n",
-		path, cfg->n_ports, cfg->n_collectors, cfg->n_sessions,
-		cfg->n_filters, n_rules);
+	printf("%s: valid (%u ports, %u collectors, %u sessions, %u filters, "
+	       "%u rules)\n",
+	       path, cfg->n_ports, cfg->n_collectors, cfg->n_sessions,
+	       cfg->n_filters, n_rules);
 	cfg_free(cfg);
 	free(errs);
 	return CTL_EXIT_OK;
@@ -81,9 +82,8 @@ ctl_check(int argc, char **argv)
 
 /* The subcommands; playground, kernel and stats join this table. */
 static const struct ctl_cmd cmds[] = {
-	{ "check", "FILE",
-	  "validate a configuration file (exit 0 valid, 2 invalid)",
-	  ctl_check },
+	{"check", "FILE",
+	 "validate a configuration file (exit 0 valid, 2 invalid)", ctl_check},
 };
 
 static void
@@ -91,14 +91,15 @@ ctl_usage(FILE *out)
 {
 	unsigned int i;
 
-	fprintf(out, "usage: %s COMMAND [ARGS]\n"
+	fprintf(out,
+		"usage: %s COMMAND [ARGS]\n"
 		"       %s -h | --help | help\n\ncommands:\n",
 		ctl_prog, ctl_prog);
 	for (i = 0; i < RTE_DIM(cmds); i++) {
 		char synopsis[64];
 
 		snprintf(synopsis, sizeof(synopsis), "%s%s%s", cmds[i].name,
-			cmds[i].args[0] != '\0' ? " " : "", cmds[i].args);
+			 cmds[i].args[0] != '\0' ? " " : "", cmds[i].args);
 		fprintf(out, "  %-22s %s\n", synopsis, cmds[i].help);
 	}
 	fprintf(out, "\n%s needs no EAL, hugepages or root for check.\n",
@@ -113,7 +114,7 @@ main(int argc, char **argv)
 	if (argc < 2)
 		return ctl_usage_error("missing command");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-			strcmp(argv[1], "help") == 0) {
+	    strcmp(argv[1], "help") == 0) {
 		ctl_usage(stdout);
 		return CTL_EXIT_OK;
 	}

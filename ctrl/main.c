@@ -70,10 +70,12 @@ usage(FILE *f, const char *prog)
 		"  -c, --config FILE        configuration (see config/*.ini)\n"
 		"  --stats-interval SEC     seconds between statistics blocks "
 		"(0 = only at exit);\n"
-		"                           overrides [dpmirror] stats_interval\n"
+		"                           overrides [dpmirror] "
+		"stats_interval\n"
 		"  --stats-json FILE        write statistics as JSON at exit "
 		"and on SIGUSR1\n"
-		"Signals: SIGINT/SIGTERM stop cleanly, SIGUSR1 writes the JSON.\n",
+		"Signals: SIGINT/SIGTERM stop cleanly, SIGUSR1 writes the "
+		"JSON.\n",
 		prog);
 }
 
@@ -82,11 +84,11 @@ static int
 parse_app_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "stats-interval", required_argument, NULL, 'i' },
-		{ "stats-json", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'c'},
+		{"stats-interval", required_argument, NULL, 'i'},
+		{"stats-json", required_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
@@ -101,10 +103,12 @@ parse_app_args(int argc, char **argv, struct options *o)
 		case 'i':
 			errno = 0;
 			o->stats_interval = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || o->stats_interval < 0 ||
-			    o->stats_interval > 3600) {
-				fprintf(stderr, "dpmirror: --stats-interval %s: "
-					"give whole seconds, 0..3600\n", optarg);
+			if (errno != 0 || *end != '\0' ||
+			    o->stats_interval < 0 || o->stats_interval > 3600) {
+				fprintf(stderr,
+					"dpmirror: --stats-interval %s: "
+					"give whole seconds, 0..3600\n",
+					optarg);
 				return -1;
 			}
 			break;
@@ -175,8 +179,8 @@ check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 
 	for (i = 0; i < rs->n_coll; i++) {
 		const struct dp_collector *c = &rs->coll[i];
-		uint32_t need = RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN +
-				c->tmpl.len;
+		uint32_t need =
+			RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN + c->tmpl.len;
 
 		if (c->max_frame >= need)
 			continue;
@@ -260,7 +264,8 @@ run(const struct cfg *cfg, const struct options *o)
 
 	n_workers = rte_lcore_count() - 1;
 	if (n_workers == 0) {
-		fprintf(stderr, "dpmirror: error: no worker lcore: give the EAL "
+		fprintf(stderr,
+			"dpmirror: error: no worker lcore: give the EAL "
 			"at least two lcores, e.g. -l 0,1 (lcore 0 runs the "
 			"control thread)\n");
 		return EXIT_FAILURE;
@@ -270,12 +275,14 @@ run(const struct cfg *cfg, const struct options *o)
 		return EXIT_FAILURE;
 	}
 	i = 0;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		workers[i] = rte_zmalloc_socket("dpm_worker", sizeof(struct dp_worker),
-						RTE_CACHE_LINE_SIZE,
-						(int)rte_lcore_to_socket_id(lcore));
+	RTE_LCORE_FOREACH_WORKER (lcore) {
+		workers[i] = rte_zmalloc_socket(
+			"dpm_worker", sizeof(struct dp_worker),
+			RTE_CACHE_LINE_SIZE,
+			(int)rte_lcore_to_socket_id(lcore));
 		if (workers[i] == NULL) {
-			fprintf(stderr, "dpmirror: error: out of DPDK memory "
+			fprintf(stderr,
+				"dpmirror: error: out of DPDK memory "
 				"for worker state; give the EAL more (-m)\n");
 			goto out;
 		}
@@ -287,8 +294,10 @@ run(const struct cfg *cfg, const struct options *o)
 		goto out;
 	}
 	if (assign_queues(cfg, &ports) != 0) {
-		fprintf(stderr, "dpmirror: error: no port to receive on, or "
-			"more than %d rx queues per worker\n", DP_MAX_RXQ);
+		fprintf(stderr,
+			"dpmirror: error: no port to receive on, or "
+			"more than %d rx queues per worker\n",
+			DP_MAX_RXQ);
 		goto out;
 	}
 	rs = ctl_ruleset_build(cfg, &ports, n_workers, 1, err, sizeof(err));
@@ -336,7 +345,8 @@ run(const struct cfg *cfg, const struct options *o)
 		}
 		if (hup_signal) {
 			hup_signal = 0;
-			RTE_LOG(NOTICE, DPM_CTRL, "SIGHUP: live reload is not "
+			RTE_LOG(NOTICE, DPM_CTRL,
+				"SIGHUP: live reload is not "
 				"available in this version; the configuration "
 				"in force is unchanged\n");
 		}
@@ -420,7 +430,8 @@ main(int argc, char **argv)
 
 	rc = rte_eal_init(dd, argv);
 	if (rc < 0) {
-		fprintf(stderr, "dpmirror: error: EAL initialisation failed "
+		fprintf(stderr,
+			"dpmirror: error: EAL initialisation failed "
 			"(%s); check the EAL options before \"--\"\n",
 			rte_strerror(rte_errno));
 		cfg_free(cfg);

@@ -25,8 +25,8 @@
 #define DP_ACL_REJECT 2u
 
 /* flags field bits */
-#define DP_KEY_F_IP4 0x0001   /* an IPv4 packet (v4 context only) */
-#define DP_KEY_F_IP6 0x0002   /* an IPv6 packet (v6 context only) */
+#define DP_KEY_F_IP4   0x0001 /* an IPv4 packet (v4 context only) */
+#define DP_KEY_F_IP6   0x0002 /* an IPv6 packet (v6 context only) */
 #define DP_KEY_F_PORTS 0x0004 /* sport/dport are valid */
 
 /* rte_acl wants the first field one byte long, then 4-byte input groups. */
@@ -53,15 +53,30 @@ struct dp_acl_key6 {
 };
 
 enum {
-	DP_ACL4_PROTO, DP_ACL4_SRC, DP_ACL4_DST, DP_ACL4_SPORT, DP_ACL4_DPORT,
-	DP_ACL4_VLAN, DP_ACL4_FLAGS, DP_ACL4_NUM_FIELDS
+	DP_ACL4_PROTO,
+	DP_ACL4_SRC,
+	DP_ACL4_DST,
+	DP_ACL4_SPORT,
+	DP_ACL4_DPORT,
+	DP_ACL4_VLAN,
+	DP_ACL4_FLAGS,
+	DP_ACL4_NUM_FIELDS
 };
 
 enum {
 	DP_ACL6_PROTO,
-	DP_ACL6_SRC0, DP_ACL6_SRC1, DP_ACL6_SRC2, DP_ACL6_SRC3,
-	DP_ACL6_DST0, DP_ACL6_DST1, DP_ACL6_DST2, DP_ACL6_DST3,
-	DP_ACL6_SPORT, DP_ACL6_DPORT, DP_ACL6_VLAN, DP_ACL6_FLAGS,
+	DP_ACL6_SRC0,
+	DP_ACL6_SRC1,
+	DP_ACL6_SRC2,
+	DP_ACL6_SRC3,
+	DP_ACL6_DST0,
+	DP_ACL6_DST1,
+	DP_ACL6_DST2,
+	DP_ACL6_DST3,
+	DP_ACL6_SPORT,
+	DP_ACL6_DPORT,
+	DP_ACL6_VLAN,
+	DP_ACL6_FLAGS,
 	DP_ACL6_NUM_FIELDS
 };
 

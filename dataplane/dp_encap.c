@@ -17,27 +17,27 @@
 
 #include "dp_encap.h"
 
-#define ETH_HDR_LEN 14
-#define IP4_HDR_LEN 20
-#define IP6_HDR_LEN 40
-#define UDP_HDR_LEN 8
+#define ETH_HDR_LEN   14
+#define IP4_HDR_LEN   20
+#define IP6_HDR_LEN   40
+#define UDP_HDR_LEN   8
 #define VXLAN_HDR_LEN 8
 
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_IPV4	0x0800
+#define ETHERTYPE_IPV6	0x86dd
 #define IPPROTO_UDP_NUM 17
-#define IP4_FLAG_DF 0x4000
-#define VXLAN_FLAG_I 0x08
-#define VNI_MAX 0xffffffu
-#define DSCP_MAX 63
+#define IP4_FLAG_DF	0x4000
+#define VXLAN_FLAG_I	0x08
+#define VNI_MAX		0xffffffu
+#define DSCP_MAX	63
 
 /* Offsets inside the IPv4 header, the IPv6 header and the UDP header. */
 #define IP4_OFS_TOTLEN 2
-#define IP4_OFS_CSUM 10
-#define IP6_OFS_PLEN 4
-#define UDP_OFS_SPORT 0
-#define UDP_OFS_LEN 4
-#define UDP_OFS_CSUM 6
+#define IP4_OFS_CSUM   10
+#define IP6_OFS_PLEN   4
+#define UDP_OFS_SPORT  0
+#define UDP_OFS_LEN    4
+#define UDP_OFS_CSUM   6
 
 /* Store a host-order 16-bit value big-endian at any alignment. */
 static inline void
@@ -148,8 +148,8 @@ dp_encap_tmpl_init(struct dp_encap_tmpl *t, const struct dp_encap_params *p)
 }
 
 void
-dp_encap_write(const struct dp_encap_tmpl *t, uint8_t *dst,
-	       uint32_t inner_len, uint16_t sport)
+dp_encap_write(const struct dp_encap_tmpl *t, uint8_t *dst, uint32_t inner_len,
+	       uint16_t sport)
 {
 	uint8_t *ip = dst + ETH_HDR_LEN;
 	uint8_t *udp = dst + t->l4_ofs;
@@ -197,8 +197,9 @@ dp_encap_udp6_csum(const struct dp_encap_tmpl *t, struct rte_mbuf *m)
 		if (likely(off < seg->data_len))
 			n = RTE_MIN((uint32_t)(seg->data_len - off), left);
 		if (n != 0) {
-			part = rte_raw_cksum(rte_pktmbuf_mtod_offset(seg,
-					const uint8_t *, off), n);
+			part = rte_raw_cksum(rte_pktmbuf_mtod_offset(
+						     seg, const uint8_t *, off),
+					     n);
 			if (done & 1)
 				part = rte_bswap16(part);
 			sum += part;
@@ -224,7 +225,7 @@ dp_encap_udp6_csum(const struct dp_encap_tmpl *t, struct rte_mbuf *m)
  * protocol and the kind of frame, zero-padded to a multiple of 8 bytes.
  */
 #define FH_EP_LEN 18 /* 16 address bytes + 2 port bytes */
-#define FH_LEN 40
+#define FH_LEN	  40
 
 union flow_key {
 	uint64_t u64[FH_LEN / 8];

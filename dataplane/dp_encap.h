@@ -27,32 +27,33 @@
 
 #define DP_ENCAP_HDR4_LEN (14 + 20 + 8 + 8) /* 50 */
 #define DP_ENCAP_HDR6_LEN (14 + 40 + 8 + 8) /* 70 */
-#define DP_ENCAP_MAX_HDR DP_ENCAP_HDR6_LEN
+#define DP_ENCAP_MAX_HDR  DP_ENCAP_HDR6_LEN
 
 /* What the template is built from (filled by the control thread). */
 struct dp_encap_params {
-	uint8_t family;       /* 4 or 6 */
+	uint8_t family; /* 4 or 6 */
 	uint8_t src_mac[6];
 	uint8_t dst_mac[6];
-	uint8_t src_ip[16];   /* network order; IPv4 in bytes 0..3 */
+	uint8_t src_ip[16]; /* network order; IPv4 in bytes 0..3 */
 	uint8_t dst_ip[16];
-	uint32_t vni;         /* 24 bits */
-	uint16_t dst_port;    /* host order */
+	uint32_t vni;	   /* 24 bits */
+	uint16_t dst_port; /* host order */
 	uint8_t ttl;
-	uint8_t dscp;         /* 0..63 */
+	uint8_t dscp; /* 0..63 */
 };
 
 struct dp_encap_tmpl {
 	uint8_t hdr[DP_ENCAP_MAX_HDR];
-	uint16_t len;      /* DP_ENCAP_HDR4_LEN or DP_ENCAP_HDR6_LEN */
+	uint16_t len; /* DP_ENCAP_HDR4_LEN or DP_ENCAP_HDR6_LEN */
 	uint8_t family;
-	uint16_t l3_ofs;   /* 14 */
-	uint16_t l4_ofs;   /* 34 or 54 */
+	uint16_t l3_ofs;       /* 14 */
+	uint16_t l4_ofs;       /* 34 or 54 */
 	uint32_t csum_partial; /* IPv4: unfolded sum of the header, length 0 */
 };
 
 /* Build *t from *p.  Returns 0, or -EINVAL for a bad family/VNI/DSCP. */
-int dp_encap_tmpl_init(struct dp_encap_tmpl *t, const struct dp_encap_params *p);
+int dp_encap_tmpl_init(struct dp_encap_tmpl *t,
+		       const struct dp_encap_params *p);
 
 /*
  * Write the outer header at DST (t->len bytes) for an inner frame of

@@ -16,31 +16,31 @@
 
 #include "dp_parse.h"
 
-#define ETH_HDR_LEN 14
-#define ETH_TYPE_OFS 12
-#define VLAN_TAG_LEN 4
+#define ETH_HDR_LEN   14
+#define ETH_TYPE_OFS  12
+#define VLAN_TAG_LEN  4
 #define VLAN_VID_MASK 0x0fff
 
 #define ETHER_TYPE_IPV4 0x0800
 #define ETHER_TYPE_IPV6 0x86dd
 
 #define IPV4_MIN_HDR_LEN 20
-#define IPV4_MF 0x2000
-#define IPV4_OFS_MASK 0x1fff
+#define IPV4_MF		 0x2000
+#define IPV4_OFS_MASK	 0x1fff
 
-#define IPV6_HDR_LEN 40
-#define IPV6_EXT_MIN_LEN 8
+#define IPV6_HDR_LEN	   40
+#define IPV6_EXT_MIN_LEN   8
 #define IPV6_FRAG_OFS_MASK 0xfff8
 
-#define PROTO_TCP 6
-#define PROTO_UDP 17
+#define PROTO_TCP  6
+#define PROTO_UDP  17
 #define PROTO_SCTP 132
 
 /* How an IPv6 next-header value is walked. */
 enum ext_kind {
 	EXT_NONE = 0, /* upper-layer header: the walk ends */
 	EXT_GENERIC,  /* length (len + 1) * 8 */
-	EXT_AH,       /* length (len + 2) * 4 */
+	EXT_AH,	      /* length (len + 2) * 4 */
 	EXT_FRAG,     /* fixed 8 bytes */
 };
 
@@ -48,7 +48,7 @@ static const uint8_t ext_kind_of[256] = {
 	[0] = EXT_GENERIC,   /* hop-by-hop options */
 	[43] = EXT_GENERIC,  /* routing */
 	[44] = EXT_FRAG,     /* fragment */
-	[51] = EXT_AH,       /* authentication header */
+	[51] = EXT_AH,	     /* authentication header */
 	[60] = EXT_GENERIC,  /* destination options */
 	[135] = EXT_GENERIC, /* mobility */
 };

@@ -48,8 +48,8 @@
 #include <stdint.h>
 
 #define DP_PARSE_MAX_VLANS 4
-#define DP_PARSE_MAX_EXT 8
-#define DP_VLAN_NONE 0xffff
+#define DP_PARSE_MAX_EXT   8
+#define DP_VLAN_NONE	   0xffff
 
 enum dp_l3 {
 	DP_L3_OTHER = 0,
@@ -57,17 +57,18 @@ enum dp_l3 {
 	DP_L3_IPV6 = 6,
 };
 
-#define DP_F_FRAG 0x01       /* any fragment */
+#define DP_F_FRAG	0x01 /* any fragment */
 #define DP_F_FRAG_FIRST 0x02 /* offset 0 fragment */
 #define DP_F_VLAN_TRUNC 0x04 /* tag stack ran past the frame/limit */
 
 struct dp_meta {
-	uint16_t ethertype; /* after the VLAN tags, host order; 0 if truncated */
-	uint16_t vlan;      /* outermost VID or DP_VLAN_NONE */
+	uint16_t
+		ethertype; /* after the VLAN tags, host order; 0 if truncated */
+	uint16_t vlan;	   /* outermost VID or DP_VLAN_NONE */
 	uint8_t n_vlans;
-	uint8_t l3;         /* enum dp_l3 */
+	uint8_t l3; /* enum dp_l3 */
 	uint8_t proto;
-	uint8_t flags;      /* DP_F_* */
+	uint8_t flags; /* DP_F_* */
 	uint8_t has_ports;
 	uint16_t l3_ofs;
 	uint16_t l4_ofs;

@@ -20,37 +20,37 @@
 #include "dp_encap.h"
 #include "dp_stats.h"
 
-#define DP_MAX_COLLECTORS 64
+#define DP_MAX_COLLECTORS	  64
 #define DP_MAX_SESSION_COLLECTORS 8
 
 struct dp_collector {
 	struct dp_encap_tmpl tmpl;
-	uint16_t port;       /* dp port index of the egress port */
-	uint8_t clone_ok;    /* the egress port takes multi-segment tx */
-	uint32_t max_frame;  /* largest frame the egress port sends: MTU + 14 */
+	uint16_t port;	    /* dp port index of the egress port */
+	uint8_t clone_ok;   /* the egress port takes multi-segment tx */
+	uint32_t max_frame; /* largest frame the egress port sends: MTU + 14 */
 };
 
 struct dp_session {
-	uint32_t snaplen;  /* 0 = whole frame */
-	uint32_t sample;   /* 1 = every match */
+	uint32_t snaplen; /* 0 = whole frame */
+	uint32_t sample;  /* 1 = every match */
 	uint8_t n_coll;
 	uint8_t coll[DP_MAX_SESSION_COLLECTORS]; /* indexes into coll[] */
-	uint8_t metered;   /* rate cap in force: meter_prof is valid */
+	uint8_t metered; /* rate cap in force: meter_prof is valid */
 	struct rte_meter_srtcm_profile meter_prof; /* per worker share */
 };
 
 struct dp_ruleset {
-	uint64_t generation;        /* changes with every new ruleset */
-	struct rte_acl_ctx *acl4;   /* IPv4 and non-IP packets */
-	struct rte_acl_ctx *acl6;   /* IPv6 packets */
-	uint32_t n_categories;      /* results per packet in classify output */
+	uint64_t generation;	  /* changes with every new ruleset */
+	struct rte_acl_ctx *acl4; /* IPv4 and non-IP packets */
+	struct rte_acl_ctx *acl6; /* IPv6 packets */
+	uint32_t n_categories;	  /* results per packet in classify output */
 	uint32_t n_sessions;
-	uint32_t dflt_accept;       /* bit i: session i's filter default */
+	uint32_t dflt_accept; /* bit i: session i's filter default */
 	/* Sessions interested in what port p receives: its rx sources, and
 	 * in inline mode the tx sources of p's peer. */
 	uint32_t want[DP_MAX_PORTS];
-	uint32_t copy_max;          /* frames up to this length are copied,
-				     * longer ones cloned when possible */
+	uint32_t copy_max; /* frames up to this length are copied,
+			    * longer ones cloned when possible */
 	struct dp_session sess[DP_MAX_SESSIONS];
 	struct dp_collector coll[DP_MAX_COLLECTORS];
 	uint32_t n_coll;

@@ -24,31 +24,32 @@ enum dp_drop {
 #define DP_DROP_ENUM(e, s) DP_DROP_##e,
 	DP_DROP_REASONS(DP_DROP_ENUM)
 #undef DP_DROP_ENUM
-	DP_DROP_MAX
+		DP_DROP_MAX
 };
 
 extern const char *const dp_drop_names[DP_DROP_MAX];
 
-#define DP_MAX_PORTS 16
+#define DP_MAX_PORTS	16
 #define DP_MAX_SESSIONS 16
 
 struct dp_port_counters {
 	uint64_t rx_packets;
 	uint64_t rx_bytes;
-	uint64_t fwd_packets;  /* originals sent out of this port (inline) */
+	uint64_t fwd_packets; /* originals sent out of this port (inline) */
 	uint64_t fwd_bytes;
-	uint64_t fwd_dropped;  /* originals the tx queue refused */
+	uint64_t fwd_dropped;	 /* originals the tx queue refused */
 	uint64_t mirror_packets; /* copies sent out of this port */
 	uint64_t mirror_bytes;
 	uint64_t mirror_dropped; /* copies the tx queue refused */
-	uint64_t tap_consumed; /* originals freed after mirroring (tap mode,
-				* or inline on a port with no peer) */
+	uint64_t tap_consumed;	 /* originals freed after mirroring (tap mode,
+				  * or inline on a port with no peer) */
 };
 
 struct dp_session_counters {
 	uint64_t matched;
 	uint64_t mirrored;
-	uint64_t mirrored_bytes; /* bytes of the copies, outer header included */
+	uint64_t
+		mirrored_bytes; /* bytes of the copies, outer header included */
 	uint64_t dropped[DP_DROP_MAX];
 };
 

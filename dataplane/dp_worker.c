@@ -172,7 +172,8 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 		      want;
 		if (hit == 0)
 			continue;
-		hash = dp_flow_hash(md, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+		hash = dp_flow_hash(md,
+				    rte_pktmbuf_mtod(pkts[i], const uint8_t *),
 				    pkts[i]->data_len);
 		do {
 			uint32_t s = (uint32_t)__builtin_ctz(hit);

@@ -26,8 +26,8 @@
 #include "dp_stats.h"
 
 #define DP_MAX_BURST 512
-#define DP_MAX_RXQ 64
-#define DP_MIRBUF 256 /* copies buffered per egress port before a tx burst */
+#define DP_MAX_RXQ   64
+#define DP_MIRBUF    256 /* copies buffered per egress port before a tx burst */
 
 enum dp_mode {
 	DP_MODE_INLINE = 0,
@@ -36,8 +36,8 @@ enum dp_mode {
 
 /* Ports and pools, fixed for the life of the process. */
 struct dp_port {
-	uint16_t port_id;  /* ethdev port id */
-	int16_t peer;      /* dp index of the inline peer, -1 = none */
+	uint16_t port_id; /* ethdev port id */
+	int16_t peer;	  /* dp index of the inline peer, -1 = none */
 };
 
 struct dp_shared {
@@ -66,14 +66,14 @@ struct dp_mirbuf {
 };
 
 struct dp_worker {
-	struct dp_stats stats;       /* read by the control thread */
+	struct dp_stats stats; /* read by the control thread */
 
 	unsigned int lcore;
-	unsigned int id;             /* 0..n_workers-1, the RCU thread id */
+	unsigned int id; /* 0..n_workers-1, the RCU thread id */
 	struct dp_shared *sh;
 	uint16_t n_rxq;
 	struct dp_rxq rxq[DP_MAX_RXQ];
-	uint16_t fwd_txq[DP_MAX_PORTS];    /* tx queue for originals */
+	uint16_t fwd_txq[DP_MAX_PORTS];	   /* tx queue for originals */
 	uint16_t mirror_txq[DP_MAX_PORTS]; /* tx queue for copies */
 
 	/* Per-session state local to this worker. */
