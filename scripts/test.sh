@@ -15,20 +15,34 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 passed=0
 failed=0
 failures=()
+log=$(mktemp /tmp/dpmirror-test.XXXXXX)
+trap 'rm -f "$log"' EXIT
 
+# Run one step.  A step that runs a meson test suite counts its tests (from
+# meson's "Ok:" / "Fail:" lines); any other step counts as one test.
 step() {
-	local name=$1
+	local name=$1 rc ok bad
 	shift
 	echo
 	echo "=== $name"
-	if "$@"; then
-		passed=$((passed + 1))
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	ok=$(awk '/^Ok:/ { n += $2 } END { print n + 0 }' "$log")
+	bad=$(awk '/^(Fail|Timeout|Unexpected Pass):/ { n += $NF } END { print n + 0 }' "$log")
+	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
+		if [ "$rc" -eq 0 ]; then ok=1; else bad=1; fi
+	elif [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+		bad=1
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if [ "$rc" -eq 0 ]; then
 		echo "=== $name: ok"
 	else
-		failed=$((failed + 1))
 		failures+=("$name")
 		echo "=== $name: FAILED"
 	fi
+	return "$rc"
 }
 
 setup() { # builddir [meson options...]
@@ -65,6 +79,18 @@ unit_asan() {
 		--num-processes 1
 }
 
+# The dpmirror process itself under ASan/UBSan, on the pcap test.
+integration_asan() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "integration-asan: skipped, needs root"
+		return 0
+	fi
+	DPMIRROR=$top/build-asan/dpmirror DPMIRRORCTL=$top/build-asan/dpmirrorctl \
+	DPM_SRCDIR=$top ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		tests/integration/pcap_mirror.sh
+}
+
 integration() {
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "integration: skipped, needs root"
@@ -82,12 +108,13 @@ fuzz() {
 	scripts/fuzz.sh "$FUZZ_SECONDS"
 }
 
-step bootstrap scripts/bootstrap.sh
-step build build
-if [ $failed -eq 0 ]; then
+if step bootstrap scripts/bootstrap.sh && step build build; then
 	step unit unit
 	step integration integration
-	step build-asan build_asan && step unit-asan unit_asan
+	if step build-asan build_asan; then
+		step unit-asan unit_asan
+		step integration-asan integration_asan
+	fi
 	step fuzz fuzz
 fi
 
