@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Network namespaces, netlink sockets, links and addresses on libnl-route-3.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/link/vxlan.h>
+
+#include "kn.h"
+
+#define NETNS_RUN_DIR "/run/netns"
+
+struct kn_sock {
+	struct nl_sock *nl;
+	char where[300];
+};
+
+int
+kn_fail(struct kn_err *e, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		va_end(ap);
+	}
+	return errnum < 0 ? errnum : -errnum;
+}
+
+int
+kn_errno_from_nl(int nlerr)
+{
+	switch (nlerr < 0 ? -nlerr : nlerr) {
+	case NLE_EXIST:
+		return -EEXIST;
+	case NLE_OBJ_NOTFOUND:
+	case NLE_NODEV:
+		return -ENODEV;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_NOACCESS:
+		return -EACCES;
+	case NLE_OPNOTSUPP:
+		return -EOPNOTSUPP;
+	case NLE_INVAL:
+	case NLE_MSG_TOOSHORT:
+		return -EINVAL;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_BUSY:
+		return -EBUSY;
+	case NLE_RANGE:
+		return -ERANGE;
+	case NLE_AF_NOSUPPORT:
+		return -EAFNOSUPPORT;
+	default:
+		return -EIO;
+	}
+}
+
+/* Fail with a libnl error: "<what>: <libnl's text>". */
+static int __attribute__((format(printf, 3, 4)))
+nl_fail(struct kn_err *e, int nlerr, const char *fmt, ...)
+{
+	char what[KN_ERR_LEN - 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return kn_fail(e, kn_errno_from_nl(nlerr), "%s: %s", what,
+		       nl_geterror(nlerr));
+}
+
+/* ---- namespaces ---- */
+
+static int
+netns_path(const char *name, char *path, size_t len, struct kn_err *e)
+{
+	if (name == NULL || name[0] == '\0' || strchr(name, '/') != NULL ||
+	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    strlen(name) > 200)
+		return kn_fail(e, EINVAL,
+			       "netns name '%s' is not valid: give 1..200 "
+			       "characters without '/'",
+			       name ? name : "");
+	snprintf(path, len, "%s/%s", NETNS_RUN_DIR, name);
+	return 0;
+}
+
+bool
+kn_netns_exists(const char *name)
+{
+	char path[300];
+	struct stat st;
+
+	if (netns_path(name, path, sizeof(path), NULL) != 0)
+		return false;
+	return stat(path, &st) == 0;
+}
+
+/* /run/netns must be a shared mount point, as iproute2 makes it, so that
+ * namespaces mounted there are seen by every mount namespace. */
+static int
+netns_run_dir(struct kn_err *e)
+{
+	if (mkdir(NETNS_RUN_DIR, 0755) != 0 && errno != EEXIST)
+		return kn_fail(e, errno, "create %s: %s", NETNS_RUN_DIR,
+			       strerror(errno));
+	if (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return kn_fail(e, errno, "make %s a shared mount: %s",
+			       NETNS_RUN_DIR, strerror(errno));
+	/* Not a mount point yet: bind it onto itself, then share it. */
+	if (mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none", MS_BIND | MS_REC,
+		  NULL) != 0 ||
+	    mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) != 0)
+		return kn_fail(e, errno, "mount %s: %s", NETNS_RUN_DIR,
+			       strerror(errno));
+	return 0;
+}
+
+static int
+lo_up(const char *name, struct kn_err *e)
+{
+	struct kn_sock *s = kn_sock_open(name, e);
+	int rc;
+
+	if (s == NULL)
+		return -EIO;
+	rc = kn_link_set_up(s, "lo", true, e);
+	kn_sock_close(s);
+	return rc;
+}
+
+int
+kn_netns_add(const char *name, struct kn_err *e)
+{
+	char path[300];
+	int fd, orig, rc;
+
+	rc = netns_path(name, path, sizeof(path), e);
+	if (rc != 0)
+		return rc;
+	rc = netns_run_dir(e);
+	if (rc != 0)
+		return rc;
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL, 0);
+	if (fd < 0)
+		return kn_fail(e, errno, "create netns %s: %s", name,
+			       strerror(errno));
+	close(fd);
+	orig = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (orig < 0) {
+		rc = kn_fail(e, errno, "create netns %s: cannot open the "
+			     "current namespace: %s", name, strerror(errno));
+		unlink(path);
+		return rc;
+	}
+	if (unshare(CLONE_NEWNET) != 0) {
+		rc = kn_fail(e, errno, "create netns %s: unshare: %s (root "
+			     "or CAP_SYS_ADMIN is needed)", name,
+			     strerror(errno));
+		goto out;
+	}
+	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) !=
+	    0)
+		rc = kn_fail(e, errno, "create netns %s: bind mount: %s", name,
+			     strerror(errno));
+	if (setns(orig, CLONE_NEWNET) != 0 && rc == 0)
+		rc = kn_fail(e, errno, "create netns %s: cannot return to the "
+			     "original namespace: %s", name, strerror(errno));
+out:
+	close(orig);
+	if (rc != 0) {
+		umount2(path, MNT_DETACH);
+		unlink(path);
+		return rc;
+	}
+	rc = lo_up(name, e);
+	if (rc != 0)
+		kn_netns_del(name, NULL);
+	return rc;
+}
+
+int
+kn_netns_del(const char *name, struct kn_err *e)
+{
+	char path[300];
+	int rc;
+
+	rc = netns_path(name, path, sizeof(path), e);
+	if (rc != 0)
+		return rc;
+	if (!kn_netns_exists(name))
+		return kn_fail(e, ENOENT, "delete netns %s: no such netns",
+			       name);
+	umount2(path, MNT_DETACH);
+	if (unlink(path) != 0)
+		return kn_fail(e, errno, "delete netns %s: %s", name,
+			       strerror(errno));
+	return 0;
+}
+
+int
+kn_netns_open(const char *name, struct kn_err *e)
+{
+	char path[300];
+	int fd, rc;
+
+	if (name == NULL || name[0] == '\0') {
+		fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return kn_fail(e, errno, "open the current netns: %s",
+				       strerror(errno));
+		return fd;
+	}
+	rc = netns_path(name, path, sizeof(path), e);
+	if (rc != 0)
+		return rc;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return kn_fail(e, errno, "open netns %s: %s%s", name,
+			       strerror(errno),
+			       errno == ENOENT ? " (no such netns; see "
+						 "'ip netns list')"
+					       : "");
+	return fd;
+}
+
+int
+kn_netns_list(const char *prefix, char (*names)[256], int max)
+{
+	DIR *d = opendir(NETNS_RUN_DIR);
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL && n < max) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		snprintf(names[n++], 256, "%s", de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+/* ---- sockets ---- */
+
+struct kn_sock *
+kn_sock_open(const char *netns, struct kn_err *e)
+{
+	struct kn_sock *s;
+	int orig = -1, fd = -1, rc;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		kn_fail(e, ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (netns != NULL && netns[0] != '\0') {
+		snprintf(s->where, sizeof(s->where), "netns %s", netns);
+		fd = kn_netns_open(netns, e);
+		if (fd < 0)
+			goto fail;
+		orig = kn_netns_open(NULL, e);
+		if (orig < 0)
+			goto fail;
+		if (setns(fd, CLONE_NEWNET) != 0) {
+			kn_fail(e, errno, "enter netns %s: %s", netns,
+				strerror(errno));
+			goto fail;
+		}
+	} else {
+		snprintf(s->where, sizeof(s->where), "the root namespace");
+	}
+	s->nl = nl_socket_alloc();
+	if (s->nl == NULL) {
+		kn_fail(e, ENOMEM, "netlink socket: out of memory");
+	} else {
+		rc = nl_connect(s->nl, NETLINK_ROUTE);
+		if (rc < 0) {
+			nl_fail(e, rc, "netlink socket in %s", s->where);
+			nl_socket_free(s->nl);
+			s->nl = NULL;
+		}
+	}
+	if (orig >= 0 && setns(orig, CLONE_NEWNET) != 0) {
+		/* Cannot happen short of a kernel bug; do not go on in the
+		 * wrong namespace. */
+		perror("dpmirror: cannot return to the original netns");
+		abort();
+	}
+	if (s->nl == NULL)
+		goto fail;
+	if (orig >= 0)
+		close(orig);
+	if (fd >= 0)
+		close(fd);
+	return s;
+fail:
+	if (orig >= 0)
+		close(orig);
+	if (fd >= 0)
+		close(fd);
+	free(s);
+	return NULL;
+}
+
+void
+kn_sock_close(struct kn_sock *s)
+{
+	if (s == NULL)
+		return;
+	nl_socket_free(s->nl);
+	free(s);
+}
+
+struct nl_sock *
+kn_sock_nl(struct kn_sock *s)
+{
+	return s->nl;
+}
+
+const char *
+kn_sock_where(const struct kn_sock *s)
+{
+	return s->where;
+}
+
+/* ---- links ---- */
+
+static int
+get_link(struct kn_sock *s, const char *ifname, struct rtnl_link **out,
+	 struct kn_err *e)
+{
+	int rc = rtnl_link_get_kernel(s->nl, 0, ifname, out);
+
+	if (rc < 0)
+		return kn_fail(e, ENODEV, "no link %s in %s", ifname,
+			       s->where);
+	return 0;
+}
+
+int
+kn_link_index(struct kn_sock *s, const char *ifname)
+{
+	struct rtnl_link *l;
+	int idx;
+
+	if (rtnl_link_get_kernel(s->nl, 0, ifname, &l) < 0)
+		return -ENODEV;
+	idx = rtnl_link_get_ifindex(l);
+	rtnl_link_put(l);
+	return idx;
+}
+
+static void
+fill_info(struct kn_sock *s, struct rtnl_link *l, struct kn_link_info *o)
+{
+	struct nl_addr *a;
+	const char *kind;
+	int master;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", rtnl_link_get_name(l));
+	kind = rtnl_link_get_type(l);
+	snprintf(o->kind, sizeof(o->kind), "%s", kind ? kind : "");
+	o->ifindex = rtnl_link_get_ifindex(l);
+	o->up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
+	o->running = (rtnl_link_get_flags(l) & IFF_LOWER_UP) != 0;
+	o->mtu = rtnl_link_get_mtu(l);
+	a = rtnl_link_get_addr(l);
+	if (a != NULL && nl_addr_get_len(a) == 6)
+		memcpy(o->mac, nl_addr_get_binary_addr(a), 6);
+	master = rtnl_link_get_master(l);
+	if (master > 0) {
+		struct rtnl_link *m;
+
+		if (rtnl_link_get_kernel(s->nl, master, NULL, &m) >= 0) {
+			snprintf(o->master, sizeof(o->master), "%s",
+				 rtnl_link_get_name(m));
+			rtnl_link_put(m);
+		}
+	}
+}
+
+int
+kn_link_info(struct kn_sock *s, const char *ifname, struct kn_link_info *out,
+	     struct kn_err *e)
+{
+	struct rtnl_link *l;
+	int rc = get_link(s, ifname, &l, e);
+
+	if (rc != 0)
+		return rc;
+	fill_info(s, l, out);
+	rtnl_link_put(l);
+	return 0;
+}
+
+int
+kn_link_foreach(struct kn_sock *s, const char *prefix,
+		void (*fn)(const struct kn_link_info *, void *), void *arg,
+		struct kn_err *e)
+{
+	struct nl_cache *cache;
+	struct nl_object *o;
+	size_t plen = strlen(prefix);
+	int rc;
+
+	rc = rtnl_link_alloc_cache(s->nl, AF_UNSPEC, &cache);
+	if (rc < 0)
+		return nl_fail(e, rc, "list links in %s", s->where);
+	for (o = nl_cache_get_first(cache); o != NULL;
+	     o = nl_cache_get_next(o)) {
+		struct rtnl_link *l = (struct rtnl_link *)o;
+		struct kn_link_info info;
+
+		if (strncmp(rtnl_link_get_name(l), prefix, plen) != 0)
+			continue;
+		fill_info(s, l, &info);
+		fn(&info, arg);
+	}
+	nl_cache_free(cache);
+	return 0;
+}
+
+int
+kn_veth_add(struct kn_sock *s, const char *name, const char *peer,
+	    const char *peer_netns, struct kn_err *e)
+{
+	struct rtnl_link *l, *p;
+	int fd = -1, rc;
+
+	l = rtnl_link_veth_alloc();
+	if (l == NULL)
+		return kn_fail(e, ENOMEM, "create veth %s: out of memory",
+			       name);
+	p = rtnl_link_veth_get_peer(l);
+	rtnl_link_set_name(l, name);
+	rtnl_link_set_name(p, peer);
+	if (peer_netns != NULL && peer_netns[0] != '\0') {
+		fd = kn_netns_open(peer_netns, e);
+		if (fd < 0) {
+			rtnl_link_put(p);
+			rtnl_link_put(l);
+			return fd;
+		}
+		rtnl_link_set_ns_fd(p, fd);
+	}
+	rc = rtnl_link_add(s->nl, l, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(p);
+	rtnl_link_put(l);
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		return nl_fail(e, rc, "create veth %s (peer %s%s%s) in %s",
+			       name, peer, peer_netns ? " in netns " : "",
+			       peer_netns ? peer_netns : "", s->where);
+	return 0;
+}
+
+int
+kn_bridge_add(struct kn_sock *s, const char *name, struct kn_err *e)
+{
+	int rc = rtnl_link_bridge_add(s->nl, name);
+
+	if (rc < 0)
+		return nl_fail(e, rc, "create bridge %s in %s", name,
+			       s->where);
+	return 0;
+}
+
+/* Apply CHANGE (built by the caller) to IFNAME. */
+static int
+link_change(struct kn_sock *s, const char *ifname, struct rtnl_link *change,
+	    const char *what, struct kn_err *e)
+{
+	struct rtnl_link *l;
+	int rc = get_link(s, ifname, &l, e);
+
+	if (rc != 0)
+		return rc;
+	rc = rtnl_link_change(s->nl, l, change, 0);
+	rtnl_link_put(l);
+	if (rc < 0)
+		return nl_fail(e, rc, "%s %s in %s", what, ifname, s->where);
+	return 0;
+}
+
+int
+kn_link_set_master(struct kn_sock *s, const char *ifname, const char *master,
+		   struct kn_err *e)
+{
+	int idx = kn_link_index(s, ifname), midx, rc;
+
+	if (idx < 0)
+		return kn_fail(e, ENODEV, "no link %s in %s", ifname,
+			       s->where);
+	if (master == NULL) {
+		rc = rtnl_link_release_ifindex(s->nl, idx);
+		if (rc < 0)
+			return nl_fail(e, rc, "release %s from its bridge in "
+				       "%s", ifname, s->where);
+		return 0;
+	}
+	midx = kn_link_index(s, master);
+	if (midx < 0)
+		return kn_fail(e, ENODEV, "no bridge %s in %s", master,
+			       s->where);
+	rc = rtnl_link_enslave_ifindex(s->nl, midx, idx);
+	if (rc < 0)
+		return nl_fail(e, rc, "attach %s to %s in %s", ifname, master,
+			       s->where);
+	return 0;
+}
+
+int
+kn_link_set_up(struct kn_sock *s, const char *ifname, bool up,
+	       struct kn_err *e)
+{
+	struct rtnl_link *c = rtnl_link_alloc();
+	int rc;
+
+	if (c == NULL)
+		return kn_fail(e, ENOMEM, "out of memory");
+	if (up)
+		rtnl_link_set_flags(c, IFF_UP);
+	else
+		rtnl_link_unset_flags(c, IFF_UP);
+	rc = link_change(s, ifname, c, up ? "set up" : "set down", e);
+	rtnl_link_put(c);
+	return rc;
+}
+
+int
+kn_link_set_mtu(struct kn_sock *s, const char *ifname, unsigned int mtu,
+		struct kn_err *e)
+{
+	struct rtnl_link *c = rtnl_link_alloc();
+	char what[32];
+	int rc;
+
+	if (c == NULL)
+		return kn_fail(e, ENOMEM, "out of memory");
+	rtnl_link_set_mtu(c, mtu);
+	snprintf(what, sizeof(what), "set mtu %u on", mtu);
+	rc = link_change(s, ifname, c, what, e);
+	rtnl_link_put(c);
+	return rc;
+}
+
+int
+kn_link_set_mac(struct kn_sock *s, const char *ifname, const uint8_t mac[6],
+		struct kn_err *e)
+{
+	struct rtnl_link *c = rtnl_link_alloc();
+	struct nl_addr *a;
+	int rc;
+
+	if (c == NULL)
+		return kn_fail(e, ENOMEM, "out of memory");
+	a = nl_addr_build(AF_LLC, mac, 6);
+	if (a == NULL) {
+		rtnl_link_put(c);
+		return kn_fail(e, ENOMEM, "out of memory");
+	}
+	rtnl_link_set_addr(c, a);
+	rc = link_change(s, ifname, c, "set the MAC address of", e);
+	nl_addr_put(a);
+	rtnl_link_put(c);
+	return rc;
+}
+
+int
+kn_link_del(struct kn_sock *s, const char *ifname, struct kn_err *e)
+{
+	struct rtnl_link *l;
+	int rc = get_link(s, ifname, &l, e);
+
+	if (rc != 0)
+		return rc;
+	rc = rtnl_link_delete(s->nl, l);
+	rtnl_link_put(l);
+	if (rc < 0)
+		return nl_fail(e, rc, "delete link %s in %s", ifname,
+			       s->where);
+	return 0;
+}
+
+int
+kn_ip_parse(const char *str, struct kn_ip *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (inet_pton(AF_INET, str, ip->bytes) == 1) {
+		ip->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, str, ip->bytes) == 1) {
+		ip->family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+const char *
+kn_ip_str(const struct kn_ip *ip, char *buf, size_t len)
+{
+	if (ip->family == 0 ||
+	    inet_ntop(ip->family, ip->bytes, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static struct nl_addr *
+ip_to_nl(const struct kn_ip *ip)
+{
+	return nl_addr_build(ip->family, ip->bytes,
+			     ip->family == AF_INET ? 4 : 16);
+}
+
+int
+kn_vxlan_add(struct kn_sock *s, const char *name, const struct kn_vxlan *v,
+	     struct kn_err *e)
+{
+	struct rtnl_link *l;
+	struct nl_addr *local = NULL, *remote = NULL;
+	int rc, under = 0;
+
+	if (v->underlay[0] != '\0') {
+		under = kn_link_index(s, v->underlay);
+		if (under < 0)
+			return kn_fail(e, ENODEV,
+				       "create vxlan %s: no underlay device %s "
+				       "in %s",
+				       name, v->underlay, s->where);
+	}
+	l = rtnl_link_vxlan_alloc();
+	if (l == NULL)
+		return kn_fail(e, ENOMEM, "out of memory");
+	rtnl_link_set_name(l, name);
+	rtnl_link_vxlan_set_id(l, v->vni);
+	rtnl_link_vxlan_set_port(l, v->dstport ? v->dstport : 4789);
+	if (v->local.family != 0) {
+		local = ip_to_nl(&v->local);
+		rtnl_link_vxlan_set_local(l, local);
+	}
+	if (v->remote.family != 0) {
+		remote = ip_to_nl(&v->remote);
+		rtnl_link_vxlan_set_group(l, remote);
+	}
+	if (under > 0)
+		rtnl_link_vxlan_set_link(l, (uint32_t)under);
+	rc = rtnl_link_add(s->nl, l, NLM_F_CREATE | NLM_F_EXCL);
+	if (local != NULL)
+		nl_addr_put(local);
+	if (remote != NULL)
+		nl_addr_put(remote);
+	rtnl_link_put(l);
+	if (rc < 0)
+		return nl_fail(e, rc, "create vxlan %s (vni %u) in %s", name,
+			       v->vni, s->where);
+	return 0;
+}
+
+int
+kn_addr_add(struct kn_sock *s, const char *ifname, const char *cidr,
+	    struct kn_err *e)
+{
+	struct rtnl_addr *a;
+	struct nl_addr *local;
+	int idx, rc;
+
+	idx = kn_link_index(s, ifname);
+	if (idx < 0)
+		return kn_fail(e, ENODEV, "add address %s: no link %s in %s",
+			       cidr, ifname, s->where);
+	rc = nl_addr_parse(cidr, AF_UNSPEC, &local);
+	if (rc < 0)
+		return kn_fail(e, EINVAL,
+			       "add address %s to %s: not an address/prefix",
+			       cidr, ifname);
+	a = rtnl_addr_alloc();
+	if (a == NULL) {
+		nl_addr_put(local);
+		return kn_fail(e, ENOMEM, "out of memory");
+	}
+	rtnl_addr_set_ifindex(a, idx);
+	rtnl_addr_set_local(a, local);
+	rc = rtnl_addr_add(s->nl, a, 0);
+	rtnl_addr_put(a);
+	nl_addr_put(local);
+	if (rc < 0)
+		return nl_fail(e, rc, "add address %s to %s in %s", cidr,
+			       ifname, s->where);
+	return 0;
+}
+
+int
+kn_link_kind_supported(struct kn_sock *s, const char *kind, struct kn_err *e)
+{
+	struct rtnl_link *l;
+	char name[KN_IFNAMSIZ];
+	int rc;
+
+	snprintf(name, sizeof(name), "knp%d", (int)(getpid() % 100000));
+	l = rtnl_link_alloc();
+	if (l == NULL)
+		return kn_fail(e, ENOMEM, "out of memory");
+	rtnl_link_set_name(l, name);
+	rc = rtnl_link_set_type(l, kind);
+	if (rc >= 0)
+		rc = rtnl_link_add(s->nl, l, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(l);
+	if (rc >= 0) {
+		kn_link_del(s, name, NULL);
+		return 1;
+	}
+	switch (kn_errno_from_nl(rc)) {
+	case -EOPNOTSUPP:
+		return 0; /* the kernel knows no such link kind */
+	case -EINVAL:
+		return 1; /* it knows it, but wants parameters */
+	default:
+		return nl_fail(e, rc, "probe for %s links in %s", kind,
+			       s->where);
+	}
+}
