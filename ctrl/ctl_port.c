@@ -51,16 +51,21 @@ probe_one(const struct cfg_port *cp, struct ctl_port *p, char *err,
 			 cp->name, cp->device);
 		return -1;
 	}
-	p->probed = rc == 0;
 	if (rte_eth_dev_get_port_by_name(p->devname, &p->port_id) != 0) {
+		p->port_id = RTE_MAX_ETHPORTS;
+		/* Do not leave the device we attached behind. */
+		if (rc == 0)
+			rte_eal_hotplug_remove("vdev", p->devname);
 		snprintf(
 			err, errlen,
 			"[port %s] device = %s: probed, but no ethdev port "
-			"named '%s' appeared; name the device as its driver "
-			"does (e.g. net_af_packet0,iface=eth0 or 0000:03:00.0)",
+			"named '%s' appeared; write the device as its driver "
+			"names it, without a bus prefix (e.g. "
+			"net_af_packet0,iface=eth0 or 0000:03:00.0)",
 			cp->name, cp->device, p->devname);
 		return -1;
 	}
+	p->probed = rc == 0;
 	return 0;
 }
 
@@ -119,32 +124,33 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 			 info.max_rx_queues, cp->rx_queues);
 		return -1;
 	}
-	if (per_worker == 0)
-		per_worker = 1;
-	p->txq_stride = (uint16_t)per_worker;
 	p->fwd_ofs = 0;
-	p->mir_ofs = (uint16_t)(per_worker - 1);
-	if (n_workers * per_worker > info.max_tx_queues && per_worker == 2 &&
-	    n_workers <= info.max_tx_queues) {
-		RTE_LOG(NOTICE, DPM_CTRL,
-			"port %s: device has %u tx queues, fewer than %u; "
-			"copies share each worker's tx queue with forwarded "
-			"traffic\n",
-			cp->name, info.max_tx_queues, n_workers * per_worker);
-		p->txq_stride = 1;
-		p->mir_ofs = 0;
+	p->mir_ofs = (uint16_t)(per_worker == 2 ? 1 : 0);
+	if (per_worker == 0) {
+		/* Nothing is ever sent here; one queue keeps drivers happy. */
+		p->txq_stride = 0;
+		p->n_txq = 1;
 	} else if (n_workers * per_worker > info.max_tx_queues) {
 		snprintf(err, errlen,
 			 "[port %s] device = %s: %u worker(s) need %u tx "
-			 "queues, the device has %u; use fewer worker lcores "
-			 "(for net_af_packet add qpairs=%u to the device "
-			 "string)",
+			 "queues here (one per worker%s), the device has %u; "
+			 "use fewer worker lcores%s (for net_af_packet add "
+			 "qpairs=%u to the device string)",
 			 cp->name, cp->device, n_workers,
-			 n_workers * per_worker, info.max_tx_queues,
+			 n_workers * per_worker,
+			 per_worker == 2 ? " for forwarded originals and one "
+					   "for copies, which never share"
+					 : "",
+			 info.max_tx_queues,
+			 per_worker == 2 ? " or another port for the "
+					   "collector"
+					 : "",
 			 n_workers * per_worker);
 		return -1;
+	} else {
+		p->txq_stride = (uint16_t)per_worker;
+		p->n_txq = (uint16_t)(n_workers * per_worker);
 	}
-	p->n_txq = (uint16_t)(n_workers * p->txq_stride);
 
 	memset(&conf, 0, sizeof(conf));
 	if (p->n_rxq > 1) {
@@ -161,8 +167,10 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	}
 	if (cp->mtu > RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN -
 			      RTE_ETHER_CRC_LEN &&
-	    (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER))
+	    (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)) {
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+		p->scatter = true;
+	}
 
 	rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
 	if (rc != 0) {
@@ -230,11 +238,26 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 	memset(ports, 0, sizeof(*ports));
 	port_roles(cfg, polled, fwd, mir);
 	for (i = 0; i < cfg->n_ports; i++) {
+		unsigned int j;
+
 		ports->p[i].name = cfg->ports[i].name;
 		ports->p[i].polled = polled[i];
+		ports->p[i].port_id = RTE_MAX_ETHPORTS;
 		ports->n = i + 1;
 		if (probe_one(&cfg->ports[i], &ports->p[i], err, errlen) != 0)
 			goto fail;
+		for (j = 0; j < i; j++) {
+			if (ports->p[j].port_id != ports->p[i].port_id)
+				continue;
+			snprintf(err, errlen,
+				 "[port %s] device = %s: the same device as "
+				 "[port %s]; each port needs a device of its "
+				 "own",
+				 cfg->ports[i].name, cfg->ports[i].device,
+				 cfg->ports[j].name);
+			ports->p[i].port_id = RTE_MAX_ETHPORTS;
+			goto fail;
+		}
 		n_mbufs += cfg->ports[i].rx_queues * NB_RXD +
 			   2 * n_workers * NB_TXD;
 	}
@@ -263,6 +286,22 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 				  fwd[i], mir[i], ports->rx_pool, err,
 				  errlen) != 0)
 			goto fail;
+	for (i = 0; i < cfg->n_ports; i++) {
+		int peer = cfg->ports[i].peer;
+
+		if (cfg->mode != CFG_MODE_INLINE || peer < 0 ||
+		    !ports->p[i].scatter || ports->p[peer].multiseg)
+			continue;
+		RTE_LOG(WARNING, DPM_CTRL,
+			"port %s receives frames in several segments (mtu %u) "
+			"but its peer %s cannot send them; lower [port %s] "
+			"mtu to %u or use a peer device with multi-segment "
+			"tx\n",
+			cfg->ports[i].name, cfg->ports[i].mtu,
+			cfg->ports[peer].name, cfg->ports[i].name,
+			RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN -
+				RTE_ETHER_CRC_LEN);
+	}
 	return 0;
 fail:
 	ctl_ports_teardown(ports);
@@ -277,6 +316,9 @@ ctl_ports_teardown(struct ctl_ports *ports)
 	for (i = 0; i < ports->n; i++) {
 		struct ctl_port *p = &ports->p[i];
 		struct rte_eth_dev_info info;
+
+		if (p->port_id >= RTE_MAX_ETHPORTS)
+			continue;
 
 		if (p->started)
 			rte_eth_dev_stop(p->port_id);

@@ -29,6 +29,7 @@ struct ctl_port {
 	bool configured, started;
 	bool polled;   /* some worker receives on it */
 	bool multiseg; /* tx takes chained mbufs */
+	bool scatter;  /* rx may deliver chained mbufs */
 	uint16_t n_rxq;
 	uint16_t n_txq;
 	uint16_t mtu;

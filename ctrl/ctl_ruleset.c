@@ -10,6 +10,7 @@
 #include "ctl_acl.h"
 #include "ctl_log.h"
 #include "ctl_ruleset.h"
+#include "dp_mirror.h"
 
 static int
 collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
@@ -35,6 +36,11 @@ collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
 	dc->port = (uint16_t)cc->port;
 	dc->clone_ok = p->multiseg;
 	dc->max_frame = (uint32_t)p->mtu + RTE_ETHER_HDR_LEN;
+	/* Without multi-segment tx every copy is one flat mbuf. */
+	if (!dc->clone_ok)
+		dc->max_frame = RTE_MIN(dc->max_frame,
+					(uint32_t)(dc->tmpl.len +
+						   DP_MIRROR_COPY_MAX));
 	return 0;
 }
 
@@ -47,7 +53,7 @@ session_meter(const struct cfg_session *cs, unsigned int n_workers,
 
 	if (cs->rate_bps == 0)
 		return 0;
-	cir = cs->rate_bps / 8 / n_workers;
+	cir = cs->rate_bps / 8 / (n_workers ? n_workers : 1);
 	if (cir == 0)
 		cir = 1;
 	memset(&mp, 0, sizeof(mp));
@@ -61,9 +67,23 @@ session_meter(const struct cfg_session *cs, unsigned int n_workers,
 	return 0;
 }
 
+/* How many workers receive the traffic of session S. */
+static unsigned int
+session_workers(const struct dp_ruleset *rs, unsigned int s,
+		const uint64_t *port_workers)
+{
+	uint64_t w = 0;
+	unsigned int p;
+
+	for (p = 0; p < DP_MAX_PORTS; p++)
+		if (rs->want[p] & (1u << s))
+			w |= port_workers[p];
+	return (unsigned int)__builtin_popcountll(w);
+}
+
 struct dp_ruleset *
 ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
-		  unsigned int n_workers, uint64_t generation, char *err,
+		  const uint64_t *port_workers, uint64_t generation, char *err,
 		  size_t errlen)
 {
 	struct dp_ruleset *rs;
@@ -102,13 +122,6 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 		ds->n_coll = (uint8_t)cs->n_collectors;
 		for (j = 0; j < cs->n_collectors; j++)
 			ds->coll[j] = (uint8_t)cs->collectors[j];
-		if (session_meter(cs, n_workers, ds) != 0) {
-			snprintf(err, errlen,
-				 "[session %s] rate = %llu: the "
-				 "meter rejects this rate",
-				 cs->name, (unsigned long long)cs->rate_bps);
-			goto fail;
-		}
 		for (j = 0; j < cs->n_sources; j++) {
 			const struct cfg_source *src = &cs->sources[j];
 			unsigned int q;
@@ -121,6 +134,14 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 			for (q = 0; q < cfg->n_ports; q++)
 				if (cfg->ports[q].peer == src->port)
 					rs->want[q] |= 1u << i;
+		}
+		if (session_meter(cs, session_workers(rs, i, port_workers),
+				  ds) != 0) {
+			snprintf(err, errlen,
+				 "[session %s] rate = %llu: the "
+				 "meter rejects this rate",
+				 cs->name, (unsigned long long)cs->rate_bps);
+			goto fail;
 		}
 	}
 

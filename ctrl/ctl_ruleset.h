@@ -17,13 +17,15 @@
 #define CTL_COPY_MAX_DEFAULT 256
 
 /*
- * Build a ruleset for CFG over the set-up PORTS with N_WORKERS workers
- * (each worker meters 1/N_WORKERS of a session's rate).  GENERATION must
+ * Build a ruleset for CFG over the set-up PORTS.  PORT_WORKERS[p] is the
+ * set of workers (bit w = worker w, up to 64) that receive on port p: a
+ * session's rate cap is shared out evenly among the workers that receive
+ * its traffic (RSS imbalance between them skews it).  GENERATION must
  * differ from the ruleset it replaces.  Returns NULL with a message in ERR.
  */
 struct dp_ruleset *ctl_ruleset_build(const struct cfg *cfg,
 				     const struct ctl_ports *ports,
-				     unsigned int n_workers,
+				     const uint64_t *port_workers,
 				     uint64_t generation, char *err,
 				     size_t errlen);
 

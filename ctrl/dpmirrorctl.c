@@ -16,10 +16,8 @@
 #include <rte_common.h> /* RTE_DIM */
 
 #include "cfg.h"
+#include "ctl_cmd.h"
 
-#define CTL_EXIT_OK    0
-#define CTL_EXIT_USAGE 1
-#define CTL_EXIT_FAIL  2
 
 struct ctl_cmd {
 	const char *name;
@@ -84,6 +82,12 @@ ctl_check(int argc, char **argv)
 static const struct ctl_cmd cmds[] = {
 	{"check", "FILE",
 	 "validate a configuration file (exit 0 valid, 2 invalid)", ctl_check},
+	{"playground", "up|down|status [--prefix P] [--inline]",
+	 "the veth/netns lab of the seed's topology (root)",
+	 ctl_cmd_playground},
+	{"kernel", "add|del|show --netns N --dev D ...",
+	 "the kernel tc + mirred + vxlan mirror (root; 'kernel -h')",
+	 ctl_cmd_kernel},
 };
 
 static void
@@ -102,7 +106,9 @@ ctl_usage(FILE *out)
 			 cmds[i].args[0] != '\0' ? " " : "", cmds[i].args);
 		fprintf(out, "  %-22s %s\n", synopsis, cmds[i].help);
 	}
-	fprintf(out, "\n%s needs no EAL, hugepages or root for check.\n",
+	fprintf(out,
+		"\n%s needs no EAL or hugepages; check needs no root, "
+		"playground and kernel do.\n",
 		ctl_prog);
 }
 

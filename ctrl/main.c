@@ -30,6 +30,7 @@
 #include "ctl_port.h"
 #include "ctl_ruleset.h"
 #include "ctl_stats.h"
+#include "dp_mirror.h"
 #include "dp_worker.h"
 
 RTE_LOG_REGISTER(dpm_ctrl_logtype, user.dpmirror.ctrl, NOTICE);
@@ -49,6 +50,7 @@ struct options {
 static struct dp_shared shared;
 static struct dp_worker *workers[RTE_MAX_LCORE];
 static unsigned int n_workers;
+static uint64_t port_workers[DP_MAX_PORTS]; /* bit w: worker w polls port */
 
 static void
 on_signal(int sig)
@@ -170,7 +172,9 @@ write_json(const char *path, const struct ctl_snapshot *s)
 			path, strerror(-rc));
 }
 
-/* Warn when a collector's egress MTU cannot carry full-size copies. */
+/* Warn when a collector's egress port cannot carry full-size copies: its
+ * MTU is too small, or it takes no multi-segment tx and a frame is larger
+ * than one mirror mbuf. */
 static void
 check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 		    const struct dp_ruleset *rs)
@@ -179,19 +183,29 @@ check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 
 	for (i = 0; i < rs->n_coll; i++) {
 		const struct dp_collector *c = &rs->coll[i];
-		uint32_t need =
-			RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN + c->tmpl.len;
+		const struct ctl_port *p = &ports->p[c->port];
+		uint32_t need = RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN +
+				c->tmpl.len;
 
-		if (c->max_frame >= need)
-			continue;
-		RTE_LOG(WARNING, DPM_CTRL,
-			"collector %s: port %s has MTU %u, so copies of frames "
-			"longer than %u bytes are dropped as too_big; set "
-			"[port %s] mtu = %u or more (and the same on the path "
-			"to the collector), or a session snaplen\n",
-			cfg->collectors[i].name, ports->p[c->port].name,
-			ports->p[c->port].mtu, c->max_frame - c->tmpl.len,
-			ports->p[c->port].name, need - RTE_ETHER_HDR_LEN);
+		if (c->max_frame < (uint32_t)p->mtu + RTE_ETHER_HDR_LEN)
+			RTE_LOG(WARNING, DPM_CTRL,
+				"collector %s: port %s takes no multi-segment "
+				"tx, so a copy is one %u-byte mbuf: frames "
+				"longer than %u bytes are dropped as too_big "
+				"(or set a session snaplen)\n",
+				cfg->collectors[i].name, p->name,
+				(unsigned int)DP_MIRROR_COPY_MAX,
+				c->max_frame - c->tmpl.len);
+		else if (c->max_frame < need)
+			RTE_LOG(WARNING, DPM_CTRL,
+				"collector %s: port %s has MTU %u, so copies of "
+				"frames longer than %u bytes are dropped as "
+				"too_big; set [port %s] mtu = %u or more (and "
+				"the same on the path to the collector), or a "
+				"session snaplen\n",
+				cfg->collectors[i].name, p->name, p->mtu,
+				c->max_frame - c->tmpl.len, p->name,
+				need - RTE_ETHER_HDR_LEN);
 	}
 }
 
@@ -220,6 +234,8 @@ assign_queues(const struct cfg *cfg, const struct ctl_ports *ports)
 			wk->rxq[wk->n_rxq].port = (uint16_t)i;
 			wk->rxq[wk->n_rxq].queue = (uint16_t)q;
 			wk->n_rxq++;
+			if (next < 64)
+				port_workers[i] |= 1ull << next;
 			next = (next + 1) % n_workers;
 			total++;
 		}
@@ -270,6 +286,11 @@ run(const struct cfg *cfg, const struct options *o)
 			"control thread)\n");
 		return EXIT_FAILURE;
 	}
+	if (n_workers > 64) {
+		fprintf(stderr, "dpmirror: error: %u worker lcores; at most 64 "
+			"are supported: give the EAL fewer (-l)\n", n_workers);
+		return EXIT_FAILURE;
+	}
 	if (ctl_ports_setup(cfg, n_workers, &ports, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpmirror: error: %s\n", err);
 		return EXIT_FAILURE;
@@ -300,7 +321,7 @@ run(const struct cfg *cfg, const struct options *o)
 			DP_MAX_RXQ);
 		goto out;
 	}
-	rs = ctl_ruleset_build(cfg, &ports, n_workers, 1, err, sizeof(err));
+	rs = ctl_ruleset_build(cfg, &ports, port_workers, 1, err, sizeof(err));
 	if (rs == NULL) {
 		fprintf(stderr, "dpmirror: error: %s\n", err);
 		goto out;

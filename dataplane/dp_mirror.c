@@ -45,9 +45,32 @@ make_copy(struct rte_mbuf *pkt, uint32_t inner_len,
 	return m;
 }
 
+/* Cut the (indirect) chain C to its first LEN bytes. */
+static inline void
+trim_chain(struct rte_mbuf *c, uint32_t len)
+{
+	struct rte_mbuf *seg = c;
+	uint32_t left = len;
+	uint16_t nb = 1;
+
+	while (seg->data_len < left && seg->next != NULL) {
+		left -= seg->data_len;
+		seg = seg->next;
+		nb++;
+	}
+	seg->data_len = (uint16_t)left;
+	if (seg->next != NULL) {
+		rte_pktmbuf_free(seg->next);
+		seg->next = NULL;
+	}
+	c->nb_segs = nb;
+	c->pkt_len = len;
+}
+
 static inline struct rte_mbuf *
-make_clone(struct rte_mbuf *pkt, const struct dp_encap_tmpl *t,
-	   struct rte_mempool *mp, struct rte_mempool *clone_mp)
+make_clone(struct rte_mbuf *pkt, uint32_t inner_len,
+	   const struct dp_encap_tmpl *t, struct rte_mempool *mp,
+	   struct rte_mempool *clone_mp)
 {
 	struct rte_mbuf *hdr, *c;
 
@@ -59,6 +82,8 @@ make_clone(struct rte_mbuf *pkt, const struct dp_encap_tmpl *t,
 		rte_pktmbuf_free(hdr);
 		return NULL;
 	}
+	if (inner_len < c->pkt_len)
+		trim_chain(c, inner_len);
 	hdr->next = c;
 	hdr->nb_segs = (uint16_t)(c->nb_segs + 1);
 	hdr->data_len = t->len;
@@ -74,8 +99,7 @@ dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len, int clone,
 	struct rte_mbuf *m;
 
 	if (clone) {
-		m = make_clone(pkt, t, mp, clone_mp);
-		inner_len = pkt->pkt_len;
+		m = make_clone(pkt, inner_len, t, mp, clone_mp);
 	} else {
 		m = make_copy(pkt, inner_len, t, mp);
 	}

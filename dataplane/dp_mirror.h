@@ -20,11 +20,16 @@
 
 #include "dp_encap.h"
 
+/* The most inner bytes one copy holds: a mirror mbuf's data room less its
+ * headroom (the outer header goes in the headroom). */
+#define DP_MIRROR_COPY_MAX (RTE_MBUF_DEFAULT_BUF_SIZE - RTE_PKTMBUF_HEADROOM)
+
 /*
  * Make a copy (CLONE == 0) or clone (CLONE != 0) of PKT's first INNER_LEN
- * bytes (a clone always carries the whole packet) behind T's outer header
- * with outer UDP source port SPORT.  Returns the new packet, or NULL when a
- * pool is empty or the copy would not fit in one mbuf.
+ * bytes behind T's outer header with outer UDP source port SPORT (a clone
+ * cut by snaplen shares only the first INNER_LEN bytes).  A copy must fit
+ * one mirror mbuf: INNER_LEN <= DP_MIRROR_COPY_MAX (the caller checks).
+ * Returns the new packet, or NULL when a pool is empty.
  */
 struct rte_mbuf *dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len,
 				int clone, const struct dp_encap_tmpl *t,

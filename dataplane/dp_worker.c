@@ -109,7 +109,7 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 		sc->dropped[DP_DROP_RATE_LIMITED]++;
 		return;
 	}
-	clone = c->clone_ok && inner == pkt->pkt_len && inner > rs->copy_max;
+	clone = c->clone_ok && inner > rs->copy_max;
 	m = dp_mirror_make(pkt, inner, clone, &c->tmpl, dp_encap_sport(hash),
 			   w->sh->mirror_pool, w->sh->clone_pool);
 	if (unlikely(m == NULL)) {

@@ -95,6 +95,15 @@ int kn_link_set_mtu(struct kn_sock *s, const char *ifname, unsigned int mtu,
 		    struct kn_err *e);
 int kn_link_set_mac(struct kn_sock *s, const char *ifname,
 		    const uint8_t mac[6], struct kn_err *e);
+/*
+ * Turn off TSO, GSO, GRO and tx checksum offload on IFNAME (ethtool).  A
+ * packet socket (DPDK's net_af_packet) on a veth otherwise receives
+ * 64 KB super-frames and frames whose checksum is left to hardware that
+ * never comes, which it can neither forward nor mirror faithfully.
+ */
+int kn_link_offloads_off(struct kn_sock *s, const char *ifname,
+			 struct kn_err *e);
+
 /* Delete IFNAME; -ENODEV when it does not exist. */
 int kn_link_del(struct kn_sock *s, const char *ifname, struct kn_err *e);
 

@@ -7,13 +7,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
 #include <linux/if.h>
+#include <linux/sockios.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +35,7 @@
 
 struct kn_sock {
 	struct nl_sock *nl;
+	int ioctl_fd; /* an AF_INET socket in the same namespace, for ethtool */
 	char where[300];
 };
 
@@ -298,6 +303,7 @@ kn_sock_open(const char *netns, struct kn_err *e)
 	} else {
 		snprintf(s->where, sizeof(s->where), "the root namespace");
 	}
+	s->ioctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	s->nl = nl_socket_alloc();
 	if (s->nl == NULL) {
 		kn_fail(e, ENOMEM, "netlink socket: out of memory");
@@ -315,8 +321,11 @@ kn_sock_open(const char *netns, struct kn_err *e)
 		perror("dpmirror: cannot return to the original netns");
 		abort();
 	}
-	if (s->nl == NULL)
+	if (s->nl == NULL) {
+		if (s->ioctl_fd >= 0)
+			close(s->ioctl_fd);
 		goto fail;
+	}
 	if (orig >= 0)
 		close(orig);
 	if (fd >= 0)
@@ -337,6 +346,8 @@ kn_sock_close(struct kn_sock *s)
 	if (s == NULL)
 		return;
 	nl_socket_free(s->nl);
+	if (s->ioctl_fd >= 0)
+		close(s->ioctl_fd);
 	free(s);
 }
 
@@ -750,4 +761,37 @@ kn_link_kind_supported(struct kn_sock *s, const char *kind, struct kn_err *e)
 		return nl_fail(e, rc, "probe for %s links in %s", kind,
 			       s->where);
 	}
+}
+
+int
+kn_link_offloads_off(struct kn_sock *s, const char *ifname, struct kn_err *e)
+{
+	static const struct {
+		uint32_t cmd;
+		const char *name;
+	} off[] = {
+		{ ETHTOOL_STSO, "tcp-segmentation-offload" },
+		{ ETHTOOL_SGSO, "generic-segmentation-offload" },
+		{ ETHTOOL_SGRO, "generic-receive-offload" },
+		{ ETHTOOL_STXCSUM, "tx-checksumming" },
+	};
+	struct ethtool_value ev;
+	struct ifreq ifr;
+	unsigned int i;
+
+	if (s->ioctl_fd < 0)
+		return kn_fail(e, EBADF, "no ioctl socket in %s", s->where);
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+		ev.cmd = off[i].cmd;
+		ev.data = 0;
+		ifr.ifr_data = (void *)&ev;
+		if (ioctl(s->ioctl_fd, SIOCETHTOOL, &ifr) != 0 &&
+		    errno != EOPNOTSUPP)
+			return kn_fail(e, errno, "turn %s off on %s in %s: %s",
+				       off[i].name, ifname, s->where,
+				       strerror(errno));
+	}
+	return 0;
 }

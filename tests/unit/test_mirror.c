@@ -7,6 +7,7 @@
  * for: per session matched = mirrored + sum(dropped), and no mbuf leaks.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +45,9 @@ struct fixture {
 };
 
 static unsigned int seq;
+static bool c_multiseg = true; /* does port c take chained mbufs */
+/* Worker 0 polls every port. */
+static const uint64_t one_worker[DP_MAX_PORTS] = { 1, 1, 1 };
 
 static struct rte_ring *
 ring_port(const char *tag, unsigned int size, struct rte_mempool *mp,
@@ -121,12 +125,13 @@ fixture_up(struct fixture *f, const char *ini, unsigned int ring_c,
 				     &p->port_id);
 		p->name = f->cfg->ports[i].name;
 		p->mtu = i == 2 ? mtu_c : 1500;
-		p->multiseg = true;
+		p->multiseg = i == 2 ? c_multiseg : true;
 		memset(p->mac.addr_bytes, 0, 6);
 		p->mac.addr_bytes[0] = 0x02;
 		p->mac.addr_bytes[5] = (uint8_t)(0x10 + i);
 	}
-	f->rs = ctl_ruleset_build(f->cfg, &f->ports, 1, seq, err, sizeof(err));
+	f->rs = ctl_ruleset_build(f->cfg, &f->ports, one_worker, seq, err,
+				  sizeof(err));
 	if (f->rs == NULL)
 		fail_msg("ruleset: %s", err);
 
@@ -227,10 +232,11 @@ static uint32_t
 check_copy(struct rte_mbuf *c, const uint8_t *ref, uint32_t inner,
 	   uint32_t hl)
 {
-	uint8_t buf[2048];
+	uint8_t buf[4096];
 	const uint8_t *p;
 
 	assert_int_equal(c->pkt_len, hl + inner);
+	assert_true(c->pkt_len <= sizeof(buf));
 	p = rte_pktmbuf_read(c, 0, c->pkt_len, buf);
 	assert_non_null(p);
 	assert_memory_equal(p + hl, ref, inner);
@@ -500,6 +506,90 @@ test_tx_direction(void **state)
 	fixture_down(&f);
 }
 
+/* Append a second segment of EXTRA bytes to M (a chained original). */
+static void
+chain(struct fixture *f, struct rte_mbuf *m, uint16_t extra)
+{
+	struct rte_mbuf *s = rte_pktmbuf_alloc(f->pkt_pool);
+	uint8_t *p;
+	uint16_t i;
+
+	assert_non_null(s);
+	p = (uint8_t *)rte_pktmbuf_append(s, extra);
+	assert_non_null(p);
+	for (i = 0; i < extra; i++)
+		p[i] = (uint8_t)(0xa0 + i);
+	assert_int_equal(rte_pktmbuf_chain(m, s), 0);
+}
+
+static void
+test_clone_cut_by_snaplen(void **state)
+{
+	static const char ini[] = PORTS_INLINE COLL4
+		"[session cut]\nsources = a:rx\ncollector = c4\n"
+		"snaplen = 2100\n";
+	struct fixture f;
+	struct rte_mbuf *pk[2], *out[8];
+	uint8_t ref[3000];
+	unsigned int n;
+
+	(void)state;
+	c_multiseg = true;
+	fixture_up(&f, ini, 1024, 1024, 9000);
+	/* A 2500-byte original in two segments, and a 1400-byte one. */
+	pk[0] = tcp4(&f, 80, 1500, 1);
+	chain(&f, pk[0], 1000);
+	pk[1] = tcp4(&f, 80, 1400, 2);
+	assert_true(rte_pktmbuf_read(pk[0], 0, 2500, ref) == ref);
+	dp_worker_burst(f.w, f.rs, 0, pk, 2);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[1], out, 8);
+	assert_int_equal(n, 2);
+	rte_pktmbuf_free_bulk(out, n);
+	n = drain(f.txr[2], out, 8);
+	assert_int_equal(n, 2);
+	/* cut at 2100 bytes: a header mbuf and two indirect segments */
+	assert_int_equal(out[0]->nb_segs, 3);
+	check_copy(out[0], ref, 2100, 50);
+	assert_int_equal(out[1]->nb_segs, 2);
+	assert_int_equal(out[1]->pkt_len, 50 + 1400);
+	rte_pktmbuf_free_bulk(out, n);
+	assert_int_equal(f.w->stats.sess[0].mirrored, 2);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
+static void
+test_flat_copy_limit(void **state)
+{
+	static const char ini[] = PORTS_INLINE COLL4
+		"[session s]\nsources = a:rx\ncollector = c4\n";
+	struct fixture f;
+	struct rte_mbuf *pk[2], *out[8];
+	unsigned int n;
+
+	(void)state;
+	c_multiseg = false; /* port c sends flat frames only */
+	fixture_up(&f, ini, 1024, 1024, 9000);
+	c_multiseg = true;
+	pk[0] = tcp4(&f, 80, 1500, 1);
+	chain(&f, pk[0], 1000); /* 2500 bytes: more than one mirror mbuf */
+	pk[1] = tcp4(&f, 80, 1500, 2);
+	dp_worker_burst(f.w, f.rs, 0, pk, 2);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[1], out, 8);
+	assert_int_equal(n, 2);
+	rte_pktmbuf_free_bulk(out, n);
+	n = drain(f.txr[2], out, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0]->nb_segs, 1); /* a flat copy */
+	rte_pktmbuf_free_bulk(out, n);
+	assert_int_equal(f.w->stats.sess[0].dropped[DP_DROP_TOO_BIG], 1);
+	assert_int_equal(f.w->stats.sess[0].dropped[DP_DROP_NO_MBUF], 0);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
 int
 main(void)
 {
@@ -511,6 +601,8 @@ main(void)
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_tap_mode_frees_originals),
 		cmocka_unit_test(test_tx_direction),
+		cmocka_unit_test(test_clone_cut_by_snaplen),
+		cmocka_unit_test(test_flat_copy_limit),
 	};
 	int rc;
 
