@@ -10,11 +10,17 @@
  * classification only to explain those cases.  Everything else is checked
  * on the sections and entries rte_cfgfile returns.
  *
+ * Each section kind is described by a table (cfg_kinds[], after the checks):
+ * where its objects live in struct cfg, and one row per key that says how the
+ * value is checked, where it is stored and its default.  One generic
+ * dispatcher checks every section against its table and builds the "valid
+ * keys" list of its messages from the same table.
+ *
  * Checking runs in two passes over the sections.  The first classifies
  * every section header and registers the names of valid ones, so that
  * references may point forward in the file.  The second checks the entries
- * kind by kind in dependency order (dpmirror, ports, collectors, filters,
- * sessions), so a check that depends on another section (a tx source needs
+ * kind by kind in table order (dpmirror, ports, collectors, sessions,
+ * filters), so a check that depends on another section (a tx source needs
  * a port whose peer it is; a peer needs inline mode) sees its final value.
  * Each message carries its position in the file and the messages are
  * sorted by it at the end, so they come out in file order.
@@ -43,23 +49,17 @@
 #define CFG_RULE_NUM_MAX 999999
 
 #define CFG_NAME_CHARS "1..31 characters of A-Z a-z 0-9 _ . -"
-#define CFG_VALID_SECTIONS                                                     \
-	"[dpmirror], [port NAME], [collector NAME], [session NAME], "          \
-	"[filter NAME]"
 
+/* Indexes into cfg_kinds[]; sections are checked in this order. */
 enum cfg_kind {
 	CFG_KIND_DPMIRROR = 0,
 	CFG_KIND_PORT,
 	CFG_KIND_COLLECTOR,
-	CFG_KIND_FILTER,
 	CFG_KIND_SESSION,
+	CFG_KIND_FILTER,
+	CFG_KIND_PLAYGROUND,
+	CFG_KIND_KERNEL,
 	CFG_KIND_COUNT,
-};
-
-static const char *const cfg_kind_names[CFG_KIND_COUNT] = {
-	[CFG_KIND_DPMIRROR] = "dpmirror",   [CFG_KIND_PORT] = "port",
-	[CFG_KIND_COLLECTOR] = "collector", [CFG_KIND_FILTER] = "filter",
-	[CFG_KIND_SESSION] = "session",
 };
 
 /* One section as rte_cfgfile returned it. */
@@ -88,12 +88,90 @@ struct cfg_ctx {
 	bool nomem;
 	struct cfg_section *secs;
 	int n_secs;
-	int cur;	  /* section being checked */
-	int dpmirror_sec; /* index of [dpmirror], -1 = none */
-	bool mode_known;  /* false when mode has a bad value */
+	int cur;	 /* section being checked */
+	bool mode_known; /* false when mode has a bad value */
 	unsigned int n_rules;
-	bool rules_full; /* the CFG_MAX_RULES error was reported */
+	bool rules_full;       /* the CFG_MAX_RULES error was reported */
+	uint8_t *rule_nums;    /* rule numbers seen in the current filter */
+	unsigned int rule_cap; /* room in the current filter's rules */
 };
+
+/* A word a key accepts, and the value stored for it. */
+struct cfg_word {
+	const char *word;
+	int value; /* -1: known, but not supported yet */
+};
+
+/* One key of a section kind; a table of them ends with a NULL name. */
+struct cfg_key {
+	const char *name;
+	/* Check entry k as this key, store it into obj; report problems. */
+	void (*check)(struct cfg_ctx *c, int k, const struct cfg_key *key,
+		      void *obj);
+	const char *missing; /* non-NULL: the key is required; how to give it */
+	const char *shown;   /* how "valid keys" lists it, if not as name */
+	bool prefix;	     /* the key is name and more, e.g. "rule 10" */
+	/* The field of the object, if any, and its default if not 0. */
+	size_t off;
+	size_t size;
+	int64_t dflt;
+	/* cfg_check_number: lo..hi, and 0 too when zero is set. */
+	uint64_t lo, hi;
+	bool zero;
+	/*
+	 * cfg_check_number: what is valid, when not just "lo..hi";
+	 * cfg_check_ref: what else is valid, said after the defined names.
+	 */
+	const char *valid;
+	int ref; /* cfg_check_ref: the kind of object named */
+	/*
+	 * cfg_check_word: the words, ending with a NULL word, and what a
+	 * value that is none of them is, e.g. "unknown mode".
+	 */
+	const struct cfg_word *words;
+	const char *unknown;
+};
+
+/* The field a key stores into. */
+#define CFG_FIELD(type, field)                                                 \
+	.off = offsetof(type, field), .size = RTE_SIZEOF_FIELD(type, field)
+/* A decimal number in lo..hi, stored into a field. */
+#define CFG_NUMBER(type, field, min, max)                                      \
+	.check = cfg_check_number, CFG_FIELD(type, field), .lo = (min),        \
+	.hi = (max)
+
+/* A section kind. */
+struct cfg_kind_def {
+	const char *name; /* the first word of the header */
+	bool named;	  /* [kind NAME], else [kind] at most once */
+	bool required;	  /* at least one section is required */
+	const struct cfg_key *keys;
+	/*
+	 * The objects: an array in struct cfg and its count.  An unnamed kind
+	 * has one object at off, 0 for fields of struct cfg itself.
+	 */
+	size_t off;
+	size_t size;
+	size_t count_off;
+	unsigned int max;
+	void (*done)(struct cfg_ctx *c, void *obj); /* after all entries */
+};
+
+/* The array of named objects ARRAY counted by COUNT in struct cfg. */
+#define CFG_OBJECTS(array, count)                                              \
+	.off = offsetof(struct cfg, array),                                    \
+	.size = sizeof(((struct cfg *)0)->array[0]),                           \
+	.count_off = offsetof(struct cfg, count),                              \
+	.max = RTE_DIM(((struct cfg *)0)->array)
+
+/* Every named object starts with its name; see cfg_find(). */
+_Static_assert(offsetof(struct cfg_port, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_collector, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_session, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_filter, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_kernel, name) == 0, "name first");
+
+static const struct cfg_kind_def cfg_kinds[CFG_KIND_COUNT];
 
 /*
  * Messages.
@@ -164,6 +242,24 @@ cfg_msg_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* Append s to the list in buf, after ", " unless it is the first. */
+static void
+cfg_append(char *buf, size_t len, const char *s)
+{
+	size_t used = strlen(buf);
+
+	if (used + 1 < len)
+		snprintf(buf + used, len - used, "%s%s", used == 0 ? "" : ", ",
+			 s);
+}
+
+/* The value of entry k of the current section. */
+static const char *
+cfg_val(const struct cfg_ctx *c, int k)
+{
+	return c->secs[c->cur].ents[k].value;
+}
+
 /*
  * Small parsers.
  */
@@ -201,29 +297,6 @@ cfg_parse_u64(const char *s, uint64_t *out)
 	}
 	*out = v;
 	return 0;
-}
-
-/* Parse entry k as a number in lo..hi; report and return false if not. */
-static bool
-cfg_number(struct cfg_ctx *c, int k, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	const char *val = c->secs[c->cur].ents[k].value;
-	uint64_t v = 0;
-	int ret;
-
-	ret = cfg_parse_u64(val, &v);
-	if (ret == -EINVAL) {
-		cfg_bad(c, k, "not a decimal number; valid: %lu..%lu",
-			(unsigned long)lo, (unsigned long)hi);
-		return false;
-	}
-	if (ret < 0 || v < lo || v > hi) {
-		cfg_bad(c, k, "out of range; valid: %lu..%lu",
-			(unsigned long)lo, (unsigned long)hi);
-		return false;
-	}
-	*out = v;
-	return true;
 }
 
 int
@@ -342,151 +415,115 @@ cfg_mac_is_zero(const uint8_t mac[6])
 	return (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) == 0;
 }
 
-/* Join n names found at first, first + stride, ... into buf. */
-static void
-cfg_join_names(char *buf, size_t len, const char *first, size_t stride,
-	       unsigned int n)
-{
-	size_t used = 0;
-	unsigned int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && used < len; i++) {
-		int w = snprintf(buf + used, len - used, "%s%s",
-				 i == 0 ? "" : ", ", first + i * stride);
-
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	if (n == 0)
-		snprintf(buf, len, "(none)");
-}
-
 /*
- * Objects by name.
+ * Objects by kind and name.
  */
 
+/* Object i of a kind; the singleton kinds have only object 0. */
+static void *
+cfg_obj(struct cfg *cfg, int kind, unsigned int i)
+{
+	return (char *)cfg + cfg_kinds[kind].off + i * cfg_kinds[kind].size;
+}
+
+static unsigned int *
+cfg_count(struct cfg *cfg, int kind)
+{
+	return (unsigned int *)((char *)cfg + cfg_kinds[kind].count_off);
+}
+
 static int
-cfg_find(const struct cfg *cfg, int kind, const char *name)
+cfg_find(struct cfg *cfg, int kind, const char *name)
 {
 	unsigned int i;
 
-	switch (kind) {
-	case CFG_KIND_PORT:
-		for (i = 0; i < cfg->n_ports; i++)
-			if (strcmp(cfg->ports[i].name, name) == 0)
-				return (int)i;
-		break;
-	case CFG_KIND_COLLECTOR:
-		for (i = 0; i < cfg->n_collectors; i++)
-			if (strcmp(cfg->collectors[i].name, name) == 0)
-				return (int)i;
-		break;
-	case CFG_KIND_FILTER:
-		for (i = 0; i < cfg->n_filters; i++)
-			if (strcmp(cfg->filters[i].name, name) == 0)
-				return (int)i;
-		break;
-	case CFG_KIND_SESSION:
-		for (i = 0; i < cfg->n_sessions; i++)
-			if (strcmp(cfg->sessions[i].name, name) == 0)
-				return (int)i;
-		break;
-	default:
-		break;
-	}
+	for (i = 0; i < *cfg_count(cfg, kind); i++)
+		if (strcmp((const char *)cfg_obj(cfg, kind, i), name) == 0)
+			return (int)i;
 	return -1;
 }
 
+/* Store v into the field of obj that key names. */
 static void
-cfg_port_names(const struct cfg *cfg, char *buf, size_t len)
+cfg_store(void *obj, const struct cfg_key *key, uint64_t v)
 {
-	cfg_join_names(buf, len, cfg->ports[0].name, sizeof(cfg->ports[0]),
-		       cfg->n_ports);
+	char *p = (char *)obj + key->off;
+
+	switch (key->size) {
+	case sizeof(uint8_t):
+		*(uint8_t *)p = (uint8_t)v;
+		break;
+	case sizeof(uint16_t):
+		*(uint16_t *)p = (uint16_t)v;
+		break;
+	case sizeof(uint32_t):
+		*(uint32_t *)p = (uint32_t)v;
+		break;
+	case sizeof(uint64_t):
+		*(uint64_t *)p = v;
+		break;
+	default:
+		break;
+	}
 }
 
-/* Register a new object; returns its index or -1 when the kind is full. */
+/* Give a new object of a kind the defaults of its keys. */
+static void
+cfg_defaults(void *obj, int kind)
+{
+	const struct cfg_key *key;
+
+	for (key = cfg_kinds[kind].keys; key->name != NULL; key++)
+		cfg_store(obj, key, (uint64_t)key->dflt);
+}
+
+/* Register a new named object; returns its index or -1 when all are used. */
 static int
 cfg_register(struct cfg *cfg, int kind, const char *name)
 {
-	unsigned int i;
+	unsigned int *n = cfg_count(cfg, kind);
+	void *obj;
 
-	switch (kind) {
-	case CFG_KIND_PORT: {
-		struct cfg_port *p;
-
-		if (cfg->n_ports == CFG_MAX_PORTS)
-			return -1;
-		i = cfg->n_ports++;
-		p = &cfg->ports[i];
-		snprintf(p->name, sizeof(p->name), "%s", name);
-		p->peer = -1;
-		p->rx_queues = 1;
-		p->mtu = 0;
-		return (int)i;
-	}
-	case CFG_KIND_COLLECTOR: {
-		struct cfg_collector *col;
-
-		if (cfg->n_collectors == CFG_MAX_COLLECTORS)
-			return -1;
-		i = cfg->n_collectors++;
-		col = &cfg->collectors[i];
-		snprintf(col->name, sizeof(col->name), "%s", name);
-		col->port = -1;
-		col->encap = CFG_ENCAP_VXLAN;
-		col->vni = 0;
-		col->dst_port = 4789;
-		col->ttl = 64;
-		col->dscp = 0;
-		return (int)i;
-	}
-	case CFG_KIND_FILTER: {
-		struct cfg_filter *f;
-
-		if (cfg->n_filters == CFG_MAX_FILTERS)
-			return -1;
-		i = cfg->n_filters++;
-		f = &cfg->filters[i];
-		snprintf(f->name, sizeof(f->name), "%s", name);
-		f->dflt = CFG_REJECT;
-		return (int)i;
-	}
-	case CFG_KIND_SESSION: {
-		struct cfg_session *s;
-
-		if (cfg->n_sessions == CFG_MAX_SESSIONS)
-			return -1;
-		i = cfg->n_sessions++;
-		s = &cfg->sessions[i];
-		snprintf(s->name, sizeof(s->name), "%s", name);
-		s->filter = -1;
-		s->snaplen = 0;
-		s->sample = 1;
-		s->rate_bps = 0;
-		return (int)i;
-	}
-	default:
+	if (*n == cfg_kinds[kind].max)
 		return -1;
-	}
+	obj = cfg_obj(cfg, kind, *n);
+	snprintf(obj, CFG_NAME_MAX, "%s", name);
+	cfg_defaults(obj, kind);
+	return (int)(*n)++;
 }
 
-static unsigned int
-cfg_kind_max(int kind)
+/* "[port NAME]" or "[dpmirror]". */
+static void
+cfg_kind_title(int kind, char *buf, size_t len)
 {
-	switch (kind) {
-	case CFG_KIND_PORT:
-		return CFG_MAX_PORTS;
-	case CFG_KIND_COLLECTOR:
-		return CFG_MAX_COLLECTORS;
-	case CFG_KIND_FILTER:
-		return CFG_MAX_FILTERS;
-	case CFG_KIND_SESSION:
-		return CFG_MAX_SESSIONS;
-	default:
-		return 1;
-	}
+	snprintf(buf, len, "[%s%s]", cfg_kinds[kind].name,
+		 cfg_kinds[kind].named ? " NAME" : "");
+}
+
+/*
+ * Look NAME up among the objects of a kind.  When there is none, report
+ * "no such KIND[ NAME]; defined KINDs: ...TAIL" on entry k and return -1.
+ */
+static int
+cfg_ref(struct cfg_ctx *c, int k, int kind, const char *name, bool say_name,
+	const char *tail)
+{
+	const char *kname = cfg_kinds[kind].name;
+	char names[CFG_ERR_LEN] = "";
+	unsigned int i;
+	int idx;
+
+	idx = cfg_find(c->cfg, kind, name);
+	if (idx >= 0)
+		return idx;
+	for (i = 0; i < *cfg_count(c->cfg, kind); i++)
+		cfg_append(names, sizeof(names),
+			   (const char *)cfg_obj(c->cfg, kind, i));
+	if (i == 0)
+		snprintf(names, sizeof(names), "(none)");
+	cfg_bad(c, k, "no such %s%s%s; defined %ss: %s%s", kname,
+		say_name ? " " : "", say_name ? name : "", kname, names, tail);
+	return -1;
 }
 
 /*
@@ -620,10 +657,11 @@ cfg_classify(struct cfg_ctx *c, int i)
 {
 	struct cfg_section *s = &c->secs[i];
 	char kind_word[CFG_NAME_LEN];
+	char valid[CFG_ERR_LEN] = "";
+	char title[CFG_NAME_LEN];
 	const char *name = NULL;
 	size_t klen;
-	int kind;
-	int obj;
+	int kind, j, obj;
 
 	s->kind = -1;
 	s->obj = -1;
@@ -634,37 +672,42 @@ cfg_classify(struct cfg_ctx *c, int i)
 		name = s->name + klen + 1;
 
 	for (kind = 0; kind < CFG_KIND_COUNT; kind++)
-		if (strcmp(kind_word, cfg_kind_names[kind]) == 0)
+		if (strcmp(kind_word, cfg_kinds[kind].name) == 0)
 			break;
 	if (kind == CFG_KIND_COUNT) {
+		for (kind = 0; kind < CFG_KIND_COUNT; kind++) {
+			cfg_kind_title(kind, title, sizeof(title));
+			cfg_append(valid, sizeof(valid), title);
+		}
 		if (s->name[0] == '\0')
 			cfg_msg(c, i, -1,
-				"[]: empty section name; valid "
-				"sections: " CFG_VALID_SECTIONS);
+				"[]: empty section name; valid sections: %s",
+				valid);
 		else
 			cfg_msg(c, i, -1,
 				"[%s]: unknown section kind %s; valid "
-				"sections: " CFG_VALID_SECTIONS,
-				s->name, kind_word);
+				"sections: %s",
+				s->name, kind_word, valid);
 		return;
 	}
 	s->kind = kind;
 
-	if (kind == CFG_KIND_DPMIRROR) {
+	if (!cfg_kinds[kind].named) {
+		for (j = 0; j < i; j++)
+			if (c->secs[j].kind == kind && c->secs[j].obj >= 0)
+				break;
 		if (name != NULL)
 			cfg_msg(c, i, -1,
-				"[%s]: the dpmirror section takes no name; "
-				"write [dpmirror]",
-				s->name);
-		else if (c->dpmirror_sec >= 0)
+				"[%s]: the %s section takes no name; write "
+				"[%s]",
+				s->name, kind_word, kind_word);
+		else if (j < i)
 			cfg_msg(c, i, -1,
-				"[%s]: duplicate section; [dpmirror] may "
-				"appear only once",
-				s->name);
-		else {
-			c->dpmirror_sec = i;
+				"[%s]: duplicate section; [%s] may appear "
+				"only once",
+				s->name, kind_word);
+		else
 			s->obj = 0;
-		}
 		return;
 	}
 
@@ -691,7 +734,7 @@ cfg_classify(struct cfg_ctx *c, int i)
 	obj = cfg_register(c->cfg, kind, name);
 	if (obj < 0) {
 		cfg_msg(c, i, -1, "[%s]: too many %s sections; at most %u",
-			s->name, kind_word, cfg_kind_max(kind));
+			s->name, kind_word, cfg_kinds[kind].max);
 		return;
 	}
 	s->obj = obj;
@@ -770,286 +813,206 @@ cfg_index_keys(struct cfg_section *s)
 }
 
 /*
- * Second pass: one function per kind.
+ * Second pass: generic checks of values, used by the key tables.
  */
 
+/* A decimal number in key->lo..key->hi, or 0 when key->zero is set. */
 static void
-cfg_check_dpmirror(struct cfg_ctx *c)
+cfg_check_number(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 {
-	const struct cfg_section *s = &c->secs[c->cur];
-	struct cfg *cfg = c->cfg;
+	char range[48];
 	uint64_t v = 0;
-	int k;
+	int ret;
 
-	for (k = 0; k < s->n_ents; k++) {
-		const char *key = s->ents[k].name;
-		const char *val = s->ents[k].value;
-
-		if (cfg_dup_key(c, k))
-			continue;
-		if (strcmp(key, "mode") == 0) {
-			if (strcmp(val, "inline") == 0) {
-				cfg->mode = CFG_MODE_INLINE;
-			} else if (strcmp(val, "tap") == 0) {
-				cfg->mode = CFG_MODE_TAP;
-			} else {
-				cfg_bad(c, k,
-					"unknown mode; valid: inline, tap");
-				c->mode_known = false;
-			}
-		} else if (strcmp(key, "burst") == 0) {
-			if (cfg_number(c, k, 1, 512, &v))
-				cfg->burst = (uint32_t)v;
-		} else if (strcmp(key, "mirror_pool") == 0) {
-			if (cfg_number(c, k, 1024, 1048576, &v))
-				cfg->mirror_pool = (uint32_t)v;
-		} else if (strcmp(key, "stats_interval") == 0) {
-			if (cfg_number(c, k, 0, 3600, &v))
-				cfg->stats_interval = (uint32_t)v;
-		} else {
-			cfg_bad(c, k,
-				"unknown key; valid keys in [dpmirror]: mode, "
-				"burst, mirror_pool, stats_interval");
-		}
+	ret = cfg_parse_u64(cfg_val(c, k), &v);
+	if (ret == 0 &&
+	    ((v >= key->lo && v <= key->hi) || (key->zero && v == 0))) {
+		cfg_store(obj, key, v);
+		return;
 	}
+	snprintf(range, sizeof(range), "%lu..%lu", (unsigned long)key->lo,
+		 (unsigned long)key->hi);
+	cfg_bad(c, k, "%s; valid: %s",
+		ret == -EINVAL ? "not a decimal number" : "out of range",
+		key->valid != NULL ? key->valid : range);
 }
 
-static void
-cfg_check_port(struct cfg_ctx *c)
-{
-	const struct cfg_section *s = &c->secs[c->cur];
-	struct cfg *cfg = c->cfg;
-	struct cfg_port *p = &cfg->ports[s->obj];
-	bool has_device = false;
-	char names[CFG_ERR_LEN];
-	uint64_t v = 0;
-	int k;
-
-	for (k = 0; k < s->n_ents; k++) {
-		const char *key = s->ents[k].name;
-		const char *val = s->ents[k].value;
-
-		if (cfg_dup_key(c, k))
-			continue;
-		if (strcmp(key, "device") == 0) {
-			has_device = true;
-			if (*val == '\0')
-				cfg_bad(c, k,
-					"empty device; give an EAL device such "
-					"as 0000:3b:00.0 or "
-					"net_tap0,iface=dpm0");
-			else if (strlen(val) >= CFG_DEVICE_MAX)
-				cfg_bad(c, k,
-					"device too long; at most %d "
-					"characters",
-					CFG_DEVICE_MAX - 1);
-			else
-				snprintf(p->device, sizeof(p->device), "%s",
-					 val);
-		} else if (strcmp(key, "peer") == 0) {
-			int peer = cfg_find(cfg, CFG_KIND_PORT, val);
-
-			if (peer < 0) {
-				cfg_port_names(cfg, names, sizeof(names));
-				cfg_bad(c, k, "no such port; defined ports: %s",
-					names);
-			} else if (peer == s->obj) {
-				cfg_bad(c, k,
-					"a port cannot be its own peer; name "
-					"another port");
-			} else if (c->mode_known &&
-				   cfg->mode != CFG_MODE_INLINE) {
-				cfg_bad(c, k,
-					"peer is only for mode = inline; in "
-					"tap mode originals are not forwarded, "
-					"remove peer or set mode = inline");
-			} else {
-				p->peer = peer;
-			}
-		} else if (strcmp(key, "rx_queues") == 0) {
-			if (cfg_number(c, k, 1, 64, &v))
-				p->rx_queues = (uint16_t)v;
-		} else if (strcmp(key, "mtu") == 0) {
-			int ret = cfg_parse_u64(val, &v);
-
-			if (ret < 0 || (v != 0 && (v < 68 || v > 9702)))
-				cfg_bad(c, k,
-					"%s; valid: 68..9702, or 0 to keep the "
-					"device's MTU",
-					ret == -EINVAL ? "not a decimal number"
-						       : "out of range");
-			else
-				p->mtu = (uint16_t)v;
-		} else {
-			cfg_bad(c, k,
-				"unknown key; valid keys in [port NAME]: "
-				"device, peer, rx_queues, mtu");
-		}
-	}
-	if (!has_device)
-		cfg_missing(c, "device",
-			    "give the EAL device, e.g. device = "
-			    "net_tap0,iface=dpm0");
-}
-
-/* Parse a collector address key; returns true when usable. */
+/* One of key->words; returns false when it is not. */
 static bool
-cfg_collector_ip(struct cfg_ctx *c, int k, struct cfg_addr *a)
+cfg_word(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 {
-	const char *val = c->secs[c->cur].ents[k].value;
+	const char *val = cfg_val(c, k);
+	const struct cfg_word *w, *found = NULL;
+	char valid[CFG_ERR_LEN] = "";
 
-	if (cfg_parse_addr(val, a) < 0) {
+	for (w = key->words; w->word != NULL; w++) {
+		if (strcmp(val, w->word) == 0)
+			found = w;
+		if (w->value >= 0)
+			cfg_append(valid, sizeof(valid), w->word);
+	}
+	if (found != NULL && found->value >= 0) {
+		cfg_store(obj, key, (uint64_t)found->value);
+		return true;
+	}
+	if (found != NULL)
+		cfg_bad(c, k, "not supported yet; valid: %s", valid);
+	else if (key->unknown != NULL)
+		cfg_bad(c, k, "%s; valid: %s", key->unknown, valid);
+	else
+		cfg_bad(c, k, "valid: %s", valid);
+	return false;
+}
+
+static void
+cfg_check_word(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
+{
+	cfg_word(c, k, key, obj);
+}
+
+/* The name of an object of kind key->ref; its index is stored. */
+static void
+cfg_check_ref(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
+{
+	int idx = cfg_ref(c, k, key->ref, cfg_val(c, k), false,
+			  key->valid != NULL ? key->valid : "");
+
+	if (idx >= 0)
+		cfg_store(obj, key, (uint64_t)idx);
+}
+
+/*
+ * Second pass: keys that need more than a number, a word or a name.
+ */
+
+/* [dpmirror] mode; later checks rely on cfg->mode only when it is valid. */
+static void
+cfg_check_mode(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
+{
+	if (!cfg_word(c, k, key, obj))
+		c->mode_known = false;
+}
+
+static void
+cfg_check_device(struct cfg_ctx *c, int k,
+		 const struct cfg_key *key __rte_unused, void *obj)
+{
+	struct cfg_port *p = obj;
+	const char *val = cfg_val(c, k);
+
+	if (*val == '\0')
+		cfg_bad(c, k,
+			"empty device; give an EAL device such as "
+			"0000:3b:00.0 or net_tap0,iface=dpm0");
+	else if (strlen(val) >= CFG_DEVICE_MAX)
+		cfg_bad(c, k, "device too long; at most %d characters",
+			CFG_DEVICE_MAX - 1);
+	else
+		snprintf(p->device, sizeof(p->device), "%s", val);
+}
+
+static void
+cfg_check_peer(struct cfg_ctx *c, int k, const struct cfg_key *key __rte_unused,
+	       void *obj)
+{
+	struct cfg_port *p = obj;
+	int peer = cfg_ref(c, k, CFG_KIND_PORT, cfg_val(c, k), false, "");
+
+	if (peer < 0)
+		return;
+	if (peer == c->secs[c->cur].obj)
+		cfg_bad(c, k,
+			"a port cannot be its own peer; name another port");
+	else if (c->mode_known && c->cfg->mode != CFG_MODE_INLINE)
+		cfg_bad(c, k,
+			"peer is only for mode = inline; in tap mode originals "
+			"are not forwarded, remove peer or set mode = inline");
+	else
+		p->peer = peer;
+}
+
+/* The value of the first entry of the current section with this key. */
+static const char *
+cfg_value_of(const struct cfg_ctx *c, const char *key)
+{
+	const struct cfg_section *s = &c->secs[c->cur];
+	int k;
+
+	for (k = 0; k < s->n_ents; k++)
+		if (strcmp(s->ents[k].name, key) == 0)
+			return s->ents[k].value;
+	return "";
+}
+
+/*
+ * [collector] remote_ip and local_ip: unicast addresses of one family.  A bad
+ * one keeps family 0; a mismatch is reported on the later of the two.
+ */
+static void
+cfg_check_ip(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
+{
+	struct cfg_collector *col = obj;
+	bool remote = strcmp(key->name, "remote_ip") == 0;
+	struct cfg_addr *a = remote ? &col->remote_ip : &col->local_ip;
+	const struct cfg_addr *b = remote ? &col->local_ip : &col->remote_ip;
+	const char *other = remote ? "local_ip" : "remote_ip";
+	const char *why = NULL;
+
+	if (cfg_parse_addr(cfg_val(c, k), a) < 0) {
 		cfg_bad(c, k,
 			"not an IP address; give an IPv4 (198.18.1.3) or IPv6 "
 			"(fd00:1::3) address without /len");
-		return false;
+		return;
 	}
 	if ((a->family == 4 && a->bytes[0] == 0 && a->bytes[1] == 0 &&
 	     a->bytes[2] == 0 && a->bytes[3] == 0) ||
-	    (a->family == 6 && memcmp(a->bytes, (uint8_t[16]){0}, 16) == 0)) {
-		cfg_bad(c, k, "unspecified address; give a unicast address");
-		return false;
+	    (a->family == 6 && memcmp(a->bytes, (uint8_t[16]){0}, 16) == 0))
+		why = "unspecified";
+	else if ((a->family == 4 && (a->bytes[0] & 0xf0) == 0xe0) ||
+		 (a->family == 6 && a->bytes[0] == 0xff))
+		why = "multicast";
+	else if (a->family == 4 && a->bytes[0] == 255 && a->bytes[1] == 255 &&
+		 a->bytes[2] == 255 && a->bytes[3] == 255)
+		why = "broadcast";
+	if (why != NULL) {
+		cfg_bad(c, k, "%s address; give a unicast address", why);
+		a->family = 0;
+	} else if (b->family != 0 && b->family != a->family) {
+		cfg_bad(c, k,
+			"%s address, but %s = %s is %s; use two IPv4 or two "
+			"IPv6 addresses",
+			cfg_family_name(a->family), other,
+			cfg_value_of(c, other), cfg_family_name(b->family));
 	}
-	if ((a->family == 4 && (a->bytes[0] & 0xf0) == 0xe0) ||
-	    (a->family == 6 && a->bytes[0] == 0xff)) {
-		cfg_bad(c, k, "multicast address; give a unicast address");
-		return false;
-	}
-	if (a->family == 4 && a->bytes[0] == 255 && a->bytes[1] == 255 &&
-	    a->bytes[2] == 255 && a->bytes[3] == 255) {
-		cfg_bad(c, k, "broadcast address; give a unicast address");
-		return false;
-	}
-	return true;
 }
 
 static void
-cfg_check_collector(struct cfg_ctx *c)
+cfg_check_mac(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 {
-	const struct cfg_section *s = &c->secs[c->cur];
-	struct cfg *cfg = c->cfg;
-	struct cfg_collector *col = &cfg->collectors[s->obj];
-	bool has_port = false, has_rmac = false;
-	int k_remote = -1, k_local = -1;
-	bool ok_remote = false, ok_local = false;
-	char names[CFG_ERR_LEN];
-	uint64_t v = 0;
-	int k;
+	struct cfg_collector *col = obj;
+	bool remote = strcmp(key->name, "remote_mac") == 0;
+	uint8_t *mac = remote ? col->remote_mac : col->local_mac;
+	const char *val = cfg_val(c, k);
 
-	for (k = 0; k < s->n_ents; k++) {
-		const char *key = s->ents[k].name;
-		const char *val = s->ents[k].value;
-
-		if (cfg_dup_key(c, k))
-			continue;
-		if (strcmp(key, "port") == 0) {
-			int port = cfg_find(cfg, CFG_KIND_PORT, val);
-
-			has_port = true;
-			if (port < 0) {
-				cfg_port_names(cfg, names, sizeof(names));
-				cfg_bad(c, k, "no such port; defined ports: %s",
-					names);
-			} else {
-				col->port = port;
-			}
-		} else if (strcmp(key, "encap") == 0) {
-			if (strcmp(val, "vxlan") == 0)
-				col->encap = CFG_ENCAP_VXLAN;
-			else if (strcmp(val, "gre") == 0 ||
-				 strcmp(val, "erspan2") == 0 ||
-				 strcmp(val, "erspan3") == 0 ||
-				 strcmp(val, "geneve") == 0)
-				cfg_bad(c, k,
-					"not supported yet; valid: vxlan");
-			else
-				cfg_bad(c, k,
-					"unknown encapsulation; valid: vxlan");
-		} else if (strcmp(key, "remote_ip") == 0) {
-			k_remote = k;
-			ok_remote = cfg_collector_ip(c, k, &col->remote_ip);
-		} else if (strcmp(key, "local_ip") == 0) {
-			k_local = k;
-			ok_local = cfg_collector_ip(c, k, &col->local_ip);
-		} else if (strcmp(key, "remote_mac") == 0 ||
-			   strcmp(key, "local_mac") == 0) {
-			bool remote = key[0] == 'r';
-			uint8_t *mac =
-				remote ? col->remote_mac : col->local_mac;
-
-			if (remote)
-				has_rmac = true;
-			if (remote && strcmp(val, "auto") == 0)
-				cfg_bad(c, k,
-					"ARP/ND resolution is not supported "
-					"yet; give the next hop's MAC as "
-					"xx:xx:xx:xx:xx:xx");
-			else if (cfg_parse_mac(val, mac) < 0)
-				cfg_bad(c, k,
-					"not a MAC address; write "
-					"xx:xx:xx:xx:xx:xx (hexadecimal)");
-			else if (cfg_mac_is_zero(mac))
-				cfg_bad(c, k,
-					"all-zero MAC address; give the %s",
-					remote ? "next hop's MAC"
-					       : "source MAC, or omit "
-						 "local_mac to use the port's "
-						 "own");
-			else if (!remote && (mac[0] & 1) != 0)
-				cfg_bad(c, k,
-					"group (multicast) MAC cannot be a "
-					"source address; give a unicast MAC");
-			else if (!remote)
-				col->local_mac_set = true;
-		} else if (strcmp(key, "vni") == 0) {
-			if (cfg_number(c, k, 0, 16777215, &v))
-				col->vni = (uint32_t)v;
-		} else if (strcmp(key, "dst_port") == 0) {
-			if (cfg_number(c, k, 1, 65535, &v))
-				col->dst_port = (uint16_t)v;
-		} else if (strcmp(key, "ttl") == 0) {
-			if (cfg_number(c, k, 1, 255, &v))
-				col->ttl = (uint8_t)v;
-		} else if (strcmp(key, "dscp") == 0) {
-			if (cfg_number(c, k, 0, 63, &v))
-				col->dscp = (uint8_t)v;
-		} else {
-			cfg_bad(c, k,
-				"unknown key; valid keys in [collector NAME]: "
-				"port, encap, remote_ip, local_ip, remote_mac, "
-				"local_mac, vni, dst_port, ttl, dscp");
-		}
-	}
-	if (ok_remote && ok_local &&
-	    col->remote_ip.family != col->local_ip.family) {
-		int later = k_local > k_remote ? k_local : k_remote;
-		int other = later == k_local ? k_remote : k_local;
-
-		cfg_bad(c, later,
-			"%s address, but %s = %s is %s; use two IPv4 or two "
-			"IPv6 addresses",
-			cfg_family_name(later == k_local
-						? col->local_ip.family
-						: col->remote_ip.family),
-			s->ents[other].name, s->ents[other].value,
-			cfg_family_name(later == k_local
-						? col->remote_ip.family
-						: col->local_ip.family));
-	}
-	if (!has_port)
-		cfg_missing(
-			c, "port",
-			"name the egress port of the copies, e.g. port = out");
-	if (k_remote < 0)
-		cfg_missing(c, "remote_ip",
-			    "give the collector's IPv4 or IPv6 address");
-	if (k_local < 0)
-		cfg_missing(c, "local_ip",
-			    "give the source address of the tunnel, same "
-			    "family as remote_ip");
-	if (!has_rmac)
-		cfg_missing(c, "remote_mac",
-			    "give the next hop's MAC as xx:xx:xx:xx:xx:xx");
+	if (remote && strcmp(val, "auto") == 0)
+		cfg_bad(c, k,
+			"ARP/ND resolution is not supported yet; give the next "
+			"hop's MAC as xx:xx:xx:xx:xx:xx");
+	else if (cfg_parse_mac(val, mac) < 0)
+		cfg_bad(c, k,
+			"not a MAC address; write xx:xx:xx:xx:xx:xx "
+			"(hexadecimal)");
+	else if (cfg_mac_is_zero(mac))
+		cfg_bad(c, k, "all-zero MAC address; give the %s",
+			remote ? "next hop's MAC"
+			       : "source MAC, or omit local_mac to use the "
+				 "port's own");
+	else if (!remote && (mac[0] & 1) != 0)
+		cfg_bad(c, k,
+			"group (multicast) MAC cannot be a source address; "
+			"give a unicast MAC");
+	else if (!remote)
+		col->local_mac_set = true;
 }
 
 /*
@@ -1335,92 +1298,78 @@ cfg_rule_cmp(const void *a, const void *b)
 	return x->number < y->number ? -1 : x->number > y->number;
 }
 
+/* [filter] rule N: a number not used before in the filter, a valid rule. */
 static void
-cfg_check_filter(struct cfg_ctx *c)
+cfg_check_rule(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 {
-	const struct cfg_section *s = &c->secs[c->cur];
-	struct cfg_filter *f = &c->cfg->filters[s->obj];
-	unsigned int cap = 0;
-	uint8_t *nums; /* bitmap of rule numbers seen, even of bad rules */
+	const char *num = c->secs[c->cur].ents[k].name + strlen(key->name);
+	struct cfg_filter *f = obj;
 	char why[CFG_ERR_LEN];
-	int k;
+	struct cfg_rule r;
+	uint64_t n;
 
-	nums = calloc(CFG_RULE_NUM_MAX / 8 + 1, 1);
-	if (nums == NULL) {
-		c->nomem = true;
+	if (c->rule_nums == NULL) {
+		c->rule_nums = calloc(CFG_RULE_NUM_MAX / 8 + 1, 1);
+		if (c->rule_nums == NULL) {
+			c->nomem = true;
+			return;
+		}
+	}
+	if (num[0] != ' ' || cfg_parse_u64(num + 1, &n) < 0 || n < 1 ||
+	    n > CFG_RULE_NUM_MAX) {
+		cfg_bad(c, k,
+			"bad rule key; write rule N, one space, N = 1..%d",
+			CFG_RULE_NUM_MAX);
 		return;
 	}
-	for (k = 0; k < s->n_ents; k++) {
-		const char *key = s->ents[k].name;
-		const char *val = s->ents[k].value;
-		struct cfg_rule r;
-		uint64_t n;
-
-		if (cfg_dup_key(c, k))
-			continue;
-		if (strcmp(key, "default") == 0) {
-			if (strcmp(val, "accept") == 0)
-				f->dflt = CFG_ACCEPT;
-			else if (strcmp(val, "reject") == 0)
-				f->dflt = CFG_REJECT;
-			else
-				cfg_bad(c, k, "valid: accept, reject");
-			continue;
-		}
-		if (strncmp(key, "rule", 4) != 0) {
-			cfg_bad(c, k,
-				"unknown key; valid keys in [filter NAME]: "
-				"rule N (N = 1..%d), default",
-				CFG_RULE_NUM_MAX);
-			continue;
-		}
-		if (key[4] != ' ' || cfg_parse_u64(key + 5, &n) < 0 || n < 1 ||
-		    n > CFG_RULE_NUM_MAX) {
-			cfg_bad(c, k,
-				"bad rule key; write rule N, one space, N = "
-				"1..%d",
-				CFG_RULE_NUM_MAX);
-			continue;
-		}
-		if ((nums[n / 8] & (1u << (n % 8))) != 0) {
-			cfg_bad(c, k,
-				"rule number %lu is defined twice; give each "
-				"rule its own number",
-				(unsigned long)n);
-			continue;
-		}
-		nums[n / 8] |= (uint8_t)(1u << (n % 8));
-		memset(&r, 0, sizeof(r));
-		r.number = (uint32_t)n;
-		if (cfg_parse_rule(val, &r, why, sizeof(why)) < 0) {
-			cfg_bad(c, k, "%s", why);
-			continue;
-		}
-		if (c->n_rules == CFG_MAX_RULES) {
-			if (!c->rules_full)
-				cfg_bad(c, k,
-					"too many rules; at most %d over all "
-					"filters",
-					CFG_MAX_RULES);
-			c->rules_full = true;
-			continue;
-		}
-		if (f->n_rules == cap) {
-			unsigned int ncap = cap == 0 ? 8 : 2 * cap;
-			struct cfg_rule *nr;
-
-			nr = realloc(f->rules, ncap * sizeof(*nr));
-			if (nr == NULL) {
-				c->nomem = true;
-				break;
-			}
-			f->rules = nr;
-			cap = ncap;
-		}
-		f->rules[f->n_rules++] = r;
-		c->n_rules++;
+	/* Numbers of bad rules count too. */
+	if ((c->rule_nums[n / 8] & (1u << (n % 8))) != 0) {
+		cfg_bad(c, k,
+			"rule number %lu is defined twice; give each rule its "
+			"own number",
+			(unsigned long)n);
+		return;
 	}
-	free(nums);
+	c->rule_nums[n / 8] |= (uint8_t)(1u << (n % 8));
+	memset(&r, 0, sizeof(r));
+	r.number = (uint32_t)n;
+	if (cfg_parse_rule(cfg_val(c, k), &r, why, sizeof(why)) < 0) {
+		cfg_bad(c, k, "%s", why);
+		return;
+	}
+	if (c->n_rules == CFG_MAX_RULES) {
+		if (!c->rules_full)
+			cfg_bad(c, k,
+				"too many rules; at most %d over all filters",
+				CFG_MAX_RULES);
+		c->rules_full = true;
+		return;
+	}
+	if (f->n_rules == c->rule_cap) {
+		unsigned int ncap = c->rule_cap == 0 ? 8 : 2 * c->rule_cap;
+		struct cfg_rule *nr;
+
+		nr = realloc(f->rules, ncap * sizeof(*nr));
+		if (nr == NULL) {
+			c->nomem = true;
+			return;
+		}
+		f->rules = nr;
+		c->rule_cap = ncap;
+	}
+	f->rules[f->n_rules++] = r;
+	c->n_rules++;
+}
+
+/* After a filter's keys: sort its rules; forget its rule numbers. */
+static void
+cfg_filter_done(struct cfg_ctx *c, void *obj)
+{
+	struct cfg_filter *f = obj;
+
+	free(c->rule_nums);
+	c->rule_nums = NULL;
+	c->rule_cap = 0;
 	if (f->n_rules > 1)
 		qsort(f->rules, f->n_rules, sizeof(f->rules[0]), cfg_rule_cmp);
 }
@@ -1430,16 +1379,17 @@ cfg_check_filter(struct cfg_ctx *c)
  */
 
 static void
-cfg_session_sources(struct cfg_ctx *c, int k, struct cfg_session *sess)
+cfg_check_sources(struct cfg_ctx *c, int k,
+		  const struct cfg_key *key __rte_unused, void *obj)
 {
+	struct cfg_session *sess = obj;
 	struct cfg *cfg = c->cfg;
 	char buf[CFG_VALUE_LEN];
-	char names[CFG_ERR_LEN];
 	char *save = NULL;
 	char *tok;
 	bool any = false;
 
-	snprintf(buf, sizeof(buf), "%s", c->secs[c->cur].ents[k].value);
+	snprintf(buf, sizeof(buf), "%s", cfg_val(c, k));
 	for (tok = strtok_r(buf, " ,\t", &save); tok != NULL;
 	     tok = strtok_r(NULL, " ,\t", &save)) {
 		char *colon = strchr(tok, ':');
@@ -1459,13 +1409,9 @@ cfg_session_sources(struct cfg_ctx *c, int k, struct cfg_session *sess)
 		}
 		*colon = '\0';
 		dir_txt = colon + 1;
-		port = cfg_find(cfg, CFG_KIND_PORT, tok);
-		if (port < 0) {
-			cfg_port_names(cfg, names, sizeof(names));
-			cfg_bad(c, k, "no such port %s; defined ports: %s", tok,
-				names);
+		port = cfg_ref(c, k, CFG_KIND_PORT, tok, true, "");
+		if (port < 0)
 			continue;
-		}
 		if (strcmp(dir_txt, "rx") == 0) {
 			dir = CFG_DIR_RX;
 		} else if (strcmp(dir_txt, "tx") == 0) {
@@ -1528,45 +1474,30 @@ cfg_session_sources(struct cfg_ctx *c, int k, struct cfg_session *sess)
 }
 
 static void
-cfg_session_collectors(struct cfg_ctx *c, int k, struct cfg_session *sess)
+cfg_check_collectors(struct cfg_ctx *c, int k,
+		     const struct cfg_key *key __rte_unused, void *obj)
 {
-	struct cfg *cfg = c->cfg;
+	struct cfg_session *sess = obj;
 	char buf[CFG_VALUE_LEN];
-	char names[CFG_ERR_LEN];
 	char *save = NULL;
 	char *tok;
 	unsigned int n_tok = 0;
-	bool any = false;
 
-	snprintf(buf, sizeof(buf), "%s", c->secs[c->cur].ents[k].value);
+	snprintf(buf, sizeof(buf), "%s", cfg_val(c, k));
 	for (tok = strtok_r(buf, " ,\t", &save); tok != NULL;
 	     tok = strtok_r(NULL, " ,\t", &save))
 		n_tok++;
-	snprintf(buf, sizeof(buf), "%s", c->secs[c->cur].ents[k].value);
+	snprintf(buf, sizeof(buf), "%s", cfg_val(c, k));
 	for (tok = strtok_r(buf, " ,\t", &save); tok != NULL;
 	     tok = strtok_r(NULL, " ,\t", &save)) {
 		unsigned int i;
 		bool dup = false;
 		int col;
 
-		any = true;
-		col = cfg_find(cfg, CFG_KIND_COLLECTOR, tok);
-		if (col < 0) {
-			cfg_join_names(
-				names, sizeof(names), cfg->collectors[0].name,
-				sizeof(cfg->collectors[0]), cfg->n_collectors);
-			if (n_tok == 1)
-				cfg_bad(c, k,
-					"no such collector; defined "
-					"collectors: %s",
-					names);
-			else
-				cfg_bad(c, k,
-					"no such collector %s; defined "
-					"collectors: %s",
-					tok, names);
+		/* A lone name need not be repeated in the message. */
+		col = cfg_ref(c, k, CFG_KIND_COLLECTOR, tok, n_tok > 1, "");
+		if (col < 0)
 			continue;
-		}
 		for (i = 0; i < sess->n_collectors; i++)
 			if (sess->collectors[i] == col)
 				dup = true;
@@ -1586,7 +1517,7 @@ cfg_session_collectors(struct cfg_ctx *c, int k, struct cfg_session *sess)
 		}
 		sess->collectors[sess->n_collectors++] = col;
 	}
-	if (!any)
+	if (n_tok == 0)
 		cfg_bad(c, k,
 			"no collector; name 1..%d collectors, e.g. collector = "
 			"c1",
@@ -1594,82 +1525,406 @@ cfg_session_collectors(struct cfg_ctx *c, int k, struct cfg_session *sess)
 }
 
 static void
-cfg_check_session(struct cfg_ctx *c)
+cfg_check_rate(struct cfg_ctx *c, int k, const struct cfg_key *key __rte_unused,
+	       void *obj)
+{
+	struct cfg_session *sess = obj;
+	uint64_t v = 0;
+	int ret;
+
+	ret = cfg_parse_rate(cfg_val(c, k), &v);
+	if (ret < 0)
+		cfg_bad(c, k,
+			"%s; valid: 0 (no cap) or bits/s up to 400G, decimal "
+			"with an optional K, M or G suffix (x1000)",
+			ret == -ERANGE ? "above the maximum 400G"
+				       : "not a rate");
+	else
+		sess->rate_bps = v;
+}
+
+/*
+ * The section kinds: their keys, with defaults, and their objects.
+ */
+
+static const struct cfg_word cfg_mode_words[] = {
+	{"inline", CFG_MODE_INLINE},
+	{"tap", CFG_MODE_TAP},
+	{NULL, 0},
+};
+
+static const struct cfg_word cfg_encap_words[] = {
+	{"vxlan", CFG_ENCAP_VXLAN},
+	{"gre", -1},
+	{"erspan2", -1},
+	{"erspan3", -1},
+	{"geneve", -1},
+	{NULL, 0},
+};
+
+/* A network interface name: 1..15 characters, no '/', ':' or space. */
+static void
+cfg_check_ifname(struct cfg_ctx *c, int k, const struct cfg_key *key,
+		 void *obj)
+{
+	const char *val = cfg_val(c, k);
+	size_t n = strlen(val);
+
+	if (n == 0 || n >= CFG_IFNAME_MAX || strpbrk(val, "/: \t") != NULL)
+		cfg_bad(c, k,
+			"not an interface name; give 1..%d characters without "
+			"'/', ':' or spaces, e.g. eth0",
+			CFG_IFNAME_MAX - 1);
+	else
+		snprintf((char *)obj + key->off, key->size, "%s", val);
+}
+
+/* A network namespace name as in /run/netns (ip netns list). */
+static void
+cfg_check_netns(struct cfg_ctx *c, int k, const struct cfg_key *key,
+		void *obj)
+{
+	const char *val = cfg_val(c, k);
+	size_t n = strlen(val);
+
+	if (n == 0 || n >= key->size || strchr(val, '/') != NULL ||
+	    strcmp(val, ".") == 0 || strcmp(val, "..") == 0)
+		cfg_bad(c, k,
+			"not a namespace name; give the name 'ip netns list' "
+			"shows (1..%zu characters, no '/'), or omit netns for "
+			"dpmirror's own",
+			key->size - 1);
+	else
+		snprintf((char *)obj + key->off, key->size, "%s", val);
+}
+
+/* The playground prefix: 1..8 of [a-z0-9]. */
+static void
+cfg_check_pg_prefix(struct cfg_ctx *c, int k, const struct cfg_key *key,
+		    void *obj)
+{
+	const char *val = cfg_val(c, k);
+	size_t n = strlen(val), i;
+
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)val[i]) &&
+		    !isdigit((unsigned char)val[i]))
+			break;
+	if (n == 0 || n > CFG_PG_PREFIX_MAX || i < n)
+		cfg_bad(c, k,
+			"not a playground prefix; give 1..%d characters of "
+			"a-z and 0-9, e.g. dpm",
+			CFG_PG_PREFIX_MAX);
+	else
+		snprintf((char *)obj + key->off, key->size, "%s", val);
+}
+
+/* remote/local of a [kernel] section: unicast, one family. */
+static void
+cfg_check_kaddr(struct cfg_ctx *c, int k, const struct cfg_key *key,
+		void *obj)
+{
+	struct cfg_kernel *kn = obj;
+	bool remote = strcmp(key->name, "remote") == 0;
+	struct cfg_addr *a = remote ? &kn->remote : &kn->local;
+	const struct cfg_addr *b = remote ? &kn->local : &kn->remote;
+
+	if (cfg_parse_addr(cfg_val(c, k), a) < 0) {
+		cfg_bad(c, k,
+			"not an IP address; give an IPv4 (198.18.1.3) or IPv6 "
+			"(fd00:1::3) address without /len");
+		return;
+	}
+	if (b->family != 0 && b->family != a->family)
+		cfg_bad(c, k,
+			"%s address, but %s = %s is %s; use two IPv4 or two "
+			"IPv6 addresses",
+			cfg_family_name(a->family), remote ? "local" : "remote",
+			cfg_value_of(c, remote ? "local" : "remote"),
+			cfg_family_name(b->family));
+}
+
+/* match of a [kernel] section: the rule words after accept, with exact
+ * ports and no vlan (what a u32 filter matches). */
+static void
+cfg_check_kmatch(struct cfg_ctx *c, int k, const struct cfg_key *key,
+		 void *obj)
+{
+	struct cfg_kernel *kn = obj;
+	char text[CFG_VALUE_LEN + 8], why[CFG_ERR_LEN];
+	struct cfg_rule *r = &kn->match;
+
+	(void)key;
+	snprintf(text, sizeof(text), "accept %s", cfg_val(c, k));
+	memset(r, 0, sizeof(*r));
+	if (cfg_parse_rule(text, r, why, sizeof(why)) < 0) {
+		cfg_bad(c, k, "%s", why);
+		return;
+	}
+	if ((r->has_sport && r->sport_lo != r->sport_hi) ||
+	    (r->has_dport && r->dport_lo != r->dport_hi))
+		cfg_bad(c, k,
+			"port ranges cannot be matched by the kernel's u32 "
+			"filter; give one port, e.g. dport 80");
+	else if (r->vlan >= 0)
+		cfg_bad(c, k,
+			"vlan is not matched by the kernel mirror; use proto, "
+			"src, dst, sport and dport");
+	else
+		kn->has_match = true;
+}
+
+static void
+cfg_kernel_done(struct cfg_ctx *c, void *obj)
+{
+	struct cfg_kernel *kn = obj;
+
+	(void)c;
+	if (kn->vxlan_name[0] == '\0')
+		snprintf(kn->vxlan_name, sizeof(kn->vxlan_name), "vxlan0");
+}
+
+static void
+cfg_playground_done(struct cfg_ctx *c, void *obj)
+{
+	struct cfg_playground *pg = obj;
+
+	(void)c;
+	pg->present = true;
+	if (pg->prefix[0] == '\0')
+		snprintf(pg->prefix, sizeof(pg->prefix), "dpm");
+}
+
+static const struct cfg_word cfg_yesno_words[] = {
+	{"yes", 1},
+	{"no", 0},
+	{NULL, 0},
+};
+
+static const struct cfg_word cfg_kdir_words[] = {
+	{"ingress", CFG_KDIR_INGRESS},
+	{"egress", CFG_KDIR_EGRESS},
+	{"both", CFG_KDIR_BOTH},
+	{NULL, 0},
+};
+
+/* Known to the kernel path: the kernel says at start whether it can. */
+static const struct cfg_word cfg_kencap_words[] = {
+	{"vxlan", CFG_KENCAP_VXLAN},
+	{"gretap", CFG_KENCAP_GRETAP},
+	{"geneve", CFG_KENCAP_GENEVE},
+	{"erspan", CFG_KENCAP_ERSPAN},
+	{NULL, 0},
+};
+
+static const struct cfg_word cfg_action_words[] = {
+	{"accept", CFG_ACCEPT},
+	{"reject", CFG_REJECT},
+	{NULL, 0},
+};
+
+static const struct cfg_key cfg_dpmirror_keys[] = {
+	{"mode", cfg_check_mode, CFG_FIELD(struct cfg, mode),
+	 .dflt = CFG_MODE_INLINE, .words = cfg_mode_words,
+	 .unknown = "unknown mode"},
+	{"burst", CFG_NUMBER(struct cfg, burst, 1, 512), .dflt = 32},
+	{"mirror_pool", CFG_NUMBER(struct cfg, mirror_pool, 1024, 1048576),
+	 .dflt = 16384},
+	{"stats_interval", CFG_NUMBER(struct cfg, stats_interval, 0, 3600),
+	 .dflt = 1},
+	{.name = NULL},
+};
+
+static const struct cfg_key cfg_port_keys[] = {
+	{"device", cfg_check_device,
+	 .missing = "give the EAL device, e.g. device = net_tap0,iface=dpm0"},
+	{"peer", cfg_check_peer, CFG_FIELD(struct cfg_port, peer), .dflt = -1},
+	{"rx_queues", CFG_NUMBER(struct cfg_port, rx_queues, 1, 64), .dflt = 1},
+	{"mtu", CFG_NUMBER(struct cfg_port, mtu, 68, 9702), .zero = true,
+	 .valid = "68..9702, or 0 to keep the device's MTU"},
+	{.name = NULL},
+};
+
+static const struct cfg_key cfg_collector_keys[] = {
+	{"port", cfg_check_ref, CFG_FIELD(struct cfg_collector, port),
+	 .dflt = -1, .ref = CFG_KIND_PORT,
+	 .missing = "name the egress port of the copies, e.g. port = out"},
+	{"encap", cfg_check_word, CFG_FIELD(struct cfg_collector, encap),
+	 .dflt = CFG_ENCAP_VXLAN, .words = cfg_encap_words,
+	 .unknown = "unknown encapsulation"},
+	{"remote_ip", cfg_check_ip,
+	 .missing = "give the collector's IPv4 or IPv6 address"},
+	{"local_ip", cfg_check_ip,
+	 .missing = "give the source address of the tunnel, same family as "
+		    "remote_ip"},
+	{"remote_mac", cfg_check_mac,
+	 .missing = "give the next hop's MAC as xx:xx:xx:xx:xx:xx"},
+	{"local_mac", .check = cfg_check_mac},
+	{"vni", CFG_NUMBER(struct cfg_collector, vni, 0, 16777215)},
+	{"dst_port", CFG_NUMBER(struct cfg_collector, dst_port, 1, 65535),
+	 .dflt = 4789},
+	{"ttl", CFG_NUMBER(struct cfg_collector, ttl, 1, 255), .dflt = 64},
+	{"dscp", CFG_NUMBER(struct cfg_collector, dscp, 0, 63)},
+	{.name = NULL},
+};
+
+static const struct cfg_key cfg_session_keys[] = {
+	{"sources", cfg_check_sources,
+	 .missing = "list port:direction pairs, e.g. sources = p0:rx"},
+	{"collector", cfg_check_collectors,
+	 .missing = "name the collector(s) to send copies to, e.g. "
+		    "collector = c1"},
+	{"filter", cfg_check_ref, CFG_FIELD(struct cfg_session, filter),
+	 .dflt = -1, .ref = CFG_KIND_FILTER,
+	 .valid = " (or omit filter to mirror everything)"},
+	{"snaplen", CFG_NUMBER(struct cfg_session, snaplen, 14, 65535),
+	 .zero = true, .valid = "0 (whole frame) or 14..65535"},
+	{"sample", CFG_NUMBER(struct cfg_session, sample, 1, 2147483647),
+	 .dflt = 1},
+	{"rate", .check = cfg_check_rate},
+	{.name = NULL},
+};
+
+static const struct cfg_key cfg_filter_keys[] = {
+	{"rule", cfg_check_rule, .prefix = true,
+	 .shown = "rule N (N = 1.." RTE_STR(CFG_RULE_NUM_MAX) ")"},
+	{"default", cfg_check_word, CFG_FIELD(struct cfg_filter, dflt),
+	 .dflt = CFG_REJECT, .words = cfg_action_words},
+	{.name = NULL},
+};
+
+static const struct cfg_key cfg_playground_keys[] = {
+	{"prefix", cfg_check_pg_prefix,
+	 CFG_FIELD(struct cfg_playground, prefix)},
+	{"inline", cfg_check_word, CFG_FIELD(struct cfg_playground, inline_mode),
+	 .words = cfg_yesno_words, .unknown = "not yes or no"},
+	{"keep", cfg_check_word, CFG_FIELD(struct cfg_playground, keep),
+	 .words = cfg_yesno_words, .unknown = "not yes or no"},
+	{.name = NULL},
+};
+
+static const struct cfg_key cfg_kernel_keys[] = {
+	{"netns", cfg_check_netns, CFG_FIELD(struct cfg_kernel, netns)},
+	{"dev", cfg_check_ifname, CFG_FIELD(struct cfg_kernel, dev),
+	 .missing = "name the device whose traffic is mirrored, e.g. "
+		    "dev = eth0"},
+	{"direction", cfg_check_word, CFG_FIELD(struct cfg_kernel, dir),
+	 .dflt = CFG_KDIR_INGRESS, .words = cfg_kdir_words,
+	 .unknown = "unknown direction"},
+	{"encap", cfg_check_word, CFG_FIELD(struct cfg_kernel, encap),
+	 .dflt = CFG_KENCAP_VXLAN, .words = cfg_kencap_words,
+	 .unknown = "unknown encapsulation"},
+	{"remote", cfg_check_kaddr,
+	 .missing = "give the far end of the tunnel, e.g. remote = "
+		    "198.18.1.3"},
+	{"local", cfg_check_kaddr,
+	 .missing = "give the local end of the tunnel, same family as "
+		    "remote"},
+	{"vni", CFG_NUMBER(struct cfg_kernel, vni, 0, 16777215),
+	 .missing = "give the VxLAN network identifier, e.g. vni = 100"},
+	{"dst_port", CFG_NUMBER(struct cfg_kernel, dst_port, 1, 65535),
+	 .dflt = 4789},
+	{"underlay", cfg_check_ifname, CFG_FIELD(struct cfg_kernel, underlay)},
+	{"vxlan_name", cfg_check_ifname,
+	 CFG_FIELD(struct cfg_kernel, vxlan_name)},
+	{"match", .check = cfg_check_kmatch},
+	{"ignore_mtu", cfg_check_word, CFG_FIELD(struct cfg_kernel, ignore_mtu),
+	 .words = cfg_yesno_words, .unknown = "not yes or no"},
+	{.name = NULL},
+};
+
+/* In this order: the valid sections list and the checking order. */
+static const struct cfg_kind_def cfg_kinds[CFG_KIND_COUNT] = {
+	[CFG_KIND_DPMIRROR] = {.name = "dpmirror", .keys = cfg_dpmirror_keys},
+	[CFG_KIND_PORT] = {.name = "port",
+			   .named = true,
+			   .required = true,
+			   .keys = cfg_port_keys,
+			   CFG_OBJECTS(ports, n_ports)},
+	[CFG_KIND_COLLECTOR] = {.name = "collector",
+				.named = true,
+				.required = true,
+				.keys = cfg_collector_keys,
+				CFG_OBJECTS(collectors, n_collectors)},
+	[CFG_KIND_SESSION] = {.name = "session",
+			      .named = true,
+			      .required = true,
+			      .keys = cfg_session_keys,
+			      CFG_OBJECTS(sessions, n_sessions)},
+	[CFG_KIND_FILTER] = {.name = "filter",
+			     .named = true,
+			     .keys = cfg_filter_keys,
+			     CFG_OBJECTS(filters, n_filters),
+			     .done = cfg_filter_done},
+	[CFG_KIND_PLAYGROUND] = {.name = "playground",
+				 .keys = cfg_playground_keys,
+				 .off = offsetof(struct cfg, playground),
+				 .done = cfg_playground_done},
+	[CFG_KIND_KERNEL] = {.name = "kernel",
+			     .named = true,
+			     .keys = cfg_kernel_keys,
+			     CFG_OBJECTS(kernels, n_kernels),
+			     .done = cfg_kernel_done},
+};
+
+/*
+ * Second pass: the dispatcher.
+ */
+
+static const struct cfg_key *
+cfg_key_find(const struct cfg_key *key, const char *name)
+{
+	for (; key->name != NULL; key++)
+		if (key->prefix
+			    ? strncmp(name, key->name, strlen(key->name)) == 0
+			    : strcmp(name, key->name) == 0)
+			return key;
+	return NULL;
+}
+
+/* "unknown key; valid keys in [port NAME]: device, peer, ..." */
+static void
+cfg_unknown_key(struct cfg_ctx *c, int k, int kind)
+{
+	const struct cfg_key *key;
+	char valid[CFG_ERR_LEN] = "";
+	char title[CFG_NAME_LEN];
+
+	cfg_kind_title(kind, title, sizeof(title));
+	for (key = cfg_kinds[kind].keys; key->name != NULL; key++)
+		cfg_append(valid, sizeof(valid),
+			   key->shown != NULL ? key->shown : key->name);
+	cfg_bad(c, k, "unknown key; valid keys in %s: %s", title, valid);
+}
+
+/* Check every entry of the current section against its kind's keys. */
+static void
+cfg_check_section(struct cfg_ctx *c)
 {
 	const struct cfg_section *s = &c->secs[c->cur];
-	struct cfg *cfg = c->cfg;
-	struct cfg_session *sess = &cfg->sessions[s->obj];
-	bool has_sources = false, has_collector = false;
-	char names[CFG_ERR_LEN];
-	uint64_t v = 0;
-	int k, ret;
+	const struct cfg_kind_def *def = &cfg_kinds[s->kind];
+	void *obj = cfg_obj(c->cfg, s->kind, (unsigned int)s->obj);
+	const struct cfg_key *key;
+	uint64_t given = 0; /* bit i: def->keys[i] was given (< 64 keys) */
+	int k;
 
-	for (k = 0; k < s->n_ents; k++) {
-		const char *key = s->ents[k].name;
-		const char *val = s->ents[k].value;
-
+	for (k = 0; k < s->n_ents && !c->nomem; k++) {
 		if (cfg_dup_key(c, k))
 			continue;
-		if (strcmp(key, "sources") == 0) {
-			has_sources = true;
-			cfg_session_sources(c, k, sess);
-		} else if (strcmp(key, "collector") == 0) {
-			has_collector = true;
-			cfg_session_collectors(c, k, sess);
-		} else if (strcmp(key, "filter") == 0) {
-			int f = cfg_find(cfg, CFG_KIND_FILTER, val);
-
-			if (f < 0) {
-				cfg_join_names(names, sizeof(names),
-					       cfg->filters[0].name,
-					       sizeof(cfg->filters[0]),
-					       cfg->n_filters);
-				cfg_bad(c, k,
-					"no such filter; defined filters: %s "
-					"(or omit filter to mirror everything)",
-					names);
-			} else {
-				sess->filter = f;
-			}
-		} else if (strcmp(key, "snaplen") == 0) {
-			ret = cfg_parse_u64(val, &v);
-			if (ret < 0 || (v != 0 && (v < 14 || v > 65535)))
-				cfg_bad(c, k,
-					"%s; valid: 0 (whole frame) or "
-					"14..65535",
-					ret == -EINVAL ? "not a decimal number"
-						       : "out of range");
-			else
-				sess->snaplen = (uint32_t)v;
-		} else if (strcmp(key, "sample") == 0) {
-			if (cfg_number(c, k, 1, 2147483647, &v))
-				sess->sample = (uint32_t)v;
-		} else if (strcmp(key, "rate") == 0) {
-			ret = cfg_parse_rate(val, &v);
-			if (ret < 0)
-				cfg_bad(c, k,
-					"%s; valid: 0 (no cap) or bits/s up to "
-					"400G, decimal with an optional K, M "
-					"or G suffix (x1000)",
-					ret == -ERANGE
-						? "above the maximum 400G"
-						: "not a rate");
-			else
-				sess->rate_bps = v;
-		} else {
-			cfg_bad(c, k,
-				"unknown key; valid keys in [session NAME]: "
-				"sources, collector, filter, snaplen, sample, "
-				"rate");
+		key = cfg_key_find(def->keys, s->ents[k].name);
+		if (key == NULL) {
+			cfg_unknown_key(c, k, s->kind);
+			continue;
 		}
+		given |= 1ULL << (key - def->keys);
+		key->check(c, k, key, obj);
 	}
-	if (!has_sources)
-		cfg_missing(c, "sources",
-			    "list port:direction pairs, e.g. sources = p0:rx");
-	if (!has_collector)
-		cfg_missing(c, "collector",
-			    "name the collector(s) to send copies to, e.g. "
-			    "collector = c1");
+	if (def->done != NULL)
+		def->done(c, obj);
+	for (key = def->keys; key->name != NULL; key++)
+		if (key->missing != NULL &&
+		    (given & (1ULL << (key - def->keys))) == 0)
+			cfg_missing(c, key->name, key->missing);
 }
 
 /*
@@ -1711,56 +1966,29 @@ cfg_read_sections(struct cfg_ctx *c, struct rte_cfgfile *file)
 static void
 cfg_check_all(struct cfg_ctx *c)
 {
-	static const int order[] = {
-		CFG_KIND_DPMIRROR, CFG_KIND_PORT,    CFG_KIND_COLLECTOR,
-		CFG_KIND_FILTER,   CFG_KIND_SESSION,
-	};
-	struct cfg *cfg = c->cfg;
-	unsigned int o;
-	int i;
+	char title[CFG_NAME_LEN];
+	int kind, i;
 
 	for (i = 0; i < c->n_secs; i++)
 		cfg_classify(c, i);
 
-	for (o = 0; o < RTE_DIM(order); o++) {
+	for (kind = 0; kind < CFG_KIND_COUNT; kind++) {
 		for (i = 0; i < c->n_secs && !c->nomem; i++) {
-			if (c->secs[i].kind != order[o] || c->secs[i].obj < 0)
+			if (c->secs[i].kind != kind || c->secs[i].obj < 0)
 				continue;
 			c->cur = i;
-			switch (order[o]) {
-			case CFG_KIND_DPMIRROR:
-				cfg_check_dpmirror(c);
-				break;
-			case CFG_KIND_PORT:
-				cfg_check_port(c);
-				break;
-			case CFG_KIND_COLLECTOR:
-				cfg_check_collector(c);
-				break;
-			case CFG_KIND_FILTER:
-				cfg_check_filter(c);
-				break;
-			case CFG_KIND_SESSION:
-				cfg_check_session(c);
-				break;
-			default:
-				break;
-			}
+			cfg_check_section(c);
 		}
 	}
 
-	if (cfg->n_ports == 0)
+	for (kind = 0; kind < CFG_KIND_COUNT; kind++) {
+		if (!cfg_kinds[kind].required || *cfg_count(c->cfg, kind) > 0)
+			continue;
+		cfg_kind_title(kind, title, sizeof(title));
 		cfg_msg(c, INT_MAX, 0,
-			"no [port NAME] section; at least one port is "
-			"required");
-	if (cfg->n_collectors == 0)
-		cfg_msg(c, INT_MAX, 0,
-			"no [collector NAME] section; at least one collector "
-			"is required");
-	if (cfg->n_sessions == 0)
-		cfg_msg(c, INT_MAX, 0,
-			"no [session NAME] section; at least one session is "
-			"required");
+			"no %s section; at least one %s is required", title,
+			cfg_kinds[kind].name);
+	}
 }
 
 void
@@ -1785,10 +2013,9 @@ cfg_load(const char *path, struct cfg_errors *errs)
 	struct rte_cfgfile *file = NULL;
 	struct cfg *cfg;
 	unsigned int i;
-	int lint, ret;
+	int kind, lint, ret;
 
 	memset(&c, 0, sizeof(c));
-	c.dpmirror_sec = -1;
 	c.mode_known = true;
 	if (errs != NULL)
 		errs->n = 0;
@@ -1798,10 +2025,10 @@ cfg_load(const char *path, struct cfg_errors *errs)
 		c.nomem = true;
 		goto out;
 	}
-	cfg->mode = CFG_MODE_INLINE;
-	cfg->burst = 32;
-	cfg->mirror_pool = 16384;
-	cfg->stats_interval = 1;
+	/* The unnamed sections have their defaults even when absent. */
+	for (kind = 0; kind < CFG_KIND_COUNT; kind++)
+		if (!cfg_kinds[kind].named)
+			cfg_defaults(cfg_obj(cfg, kind, 0), kind);
 	c.cfg = cfg;
 
 	if (path == NULL) {

@@ -119,6 +119,57 @@ struct cfg_filter {
 	enum cfg_action dflt; /* for packets no rule matches; default reject */
 };
 
+/*
+ * [playground]: bring the veth/netns playground up at start (kernel/
+ * kn_playground.h) and remove it at exit, unless it was up already or
+ * keep = yes.
+ */
+#define CFG_PG_PREFIX_MAX 8
+struct cfg_playground {
+	bool present;
+	char prefix[CFG_PG_PREFIX_MAX + 1]; /* default "dpm" */
+	bool inline_mode;                   /* inline = yes */
+	bool keep;                          /* keep = yes */
+};
+
+/*
+ * [kernel NAME]: a kernel tc + mirred + vxlan mirror (the seed's sections
+ * 2.2-2.3) set up at start and removed at exit.
+ */
+#define CFG_MAX_KERNELS 8
+#define CFG_IFNAME_MAX 16
+#define CFG_NETNS_MAX 64
+
+enum cfg_kdir {
+	CFG_KDIR_INGRESS = 1,
+	CFG_KDIR_EGRESS = 2,
+	CFG_KDIR_BOTH = 3,
+};
+
+enum cfg_kencap {
+	CFG_KENCAP_VXLAN = 0,
+	CFG_KENCAP_GRETAP,
+	CFG_KENCAP_GENEVE,
+	CFG_KENCAP_ERSPAN,
+};
+
+struct cfg_kernel {
+	char name[CFG_NAME_MAX];
+	char netns[CFG_NETNS_MAX];     /* "" = dpmirror's own namespace */
+	char dev[CFG_IFNAME_MAX];      /* the device whose traffic is copied */
+	int dir;                       /* enum cfg_kdir, default ingress */
+	int encap;                     /* enum cfg_kencap, default vxlan */
+	struct cfg_addr remote;        /* the far end of the tunnel */
+	struct cfg_addr local;         /* same family as remote */
+	uint32_t vni;
+	uint16_t dst_port;             /* default 4789 */
+	char underlay[CFG_IFNAME_MAX]; /* "" = none */
+	char vxlan_name[CFG_IFNAME_MAX]; /* default "vxlan0" */
+	bool has_match;                /* else everything */
+	struct cfg_rule match;         /* proto/src/dst/sport/dport, exact ports */
+	bool ignore_mtu;
+};
+
 struct cfg {
 	enum cfg_mode mode;
 	uint32_t burst;		 /* 1..512, default 32 */
@@ -133,6 +184,9 @@ struct cfg {
 	unsigned int n_sessions;
 	struct cfg_filter filters[CFG_MAX_FILTERS];
 	unsigned int n_filters;
+	struct cfg_playground playground;
+	struct cfg_kernel kernels[CFG_MAX_KERNELS];
+	unsigned int n_kernels;
 };
 
 /* Every problem found in one file, in file order. */

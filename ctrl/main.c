@@ -26,6 +26,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "cfg.h"
+#include "ctl_kernel.h"
 #include "ctl_log.h"
 #include "ctl_port.h"
 #include "ctl_ruleset.h"
@@ -396,8 +397,10 @@ int
 main(int argc, char **argv)
 {
 	struct cfg_errors *errs;
+	struct ctl_kernel kern;
 	struct options o;
 	struct cfg *cfg;
+	char err[CFG_ERR_LEN + 512];
 	int dd, rc, i;
 
 	/* Handlers first: a signal during setup is acted on once running. */
@@ -449,17 +452,25 @@ main(int argc, char **argv)
 	}
 	free(errs);
 
+	/* The kernel side first: ports may name playground interfaces. */
+	if (ctl_kernel_setup(cfg, &kern, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpmirror: error: %s\n", err);
+		cfg_free(cfg);
+		return EXIT_FAILURE;
+	}
 	rc = rte_eal_init(dd, argv);
 	if (rc < 0) {
 		fprintf(stderr,
 			"dpmirror: error: EAL initialisation failed "
 			"(%s); check the EAL options before \"--\"\n",
 			rte_strerror(rte_errno));
+		ctl_kernel_teardown(&kern);
 		cfg_free(cfg);
 		return EXIT_FAILURE;
 	}
 	rc = run(cfg, &o);
-	cfg_free(cfg);
 	rte_eal_cleanup();
+	ctl_kernel_teardown(&kern);
+	cfg_free(cfg);
 	return rc;
 }

@@ -383,6 +383,70 @@ test_tap_mode(void **state)
 	cfg_free(cfg);
 }
 
+/* [playground] and [kernel NAME]: values, defaults, absence. */
+static void
+test_playground_kernel(void **state)
+{
+	struct cfg *cfg;
+	const struct cfg_kernel *k;
+
+	(void)state;
+	cfg = load_good(BASE);
+	assert_false(cfg->playground.present);
+	assert_int_equal(cfg->n_kernels, 0);
+	cfg_free(cfg);
+
+	cfg = load_good(BASE "[playground]\n"
+		"[kernel k1]\nnetns = dpm-h1\ndev = eth0\n"
+		"remote = 198.18.1.3\nlocal = 198.18.1.2\nvni = 100\n"
+		"underlay = eth1\n"
+		"[kernel k2]\ndev = veth9\ndirection = both\nencap = gretap\n"
+		"remote = fd00:1::3\nlocal = fd00:1::2\nvni = 7\n"
+		"dst_port = 8472\nvxlan_name = mir9\n"
+		"match = proto udp src 198.18.0.0/24 dport 53\n"
+		"ignore_mtu = yes\n");
+	assert_true(cfg->playground.present);
+	assert_string_equal(cfg->playground.prefix, "dpm");
+	assert_false(cfg->playground.inline_mode);
+	assert_false(cfg->playground.keep);
+	assert_int_equal(cfg->n_kernels, 2);
+	k = &cfg->kernels[0];
+	assert_string_equal(k->netns, "dpm-h1");
+	assert_string_equal(k->dev, "eth0");
+	assert_int_equal(k->dir, CFG_KDIR_INGRESS);
+	assert_int_equal(k->encap, CFG_KENCAP_VXLAN);
+	assert_int_equal(k->remote.family, 4);
+	assert_int_equal(k->remote.bytes[3], 3);
+	assert_int_equal(k->vni, 100);
+	assert_int_equal(k->dst_port, 4789);
+	assert_string_equal(k->underlay, "eth1");
+	assert_string_equal(k->vxlan_name, "vxlan0");
+	assert_false(k->has_match);
+	assert_false(k->ignore_mtu);
+	k = &cfg->kernels[1];
+	assert_string_equal(k->netns, "");
+	assert_int_equal(k->dir, CFG_KDIR_BOTH);
+	assert_int_equal(k->encap, CFG_KENCAP_GRETAP);
+	assert_int_equal(k->local.family, 6);
+	assert_int_equal(k->dst_port, 8472);
+	assert_string_equal(k->vxlan_name, "mir9");
+	assert_true(k->has_match);
+	assert_int_equal(k->match.proto, 17);
+	assert_true(k->match.has_src);
+	assert_int_equal(k->match.src_len, 24);
+	assert_true(k->match.has_dport);
+	assert_int_equal(k->match.dport_lo, 53);
+	assert_true(k->ignore_mtu);
+	cfg_free(cfg);
+
+	cfg = load_good(BASE "[playground]\nprefix = lab7\ninline = yes\n"
+		"keep = yes\n");
+	assert_string_equal(cfg->playground.prefix, "lab7");
+	assert_true(cfg->playground.inline_mode);
+	assert_true(cfg->playground.keep);
+	cfg_free(cfg);
+}
+
 /* A tx source is fine when some port forwards to it, even one-way. */
 static void
 test_tx_one_way_peer(void **state)
@@ -1075,6 +1139,54 @@ static const struct bad_case bad_cases[] = {
 	{ "no_collector_section", PORTS SESS,
 	  "[session s1]", "collector", "c1", "no such collector" },
 	{ "no_session", PORTS COLL, "", NULL, NULL, "no [session NAME]" },
+	/* [playground] and [kernel NAME] */
+#define KERN "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n" \
+	"local = 198.18.1.2\nvni = 100\n"
+	{ "pg_prefix", BASE "[playground]\nprefix = Lab!\n",
+	  "[playground]", "prefix", "Lab!", "a-z and 0-9" },
+	{ "pg_prefix_long", BASE "[playground]\nprefix = abcdefghi\n",
+	  "[playground]", "prefix", "abcdefghi", "1..8 characters" },
+	{ "pg_inline", BASE "[playground]\ninline = maybe\n",
+	  "[playground]", "inline", "maybe", "yes, no" },
+	{ "pg_named", BASE "[playground lab]\n",
+	  "[playground lab]", NULL, NULL, "takes no name" },
+	{ "pg_key", BASE "[playground]\nhosts = 3\n",
+	  "[playground]", "hosts", "3", "unknown key" },
+	{ "k_dev", BASE "[kernel k1]\ndev = eth0/1\nremote = 198.18.1.3\n"
+	  "local = 198.18.1.2\nvni = 1\n",
+	  "[kernel k1]", "dev", "eth0/1", "not an interface name" },
+	{ "k_dev_long", BASE "[kernel k1]\ndev = abcdefghijklmnopq\n"
+	  "remote = 198.18.1.3\nlocal = 198.18.1.2\nvni = 1\n",
+	  "[kernel k1]", "dev", "abcdefghijklmnopq", "interface name" },
+	{ "k_no_dev", BASE "[kernel k1]\nremote = 198.18.1.3\n"
+	  "local = 198.18.1.2\nvni = 1\n",
+	  "[kernel k1]", "dev", NULL, "e.g. dev = eth0" },
+	{ "k_netns", BASE KERN "netns = a/b\n",
+	  "[kernel k1]", "netns", "a/b", "ip netns list" },
+	{ "k_dir", BASE KERN "direction = sideways\n",
+	  "[kernel k1]", "direction", "sideways", "ingress, egress, both" },
+	{ "k_encap", BASE KERN "encap = gre\n",
+	  "[kernel k1]", "encap", "gre", "vxlan, gretap" },
+	{ "k_family", BASE "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n"
+	  "local = fd00::2\nvni = 1\n",
+	  "[kernel k1]", "local", "fd00::2", "two IPv4 or two IPv6" },
+	{ "k_remote", BASE "[kernel k1]\ndev = eth0\nremote = h2\n"
+	  "local = 198.18.1.2\nvni = 1\n",
+	  "[kernel k1]", "remote", "h2", "not an IP address" },
+	{ "k_vni", BASE "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n"
+	  "local = 198.18.1.2\nvni = 16777216\n",
+	  "[kernel k1]", "vni", "16777216", "0..16777215" },
+	{ "k_no_vni", BASE "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n"
+	  "local = 198.18.1.2\n",
+	  "[kernel k1]", "vni", NULL, "vni = 100" },
+	{ "k_match_range", BASE KERN "match = proto tcp dport 80-90\n",
+	  "[kernel k1]", "match", "proto tcp dport 80-90", "one port" },
+	{ "k_match_vlan", BASE KERN "match = vlan 10\n",
+	  "[kernel k1]", "match", "vlan 10", "not matched" },
+	{ "k_match_word", BASE KERN "match = proto tcp port 80\n",
+	  "[kernel k1]", "match", "proto tcp port 80", "port" },
+	{ "k_ignore_mtu", BASE KERN "ignore_mtu = 1\n",
+	  "[kernel k1]", "ignore_mtu", "1", "yes, no" },
 };
 
 static void
@@ -1117,6 +1229,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_tap_mode),
+		cmocka_unit_test(test_playground_kernel),
 		cmocka_unit_test(test_tx_one_way_peer),
 		cmocka_unit_test(test_limits_accepted),
 		cmocka_unit_test(test_parse_rate),
