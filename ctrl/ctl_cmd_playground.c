@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpmirrorctl playground up|down|status: the veth/netns lab of DESIGN
+ * section 6 (kernel/kn_playground.h).  Needs root.
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl_cmd.h"
+#include "kn_playground.h"
+
+static void
+pg_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: dpmirrorctl playground up [--prefix P] [--inline]\n"
+		"       dpmirrorctl playground down [--prefix P]\n"
+		"       dpmirrorctl playground status [--prefix P]\n"
+		"       dpmirrorctl playground -h | --help\n"
+		"\n"
+		"The seed's two-host topology with network namespaces P-h1 and "
+		"P-h2,\nbridges P-br0 (198.18.0.0/24) and P-br1 (198.18.1.0/24, "
+		"mtu 1600), h2's\nvxlan0 (vni 100, port 4789), a span port "
+		"P-span fed by a tc mirror of\nP-h1e0, and P-out towards h2 for "
+		"dpmirror's copies.  P is the prefix,\n1..%d characters of "
+		"[a-z0-9], default %s.\n"
+		"\n"
+		"  up       create what is missing; a second up changes nothing\n"
+		"           --inline: P-h1e0 is taken off P-br0 and P-dpb <-> "
+		"P-dpbr is\n"
+		"           added, so dpmirror inline between P-h1e0 and P-dpb "
+		"carries\n"
+		"           h1's eth0 traffic; up with the other wiring "
+		"re-wires\n"
+		"  down     remove the namespaces and P-* links up made "
+		"(exit 0 if none)\n"
+		"  status   show every object; exit 0 when all is up, 1 "
+		"otherwise\n"
+		"\nExit status: 0 success, 1 usage error (status: not all up), "
+		"2 failure.\n",
+		KN_PG_PREFIX_MAX, KN_PG_DEFAULT_PREFIX);
+}
+
+/* Usage error: WHAT (and ARG, when not NULL), then the usage. */
+static int
+pg_usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "dpmirrorctl: playground: %s%s%s%s\n", what,
+		arg != NULL ? " '" : "", arg != NULL ? arg : "",
+		arg != NULL ? "'" : "");
+	pg_usage(stderr);
+	return CTL_EXIT_USAGE;
+}
+
+int
+ctl_cmd_playground(int argc, char **argv)
+{
+	struct kn_pg_opts o;
+	struct kn_err e;
+	const char *sub;
+	int i, rc;
+
+	if (argc < 1)
+		return pg_usage_error("missing up, down or status", NULL);
+	sub = argv[0];
+	if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0 ||
+	    strcmp(sub, "help") == 0) {
+		pg_usage(stdout);
+		return CTL_EXIT_OK;
+	}
+	if (strcmp(sub, "up") != 0 && strcmp(sub, "down") != 0 &&
+	    strcmp(sub, "status") != 0)
+		return pg_usage_error("unknown subcommand", sub);
+
+	memset(&o, 0, sizeof(o));
+	memset(&e, 0, sizeof(e));
+	o.prefix = KN_PG_DEFAULT_PREFIX;
+	o.log = stdout;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			pg_usage(stdout);
+			return CTL_EXIT_OK;
+		} else if (strcmp(a, "--prefix") == 0) {
+			if (i + 1 >= argc)
+				return pg_usage_error("missing the value of", a);
+			o.prefix = argv[++i];
+		} else if (strncmp(a, "--prefix=", 9) == 0) {
+			o.prefix = a + 9;
+		} else if (strcmp(a, "--inline") == 0 &&
+			   strcmp(sub, "up") == 0) {
+			o.inline_mode = true;
+		} else {
+			return pg_usage_error("unexpected argument", a);
+		}
+	}
+	if (kn_pg_check_prefix(o.prefix, &e) != 0)
+		return pg_usage_error(e.msg, NULL);
+
+	if (strcmp(sub, "up") == 0) {
+		rc = kn_playground_up(&o, &e);
+		fflush(stdout);
+		if (rc < 0) {
+			fprintf(stderr, "dpmirrorctl: playground up: %s\n",
+				e.msg);
+			return CTL_EXIT_FAIL;
+		}
+		return CTL_EXIT_OK;
+	}
+	if (strcmp(sub, "down") == 0) {
+		rc = kn_playground_down(o.prefix, &e);
+		if (rc < 0) {
+			fprintf(stderr, "dpmirrorctl: playground down: %s\n",
+				e.msg);
+			return CTL_EXIT_FAIL;
+		}
+		if (rc == 0)
+			printf("playground %s: nothing to remove\n", o.prefix);
+		else
+			printf("playground %s: removed %d object%s\n",
+			       o.prefix, rc, rc == 1 ? "" : "s");
+		return CTL_EXIT_OK;
+	}
+	rc = kn_playground_status(o.prefix, stdout, &e);
+	if (rc < 0) {
+		fflush(stdout);
+		fprintf(stderr, "dpmirrorctl: playground status: %s\n", e.msg);
+		return CTL_EXIT_FAIL;
+	}
+	return rc == 0 ? CTL_EXIT_OK : 1;
+}

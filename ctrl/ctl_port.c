@@ -104,6 +104,8 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	struct rte_eth_conf conf;
 	uint16_t nb_rxd = NB_RXD, nb_txd = NB_TXD, q;
 	unsigned int per_worker = (fwd ? 1 : 0) + (mir ? 1 : 0);
+	uint32_t overhead;
+	bool assumed_mtu;
 	int rc;
 
 	rc = rte_eth_dev_info_get(p->port_id, &info);
@@ -159,7 +161,28 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
 			info.flow_type_rss_offloads;
 	}
-	if (cp->mtu != 0)
+	/* A device whose driver cannot take the MTU (net_af_packet: the
+	 * kernel interface has it, DPDK's view stays 1500) is taken at its
+	 * word: the configured MTU sizes the copies sent out of it. */
+	overhead = info.max_mtu != UINT16_MAX &&
+				   info.max_rx_pktlen > info.max_mtu
+			   ? info.max_rx_pktlen - info.max_mtu
+			   : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+	assumed_mtu = cp->mtu != 0 && (cp->mtu > info.max_mtu ||
+				       cp->mtu + overhead > info.max_rx_pktlen);
+	/* Only a packet socket hands frames to the kernel whatever DPDK's
+	 * MTU: other drivers refuse what exceeds it, so say so now. */
+	if (assumed_mtu && strcmp(info.driver_name, "net_af_packet") != 0) {
+		snprintf(err, errlen,
+			 "[port %s] mtu = %u: device %s (%s) takes frames of at "
+			 "most %u bytes, an MTU of %u; lower mtu, or give the "
+			 "sessions that send copies here a snaplen so that "
+			 "copies fit",
+			 cp->name, cp->mtu, cp->device, info.driver_name,
+			 info.max_rx_pktlen, info.max_rx_pktlen - overhead);
+		return -1;
+	}
+	if (cp->mtu != 0 && !assumed_mtu)
 		conf.rxmode.mtu = cp->mtu;
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
@@ -218,6 +241,15 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	}
 	if (rte_eth_dev_get_mtu(p->port_id, &p->mtu) != 0)
 		p->mtu = RTE_ETHER_MTU;
+	if (assumed_mtu) {
+		RTE_LOG(NOTICE, DPM_CTRL,
+			"port %s: the driver keeps MTU %u (frames of at most %u "
+			"bytes); taking "
+			"mtu = %u as the size the interface itself carries: "
+			"check it does (e.g. ip link set IFACE mtu %u)\n",
+			cp->name, p->mtu, info.max_rx_pktlen, cp->mtu, cp->mtu);
+		p->mtu = cp->mtu;
+	}
 	rte_eth_macaddr_get(p->port_id, &p->mac);
 	return 0;
 

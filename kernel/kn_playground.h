@@ -29,6 +29,10 @@
  * - egress to the tunnel network: veth pair P-out <-> P-outb, P-outb on
  *   P-br1, mtu 1600: dpmirror sends copies from 198.18.1.10 out of P-out
  *   to h2 (198.18.1.3, 02:00:00:00:01:03), whose vxlan0 decapsulates them.
+ *   P-out has the fixed MAC 02:00:00:00:01:0a.
+ *
+ * Every link gets IPv6 addr_gen_mode none, so no link-local address, DAD
+ * or router solicitation adds noise to captures.
  */
 
 #include <stdbool.h>
@@ -42,16 +46,36 @@
 struct kn_pg_opts {
 	const char *prefix; /* default KN_PG_DEFAULT_PREFIX */
 	bool inline_mode;   /* wire h1 eth0 through P-h1e0 <-> P-dpb */
+	FILE *log;          /* one line per change and a summary; NULL = quiet */
 };
 
 /* 0 when PREFIX is usable, else -EINVAL with a message. */
 int kn_pg_check_prefix(const char *prefix, struct kn_err *e);
 
-/* Bring the playground up.  Idempotent: what exists and matches is kept.
- * On failure, everything this call created is removed again. */
+/*
+ * Bring the playground up.  Idempotent: what exists and matches is kept,
+ * and attributes are set only where they differ, so a second call changes
+ * nothing.  An object that exists with the wrong shape (another kind, a
+ * veth with another peer, a vxlan0 with other parameters) is reported with
+ * what to do: `playground down` first, or, for an object up did not make,
+ * delete it by hand.  Up with the other wiring than the existing one
+ * re-wires: to inline, P-h1e0 leaves P-br0 and P-dpb <-> P-dpbr is added;
+ * to seed, that pair is deleted and P-h1e0 goes back on P-br0.  On
+ * failure, what this call created is removed again and master changes it
+ * made are reverted (other attribute fixes on kept objects and a deleted
+ * inline pair are not restored).  The span mirror (kn_tc) is not fatal:
+ * when it cannot be installed, a warning goes to stderr, the rest stays
+ * up and status reports it.
+ */
 int kn_playground_up(const struct kn_pg_opts *o, struct kn_err *e);
 
-/* Remove every namespace and link the playground with PREFIX made. */
+/*
+ * Remove every namespace and link the playground with PREFIX made (the
+ * links of its tables, only when they have the kind up makes); returns how
+ * many objects were removed (0: there was nothing).  A link with one of
+ * the playground's names but another kind is left alone, and then -EEXIST
+ * says so once everything else is gone.
+ */
 int kn_playground_down(const char *prefix, struct kn_err *e);
 
 /* Print each object and its state.  Returns 0 when all is up, 1 when

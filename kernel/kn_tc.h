@@ -22,6 +22,27 @@ enum kn_dir {
 	KN_DIR_BOTH = 3,
 };
 
+/*
+ * The u32 priorities ("pref") of the mirror filters: on the ingress hook
+ * KN_TC_PRIO for the match-all or IPv4 filter and KN_TC_PRIO_V6 for the
+ * IPv6 one, on the egress hook the same plus 2.  Filters at these
+ * priorities are the mirror's; del removes exactly those.  The two hooks
+ * get different priorities because u32 keeps one set of hash tables per
+ * qdisc and dumps every table of the priority asked for, so filters of one
+ * priority on clsact's two hooks would each show up under both.
+ */
+#define KN_TC_PRIO 4900
+#define KN_TC_PRIO_V6 4901
+#define KN_TC_PRIO_EGRESS 4902
+#define KN_TC_PRIO_EGRESS_V6 4903
+/* The alias (ip link's "alias") of a vxlan link made by kn_mirror_add. */
+#define KN_TC_ALIAS "dpmirror kernel mirror"
+
+/* "ingress", "egress", "both". */
+const char *kn_dir_str(enum kn_dir dir);
+/* "icmp", "tcp", "udp", "icmpv6", "sctp", or NULL for other numbers. */
+const char *kn_proto_name(int proto);
+
 /* What to mirror; fields not set match anything. */
 struct kn_match {
 	int proto;      /* -1 = any, else 0..255 */
@@ -36,7 +57,9 @@ struct kn_filter_info {
 	enum kn_dir dir;       /* the hook it is attached to */
 	uint32_t prio;
 	uint32_t handle;
+	uint16_t protocol;     /* the filter's ethertype (ETH_P_ALL = 3) */
 	char target[KN_IFNAMSIZ]; /* mirred target device */
+	int target_ifindex;       /* its ifindex */
 	char match[160];       /* human-readable match */
 	uint64_t packets;      /* mirred action counters */
 	uint64_t bytes;

@@ -82,7 +82,7 @@ cleanup() {
 	rm -f /dev/hugepages/dpm-"$P"-* 2>/dev/null
 	[ -n "$huge_set" ] && sysctl -qw vm.nr_hugepages="$huge_before"
 	[ -n "$huge_mounted" ] && umount /dev/hugepages 2>/dev/null
-	rm -rf "$work"
+	[ -n "${DPM_KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -109,10 +109,10 @@ pg_down_and_check() { # f.
 capture() {
 	local name=$1 ns=$2 ifc=$3
 	if [ -n "$ns" ]; then
-		ip netns exec "$ns" timeout 120 tcpdump -i "$ifc" -U -n -s 0 \
+		ip netns exec "$ns" timeout 120 tcpdump --immediate-mode -i "$ifc" -U -n -s 0 \
 			-w "$work/$name.pcap" >"$work/$name.tcpdump" 2>&1 &
 	else
-		timeout 120 tcpdump -i "$ifc" -U -n -s 0 -w "$work/$name.pcap" \
+		timeout 120 tcpdump --immediate-mode -i "$ifc" -U -n -s 0 -w "$work/$name.pcap" \
 			>"$work/$name.tcpdump" 2>&1 &
 	fi
 	pids+=($!)
@@ -196,6 +196,8 @@ if a != "-":
             print(f"port {x} rx {p[x]['rx_packets']} != {y} forwarded "
                   f"{p[y]['fwd_packets']} (+{p[y]['fwd_dropped']} dropped)")
             ok = False
+if not ok:
+    print(json.dumps(p))
 sys.exit(0 if ok else 1)
 EOF
 }
@@ -322,8 +324,10 @@ EOF
 			"$PY" "$here/compare_frames.py" "$work/h1.pcap" \
 			"$work/vx.pcap" --min 4 "${sel[@]}" "${none[@]}"
 		"$CTL" kernel show --netns "$P-h1" --dev eth0 >"$work/show.txt" 2>&1
-		check "a/$dir: kernel show counts the mirrored packets" \
-			grep -Eq '(packets|pkts)[^0-9]*[4-9]' "$work/show.txt"
+		check "a/$dir: kernel show counts >= 4 mirrored packets per filter" \
+			awk '/ packets / { for (i = 1; i < NF; i++)
+				if ($i == "packets") { n++; if ($(i + 1) < 4) bad = 1 } }
+				END { exit !(n > 0 && !bad) }' "$work/show.txt"
 		check "a/$dir: kernel del" \
 			"$CTL" kernel del --netns "$P-h1" --dev eth0
 		kill_all
@@ -376,9 +380,9 @@ EOF
 
 # Wire ports that dpmirror created itself (tap/virtio-user interfaces):
 # A with h1's eth0 on a bridge of this test's own, B on P-br0, OUT on P-br1.
-wire_taps() { # IF-A IF-B IF-OUT
+wire_taps() { # IF-A IF-B [IF-OUT]
 	local i
-	for i in "$1" "$2" "$3"; do
+	for i in "$@"; do
 		for _ in $(seq 1 50); do
 			ip link show "$i" >/dev/null 2>&1 && break
 			sleep 0.1
@@ -391,8 +395,9 @@ wire_taps() { # IF-A IF-B IF-OUT
 		ip link set "$1" master "$P-bra" &&
 		ip link set "$1" up &&
 		ip link set "$2" master "$P-br0" &&
-		ip link set "$2" up &&
-		ip link set "$3" mtu 1600 &&
+		ip link set "$2" up || return 1
+	[ $# -lt 3 ] && return 0
+	ip link set "$3" mtu 1600 &&
 		ip link set "$3" master "$P-br1" &&
 		ip link set "$3" up
 }
@@ -400,10 +405,12 @@ wire_taps() { # IF-A IF-B IF-OUT
 # ---- d. inline on net_tap ----
 case_d() {
 	pg_up --inline || { bad "d: playground up --inline"; return; }
+	# The copies leave on af_packet: DPDK's net_tap sends frames of at
+	# most 1522 bytes, too small for a full frame plus the outer header.
 	inline_ini "net_tap0,iface=$P-ta" "net_tap1,iface=$P-tb" \
-		"net_tap2,iface=$P-to" >"$work/d.ini"
+		"net_af_packet0,iface=$P-out" >"$work/d.ini"
 	if start_dpmirror d "$work/d.ini" --no-huge -m 512 --no-pci; then
-		if wire_taps "$P-ta" "$P-tb" "$P-to"; then
+		if wire_taps "$P-ta" "$P-tb"; then
 			traffic_and_verify d d a b
 		else
 			bad "d: wire the tap interfaces"
