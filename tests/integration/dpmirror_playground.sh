@@ -10,6 +10,8 @@
 #   e. dpmirror inline on net_virtio_user ports (vhost-user, with a
 #      dpdk-testpmd bridging to the veths), when hugepages can be set up
 #   f. after each case, no namespace, link or qdisc with the prefix remains
+#   g. dpmirror's control thread brings up [playground] and [kernel NAME]
+#      from its config and removes them at exit
 # Root only (exit 77 otherwise).  Traffic stays in 198.18.0.0/15, in
 # namespaces this script makes; every wait is bounded.
 set -uo pipefail
@@ -424,11 +426,11 @@ case_d() {
 # ---- e. inline on net_virtio_user (vhost-user to a testpmd) ----
 hugepages() {
 	huge_before=$(sysctl -n vm.nr_hugepages)
-	if [ "$huge_before" -lt 256 ]; then
-		sysctl -qw vm.nr_hugepages=256 2>/dev/null || return 1
+	if [ "$huge_before" -lt 512 ]; then
+		sysctl -qw vm.nr_hugepages=512 2>/dev/null || return 1
 		huge_set=1
 	fi
-	[ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge 200 ] ||
+	[ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge 400 ] ||
 		return 1
 	if ! mount | grep -q 'on /dev/hugepages type hugetlbfs'; then
 		mkdir -p /dev/hugepages
@@ -458,7 +460,7 @@ case_e() {
 		--vdev "net_vhost2,iface=$work/vh2.sock,client=0" \
 		--vdev "net_af_packet2,iface=$P-out" \
 		-- --forward-mode=io --port-topology=paired --auto-start \
-		--stats-period 0 --no-mlockall -i <&- >"$work/tp.log" 2>&1 &
+		--total-num-mbufs=8192 --stats-period 5 --no-mlockall </dev/null >"$work/tp.log" 2>&1 &
 	pids+=($!)
 	for _ in $(seq 1 100); do
 		[ -S "$work/vh2.sock" ] && break
@@ -477,7 +479,58 @@ case_e() {
 	pg_down_and_check e
 }
 
-cases=${DPM_PG_CASES:-a b c d e}
+# ---- g. the control thread sets up [playground] and [kernel] itself ----
+case_g() {
+	cat >"$work/g.ini" <<EOF2
+[playground]
+prefix = $P
+inline = yes
+[kernel h2eth0]
+netns = $P-h2
+dev = eth0
+direction = ingress
+remote = 198.18.1.2
+local = 198.18.1.3
+vni = 200
+underlay = eth1
+vxlan_name = vxmir
+match = proto icmp
+$(inline_ini "net_af_packet0,iface=$P-h1e0" "net_af_packet1,iface=$P-dpb" \
+		"net_af_packet2,iface=$P-out")
+EOF2
+	if ! start_dpmirror g "$work/g.ini" --no-huge -m 512 --no-pci; then
+		bad "g: dpmirror brings up the playground and the kernel mirror"
+		pg_down_and_check g
+		return
+	fi
+	check "g: the playground is up while dpmirror runs" \
+		"$CTL" playground status --prefix "$P"
+	"$CTL" kernel show --netns "$P-h2" --dev eth0 >"$work/g.show" 2>&1
+	check "g: the [kernel] mirror is in place in $P-h2 (icmp to vxmir)" \
+		grep -q "icmp.*-> vxmir" "$work/g.show"
+	check "g: its vxlan link vxmir has the configured parameters" \
+		grep -q "vxmir: vxlan id 200 local 198.18.1.3 remote 198.18.1.2 dev eth1" \
+		"$work/g.show"
+	check "g: ping h1 through dpmirror in the playground it made" \
+		ping -c 3 -i 0.2 -W 2 -q 198.18.0.2
+	check "g: dpmirror exits 0 on SIGTERM" stop_dpmirror
+	check "g: at exit dpmirror removed the playground and the mirror" \
+		[ "$(snapshot)" = "$before" ]
+	pg_down_and_check g
+
+	# A [kernel] section that cannot be set up: dpmirror refuses to start
+	# and leaves nothing behind, not even the playground it made.
+	sed 's/^dev = eth0$/dev = eth9/' "$work/g.ini" >"$work/g2.ini"
+	"$DPMIRROR" --no-huge -m 512 --no-pci -l 0,1 --file-prefix "dpm-$P-g2" \
+		-- -c "$work/g2.ini" >"$work/g2.log" 2>&1
+	check "g: a [kernel] section naming a missing device: exit 1" \
+		[ $? -eq 1 ]
+	check "g: ... with a message naming the section and the device" \
+		grep -q "kernel h2eth0.*eth9" "$work/g2.log"
+	check "g: ... and nothing left behind" [ "$(snapshot)" = "$before" ]
+}
+
+cases=${DPM_PG_CASES:-a b c d e g}
 for c in $cases; do
 	echo "--- case $c"
 	"case_$c"
