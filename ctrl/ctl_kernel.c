@@ -119,7 +119,7 @@ ctl_kernel_teardown(struct ctl_kernel *k)
 				e.msg);
 	}
 	if (k->pg_created && !k->pg_keep) {
-		if (kn_playground_down(k->pg_prefix, &e) != 0)
+		if (kn_playground_down(k->pg_prefix, &e) < 0)
 			fprintf(stderr, "dpmirror: [playground]: %s\n", e.msg);
 	}
 	k->pg_created = false;
