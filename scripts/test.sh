@@ -91,13 +91,29 @@ integration_asan() {
 		tests/integration/pcap_mirror.sh
 }
 
+# What the integration suites may not leave behind.
+net_state() {
+	ip -all netns list 2>/dev/null | awk '{print $1}' | sort
+	ip -br link 2>/dev/null | awk '{print $1}' | sort
+}
+
 integration() {
+	local before rc
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "integration: skipped, needs root"
 		return 0
 	fi
+	before=$(net_state)
 	meson test -C build --suite integration --print-errorlogs \
 		--num-processes 1
+	rc=$?
+	if [ "$(net_state)" != "$before" ]; then
+		echo "integration: namespaces or links differ after the suite:"
+		diff <(echo "$before") <(net_state)
+		return 1
+	fi
+	echo "integration: ip -all netns and ip link are as before the suite"
+	return $rc
 }
 
 fuzz() {
