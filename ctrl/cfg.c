@@ -1564,8 +1564,7 @@ static const struct cfg_word cfg_encap_words[] = {
 
 /* A network interface name: 1..15 characters, no '/', ':' or space. */
 static void
-cfg_check_ifname(struct cfg_ctx *c, int k, const struct cfg_key *key,
-		 void *obj)
+cfg_check_ifname(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 {
 	const char *val = cfg_val(c, k);
 	size_t n = strlen(val);
@@ -1581,8 +1580,7 @@ cfg_check_ifname(struct cfg_ctx *c, int k, const struct cfg_key *key,
 
 /* A network namespace name as in /run/netns (ip netns list). */
 static void
-cfg_check_netns(struct cfg_ctx *c, int k, const struct cfg_key *key,
-		void *obj)
+cfg_check_netns(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 {
 	const char *val = cfg_val(c, k);
 	size_t n = strlen(val);
@@ -1621,8 +1619,7 @@ cfg_check_pg_prefix(struct cfg_ctx *c, int k, const struct cfg_key *key,
 
 /* remote/local of a [kernel] section: unicast, one family. */
 static void
-cfg_check_kaddr(struct cfg_ctx *c, int k, const struct cfg_key *key,
-		void *obj)
+cfg_check_kaddr(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 {
 	struct cfg_kernel *kn = obj;
 	bool remote = strcmp(key->name, "remote") == 0;
@@ -1647,8 +1644,7 @@ cfg_check_kaddr(struct cfg_ctx *c, int k, const struct cfg_key *key,
 /* match of a [kernel] section: the rule words after accept, with exact
  * ports and no vlan (what a u32 filter matches). */
 static void
-cfg_check_kmatch(struct cfg_ctx *c, int k, const struct cfg_key *key,
-		 void *obj)
+cfg_check_kmatch(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 {
 	struct cfg_kernel *kn = obj;
 	char text[CFG_VALUE_LEN + 8], why[CFG_ERR_LEN];
@@ -1796,7 +1792,8 @@ static const struct cfg_key cfg_filter_keys[] = {
 static const struct cfg_key cfg_playground_keys[] = {
 	{"prefix", cfg_check_pg_prefix,
 	 CFG_FIELD(struct cfg_playground, prefix)},
-	{"inline", cfg_check_word, CFG_FIELD(struct cfg_playground, inline_mode),
+	{"inline", cfg_check_word,
+	 CFG_FIELD(struct cfg_playground, inline_mode),
 	 .words = cfg_yesno_words, .unknown = "not yes or no"},
 	{"keep", cfg_check_word, CFG_FIELD(struct cfg_playground, keep),
 	 .words = cfg_yesno_words, .unknown = "not yes or no"},

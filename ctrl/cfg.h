@@ -128,8 +128,8 @@ struct cfg_filter {
 struct cfg_playground {
 	bool present;
 	char prefix[CFG_PG_PREFIX_MAX + 1]; /* default "dpm" */
-	bool inline_mode;                   /* inline = yes */
-	bool keep;                          /* keep = yes */
+	bool inline_mode;		    /* inline = yes */
+	bool keep;			    /* keep = yes */
 };
 
 /*
@@ -137,8 +137,8 @@ struct cfg_playground {
  * 2.2-2.3) set up at start and removed at exit.
  */
 #define CFG_MAX_KERNELS 8
-#define CFG_IFNAME_MAX 16
-#define CFG_NETNS_MAX 64
+#define CFG_IFNAME_MAX	16
+#define CFG_NETNS_MAX	64
 
 enum cfg_kdir {
 	CFG_KDIR_INGRESS = 1,
@@ -155,18 +155,18 @@ enum cfg_kencap {
 
 struct cfg_kernel {
 	char name[CFG_NAME_MAX];
-	char netns[CFG_NETNS_MAX];     /* "" = dpmirror's own namespace */
-	char dev[CFG_IFNAME_MAX];      /* the device whose traffic is copied */
-	int dir;                       /* enum cfg_kdir, default ingress */
-	int encap;                     /* enum cfg_kencap, default vxlan */
-	struct cfg_addr remote;        /* the far end of the tunnel */
-	struct cfg_addr local;         /* same family as remote */
+	char netns[CFG_NETNS_MAX]; /* "" = dpmirror's own namespace */
+	char dev[CFG_IFNAME_MAX];  /* the device whose traffic is copied */
+	int dir;		   /* enum cfg_kdir, default ingress */
+	int encap;		   /* enum cfg_kencap, default vxlan */
+	struct cfg_addr remote;	   /* the far end of the tunnel */
+	struct cfg_addr local;	   /* same family as remote */
 	uint32_t vni;
-	uint16_t dst_port;             /* default 4789 */
-	char underlay[CFG_IFNAME_MAX]; /* "" = none */
+	uint16_t dst_port;		 /* default 4789 */
+	char underlay[CFG_IFNAME_MAX];	 /* "" = none */
 	char vxlan_name[CFG_IFNAME_MAX]; /* default "vxlan0" */
-	bool has_match;                /* else everything */
-	struct cfg_rule match;         /* proto/src/dst/sport/dport, exact ports */
+	bool has_match;			 /* else everything */
+	struct cfg_rule match; /* proto/src/dst/sport/dport, exact ports */
 	bool ignore_mtu;
 };
 

@@ -9,9 +9,9 @@
  * understood but failed (with a message on stderr naming what and why).
  */
 
-#define CTL_EXIT_OK 0
+#define CTL_EXIT_OK    0
 #define CTL_EXIT_USAGE 1
-#define CTL_EXIT_FAIL 2
+#define CTL_EXIT_FAIL  2
 
 /* dpmirrorctl playground up|down|status [--prefix P] [--inline] */
 int ctl_cmd_playground(int argc, char **argv);

@@ -79,7 +79,8 @@ kernel_usage(FILE *out)
 		"\n"
 		"add   creates the vxlan link NAME (id VNI, local, remote, dev "
 		"UNDERLAY,\n"
-		"      dstport) unless it exists with those parameters, brings it "
+		"      dstport) unless it exists with those parameters, brings "
+		"it "
 		"up,\n"
 		"      checks the underlay MTU (device MTU + 50, or + 70 over "
 		"IPv6),\n"
@@ -88,19 +89,23 @@ kernel_usage(FILE *out)
 		"      both) and u32 filters (pref %d/%d on ingress, %d/%d on "
 		"egress,\n"
 		"      the second for IPv6) whose action is\n"
-		"      'mirred egress mirror dev NAME'.  --direction defaults to "
+		"      'mirred egress mirror dev NAME'.  --direction defaults "
+		"to "
 		"ingress.\n"
 		"      Without a match, everything is mirrored; --proto alone "
 		"mirrors\n"
-		"      IPv4 and IPv6 (icmp: IPv4 only, icmpv6: IPv6 only).  Ports "
+		"      IPv4 and IPv6 (icmp: IPv4 only, icmpv6: IPv6 only).  "
+		"Ports "
 		"assume\n"
 		"      no IPv4 options and no IPv6 extension headers.\n"
 		"del   removes those filters (both directions unless "
 		"--direction), the\n"
-		"      qdisc once no filter is left on it, and the vxlan link if "
+		"      qdisc once no filter is left on it, and the vxlan link "
+		"if "
 		"add made\n"
 		"      it and nothing mirrors into it any more.\n"
-		"show  prints the mirror filters of D (direction, match, target, "
+		"show  prints the mirror filters of D (direction, match, "
+		"target, "
 		"packets,\n"
 		"      bytes of the mirred action) and the vxlan link's "
 		"parameters.\n"
@@ -111,8 +116,8 @@ kernel_usage(FILE *out)
 		KN_TC_PRIO_EGRESS_V6);
 }
 
-static int
-usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 
 static int
 usage_error(const char *fmt, ...)
@@ -152,7 +157,7 @@ parse_proto(const char *s)
 		const char *name;
 		int num;
 	} names[] = {
-		{"icmp", 1}, {"tcp", 6}, {"udp", 17},
+		{"icmp", 1},	{"tcp", 6},	   {"udp", 17},
 		{"icmpv6", 58}, {"ipv6-icmp", 58}, {"sctp", 132},
 	};
 	unsigned long v;
@@ -282,8 +287,8 @@ parse_args(const char *cmd, int argc, char **argv, struct kernel_args *a)
 				return usage_error("--%s '%s': give an IPv4 or "
 						   "IPv6 address (no prefix)",
 						   opt, optarg);
-			*(c == OPT_REMOTE ? &a->have_remote
-					  : &a->have_local) = true;
+			*(c == OPT_REMOTE ? &a->have_remote : &a->have_local) =
+				true;
 			break;
 		}
 		case OPT_VNI:
@@ -308,8 +313,8 @@ parse_args(const char *cmd, int argc, char **argv, struct kernel_args *a)
 					"--underlay '%s': give an interface "
 					"name of 1..15 characters",
 					optarg);
-			snprintf(sp->vx.underlay, sizeof(sp->vx.underlay),
-				 "%s", optarg);
+			snprintf(sp->vx.underlay, sizeof(sp->vx.underlay), "%s",
+				 optarg);
 			a->have_underlay = true;
 			break;
 		case OPT_NAME:
@@ -371,12 +376,11 @@ parse_args(const char *cmd, int argc, char **argv, struct kernel_args *a)
 				return usage_error("%s: unknown option -%c",
 						   cmd, optopt);
 			if (optopt >= OPT_NETNS)
-				return usage_error("%s: option --%s needs a "
-						   "value",
-						   cmd,
-						   kernel_opts[optopt -
-							       OPT_NETNS]
-							   .name);
+				return usage_error(
+					"%s: option --%s needs a "
+					"value",
+					cmd,
+					kernel_opts[optopt - OPT_NETNS].name);
 			return usage_error("%s: unknown option %s", cmd,
 					   argv[optind - 1]);
 		}
@@ -403,8 +407,7 @@ kernel_add(int argc, char **argv)
 	rc = parse_args("add", argc, argv, &a);
 	if (rc != 0)
 		return rc < 0 ? CTL_EXIT_OK : rc;
-	if (!a.have_remote || !a.have_local || !a.have_vni ||
-	    !a.have_underlay)
+	if (!a.have_remote || !a.have_local || !a.have_vni || !a.have_underlay)
 		return usage_error("add: %s is required (the vxlan tunnel's "
 				   "%s)",
 				   !a.have_remote  ? "--remote"
@@ -416,13 +419,12 @@ kernel_add(int argc, char **argv)
 				   : !a.have_vni   ? "network identifier"
 						   : "underlay device");
 	if (sp->vx.remote.family != sp->vx.local.family)
-		return usage_error("add: --local %s is %s but --remote is %s; "
-				   "give two addresses of one family",
-				   kn_ip_str(&sp->vx.local, buf, sizeof(buf)),
-				   sp->vx.local.family == AF_INET ? "IPv4"
-								  : "IPv6",
-				   sp->vx.remote.family == AF_INET ? "IPv4"
-								   : "IPv6");
+		return usage_error(
+			"add: --local %s is %s but --remote is %s; "
+			"give two addresses of one family",
+			kn_ip_str(&sp->vx.local, buf, sizeof(buf)),
+			sp->vx.local.family == AF_INET ? "IPv4" : "IPv6",
+			sp->vx.remote.family == AF_INET ? "IPv4" : "IPv6");
 	if (sp->match.has_src && sp->match.has_dst &&
 	    sp->match.src.family != sp->match.dst.family)
 		return usage_error("add: --src and --dst must both be IPv4 or "

@@ -21,13 +21,16 @@ pg_usage(FILE *out)
 		"       dpmirrorctl playground -h | --help\n"
 		"\n"
 		"The seed's two-host topology with network namespaces P-h1 and "
-		"P-h2,\nbridges P-br0 (198.18.0.0/24) and P-br1 (198.18.1.0/24, "
+		"P-h2,\nbridges P-br0 (198.18.0.0/24) and P-br1 "
+		"(198.18.1.0/24, "
 		"mtu 1600), h2's\nvxlan0 (vni 100, port 4789), a span port "
-		"P-span fed by a tc mirror of\nP-h1e0, and P-out towards h2 for "
+		"P-span fed by a tc mirror of\nP-h1e0, and P-out towards h2 "
+		"for "
 		"dpmirror's copies.  P is the prefix,\n1..%d characters of "
 		"[a-z0-9], default %s.\n"
 		"\n"
-		"  up       create what is missing; a second up changes nothing\n"
+		"  up       create what is missing; a second up changes "
+		"nothing\n"
 		"           --inline: P-h1e0 is taken off P-br0 and P-dpb <-> "
 		"P-dpbr is\n"
 		"           added, so dpmirror inline between P-h1e0 and P-dpb "
@@ -86,7 +89,8 @@ ctl_cmd_playground(int argc, char **argv)
 			return CTL_EXIT_OK;
 		} else if (strcmp(a, "--prefix") == 0) {
 			if (i + 1 >= argc)
-				return pg_usage_error("missing the value of", a);
+				return pg_usage_error("missing the value of",
+						      a);
 			o.prefix = argv[++i];
 		} else if (strncmp(a, "--prefix=", 9) == 0) {
 			o.prefix = a + 9;
@@ -120,8 +124,8 @@ ctl_cmd_playground(int argc, char **argv)
 		if (rc == 0)
 			printf("playground %s: nothing to remove\n", o.prefix);
 		else
-			printf("playground %s: removed %d object%s\n",
-			       o.prefix, rc, rc == 1 ? "" : "s");
+			printf("playground %s: removed %d object%s\n", o.prefix,
+			       rc, rc == 1 ? "" : "s");
 		return CTL_EXIT_OK;
 	}
 	rc = kn_playground_status(o.prefix, stdout, &e);

@@ -14,10 +14,10 @@
 #include "cfg.h"
 
 struct ctl_kernel {
-	bool pg_created;         /* this run brought the playground up */
-	bool pg_keep;            /* leave it up at exit anyway */
+	bool pg_created; /* this run brought the playground up */
+	bool pg_keep;	 /* leave it up at exit anyway */
 	char pg_prefix[CFG_PG_PREFIX_MAX + 1];
-	unsigned int n_mirrors;  /* [kernel] sections set up so far */
+	unsigned int n_mirrors; /* [kernel] sections set up so far */
 	const struct cfg *cfg;
 };
 

@@ -56,13 +56,12 @@ probe_one(const struct cfg_port *cp, struct ctl_port *p, char *err,
 		/* Do not leave the device we attached behind. */
 		if (rc == 0)
 			rte_eal_hotplug_remove("vdev", p->devname);
-		snprintf(
-			err, errlen,
-			"[port %s] device = %s: probed, but no ethdev port "
-			"named '%s' appeared; write the device as its driver "
-			"names it, without a bus prefix (e.g. "
-			"net_af_packet0,iface=eth0 or 0000:03:00.0)",
-			cp->name, cp->device, p->devname);
+		snprintf(err, errlen,
+			 "[port %s] device = %s: probed, but no ethdev port "
+			 "named '%s' appeared; write the device as its driver "
+			 "names it, without a bus prefix (e.g. "
+			 "net_af_packet0,iface=eth0 or 0000:03:00.0)",
+			 cp->name, cp->device, p->devname);
 		return -1;
 	}
 	p->probed = rc == 0;
@@ -164,22 +163,23 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	/* A device whose driver cannot take the MTU (net_af_packet: the
 	 * kernel interface has it, DPDK's view stays 1500) is taken at its
 	 * word: the configured MTU sizes the copies sent out of it. */
-	overhead = info.max_mtu != UINT16_MAX &&
-				   info.max_rx_pktlen > info.max_mtu
-			   ? info.max_rx_pktlen - info.max_mtu
-			   : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+	overhead =
+		info.max_mtu != UINT16_MAX && info.max_rx_pktlen > info.max_mtu
+			? info.max_rx_pktlen - info.max_mtu
+			: RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
 	assumed_mtu = cp->mtu != 0 && (cp->mtu > info.max_mtu ||
 				       cp->mtu + overhead > info.max_rx_pktlen);
 	/* Only a packet socket hands frames to the kernel whatever DPDK's
 	 * MTU: other drivers refuse what exceeds it, so say so now. */
 	if (assumed_mtu && strcmp(info.driver_name, "net_af_packet") != 0) {
-		snprintf(err, errlen,
-			 "[port %s] mtu = %u: device %s (%s) takes frames of at "
-			 "most %u bytes, an MTU of %u; lower mtu, or give the "
-			 "sessions that send copies here a snaplen so that "
-			 "copies fit",
-			 cp->name, cp->mtu, cp->device, info.driver_name,
-			 info.max_rx_pktlen, info.max_rx_pktlen - overhead);
+		snprintf(
+			err, errlen,
+			"[port %s] mtu = %u: device %s (%s) takes frames of at "
+			"most %u bytes, an MTU of %u; lower mtu, or give the "
+			"sessions that send copies here a snaplen so that "
+			"copies fit",
+			cp->name, cp->mtu, cp->device, info.driver_name,
+			info.max_rx_pktlen, info.max_rx_pktlen - overhead);
 		return -1;
 	}
 	if (cp->mtu != 0 && !assumed_mtu)
@@ -243,7 +243,8 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 		p->mtu = RTE_ETHER_MTU;
 	if (assumed_mtu) {
 		RTE_LOG(NOTICE, DPM_CTRL,
-			"port %s: the driver keeps MTU %u (frames of at most %u "
+			"port %s: the driver keeps MTU %u (frames of at most "
+			"%u "
 			"bytes); taking "
 			"mtu = %u as the size the interface itself carries: "
 			"check it does (e.g. ip link set IFACE mtu %u)\n",

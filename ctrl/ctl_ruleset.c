@@ -38,9 +38,9 @@ collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
 	dc->max_frame = (uint32_t)p->mtu + RTE_ETHER_HDR_LEN;
 	/* Without multi-segment tx every copy is one flat mbuf. */
 	if (!dc->clone_ok)
-		dc->max_frame = RTE_MIN(dc->max_frame,
-					(uint32_t)(dc->tmpl.len +
-						   DP_MIRROR_COPY_MAX));
+		dc->max_frame =
+			RTE_MIN(dc->max_frame,
+				(uint32_t)(dc->tmpl.len + DP_MIRROR_COPY_MAX));
 	return 0;
 }
 

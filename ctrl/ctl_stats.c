@@ -100,8 +100,10 @@ ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,
 			"  RX-packets: %-10" PRIu64 " RX-missed: %-10" PRIu64
 			" RX-bytes:  %" PRIu64 "\n",
 			c->rx_packets, c->rx_missed, c->rx_bytes);
-		fprintf(f, "  RX-errors: %-10" PRIu64 " RX-tap-freed: %" PRIu64
-			"\n", c->rx_errors, c->tap_consumed);
+		fprintf(f,
+			"  RX-errors: %-10" PRIu64 " RX-tap-freed: %" PRIu64
+			"\n",
+			c->rx_errors, c->tap_consumed);
 		fprintf(f,
 			"  TX-packets: %-10" PRIu64 " TX-dropped: %-9" PRIu64
 			" TX-bytes:  %" PRIu64 "\n",

@@ -18,7 +18,6 @@
 #include "cfg.h"
 #include "ctl_cmd.h"
 
-
 struct ctl_cmd {
 	const char *name;
 	const char *args; /* synopsis of the arguments */

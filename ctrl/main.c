@@ -185,8 +185,8 @@ check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 	for (i = 0; i < rs->n_coll; i++) {
 		const struct dp_collector *c = &rs->coll[i];
 		const struct ctl_port *p = &ports->p[c->port];
-		uint32_t need = RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN +
-				c->tmpl.len;
+		uint32_t need =
+			RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN + c->tmpl.len;
 
 		if (c->max_frame < (uint32_t)p->mtu + RTE_ETHER_HDR_LEN)
 			RTE_LOG(WARNING, DPM_CTRL,
@@ -199,7 +199,8 @@ check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 				c->max_frame - c->tmpl.len);
 		else if (c->max_frame < need)
 			RTE_LOG(WARNING, DPM_CTRL,
-				"collector %s: port %s has MTU %u, so copies of "
+				"collector %s: port %s has MTU %u, so copies "
+				"of "
 				"frames longer than %u bytes are dropped as "
 				"too_big; set [port %s] mtu = %u or more (and "
 				"the same on the path to the collector), or a "
@@ -288,8 +289,10 @@ run(const struct cfg *cfg, const struct options *o)
 		return EXIT_FAILURE;
 	}
 	if (n_workers > 64) {
-		fprintf(stderr, "dpmirror: error: %u worker lcores; at most 64 "
-			"are supported: give the EAL fewer (-l)\n", n_workers);
+		fprintf(stderr,
+			"dpmirror: error: %u worker lcores; at most 64 "
+			"are supported: give the EAL fewer (-l)\n",
+			n_workers);
 		return EXIT_FAILURE;
 	}
 	if (ctl_ports_setup(cfg, n_workers, &ports, err, sizeof(err)) != 0) {

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define KN_IFNAMSIZ 16
-#define KN_ERR_LEN 512
+#define KN_ERR_LEN  512
 
 struct kn_err {
 	char msg[KN_ERR_LEN];
@@ -63,10 +63,10 @@ const char *kn_sock_where(const struct kn_sock *s);
 
 struct kn_link_info {
 	char name[KN_IFNAMSIZ];
-	char kind[32];   /* "veth", "bridge", "vxlan", ... or "" */
+	char kind[32]; /* "veth", "bridge", "vxlan", ... or "" */
 	int ifindex;
-	bool up;         /* administratively up */
-	bool running;    /* carrier (IFF_LOWER_UP) */
+	bool up;      /* administratively up */
+	bool running; /* carrier (IFF_LOWER_UP) */
 	unsigned int mtu;
 	char master[KN_IFNAMSIZ]; /* "" when not enslaved */
 	uint8_t mac[6];
@@ -93,8 +93,8 @@ int kn_link_set_up(struct kn_sock *s, const char *ifname, bool up,
 		   struct kn_err *e);
 int kn_link_set_mtu(struct kn_sock *s, const char *ifname, unsigned int mtu,
 		    struct kn_err *e);
-int kn_link_set_mac(struct kn_sock *s, const char *ifname,
-		    const uint8_t mac[6], struct kn_err *e);
+int kn_link_set_mac(struct kn_sock *s, const char *ifname, const uint8_t mac[6],
+		    struct kn_err *e);
 /*
  * Turn off TSO, GSO, GRO and tx checksum offload on IFNAME (ethtool).  A
  * packet socket (DPDK's net_af_packet) on a veth otherwise receives
@@ -123,11 +123,11 @@ struct kn_vxlan {
 	struct kn_ip local;
 	struct kn_ip remote;
 	char underlay[KN_IFNAMSIZ]; /* "" = none */
-	uint16_t dstport;           /* 0 = 4789 */
+	uint16_t dstport;	    /* 0 = 4789 */
 };
 
-int kn_vxlan_add(struct kn_sock *s, const char *name,
-		 const struct kn_vxlan *v, struct kn_err *e);
+int kn_vxlan_add(struct kn_sock *s, const char *name, const struct kn_vxlan *v,
+		 struct kn_err *e);
 
 /* Add CIDR ("198.18.0.1/24", "fd00::1/64") to IFNAME. */
 int kn_addr_add(struct kn_sock *s, const char *ifname, const char *cidr,

@@ -178,24 +178,28 @@ kn_netns_add(const char *name, struct kn_err *e)
 	close(fd);
 	orig = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (orig < 0) {
-		rc = kn_fail(e, errno, "create netns %s: cannot open the "
-			     "current namespace: %s", name, strerror(errno));
+		rc = kn_fail(e, errno,
+			     "create netns %s: cannot open the "
+			     "current namespace: %s",
+			     name, strerror(errno));
 		unlink(path);
 		return rc;
 	}
 	if (unshare(CLONE_NEWNET) != 0) {
-		rc = kn_fail(e, errno, "create netns %s: unshare: %s (root "
-			     "or CAP_SYS_ADMIN is needed)", name,
-			     strerror(errno));
+		rc = kn_fail(e, errno,
+			     "create netns %s: unshare: %s (root "
+			     "or CAP_SYS_ADMIN is needed)",
+			     name, strerror(errno));
 		goto out;
 	}
-	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) !=
-	    0)
+	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) != 0)
 		rc = kn_fail(e, errno, "create netns %s: bind mount: %s", name,
 			     strerror(errno));
 	if (setns(orig, CLONE_NEWNET) != 0 && rc == 0)
-		rc = kn_fail(e, errno, "create netns %s: cannot return to the "
-			     "original namespace: %s", name, strerror(errno));
+		rc = kn_fail(e, errno,
+			     "create netns %s: cannot return to the "
+			     "original namespace: %s",
+			     name, strerror(errno));
 out:
 	close(orig);
 	if (rc != 0) {
@@ -372,8 +376,7 @@ get_link(struct kn_sock *s, const char *ifname, struct rtnl_link **out,
 	int rc = rtnl_link_get_kernel(s->nl, 0, ifname, out);
 
 	if (rc < 0)
-		return kn_fail(e, ENODEV, "no link %s in %s", ifname,
-			       s->where);
+		return kn_fail(e, ENODEV, "no link %s in %s", ifname, s->where);
 	return 0;
 }
 
@@ -502,8 +505,7 @@ kn_bridge_add(struct kn_sock *s, const char *name, struct kn_err *e)
 	int rc = rtnl_link_bridge_add(s->nl, name);
 
 	if (rc < 0)
-		return nl_fail(e, rc, "create bridge %s in %s", name,
-			       s->where);
+		return nl_fail(e, rc, "create bridge %s in %s", name, s->where);
 	return 0;
 }
 
@@ -531,13 +533,14 @@ kn_link_set_master(struct kn_sock *s, const char *ifname, const char *master,
 	int idx = kn_link_index(s, ifname), midx, rc;
 
 	if (idx < 0)
-		return kn_fail(e, ENODEV, "no link %s in %s", ifname,
-			       s->where);
+		return kn_fail(e, ENODEV, "no link %s in %s", ifname, s->where);
 	if (master == NULL) {
 		rc = rtnl_link_release_ifindex(s->nl, idx);
 		if (rc < 0)
-			return nl_fail(e, rc, "release %s from its bridge in "
-				       "%s", ifname, s->where);
+			return nl_fail(e, rc,
+				       "release %s from its bridge in "
+				       "%s",
+				       ifname, s->where);
 		return 0;
 	}
 	midx = kn_link_index(s, master);
@@ -552,8 +555,7 @@ kn_link_set_master(struct kn_sock *s, const char *ifname, const char *master,
 }
 
 int
-kn_link_set_up(struct kn_sock *s, const char *ifname, bool up,
-	       struct kn_err *e)
+kn_link_set_up(struct kn_sock *s, const char *ifname, bool up, struct kn_err *e)
 {
 	struct rtnl_link *c = rtnl_link_alloc();
 	int rc;
@@ -619,8 +621,7 @@ kn_link_del(struct kn_sock *s, const char *ifname, struct kn_err *e)
 	rc = rtnl_link_delete(s->nl, l);
 	rtnl_link_put(l);
 	if (rc < 0)
-		return nl_fail(e, rc, "delete link %s in %s", ifname,
-			       s->where);
+		return nl_fail(e, rc, "delete link %s in %s", ifname, s->where);
 	return 0;
 }
 
@@ -770,10 +771,10 @@ kn_link_offloads_off(struct kn_sock *s, const char *ifname, struct kn_err *e)
 		uint32_t cmd;
 		const char *name;
 	} off[] = {
-		{ ETHTOOL_STSO, "tcp-segmentation-offload" },
-		{ ETHTOOL_SGSO, "generic-segmentation-offload" },
-		{ ETHTOOL_SGRO, "generic-receive-offload" },
-		{ ETHTOOL_STXCSUM, "tx-checksumming" },
+		{ETHTOOL_STSO, "tcp-segmentation-offload"},
+		{ETHTOOL_SGSO, "generic-segmentation-offload"},
+		{ETHTOOL_SGRO, "generic-receive-offload"},
+		{ETHTOOL_STXCSUM, "tx-checksumming"},
 	};
 	struct ethtool_value ev;
 	struct ifreq ifr;

@@ -43,17 +43,17 @@ static const char *const pg_ns_suffix[PG_N_NS] = {NULL, "h1", "h2"};
 struct pg_end {
 	const char *name;
 	enum pg_ns ns;
-	const char *master;  /* bridge suffix in the root namespace, or NULL */
-	unsigned int mtu;    /* 0 = the kernel's default, not checked */
-	const uint8_t *mac;  /* NULL = the kernel's choice */
-	const char *addr;    /* CIDR, or NULL */
+	const char *master; /* bridge suffix in the root namespace, or NULL */
+	unsigned int mtu;   /* 0 = the kernel's default, not checked */
+	const uint8_t *mac; /* NULL = the kernel's choice */
+	const char *addr;   /* CIDR, or NULL */
 };
 
 struct pg_veth {
-	struct pg_end a; /* always in the root namespace */
-	struct pg_end b; /* the peer */
+	struct pg_end a;  /* always in the root namespace */
+	struct pg_end b;  /* the peer */
 	bool inline_only; /* exists only with inline wiring */
-	bool wired;       /* a's master depends on the wiring (P-h1e0) */
+	bool wired;	  /* a's master depends on the wiring (P-h1e0) */
 };
 
 static const uint8_t pg_mac_h1e0[6] = {0x02, 0, 0, 0, 0x00, 0x02};
@@ -73,42 +73,53 @@ static const struct pg_end pg_bridges[] = {
  * the inline wiring adds. */
 static const struct pg_veth pg_veths[] = {
 	{{"h1e0", PG_ROOT, "br0", 0, NULL, NULL},
-	 {"eth0", PG_H1, NULL, 0, pg_mac_h1e0, "198.18.0.2/24"}, false, true},
+	 {"eth0", PG_H1, NULL, 0, pg_mac_h1e0, "198.18.0.2/24"},
+	 false,
+	 true},
 	{{"h2e0", PG_ROOT, "br0", 0, NULL, NULL},
-	 {"eth0", PG_H2, NULL, 0, pg_mac_h2e0, "198.18.0.3/24"}, false,
+	 {"eth0", PG_H2, NULL, 0, pg_mac_h2e0, "198.18.0.3/24"},
+	 false,
 	 false},
 	{{"h1e1", PG_ROOT, "br1", PG_MTU1, NULL, NULL},
-	 {"eth1", PG_H1, NULL, PG_MTU1, pg_mac_h1e1, "198.18.1.2/24"}, false,
+	 {"eth1", PG_H1, NULL, PG_MTU1, pg_mac_h1e1, "198.18.1.2/24"},
+	 false,
 	 false},
 	{{"h2e1", PG_ROOT, "br1", PG_MTU1, NULL, NULL},
-	 {"eth1", PG_H2, NULL, PG_MTU1, pg_mac_h2e1, "198.18.1.3/24"}, false,
+	 {"eth1", PG_H2, NULL, PG_MTU1, pg_mac_h2e1, "198.18.1.3/24"},
+	 false,
 	 false},
 	{{"span", PG_ROOT, NULL, 0, NULL, NULL},
-	 {"spanx", PG_ROOT, NULL, 0, NULL, NULL}, false, false},
+	 {"spanx", PG_ROOT, NULL, 0, NULL, NULL},
+	 false,
+	 false},
 	{{"out", PG_ROOT, NULL, PG_MTU1, pg_mac_out, NULL},
-	 {"outb", PG_ROOT, "br1", PG_MTU1, NULL, NULL}, false, false},
+	 {"outb", PG_ROOT, "br1", PG_MTU1, NULL, NULL},
+	 false,
+	 false},
 	{{"dpb", PG_ROOT, NULL, 0, NULL, NULL},
-	 {"dpbr", PG_ROOT, "br0", 0, NULL, NULL}, true, false},
+	 {"dpbr", PG_ROOT, "br0", 0, NULL, NULL},
+	 true,
+	 false},
 };
 
-#define PG_N_VETHS (sizeof(pg_veths) / sizeof(pg_veths[0]))
+#define PG_N_VETHS   (sizeof(pg_veths) / sizeof(pg_veths[0]))
 #define PG_N_BRIDGES (sizeof(pg_bridges) / sizeof(pg_bridges[0]))
 #define PG_VETH_H1E0 0
-#define PG_VETH_DPB (PG_N_VETHS - 1)
+#define PG_VETH_DPB  (PG_N_VETHS - 1)
 
 /* h2's vxlan0: the seed's section 2.2.2 with the playground's addresses. */
-#define PG_VX_NAME "vxlan0"
-#define PG_VX_VNI 100
-#define PG_VX_LOCAL "198.18.1.3"
+#define PG_VX_NAME   "vxlan0"
+#define PG_VX_VNI    100
+#define PG_VX_LOCAL  "198.18.1.3"
 #define PG_VX_REMOTE "198.18.1.2"
-#define PG_VX_DEV "eth1"
-#define PG_VX_PORT 4789
+#define PG_VX_DEV    "eth1"
+#define PG_VX_PORT   4789
 
 #define PG_UNDO_MAX 48
 
 enum pg_undo_kind {
-	PG_UNDO_NETNS,  /* delete netns NAME */
-	PG_UNDO_LINK,   /* delete link NAME in NS */
+	PG_UNDO_NETNS,	/* delete netns NAME */
+	PG_UNDO_LINK,	/* delete link NAME in NS */
 	PG_UNDO_MASTER, /* put NAME back on OLD (or release it) */
 };
 
@@ -158,8 +169,7 @@ kn_pg_check_prefix(const char *prefix, struct kn_err *e)
 /* ---- helpers ---- */
 
 static void
-pg_name(const struct pg_ctx *c, const struct pg_end *end, char *buf,
-	size_t len)
+pg_name(const struct pg_ctx *c, const struct pg_end *end, char *buf, size_t len)
 {
 	if (end->ns == PG_ROOT)
 		snprintf(buf, len, "%s-%s", c->prefix, end->name);
@@ -192,8 +202,7 @@ pg_log(const struct pg_ctx *c, const char *fmt, ...)
 }
 
 static int
-pg_ctx_init(struct pg_ctx *c, const char *prefix, FILE *log,
-	    struct kn_err *e)
+pg_ctx_init(struct pg_ctx *c, const char *prefix, FILE *log, struct kn_err *e)
 {
 	int i;
 
@@ -201,8 +210,8 @@ pg_ctx_init(struct pg_ctx *c, const char *prefix, FILE *log,
 	c->prefix = prefix;
 	c->log = log;
 	for (i = PG_H1; i < PG_N_NS; i++)
-		snprintf(c->ns_name[i], sizeof(c->ns_name[i]), "%s-%s",
-			 prefix, pg_ns_suffix[i]);
+		snprintf(c->ns_name[i], sizeof(c->ns_name[i]), "%s-%s", prefix,
+			 pg_ns_suffix[i]);
 	c->s[PG_ROOT] = kn_sock_open(NULL, e);
 	return c->s[PG_ROOT] == NULL ? -EIO : 0;
 }
@@ -457,8 +466,8 @@ pg_fix_end(struct pg_ctx *c, const struct pg_end *end, const char *master,
 			c->n_changed++;
 		}
 	}
-	if (end->addr != NULL && pg_addrs(s, li.ifindex, end->addr, NULL,
-					  0) == 0) {
+	if (end->addr != NULL &&
+	    pg_addrs(s, li.ifindex, end->addr, NULL, 0) == 0) {
 		rc = kn_addr_add(s, name, end->addr, e);
 		if (rc != 0)
 			return rc;
@@ -594,10 +603,9 @@ pg_up_veth(struct pg_ctx *c, const struct pg_veth *v, bool inline_mode,
 		return pg_in_the_way(c, na, what, true, e);
 	}
 	if (!has_a) {
-		rc = kn_veth_add(sa, na, nb,
-				 v->b.ns != PG_ROOT ? c->ns_name[v->b.ns]
-						    : NULL,
-				 e);
+		rc = kn_veth_add(
+			sa, na, nb,
+			v->b.ns != PG_ROOT ? c->ns_name[v->b.ns] : NULL, e);
 		if (rc != 0)
 			return rc;
 		rc = pg_undo_push(c, PG_UNDO_LINK, PG_ROOT, na, NULL, e);
@@ -676,8 +684,7 @@ pg_up_vxlan(struct pg_ctx *c, struct kn_err *e)
 	char label[64];
 	int rc;
 
-	snprintf(label, sizeof(label), "%s/%s", c->ns_name[PG_H2],
-		 PG_VX_NAME);
+	snprintf(label, sizeof(label), "%s/%s", c->ns_name[PG_H2], PG_VX_NAME);
 	rc = pg_vx_read(s, &st);
 	if (rc == -EEXIST)
 		return pg_in_the_way(c, label, "exists but is not a vxlan link",
@@ -707,9 +714,10 @@ pg_up_vxlan(struct pg_ctx *c, struct kn_err *e)
 			return rc;
 		}
 		pg_no_ipv6_autoconf(s, PG_VX_NAME);
-		pg_log(c, "created %s (id %d local %s remote %s dev eth1 "
-		       "dstport %d)", label, PG_VX_VNI, PG_VX_LOCAL,
-		       PG_VX_REMOTE, PG_VX_PORT);
+		pg_log(c,
+		       "created %s (id %d local %s remote %s dev eth1 "
+		       "dstport %d)",
+		       label, PG_VX_VNI, PG_VX_LOCAL, PG_VX_REMOTE, PG_VX_PORT);
 		c->n_created++;
 		created = true;
 	}
@@ -849,8 +857,8 @@ pg_up(struct pg_ctx *c, bool inline_mode, struct kn_err *e)
 int
 kn_playground_up(const struct kn_pg_opts *o, struct kn_err *e)
 {
-	const char *prefix = o->prefix != NULL ? o->prefix
-					       : KN_PG_DEFAULT_PREFIX;
+	const char *prefix =
+		o->prefix != NULL ? o->prefix : KN_PG_DEFAULT_PREFIX;
 	struct pg_ctx *c;
 	int rc;
 
@@ -931,12 +939,11 @@ kn_playground_down(const char *prefix, struct kn_err *e)
 			if (!pg_info(c->s[PG_ROOT], name, &li))
 				continue;
 			if (strcmp(li.kind, bridge ? "bridge" : "veth") != 0) {
-				int w = snprintf(left + used,
-						 sizeof(left) - used,
-						 "%s%s (a %s link)",
-						 used > 0 ? ", " : "", name,
-						 li.kind[0] ? li.kind
-							    : "plain");
+				int w = snprintf(
+					left + used, sizeof(left) - used,
+					"%s%s (a %s link)",
+					used > 0 ? ", " : "", name,
+					li.kind[0] ? li.kind : "plain");
 
 				if (w > 0 && (size_t)w < sizeof(left) - used)
 					used += (size_t)w;
@@ -987,8 +994,8 @@ pg_mac_str(const uint8_t *m, char *buf, size_t len)
 
 /* One line for END: its state, then "ok" or what is wrong with it. */
 static void
-pg_status_end(struct pg_status *st, const struct pg_end *end,
-	      const char *kind, const char *master, const char *peer)
+pg_status_end(struct pg_status *st, const struct pg_end *end, const char *kind,
+	      const char *master, const char *peer)
 {
 	struct pg_ctx *c = st->c;
 	struct kn_sock *s = c->s[end->ns];
@@ -1006,18 +1013,19 @@ pg_status_end(struct pg_status *st, const struct pg_end *end,
 	}
 	pg_addrs(s, li.ifindex, NULL, addrs, sizeof(addrs));
 	pg_mac_str(li.mac, mac, sizeof(mac));
-	fprintf(st->out, "  %-7s %-16s %s%s%smaster %s, %s, %s, mtu %u, %s, "
+	fprintf(st->out,
+		"  %-7s %-16s %s%s%smaster %s, %s, %s, mtu %u, %s, "
 		"%s",
 		kind, label, peer != NULL ? "peer " : "",
 		peer != NULL ? peer : "", peer != NULL ? ", " : "",
-		li.master[0] != '\0' ? li.master : "-",
-		li.up ? "up" : "DOWN", li.running ? "carrier" : "NO-CARRIER",
-		li.mtu, mac, addrs[0] != '\0' ? addrs : "no address");
-#define PG_BAD(...)                                                          \
-	do {                                                                 \
-		int w_ = snprintf(bad + b, sizeof(bad) - b, __VA_ARGS__);    \
-		if (w_ > 0 && (size_t)w_ < sizeof(bad) - b)                  \
-			b += (size_t)w_;                                     \
+		li.master[0] != '\0' ? li.master : "-", li.up ? "up" : "DOWN",
+		li.running ? "carrier" : "NO-CARRIER", li.mtu, mac,
+		addrs[0] != '\0' ? addrs : "no address");
+#define PG_BAD(...)                                                            \
+	do {                                                                   \
+		int w_ = snprintf(bad + b, sizeof(bad) - b, __VA_ARGS__);      \
+		if (w_ > 0 && (size_t)w_ < sizeof(bad) - b)                    \
+			b += (size_t)w_;                                       \
 	} while (0)
 	if (strcmp(li.kind, kind) != 0)
 		PG_BAD("; is a %s, not a %s", li.kind[0] ? li.kind : "plain",
@@ -1038,8 +1046,8 @@ pg_status_end(struct pg_status *st, const struct pg_end *end,
 		pg_mac_str(end->mac, mac, sizeof(mac));
 		PG_BAD("; MAC should be %s", mac);
 	}
-	if (end->addr != NULL && pg_addrs(s, li.ifindex, end->addr, NULL,
-					  0) == 0)
+	if (end->addr != NULL &&
+	    pg_addrs(s, li.ifindex, end->addr, NULL, 0) == 0)
 		PG_BAD("; address %s missing", end->addr);
 #undef PG_BAD
 	if (bad[0] != '\0') {
@@ -1060,8 +1068,7 @@ pg_status_vxlan(struct pg_status *st)
 	char label[64];
 	int rc;
 
-	snprintf(label, sizeof(label), "%s/%s", c->ns_name[PG_H2],
-		 PG_VX_NAME);
+	snprintf(label, sizeof(label), "%s/%s", c->ns_name[PG_H2], PG_VX_NAME);
 	rc = pg_vx_read(s, &vx);
 	if (rc == -ENODEV) {
 		fprintf(st->out, "  %-7s %-16s missing\n", "vxlan", label);
@@ -1074,14 +1081,16 @@ pg_status_vxlan(struct pg_status *st)
 		st->problems++;
 		return;
 	}
-	fprintf(st->out, "  %-7s %-16s id %u local %s remote %s dev %s "
+	fprintf(st->out,
+		"  %-7s %-16s id %u local %s remote %s dev %s "
 		"dstport %u, %s, %s, mtu %u",
 		"vxlan", label, vx.vni, vx.local, vx.remote,
 		(int)vx.dev == kn_link_index(s, PG_VX_DEV) ? PG_VX_DEV : "?",
 		vx.port, li.up ? "up" : "DOWN",
 		li.running ? "carrier" : "NO-CARRIER", li.mtu);
 	if (!pg_vx_matches(&vx, kn_link_index(s, PG_VX_DEV))) {
-		fprintf(st->out, "  PROBLEM; should be id %d local %s remote "
+		fprintf(st->out,
+			"  PROBLEM; should be id %d local %s remote "
 			"%s dev eth1 dstport %d\n",
 			PG_VX_VNI, PG_VX_LOCAL, PG_VX_REMOTE, PG_VX_PORT);
 		st->problems++;
@@ -1114,17 +1123,19 @@ pg_status_span(struct pg_status *st)
 	}
 	n = kn_tc_mirror_list(c->s[PG_ROOT], dev, fi, 8, &e);
 	if (n < 0) {
-		fprintf(st->out, "  %-7s %-16s PROBLEM: cannot read the span "
+		fprintf(st->out,
+			"  %-7s %-16s PROBLEM: cannot read the span "
 			"filters: %s\n",
 			"span", dev, e.msg);
 		st->problems++;
 		return;
 	}
 	for (i = 0; i < n && i < 8; i++) {
-		fprintf(st->out, "  %-7s %-16s %s u32 %s -> mirred egress "
+		fprintf(st->out,
+			"  %-7s %-16s %s u32 %s -> mirred egress "
 			"mirror %s: %llu packets, %llu bytes\n",
 			"span", dev,
-			fi[i].dir == KN_DIR_INGRESS   ? "ingress"
+			fi[i].dir == KN_DIR_INGRESS  ? "ingress"
 			: fi[i].dir == KN_DIR_EGRESS ? "egress"
 						     : "both",
 			fi[i].match[0] ? fi[i].match : "all", fi[i].target,
@@ -1134,13 +1145,14 @@ pg_status_span(struct pg_status *st)
 			dirs |= (unsigned int)fi[i].dir;
 	}
 	if ((dirs & KN_DIR_BOTH) != KN_DIR_BOTH) {
-		fprintf(st->out, "  %-7s %-16s PROBLEM: no %s%s%s mirror to "
+		fprintf(st->out,
+			"  %-7s %-16s PROBLEM: no %s%s%s mirror to "
 			"%s; %s-span sees %s (run playground up again)\n",
-			"span", dev,
-			(dirs & KN_DIR_INGRESS) ? "" : "ingress",
+			"span", dev, (dirs & KN_DIR_INGRESS) ? "" : "ingress",
 			(dirs & KN_DIR_BOTH) == 0 ? " or " : "",
 			(dirs & KN_DIR_EGRESS) ? "" : "egress", target,
-			c->prefix, dirs == 0 ? "nothing" : "one direction only");
+			c->prefix,
+			dirs == 0 ? "nothing" : "one direction only");
 		st->problems++;
 	}
 }
@@ -1172,14 +1184,16 @@ kn_playground_status(const char *prefix, FILE *out, struct kn_err *e)
 	snprintf(name, sizeof(name), "%s-dpb", prefix);
 	inline_mode = pg_info(c->s[PG_ROOT], name, &li);
 	if (inline_mode)
-		fprintf(out, "playground %s: inline wiring (%s-h1e0 is off "
+		fprintf(out,
+			"playground %s: inline wiring (%s-h1e0 is off "
 			"%s-br0; dpmirror forwards between %s-h1e0 and "
 			"%s-dpb, %s-dpbr is on %s-br0)\n",
-			prefix, prefix, prefix, prefix, prefix, prefix,
-			prefix);
+			prefix, prefix, prefix, prefix, prefix, prefix, prefix);
 	else
-		fprintf(out, "playground %s: seed wiring (%s-h1e0 on "
-			"%s-br0)\n", prefix, prefix, prefix);
+		fprintf(out,
+			"playground %s: seed wiring (%s-h1e0 on "
+			"%s-br0)\n",
+			prefix, prefix, prefix);
 	for (ns = PG_H1; ns < PG_N_NS; ns++) {
 		if (!kn_netns_exists(c->ns_name[ns])) {
 			fprintf(out, "  %-7s %-16s missing\n", "netns",
@@ -1207,15 +1221,15 @@ kn_playground_status(const char *prefix, FILE *out, struct kn_err *e)
 		pg_label(c, &v->a, la, sizeof(la));
 		pg_label(c, &v->b, lb, sizeof(lb));
 		if (v->b.ns != PG_ROOT && c->s[v->b.ns] == NULL) {
-			pg_status_end(&st, &v->a, "veth", pg_master_a(v,
-				      inline_mode), lb);
+			pg_status_end(&st, &v->a, "veth",
+				      pg_master_a(v, inline_mode), lb);
 			fprintf(out, "  %-7s %-16s missing (no netns)\n",
 				"veth", lb);
 			st.problems++;
 			continue;
 		}
-		pg_status_end(&st, &v->a, "veth",
-			      pg_master_a(v, inline_mode), lb);
+		pg_status_end(&st, &v->a, "veth", pg_master_a(v, inline_mode),
+			      lb);
 		pg_status_end(&st, &v->b, "veth", v->b.master, la);
 	}
 	pg_status_vxlan(&st);

@@ -9,10 +9,10 @@
  * `up` made and nothing else.
  *
  *   root namespace                       netns P-h1 / P-h2
- *   P-br0  bridge 198.18.0.1/24          eth0 198.18.0.2/24 / .3  (P-h1e0 / P-h2e0)
- *   P-br1  bridge 198.18.1.1/24, mtu 1600 eth1 198.18.1.2/24 / .3 (P-h1e1 / P-h2e1)
- *                                        P-h2: vxlan0 id 100 local 198.18.1.3
- *                                              remote 198.18.1.2 dev eth1 dstport 4789
+ *   P-br0  bridge 198.18.0.1/24          eth0 198.18.0.2/24 / .3  (P-h1e0 /
+ * P-h2e0) P-br1  bridge 198.18.1.1/24, mtu 1600 eth1 198.18.1.2/24 / .3 (P-h1e1
+ * / P-h2e1) P-h2: vxlan0 id 100 local 198.18.1.3 remote 198.18.1.2 dev eth1
+ * dstport 4789
  *
  * Fixed MACs (so configs can name them): h1 eth0 02:00:00:00:00:02,
  * h2 eth0 02:00:00:00:00:03, h1 eth1 02:00:00:00:01:02,
@@ -40,13 +40,13 @@
 
 #include "kn.h"
 
-#define KN_PG_PREFIX_MAX 8
+#define KN_PG_PREFIX_MAX     8
 #define KN_PG_DEFAULT_PREFIX "dpm"
 
 struct kn_pg_opts {
 	const char *prefix; /* default KN_PG_DEFAULT_PREFIX */
 	bool inline_mode;   /* wire h1 eth0 through P-h1e0 <-> P-dpb */
-	FILE *log;          /* one line per change and a summary; NULL = quiet */
+	FILE *log; /* one line per change and a summary; NULL = quiet */
 };
 
 /* 0 when PREFIX is usable, else -EINVAL with a message. */

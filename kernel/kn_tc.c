@@ -55,14 +55,14 @@
 
 #include "kn_tc.h"
 
-#define VXLAN_PORT 4789
+#define VXLAN_PORT	  4789
 #define VXLAN_OVERHEAD_V4 50 /* outer Ethernet 14 + IPv4 20 + UDP 8 + 8 */
 #define VXLAN_OVERHEAD_V6 70 /* outer Ethernet 14 + IPv6 40 + UDP 8 + 8 */
 
 /* The parents filters are attached to. */
 #define PARENT_INGRESS_QDISC TC_H_MAKE(TC_H_INGRESS, 0)
-#define PARENT_CLSACT_IN TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)
-#define PARENT_CLSACT_OUT TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS)
+#define PARENT_CLSACT_IN     TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)
+#define PARENT_CLSACT_OUT    TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS)
 
 enum qdisc_kind {
 	QDISC_NONE,
@@ -182,14 +182,14 @@ qdisc_obj(int ifindex, enum qdisc_kind kind)
 	rtnl_tc_set_parent(TC_CAST(q), TC_H_INGRESS);
 	rtnl_tc_set_handle(TC_CAST(q), TC_H_MAKE(TC_H_INGRESS, 0));
 	/* libnl has no module for clsact: the kind is sent bare. */
-	rtnl_tc_set_kind(TC_CAST(q), kind == QDISC_CLSACT ? "clsact"
-							  : "ingress");
+	rtnl_tc_set_kind(TC_CAST(q),
+			 kind == QDISC_CLSACT ? "clsact" : "ingress");
 	return q;
 }
 
 static int
-qdisc_add(struct kn_sock *s, const char *dev, int ifindex,
-	  enum qdisc_kind kind, struct kn_err *e)
+qdisc_add(struct kn_sock *s, const char *dev, int ifindex, enum qdisc_kind kind,
+	  struct kn_err *e)
 {
 	struct rtnl_qdisc *q = qdisc_obj(ifindex, kind);
 	int rc;
@@ -206,8 +206,8 @@ qdisc_add(struct kn_sock *s, const char *dev, int ifindex,
 }
 
 static int
-qdisc_del(struct kn_sock *s, const char *dev, int ifindex,
-	  enum qdisc_kind kind, struct kn_err *e)
+qdisc_del(struct kn_sock *s, const char *dev, int ifindex, enum qdisc_kind kind,
+	  struct kn_err *e)
 {
 	struct rtnl_qdisc *q = qdisc_obj(ifindex, kind);
 	int rc;
@@ -230,13 +230,12 @@ struct dump_ctx {
 	enum kn_dir dir;
 	struct kn_filter_info *out; /* NULL: only count */
 	int max;
-	int n_ours;   /* our filters seen (stored up to MAX) */
-	int n_other;  /* filter nodes at other priorities */
+	int n_ours;  /* our filters seen (stored up to MAX) */
+	int n_other; /* filter nodes at other priorities */
 	int err;
 };
 
-static void
-append(char *buf, size_t len, const char *fmt, ...)
+static void append(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -392,7 +391,9 @@ parse_actions(struct nlattr *list, struct kn_filter_info *fi)
 				       8);
 				memcpy(&pkts,
 				       (const char *)nla_data(
-					       st[TCA_STATS_BASIC]) + 8, 4);
+					       st[TCA_STATS_BASIC]) +
+					       8,
+				       4);
 				fi->bytes = bytes;
 				fi->packets = pkts;
 			}
@@ -531,8 +532,8 @@ target_name(struct kn_sock *s, struct kn_filter_info *fi)
 	struct rtnl_link *l;
 
 	if (fi->target_ifindex > 0 &&
-	    rtnl_link_get_kernel(kn_sock_nl(s), fi->target_ifindex, NULL,
-				 &l) >= 0) {
+	    rtnl_link_get_kernel(kn_sock_nl(s), fi->target_ifindex, NULL, &l) >=
+		    0) {
 		snprintf(fi->target, sizeof(fi->target), "%s",
 			 rtnl_link_get_name(l));
 		rtnl_link_put(l);
@@ -581,13 +582,12 @@ add_keys(struct rtnl_cls *c, const struct kn_match *m, int family)
 		return rtnl_u32_add_key_uint32(c, 0, 0, 0, 0);
 	if (family == AF_INET) {
 		if (m->proto >= 0)
-			rc |= rtnl_u32_add_key_uint32(c, (uint32_t)m->proto
-							      << 16,
-						      0x00ff0000, 8, 0);
+			rc |= rtnl_u32_add_key_uint32(
+				c, (uint32_t)m->proto << 16, 0x00ff0000, 8, 0);
 		if (m->sport >= 0 || m->dport >= 0) {
 			/* No options (IHL 5), first fragment only. */
-			rc |= rtnl_u32_add_key_uint32(c, 0x05000000,
-						      0x0f000000, 0, 0);
+			rc |= rtnl_u32_add_key_uint32(c, 0x05000000, 0x0f000000,
+						      0, 0);
 			rc |= rtnl_u32_add_key_uint32(c, 0, 0x00001fff, 4, 0);
 		}
 		if (m->has_src && m->src_len > 0) {
@@ -609,18 +609,17 @@ add_keys(struct rtnl_cls *c, const struct kn_match *m, int family)
 		int which, w;
 
 		if (m->proto >= 0)
-			rc |= rtnl_u32_add_key_uint32(c, (uint32_t)m->proto
-							      << 8,
-						      0x0000ff00, 4, 0);
+			rc |= rtnl_u32_add_key_uint32(
+				c, (uint32_t)m->proto << 8, 0x0000ff00, 4, 0);
 		for (which = 0; which < 2; which++) {
-			const uint8_t *b = which == 0 ? m->src.bytes
-						      : m->dst.bytes;
+			const uint8_t *b =
+				which == 0 ? m->src.bytes : m->dst.bytes;
 			int len = which == 0 ? (m->has_src ? m->src_len : 0)
 					     : (m->has_dst ? m->dst_len : 0);
 
 			for (w = 0; w < 4 && len > 32 * w; w++) {
-				int bits = len - 32 * w > 32 ? 32
-							     : len - 32 * w;
+				int bits =
+					len - 32 * w > 32 ? 32 : len - 32 * w;
 				uint32_t a, mask = 0xffffffffu << (32 - bits);
 
 				memcpy(&a, b + 4 * w, 4);
@@ -643,15 +642,15 @@ add_keys(struct rtnl_cls *c, const struct kn_match *m, int family)
 static uint16_t
 family_ethertype(int family)
 {
-	return family == 0 ? ETH_P_ALL : family == AF_INET ? ETH_P_IP
-							   : ETH_P_IPV6;
+	return family == 0	   ? ETH_P_ALL
+	       : family == AF_INET ? ETH_P_IP
+				   : ETH_P_IPV6;
 }
 
 static int
 filter_add(struct kn_sock *s, const char *dev, int ifindex, uint32_t parent,
-	   enum kn_dir dir, uint32_t prio, int family,
-	   const struct kn_match *m, const char *target, int target_idx,
-	   struct kn_err *e)
+	   enum kn_dir dir, uint32_t prio, int family, const struct kn_match *m,
+	   const char *target, int target_idx, struct kn_err *e)
 {
 	struct rtnl_cls *c;
 	struct rtnl_act *a;
@@ -696,7 +695,9 @@ nlerr:
 			"add the %s mirror filter (u32 pref %u, %s) on %s to "
 			"%s in %s",
 			dir_name(dir), prio,
-			family == 0 ? "all" : family == AF_INET ? "ip" : "ipv6",
+			family == 0	    ? "all"
+			: family == AF_INET ? "ip"
+					    : "ipv6",
 			dev, target, kn_sock_where(s));
 out:
 	if (a != NULL)
@@ -807,11 +808,9 @@ struct added {
 	enum kn_dir dir;
 };
 
-
 int
 kn_tc_mirror_add(struct kn_sock *s, const char *dev, enum kn_dir dir,
-		 const struct kn_match *m, const char *target,
-		 struct kn_err *e)
+		 const struct kn_match *m, const char *target, struct kn_err *e)
 {
 	struct added done[4];
 	struct dump_ctx ctx;
@@ -820,8 +819,7 @@ kn_tc_mirror_add(struct kn_sock *s, const char *dev, enum kn_dir dir,
 	int fam[2], nfam, ifindex, tidx, ndone = 0, rc, h, f;
 	uint32_t parent;
 
-	if (dir != KN_DIR_INGRESS && dir != KN_DIR_EGRESS &&
-	    dir != KN_DIR_BOTH)
+	if (dir != KN_DIR_INGRESS && dir != KN_DIR_EGRESS && dir != KN_DIR_BOTH)
 		return kn_fail(e, EINVAL, "direction %d is not valid", dir);
 	rc = match_check(m, e);
 	if (rc != 0)
@@ -865,7 +863,7 @@ kn_tc_mirror_add(struct kn_sock *s, const char *dev, enum kn_dir dir,
 		int i;
 
 		memset(&ctx, 0, sizeof(ctx));
-			ctx.out = cur;
+		ctx.out = cur;
 		ctx.max = 8;
 		rc = list_filters(s, dev, ifindex, have, &ctx, e);
 		if (rc != 0)
@@ -914,9 +912,8 @@ kn_tc_mirror_add(struct kn_sock *s, const char *dev, enum kn_dir dir,
 	return 0;
 rollback:
 	while (ndone-- > 0)
-		filter_del(s, dev, ifindex, done[ndone].parent,
-			   done[ndone].dir, done[ndone].prio,
-			   done[ndone].protocol, NULL);
+		filter_del(s, dev, ifindex, done[ndone].parent, done[ndone].dir,
+			   done[ndone].prio, done[ndone].protocol, NULL);
 	if (made_qdisc)
 		qdisc_del(s, dev, ifindex, want, NULL);
 	return rc;
@@ -1088,8 +1085,7 @@ vx_compare(struct kn_sock *s, const char *name, const struct vx_state *v,
 		append(diff, sizeof(diff), ", vni %u (not %u)", v->vni,
 		       want->vni);
 	if (want->local.family != 0 && strcmp(v->local, wl) != 0)
-		append(diff, sizeof(diff), ", local %s (not %s)", v->local,
-		       wl);
+		append(diff, sizeof(diff), ", local %s (not %s)", v->local, wl);
 	if (want->remote.family != 0 && strcmp(v->remote, wr) != 0)
 		append(diff, sizeof(diff), ", remote %s (not %s)", v->remote,
 		       wr);
@@ -1116,8 +1112,8 @@ mtu_check(struct kn_sock *s, const struct kn_mirror_spec *sp,
 	struct kn_link_info dev, under;
 	int fam = sp->vx.remote.family ? sp->vx.remote.family
 				       : sp->vx.local.family;
-	unsigned int over = fam == AF_INET6 ? VXLAN_OVERHEAD_V6
-					    : VXLAN_OVERHEAD_V4;
+	unsigned int over =
+		fam == AF_INET6 ? VXLAN_OVERHEAD_V6 : VXLAN_OVERHEAD_V4;
 	char ip[300] = "ip";
 	int rc;
 
@@ -1129,8 +1125,7 @@ mtu_check(struct kn_sock *s, const struct kn_mirror_spec *sp,
 	if (sp->vx.underlay[0] != '\0') {
 		rc = kn_link_info(s, sp->vx.underlay, &under, e);
 		if (rc != 0)
-			return kn_fail(e, ENODEV,
-				       "no underlay device %s in %s",
+			return kn_fail(e, ENODEV, "no underlay device %s in %s",
 				       sp->vx.underlay, kn_sock_where(s));
 		if (under.mtu < dev.mtu + over)
 			return kn_fail(
@@ -1311,7 +1306,8 @@ target_in_use(struct kn_sock *s, const char *name)
 		struct kn_filter_info fi[8];
 		int n, i;
 
-		n = kn_tc_mirror_list(s, rtnl_link_get_name((struct rtnl_link *)o),
+		n = kn_tc_mirror_list(s,
+				      rtnl_link_get_name((struct rtnl_link *)o),
 				      fi, 8, NULL);
 		for (i = 0; i < n; i++)
 			if (strcmp(fi[i].target, name) == 0)
@@ -1369,8 +1365,7 @@ out:
 }
 
 int
-kn_mirror_show(const char *netns, const char *dev, FILE *out,
-	       struct kn_err *e)
+kn_mirror_show(const char *netns, const char *dev, FILE *out, struct kn_err *e)
 {
 	struct kn_filter_info fi[8];
 	char targets[8][KN_IFNAMSIZ];

@@ -31,9 +31,9 @@ enum kn_dir {
  * qdisc and dumps every table of the priority asked for, so filters of one
  * priority on clsact's two hooks would each show up under both.
  */
-#define KN_TC_PRIO 4900
-#define KN_TC_PRIO_V6 4901
-#define KN_TC_PRIO_EGRESS 4902
+#define KN_TC_PRIO	     4900
+#define KN_TC_PRIO_V6	     4901
+#define KN_TC_PRIO_EGRESS    4902
 #define KN_TC_PRIO_EGRESS_V6 4903
 /* The alias (ip link's "alias") of a vxlan link made by kn_mirror_add. */
 #define KN_TC_ALIAS "dpmirror kernel mirror"
@@ -45,7 +45,7 @@ const char *kn_proto_name(int proto);
 
 /* What to mirror; fields not set match anything. */
 struct kn_match {
-	int proto;      /* -1 = any, else 0..255 */
+	int proto; /* -1 = any, else 0..255 */
 	bool has_src, has_dst;
 	struct kn_ip src, dst; /* one family for both */
 	uint8_t src_len, dst_len;
@@ -54,14 +54,14 @@ struct kn_match {
 
 /* A filter as read back from the kernel. */
 struct kn_filter_info {
-	enum kn_dir dir;       /* the hook it is attached to */
+	enum kn_dir dir; /* the hook it is attached to */
 	uint32_t prio;
 	uint32_t handle;
-	uint16_t protocol;     /* the filter's ethertype (ETH_P_ALL = 3) */
+	uint16_t protocol;	  /* the filter's ethertype (ETH_P_ALL = 3) */
 	char target[KN_IFNAMSIZ]; /* mirred target device */
-	int target_ifindex;       /* its ifindex */
-	char match[160];       /* human-readable match */
-	uint64_t packets;      /* mirred action counters */
+	int target_ifindex;	  /* its ifindex */
+	char match[160];	  /* human-readable match */
+	uint64_t packets;	  /* mirred action counters */
 	uint64_t bytes;
 };
 
@@ -93,7 +93,7 @@ struct kn_mirror_spec {
 	const char *netns;
 	const char *dev;
 	enum kn_dir dir;
-	const char *encap;      /* "vxlan" (default), "gretap", "geneve", ... */
+	const char *encap;	/* "vxlan" (default), "gretap", "geneve", ... */
 	const char *vxlan_name; /* default "vxlan0" */
 	struct kn_vxlan vx;
 	struct kn_match match;
