@@ -34,6 +34,10 @@ int kn_fail(struct kn_err *e, int errnum, const char *fmt, ...)
 /* Translate a libnl return code (negative NLE_*) into a negative errno. */
 int kn_errno_from_nl(int nlerr);
 
+/* Fail with a libnl error: "<what>: <libnl's text>", the errno translated. */
+int kn_nl_fail(struct kn_err *e, int nlerr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* ---- named network namespaces (/run/netns/NAME) ---- */
 
 /* Create NAME; -EEXIST when it exists. */

@@ -83,9 +83,8 @@ kn_errno_from_nl(int nlerr)
 	}
 }
 
-/* Fail with a libnl error: "<what>: <libnl's text>". */
-static int __attribute__((format(printf, 3, 4)))
-nl_fail(struct kn_err *e, int nlerr, const char *fmt, ...)
+int
+kn_nl_fail(struct kn_err *e, int nlerr, const char *fmt, ...)
 {
 	char what[KN_ERR_LEN - 64];
 	va_list ap;
@@ -314,7 +313,7 @@ kn_sock_open(const char *netns, struct kn_err *e)
 	} else {
 		rc = nl_connect(s->nl, NETLINK_ROUTE);
 		if (rc < 0) {
-			nl_fail(e, rc, "netlink socket in %s", s->where);
+			kn_nl_fail(e, rc, "netlink socket in %s", s->where);
 			nl_socket_free(s->nl);
 			s->nl = NULL;
 		}
@@ -449,7 +448,7 @@ kn_link_foreach(struct kn_sock *s, const char *prefix,
 
 	rc = rtnl_link_alloc_cache(s->nl, AF_UNSPEC, &cache);
 	if (rc < 0)
-		return nl_fail(e, rc, "list links in %s", s->where);
+		return kn_nl_fail(e, rc, "list links in %s", s->where);
 	for (o = nl_cache_get_first(cache); o != NULL;
 	     o = nl_cache_get_next(o)) {
 		struct rtnl_link *l = (struct rtnl_link *)o;
@@ -493,9 +492,9 @@ kn_veth_add(struct kn_sock *s, const char *name, const char *peer,
 	if (fd >= 0)
 		close(fd);
 	if (rc < 0)
-		return nl_fail(e, rc, "create veth %s (peer %s%s%s) in %s",
-			       name, peer, peer_netns ? " in netns " : "",
-			       peer_netns ? peer_netns : "", s->where);
+		return kn_nl_fail(e, rc, "create veth %s (peer %s%s%s) in %s",
+				  name, peer, peer_netns ? " in netns " : "",
+				  peer_netns ? peer_netns : "", s->where);
 	return 0;
 }
 
@@ -505,7 +504,8 @@ kn_bridge_add(struct kn_sock *s, const char *name, struct kn_err *e)
 	int rc = rtnl_link_bridge_add(s->nl, name);
 
 	if (rc < 0)
-		return nl_fail(e, rc, "create bridge %s in %s", name, s->where);
+		return kn_nl_fail(e, rc, "create bridge %s in %s", name,
+				  s->where);
 	return 0;
 }
 
@@ -522,7 +522,7 @@ link_change(struct kn_sock *s, const char *ifname, struct rtnl_link *change,
 	rc = rtnl_link_change(s->nl, l, change, 0);
 	rtnl_link_put(l);
 	if (rc < 0)
-		return nl_fail(e, rc, "%s %s in %s", what, ifname, s->where);
+		return kn_nl_fail(e, rc, "%s %s in %s", what, ifname, s->where);
 	return 0;
 }
 
@@ -537,10 +537,10 @@ kn_link_set_master(struct kn_sock *s, const char *ifname, const char *master,
 	if (master == NULL) {
 		rc = rtnl_link_release_ifindex(s->nl, idx);
 		if (rc < 0)
-			return nl_fail(e, rc,
-				       "release %s from its bridge in "
-				       "%s",
-				       ifname, s->where);
+			return kn_nl_fail(e, rc,
+					  "release %s from its bridge in "
+					  "%s",
+					  ifname, s->where);
 		return 0;
 	}
 	midx = kn_link_index(s, master);
@@ -549,8 +549,8 @@ kn_link_set_master(struct kn_sock *s, const char *ifname, const char *master,
 			       s->where);
 	rc = rtnl_link_enslave_ifindex(s->nl, midx, idx);
 	if (rc < 0)
-		return nl_fail(e, rc, "attach %s to %s in %s", ifname, master,
-			       s->where);
+		return kn_nl_fail(e, rc, "attach %s to %s in %s", ifname,
+				  master, s->where);
 	return 0;
 }
 
@@ -621,7 +621,8 @@ kn_link_del(struct kn_sock *s, const char *ifname, struct kn_err *e)
 	rc = rtnl_link_delete(s->nl, l);
 	rtnl_link_put(l);
 	if (rc < 0)
-		return nl_fail(e, rc, "delete link %s in %s", ifname, s->where);
+		return kn_nl_fail(e, rc, "delete link %s in %s", ifname,
+				  s->where);
 	return 0;
 }
 
@@ -695,8 +696,8 @@ kn_vxlan_add(struct kn_sock *s, const char *name, const struct kn_vxlan *v,
 		nl_addr_put(remote);
 	rtnl_link_put(l);
 	if (rc < 0)
-		return nl_fail(e, rc, "create vxlan %s (vni %u) in %s", name,
-			       v->vni, s->where);
+		return kn_nl_fail(e, rc, "create vxlan %s (vni %u) in %s", name,
+				  v->vni, s->where);
 	return 0;
 }
 
@@ -728,8 +729,8 @@ kn_addr_add(struct kn_sock *s, const char *ifname, const char *cidr,
 	rtnl_addr_put(a);
 	nl_addr_put(local);
 	if (rc < 0)
-		return nl_fail(e, rc, "add address %s to %s in %s", cidr,
-			       ifname, s->where);
+		return kn_nl_fail(e, rc, "add address %s to %s in %s", cidr,
+				  ifname, s->where);
 	return 0;
 }
 
@@ -759,8 +760,8 @@ kn_link_kind_supported(struct kn_sock *s, const char *kind, struct kn_err *e)
 	case -EINVAL:
 		return 1; /* it knows it, but wants parameters */
 	default:
-		return nl_fail(e, rc, "probe for %s links in %s", kind,
-			       s->where);
+		return kn_nl_fail(e, rc, "probe for %s links in %s", kind,
+				  s->where);
 	}
 }
 

@@ -71,20 +71,6 @@ enum qdisc_kind {
 	QDISC_OTHER,
 };
 
-/* Fail with a libnl error: "<what>: <libnl's text>". */
-static int __attribute__((format(printf, 3, 4)))
-tc_nl_fail(struct kn_err *e, int nlerr, const char *fmt, ...)
-{
-	char what[KN_ERR_LEN - 64];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return kn_fail(e, kn_errno_from_nl(nlerr), "%s: %s", what,
-		       nl_geterror(nlerr));
-}
-
 static bool
 is_ours(uint32_t prio)
 {
@@ -150,7 +136,7 @@ ingress_qdisc(struct kn_sock *s, int ifindex, enum qdisc_kind *kind,
 	*kind = QDISC_NONE;
 	rc = rtnl_qdisc_alloc_cache(kn_sock_nl(s), &cache);
 	if (rc < 0)
-		return tc_nl_fail(e, rc, "list qdiscs in %s", kn_sock_where(s));
+		return kn_nl_fail(e, rc, "list qdiscs in %s", kn_sock_where(s));
 	for (o = nl_cache_get_first(cache); o != NULL;
 	     o = nl_cache_get_next(o)) {
 		struct rtnl_tc *tc = (struct rtnl_tc *)o;
@@ -199,7 +185,7 @@ qdisc_add(struct kn_sock *s, const char *dev, int ifindex, enum qdisc_kind kind,
 	rc = rtnl_qdisc_add(kn_sock_nl(s), q, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_qdisc_put(q);
 	if (rc < 0)
-		return tc_nl_fail(e, rc, "add %s qdisc to %s in %s",
+		return kn_nl_fail(e, rc, "add %s qdisc to %s in %s",
 				  kind == QDISC_CLSACT ? "clsact" : "ingress",
 				  dev, kn_sock_where(s));
 	return 0;
@@ -217,7 +203,7 @@ qdisc_del(struct kn_sock *s, const char *dev, int ifindex, enum qdisc_kind kind,
 	rc = rtnl_qdisc_delete(kn_sock_nl(s), q);
 	rtnl_qdisc_put(q);
 	if (rc < 0)
-		return tc_nl_fail(e, rc, "delete %s qdisc of %s in %s",
+		return kn_nl_fail(e, rc, "delete %s qdisc of %s in %s",
 				  kind == QDISC_CLSACT ? "clsact" : "ingress",
 				  dev, kn_sock_where(s));
 	return 0;
@@ -473,7 +459,7 @@ filter_dump(struct kn_sock *s, const char *dev, int ifindex, uint32_t parent,
 	t.tcm_parent = parent;
 	rc = nl_send_simple(nl, RTM_GETTFILTER, NLM_F_DUMP, &t, sizeof(t));
 	if (rc < 0)
-		return tc_nl_fail(e, rc, "list the filters of %s in %s", dev,
+		return kn_nl_fail(e, rc, "list the filters of %s in %s", dev,
 				  kn_sock_where(s));
 	orig = nl_socket_get_cb(nl);
 	cb = nl_cb_clone(orig);
@@ -484,7 +470,7 @@ filter_dump(struct kn_sock *s, const char *dev, int ifindex, uint32_t parent,
 	rc = nl_recvmsgs(nl, cb);
 	nl_cb_put(cb);
 	if (rc < 0)
-		return tc_nl_fail(e, rc, "list the filters of %s in %s", dev,
+		return kn_nl_fail(e, rc, "list the filters of %s in %s", dev,
 				  kn_sock_where(s));
 	return 0;
 }
@@ -691,7 +677,7 @@ filter_add(struct kn_sock *s, const char *dev, int ifindex, uint32_t parent,
 	rc = 0;
 	goto out;
 nlerr:
-	rc = tc_nl_fail(e, rc,
+	rc = kn_nl_fail(e, rc,
 			"add the %s mirror filter (u32 pref %u, %s) on %s to "
 			"%s in %s",
 			dir_name(dir), prio,
@@ -727,7 +713,7 @@ filter_del(struct kn_sock *s, const char *dev, int ifindex, uint32_t parent,
 	rc = rtnl_cls_delete(kn_sock_nl(s), c, 0);
 	rtnl_cls_put(c);
 	if (rc < 0)
-		return tc_nl_fail(e, rc,
+		return kn_nl_fail(e, rc,
 				  "delete the %s mirror filter (pref %u) of %s "
 				  "in %s",
 				  dir_name(dir), prio, dev, kn_sock_where(s));
@@ -1204,7 +1190,7 @@ set_alias(struct kn_sock *s, const char *name, const char *alias,
 	rtnl_link_put(c);
 	rtnl_link_put(l);
 	if (rc < 0)
-		return tc_nl_fail(e, rc, "set the alias of %s in %s", name,
+		return kn_nl_fail(e, rc, "set the alias of %s in %s", name,
 				  kn_sock_where(s));
 	return 0;
 }
