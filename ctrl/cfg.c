@@ -1728,6 +1728,7 @@ static const struct cfg_key cfg_dpmirror_keys[] = {
 	 .dflt = 16384},
 	{"stats_interval", CFG_NUMBER(struct cfg, stats_interval, 0, 3600),
 	 .dflt = 1},
+	{"copy_max", CFG_NUMBER(struct cfg, copy_max, 0, 2048), .dflt = 256},
 	{.name = NULL},
 };
 

@@ -175,6 +175,8 @@ struct cfg {
 	uint32_t burst;		 /* 1..512, default 32 */
 	uint32_t mirror_pool;	 /* 1024..1048576, default 16384 */
 	uint32_t stats_interval; /* seconds, 0 = only at exit; default 1 */
+	uint32_t copy_max;       /* frames up to this many bytes are copied,
+				  * longer ones cloned; 0..2048, default 256 */
 
 	struct cfg_port ports[CFG_MAX_PORTS];
 	unsigned int n_ports;

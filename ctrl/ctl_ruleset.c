@@ -97,7 +97,7 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 		return NULL;
 	}
 	rs->generation = generation;
-	rs->copy_max = CTL_COPY_MAX_DEFAULT;
+	rs->copy_max = cfg->copy_max;
 
 	for (i = 0; i < cfg->n_collectors; i++) {
 		const struct cfg_collector *cc = &cfg->collectors[i];
@@ -118,6 +118,8 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 		struct dp_session *ds = &rs->sess[i];
 
 		ds->snaplen = cs->snaplen;
+		if (cs->filter >= 0)
+			rs->filtered |= 1u << i;
 		ds->sample = cs->sample;
 		ds->n_coll = (uint8_t)cs->n_collectors;
 		for (j = 0; j < cs->n_collectors; j++)

@@ -13,9 +13,6 @@
 #include "ctl_port.h"
 #include "dp_ruleset.h"
 
-/* Frames up to this many bytes are copied rather than cloned. */
-#define CTL_COPY_MAX_DEFAULT 256
-
 /*
  * Build a ruleset for CFG over the set-up PORTS.  PORT_WORKERS[p] is the
  * set of workers (bit w = worker w, up to 64) that receive on port p: a

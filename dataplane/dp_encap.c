@@ -221,35 +221,10 @@ dp_encap_udp6_csum(const struct dp_encap_tmpl *t, struct rte_mbuf *m)
 }
 
 /*
- * Input of the flow hash: the lower endpoint, the higher endpoint, the
- * protocol and the kind of frame, zero-padded to a multiple of 8 bytes.
+ * The symmetric flow hash: the lower endpoint, the higher endpoint, the
+ * ports in that order, the protocol and the kind of frame, through the
+ * CPU's CRC32 instruction (rte_hash_crc), then an avalanche.
  */
-#define FH_EP_LEN 18 /* 16 address bytes + 2 port bytes */
-#define FH_LEN	  40
-
-union flow_key {
-	uint64_t u64[FH_LEN / 8];
-	uint8_t b[FH_LEN];
-};
-
-/* Endpoint A (address, port) compared with B: <0, 0 or >0. */
-static inline int
-ep_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb,
-       size_t alen)
-{
-	int c = memcmp(a, b, alen);
-
-	if (c != 0)
-		return c;
-	return (int)pa - (int)pb;
-}
-
-static inline void
-ep_put(uint8_t *dst, const uint8_t *addr, uint16_t port, size_t alen)
-{
-	memcpy(dst, addr, alen);
-	put_be16(dst + 16, port);
-}
 
 /* Final avalanche so that the low bits (source port, collector pick) mix. */
 static inline uint32_t
@@ -263,40 +238,93 @@ hash_mix(uint32_t h)
 	return h;
 }
 
+/* Load 4 / 8 address bytes as a number whose order follows the bytes'. */
+static inline uint32_t
+ld_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return rte_be_to_cpu_32(v);
+}
+
+static inline uint64_t
+ld_be64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return rte_be_to_cpu_64(v);
+}
+
 uint32_t
 dp_flow_hash(const struct dp_meta *m, const uint8_t *frame, uint32_t len)
 {
-	union flow_key k;
+	uint32_t h = 0xdb1ac5e7u;
 
-	memset(&k, 0, sizeof(k));
-	if (m->l3 == DP_L3_IPV4 || m->l3 == DP_L3_IPV6) {
-		size_t alen = m->l3 == DP_L3_IPV4 ? 4 : 16;
+	if (likely(m->l3 == DP_L3_IPV4 || m->l3 == DP_L3_IPV6)) {
 		/* Fragments of one datagram must stay together: only the
 		 * first carries ports, so no fragment hashes them. */
 		int ports = m->has_ports && !(m->flags & DP_F_FRAG);
-		uint16_t sp = ports ? m->sport : 0;
-		uint16_t dp = ports ? m->dport : 0;
+		uint32_t sp = ports ? m->sport : 0;
+		uint32_t dp = ports ? m->dport : 0;
+		uint32_t pp;
 
-		if (ep_cmp(m->src, sp, m->dst, dp, alen) <= 0) {
-			ep_put(k.b, m->src, sp, alen);
-			ep_put(k.b + FH_EP_LEN, m->dst, dp, alen);
+		if (m->l3 == DP_L3_IPV4) {
+			uint32_t a = ld_be32(m->src), b = ld_be32(m->dst);
+
+			/* Order the endpoints: (a, sp) first when smaller. */
+			if (a > b || (a == b && sp > dp)) {
+				uint32_t t = a;
+
+				a = b;
+				b = t;
+				pp = dp << 16 | sp;
+			} else {
+				pp = sp << 16 | dp;
+			}
+			h = rte_hash_crc_4byte(a, h);
+			h = rte_hash_crc_4byte(b, h);
 		} else {
-			ep_put(k.b, m->dst, dp, alen);
-			ep_put(k.b + FH_EP_LEN, m->src, sp, alen);
+			uint64_t a0 = ld_be64(m->src), a1 = ld_be64(m->src + 8);
+			uint64_t b0 = ld_be64(m->dst), b1 = ld_be64(m->dst + 8);
+			int swap = a0 > b0 || (a0 == b0 && (a1 > b1 ||
+					       (a1 == b1 && sp > dp)));
+
+			if (swap) {
+				uint64_t t0 = a0, t1 = a1;
+
+				a0 = b0;
+				a1 = b1;
+				b0 = t0;
+				b1 = t1;
+				pp = dp << 16 | sp;
+			} else {
+				pp = sp << 16 | dp;
+			}
+			h = rte_hash_crc_8byte(a0, h);
+			h = rte_hash_crc_8byte(a1, h);
+			h = rte_hash_crc_8byte(b0, h);
+			h = rte_hash_crc_8byte(b1, h);
 		}
-		k.b[2 * FH_EP_LEN] = m->proto;
-		k.b[2 * FH_EP_LEN + 1] = m->l3;
+		h = rte_hash_crc_4byte(pp, h);
+		h = rte_hash_crc_4byte((uint32_t)m->proto << 8 | m->l3, h);
 	} else {
+		uint64_t d, s;
+
 		if (frame == NULL || len < 12)
 			return 0;
-		/* Destination MAC at 0, source MAC at 6. */
-		if (memcmp(frame, frame + 6, 6) <= 0) {
-			memcpy(k.b, frame, 6);
-			memcpy(k.b + 6, frame + 6, 6);
-		} else {
-			memcpy(k.b, frame + 6, 6);
-			memcpy(k.b + 6, frame, 6);
+		/* Destination MAC at 0, source MAC at 6, ordered. */
+		d = ld_be64(frame) >> 16;
+		s = ld_be64(frame + 4) & 0xffffffffffffull;
+		if (d > s) {
+			uint64_t t = d;
+
+			d = s;
+			s = t;
 		}
+		h = rte_hash_crc_8byte(d, h);
+		h = rte_hash_crc_8byte(s, h);
 	}
-	return hash_mix(rte_hash_crc(k.b, sizeof(k), 0xdb1ac5e7u));
+	return hash_mix(h);
 }

@@ -24,14 +24,10 @@ copy_bits(const struct rte_mbuf *pkt, uint8_t *dst, uint32_t len)
 
 static inline struct rte_mbuf *
 make_copy(struct rte_mbuf *pkt, uint32_t inner_len,
-	  const struct dp_encap_tmpl *t, struct rte_mempool *mp)
+	  const struct dp_encap_tmpl *t, struct rte_mbuf *m)
 {
-	struct rte_mbuf *m;
 	uint8_t *p;
 
-	m = rte_pktmbuf_alloc(mp);
-	if (unlikely(m == NULL))
-		return NULL;
 	if (unlikely(rte_pktmbuf_headroom(m) < t->len ||
 		     rte_pktmbuf_tailroom(m) < inner_len)) {
 		rte_pktmbuf_free(m);
@@ -69,14 +65,11 @@ trim_chain(struct rte_mbuf *c, uint32_t len)
 
 static inline struct rte_mbuf *
 make_clone(struct rte_mbuf *pkt, uint32_t inner_len,
-	   const struct dp_encap_tmpl *t, struct rte_mempool *mp,
+	   const struct dp_encap_tmpl *t, struct rte_mbuf *hdr,
 	   struct rte_mempool *clone_mp)
 {
-	struct rte_mbuf *hdr, *c;
+	struct rte_mbuf *c;
 
-	hdr = rte_pktmbuf_alloc(mp);
-	if (unlikely(hdr == NULL))
-		return NULL;
 	c = rte_pktmbuf_clone(pkt, clone_mp);
 	if (unlikely(c == NULL)) {
 		rte_pktmbuf_free(hdr);
@@ -94,15 +87,20 @@ make_clone(struct rte_mbuf *pkt, uint32_t inner_len,
 struct rte_mbuf *
 dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len, int clone,
 	       const struct dp_encap_tmpl *t, uint16_t sport,
-	       struct rte_mempool *mp, struct rte_mempool *clone_mp)
+	       struct rte_mbuf *m0, struct rte_mempool *mp,
+	       struct rte_mempool *clone_mp)
 {
 	struct rte_mbuf *m;
 
-	if (clone) {
-		m = make_clone(pkt, inner_len, t, mp, clone_mp);
-	} else {
-		m = make_copy(pkt, inner_len, t, mp);
+	if (m0 == NULL) {
+		m0 = rte_pktmbuf_alloc(mp);
+		if (unlikely(m0 == NULL))
+			return NULL;
 	}
+	if (clone)
+		m = make_clone(pkt, inner_len, t, m0, clone_mp);
+	else
+		m = make_copy(pkt, inner_len, t, m0);
 	if (unlikely(m == NULL))
 		return NULL;
 	dp_encap_write(t, rte_pktmbuf_mtod(m, uint8_t *), inner_len, sport);

@@ -29,11 +29,14 @@
  * bytes behind T's outer header with outer UDP source port SPORT (a clone
  * cut by snaplen shares only the first INNER_LEN bytes).  A copy must fit
  * one mirror mbuf: INNER_LEN <= DP_MIRROR_COPY_MAX (the caller checks).
+ * M0 is a fresh mbuf from the mirror pool to build in (taken in bulk by
+ * the caller), or NULL to take one from MP here.  On failure M0 is freed.
  * Returns the new packet, or NULL when a pool is empty.
  */
 struct rte_mbuf *dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len,
 				int clone, const struct dp_encap_tmpl *t,
-				uint16_t sport, struct rte_mempool *mp,
+				uint16_t sport, struct rte_mbuf *m0,
+				struct rte_mempool *mp,
 				struct rte_mempool *clone_mp);
 
 #endif /* DPMIRROR_DP_MIRROR_H */

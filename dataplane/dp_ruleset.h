@@ -46,6 +46,7 @@ struct dp_ruleset {
 	uint32_t n_categories;	  /* results per packet in classify output */
 	uint32_t n_sessions;
 	uint32_t dflt_accept; /* bit i: session i's filter default */
+	uint32_t filtered;    /* bit i: session i has a filter */
 	/* Sessions interested in what port p receives: its rx sources, and
 	 * in inline mode the tx sources of p's peer. */
 	uint32_t want[DP_MAX_PORTS];

@@ -34,20 +34,22 @@ mirbuf_flush(struct dp_worker *w, uint16_t p)
 		return;
 	sent = rte_eth_tx_burst(w->sh->port[p].port_id, w->mirror_txq[p],
 				b->pkts, b->n);
-	for (i = 0; i < sent; i++) {
+	/* Copies were counted as mirrored when queued; take back the ones
+	 * the queue refused, as tx_full. */
+	for (i = sent; i < b->n; i++) {
 		struct dp_session_counters *sc = &w->stats.sess[b->sess[i]];
 
-		sc->mirrored++;
-		sc->mirrored_bytes += b->len[i];
-		pc->mirror_bytes += b->len[i];
-	}
-	pc->mirror_packets += sent;
-	for (; i < b->n; i++) {
-		w->stats.sess[b->sess[i]].dropped[DP_DROP_TX_FULL]++;
+		sc->mirrored--;
+		sc->mirrored_bytes -= b->len[i];
+		sc->dropped[DP_DROP_TX_FULL]++;
+		b->bytes -= b->len[i];
 		rte_pktmbuf_free(b->pkts[i]);
 	}
+	pc->mirror_packets += sent;
+	pc->mirror_bytes += b->bytes;
 	pc->mirror_dropped += b->n - sent;
 	b->n = 0;
+	b->bytes = 0;
 }
 
 void
@@ -111,6 +113,8 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 	}
 	clone = c->clone_ok && inner > rs->copy_max;
 	m = dp_mirror_make(pkt, inner, clone, &c->tmpl, dp_encap_sport(hash),
+			   w->spare_next < w->n_spare ? w->spare[w->spare_next++]
+						      : NULL,
 			   w->sh->mirror_pool, w->sh->clone_pool);
 	if (unlikely(m == NULL)) {
 		sc->dropped[DP_DROP_NO_MBUF]++;
@@ -123,6 +127,9 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 	b->sess[b->n] = (uint8_t)s;
 	b->len[b->n] = frame;
 	b->n++;
+	b->bytes += frame;
+	sc->mirrored++;
+	sc->mirrored_bytes += frame;
 }
 
 /* Parse, key and classify the burst; then mirror every accepted hit. */
@@ -132,8 +139,25 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 {
 	const uint32_t ncat = rs->n_categories;
 	uint16_t n4 = 0, n6 = 0, i;
-	uint64_t now = 0;
+	uint32_t n_hits = 0;
+	uint64_t now;
 
+	if ((want & rs->filtered) == 0) {
+		/* No wanted session has a filter: each takes every packet.
+		 * Parse only for the flow hash; no keys, no classify. */
+		for (i = 0; i < n; i++) {
+			struct rte_mbuf *m = pkts[i];
+
+			if (i + 1 < n)
+				rte_prefetch0(
+					rte_pktmbuf_mtod(pkts[i + 1], void *));
+			dp_parse(rte_pktmbuf_mtod(m, const uint8_t *),
+				 m->data_len, &w->meta[i]);
+			w->hit[i] = want;
+		}
+		n_hits = n * (uint32_t)__builtin_popcount(want);
+		goto mirror;
+	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = &w->meta[i];
@@ -144,11 +168,11 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 		if (md->l3 == DP_L3_IPV6) {
 			dp_acl_key6_build(md, &w->key6[n6]);
 			w->kp6[n6] = (const uint8_t *)&w->key6[n6];
-			w->idx6[n6++] = i;
+			n6++;
 		} else {
 			dp_acl_key4_build(md, &w->key4[n4]);
 			w->kp4[n4] = (const uint8_t *)&w->key4[n4];
-			w->idx4[n4++] = i;
+			n4++;
 		}
 	}
 	if (n4 > 0)
@@ -156,23 +180,39 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 	if (n6 > 0)
 		rte_acl_classify(rs->acl6, w->kp6, w->res6, n6, ncat);
 
-	if (rs->n_sessions > 0)
-		now = rte_rdtsc();
-	/* Walk in receive order so copies leave in the order packets came. */
+	/* Which sessions want each packet, and how many copies in all. */
 	for (i = 0, n4 = 0, n6 = 0; i < n; i++) {
-		const struct dp_meta *md = &w->meta[i];
 		const uint32_t *res;
-		uint32_t hit, hash;
+		uint32_t hit;
 
-		if (md->l3 == DP_L3_IPV6)
+		if (w->meta[i].l3 == DP_L3_IPV6)
 			res = &w->res6[(uint32_t)n6++ * ncat];
 		else
 			res = &w->res4[(uint32_t)n4++ * ncat];
 		hit = dp_acl_accepted(res, rs->n_sessions, rs->dflt_accept) &
 		      want;
+		w->hit[i] = hit;
+		n_hits += (uint32_t)__builtin_popcount(hit);
+	}
+mirror:
+	if (n_hits == 0)
+		return;
+
+	/* The mbufs for the copies (or the clones' headers) in one go; when
+	 * the pool cannot give them all, each copy tries on its own. */
+	w->n_spare = 0;
+	w->spare_next = 0;
+	if (n_hits <= DP_MAX_SPARE &&
+	    rte_pktmbuf_alloc_bulk(w->sh->mirror_pool, w->spare, n_hits) == 0)
+		w->n_spare = (uint16_t)n_hits;
+	now = rte_rdtsc();
+	/* Walk in receive order so copies leave in the order packets came. */
+	for (i = 0; i < n; i++) {
+		uint32_t hit = w->hit[i], hash;
+
 		if (hit == 0)
 			continue;
-		hash = dp_flow_hash(md,
+		hash = dp_flow_hash(&w->meta[i],
 				    rte_pktmbuf_mtod(pkts[i], const uint8_t *),
 				    pkts[i]->data_len);
 		do {
@@ -182,6 +222,11 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 			mirror_one(w, rs, s, pkts[i], hash, now);
 		} while (hit != 0);
 	}
+	/* Copies sampled out, too big or over the rate left some unused. */
+	if (w->spare_next < w->n_spare)
+		rte_pktmbuf_free_bulk(&w->spare[w->spare_next],
+				      w->n_spare - w->spare_next);
+	w->n_spare = 0;
 }
 
 void

@@ -28,6 +28,7 @@
 #define DP_MAX_BURST 512
 #define DP_MAX_RXQ   64
 #define DP_MIRBUF    256 /* copies buffered per egress port before a tx burst */
+#define DP_MAX_SPARE 512 /* mbufs taken in bulk for one burst's copies */
 
 enum dp_mode {
 	DP_MODE_INLINE = 0,
@@ -63,6 +64,7 @@ struct dp_mirbuf {
 	struct rte_mbuf *pkts[DP_MIRBUF];
 	uint8_t sess[DP_MIRBUF];
 	uint32_t len[DP_MIRBUF];
+	uint64_t bytes; /* sum of len[] */
 };
 
 struct dp_worker {
@@ -90,10 +92,11 @@ struct dp_worker {
 	struct dp_acl_key6 key6[DP_MAX_BURST];
 	const uint8_t *kp4[DP_MAX_BURST];
 	const uint8_t *kp6[DP_MAX_BURST];
-	uint16_t idx4[DP_MAX_BURST];
-	uint16_t idx6[DP_MAX_BURST];
 	uint32_t res4[DP_MAX_BURST * RTE_ACL_MAX_CATEGORIES];
 	uint32_t res6[DP_MAX_BURST * RTE_ACL_MAX_CATEGORIES];
+	uint32_t hit[DP_MAX_BURST];  /* sessions that want packet i */
+	uint16_t n_spare, spare_next;
+	struct rte_mbuf *spare[DP_MAX_SPARE]; /* mbufs for this burst's copies */
 } __rte_cache_aligned;
 
 /* Prepare W for lcore LCORE with RCU id ID (control thread). */

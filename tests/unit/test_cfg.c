@@ -124,6 +124,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg->burst, 32);
 	assert_int_equal(cfg->mirror_pool, 16384);
 	assert_int_equal(cfg->stats_interval, 1);
+	assert_int_equal(cfg->copy_max, 256);
 
 	assert_int_equal(cfg->n_ports, 2);
 	assert_string_equal(cfg->ports[0].name, "p0");
@@ -854,6 +855,8 @@ static const struct bad_case bad_cases[] = {
 	  BASE "[dpmirror]\nstats_interval = 99999999999999999999999\n",
 	  "[dpmirror]", "stats_interval", "99999999999999999999999",
 	  "out of range" },
+	{ "copy_max", BASE "[dpmirror]\ncopy_max = 4096\n",
+	  "[dpmirror]", "copy_max", "4096", "0..2048" },
 	{ "dpmirror_key", BASE "[dpmirror]\nworkers = 4\n",
 	  "[dpmirror]", "workers", "4", "unknown key" },
 	{ "dpmirror_named", BASE "[dpmirror main]\nburst = 4\n",

@@ -298,7 +298,7 @@ test_inline_forward_and_mirror(void **state)
 	for (i = 0, k = 0; i < 10; i++) {
 		if (dports[i] == 80) {
 			assert_int_equal(check_copy(out[k], ref[i], len[i], 50), 100);
-			if (len[i] > CTL_COPY_MAX_DEFAULT)
+			if (len[i] > f.cfg->copy_max)
 				assert_int_equal(out[k]->nb_segs, 2); /* clone */
 			else
 				assert_int_equal(out[k]->nb_segs, 1);

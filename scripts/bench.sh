@@ -1,0 +1,268 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Benchmark dpmirror side by side with dpdk-testpmd's io forwarding, on the
+# same lcores (-l 0,1: the main lcore and one worker), the same vdevs and the
+# same traffic, in the same run.  Traffic: net_pcap replaying (infinite_rx)
+# a capture of 1024 IPv4/UDP flows; sinks: net_null.  Each scenario runs the
+# two programs alternately, REPS times, and reports medians:
+#
+#   S1 inline, one session whose 1000-rule filter matches nothing
+#   S2 tap, mirror everything, 64-byte frames, VxLAN to one collector
+#      (dpmirror's rate counts the copies it sent)
+#   S3 inline, mirror everything (every packet forwarded and copied), 64 B
+#   S4 as S3 with 1500-byte frames (the clone path)
+#   S5 inline, four sessions each selecting a different quarter of the flows
+#   S6 as S3, but the collector port never drains (a net_ring nobody reads):
+#      forwarding must not suffer (compared with S1), no original lost
+#
+# Ratio = dpmirror's rate / testpmd's rate.  Cycles per packet come from the
+# worker's busy_cycles / packets in dpmirror's --stats-json.
+#
+#   scripts/bench.sh              the full run (a few minutes)
+#   scripts/bench.sh --smoke      S1 and S3 once, 1 s each: checks that the
+#                                 machinery works and prints the table
+# Environment: REPS (3), SECS (3, measured seconds per run).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+PY=/usr/bin/python3
+REPS=${REPS:-3}
+SECS=${SECS:-3}
+SCENARIOS="S1 S2 S3 S4 S5 S6"
+if [ "${1:-}" = "--smoke" ]; then
+	REPS=1
+	SECS=1
+	SCENARIOS="S1 S3"
+fi
+
+if [ ! -x build/dpmirror ]; then
+	scripts/bootstrap.sh || exit 1
+	[ -f build/build.ninja ] || meson setup build >/dev/null || exit 1
+	ninja -C build >/dev/null || exit 1
+fi
+command -v dpdk-testpmd >/dev/null || {
+	echo "bench: dpdk-testpmd is missing (Debian package dpdk)" >&2
+	exit 1
+}
+
+work=$(mktemp -d /tmp/dpmirror-bench.XXXXXX)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	[ -n "${BENCH_KEEP:-}" ] && echo "bench: kept $work" || rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+EAL=(--no-huge -m 1024 --no-pci -l 0,1 --log-level '*:warning')
+# Let rte_acl use its AVX-512 classify methods where the CPU has them (the
+# EAL's default caps vector code at 256 bits); both programs get the same.
+if grep -qw avx512f /proc/cpuinfo; then
+	EAL+=(--force-max-simd-bitwidth=512)
+fi
+
+# The traffic: 1024 UDP flows, 198.18.1.x:port -> 198.18.0.(0..255):9.
+"$PY" - "$work" <<'EOF'
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xFFFF)
+    return ~(s + (s >> 16)) & 0xFFFF
+def frame(i, size):
+    payload = bytes(size - 42)
+    udp = struct.pack("!HHHH", 1024 + i, 9, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i, 0, 64, 17,
+                     0, bytes([198, 18, 1, i // 256 + 1]),
+                     bytes([198, 18, 0, i % 256]))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    eth = bytes.fromhex("020000000002020000000001") + b"\x08\x00"
+    return eth + ip + udp
+for size, name in ((60, "f64.pcap"), (1514, "f1500.pcap")):
+    with open(f"{sys.argv[1]}/{name}", "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i in range(1024):
+            fr = frame(i, size)
+            f.write(struct.pack("<IIII", 0, i, len(fr), len(fr)) + fr)
+EOF
+
+# Configurations.  $1: mode, $2: frames pcap, $3: collector device,
+# then the sessions (and filters) as text on stdin.
+config() {
+	cat <<EOF
+[dpmirror]
+mode = $1
+burst = 32
+mirror_pool = 16384
+stats_interval = 0
+[port in]
+device = net_pcap0,rx_pcap=$work/$2,infinite_rx=1
+$([ "$1" = inline ] && echo "peer = fwd")
+[port fwd]
+device = net_null0,no-rx=1
+[port out]
+device = $3
+mtu = 9000
+[collector c1]
+port = out
+remote_ip = 198.18.1.3
+local_ip = 198.18.1.10
+remote_mac = 02:00:00:00:01:03
+vni = 100
+EOF
+	cat
+}
+
+NULL_OUT="net_null1,no-rx=1"
+session_all() { printf '[session all]\nsources = in:rx\ncollector = c1\n'; }
+
+config inline f64.pcap "$NULL_OUT" >"$work/S1.ini" <<EOF
+[session none]
+sources = in:rx
+collector = c1
+filter = nothing
+[filter nothing]
+$(for i in $(seq 1 1000); do
+	echo "rule $i = accept proto tcp dst 198.19.$((i / 250)).$((i % 250))/32 dport $i"
+done)
+default = reject
+EOF
+session_all | config tap f64.pcap "$NULL_OUT" >"$work/S2.ini"
+session_all | config inline f64.pcap "$NULL_OUT" >"$work/S3.ini"
+session_all | config inline f1500.pcap "$NULL_OUT" >"$work/S4.ini"
+config inline f64.pcap "$NULL_OUT" >"$work/S5.ini" <<EOF
+$(for q in 0 1 2 3; do
+	printf '[session q%d]\nsources = in:rx\ncollector = c1\nfilter = q%d\n' $q $q
+	printf '[filter q%d]\nrule 1 = accept dst 198.18.0.%d/26\n' $q $((q * 64))
+done)
+EOF
+session_all | config inline f64.pcap "net_ring0" >"$work/S6.ini"
+# The collector of S6 is a net_ring: nothing reads it, so it fills up.
+
+frames_of() { grep -q f1500 "$work/$1.ini" && echo f1500.pcap || echo f64.pcap; }
+
+# testpmd io forwarding, in -> null; prints Rx-pps over SECS seconds.
+run_testpmd() { # scenario
+	local f
+	f=$(frames_of "$1")
+	{
+		sleep 2
+		echo "show port stats 0"
+		sleep "$SECS"
+		echo "show port stats 0"
+		echo "quit"
+	} | timeout $((SECS + 30)) dpdk-testpmd "${EAL[@]}" \
+		--file-prefix "bench-tp-$$" \
+		--vdev "net_pcap0,rx_pcap=$work/$f,infinite_rx=1" \
+		--vdev "net_null0,no-rx=1" \
+		-- -i --forward-mode=io --auto-start --total-num-mbufs=16384 \
+		>"$work/tp.log" 2>&1
+	awk '/Rx-pps:/ { v = $2 } END { print v + 0 }' "$work/tp.log"
+}
+
+# dpmirror: two SIGUSR1 snapshots SECS apart; prints the JSON figures.
+snap() { # out-file
+	rm -f "$work/stats.json"
+	kill -USR1 "$pid"
+	for _ in $(seq 1 50); do
+		[ -s "$work/stats.json" ] && break
+		sleep 0.05
+	done
+	cp "$work/stats.json" "$1"
+}
+
+run_dpmirror() { # scenario
+	"$top/build/dpmirror" "${EAL[@]}" --file-prefix "bench-dp-$$" \
+		-- -c "$work/$1.ini" --stats-json "$work/stats.json" \
+		>"$work/dp.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 200); do
+		grep -q '^dpmirror: .* worker(s)' "$work/dp.log" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if ! kill -0 "$pid" 2>/dev/null; then
+		cat "$work/dp.log" >&2
+		pid=
+		echo "0 0 0 0 0"
+		return
+	fi
+	sleep 1
+	snap "$work/a.json"
+	sleep "$SECS"
+	snap "$work/b.json"
+	kill -TERM "$pid"
+	wait "$pid"
+	pid=
+	"$PY" - "$work/a.json" "$work/b.json" <<'EOF'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+dt = b["duration_s"] - a["duration_s"]
+d = lambda f: f(b) - f(a)
+rx = d(lambda s: s["ports"]["in"]["rx_packets"]) / dt
+fwd = d(lambda s: s["ports"]["fwd"]["fwd_packets"]) / dt
+fwd_lost = d(lambda s: s["ports"]["fwd"]["fwd_dropped"])
+mir = d(lambda s: sum(x["mirrored"] for x in s["sessions"].values())) / dt
+drop = d(lambda s: sum(x["dropped"][k] for x in s["sessions"].values()
+                       for k in ("no_mbuf", "tx_full", "too_big")))
+pk = d(lambda s: sum(w["packets"] for w in s["workers"]))
+cy = d(lambda s: sum(w["busy_cycles"] for w in s["workers"]))
+print(f"{rx:.0f} {fwd:.0f} {mir:.0f} {drop} {fwd_lost} {cy / pk if pk else 0:.1f}")
+EOF
+}
+
+echo "bench: $REPS run(s) of ${SECS} s per program and scenario; lcores 0 (main) and 1 (worker)"
+results=$work/results.txt
+: >"$results"
+for s in $SCENARIOS; do
+	for r in $(seq 1 "$REPS"); do
+		tp=$(run_testpmd "$s")
+		dp=$(run_dpmirror "$s")
+		echo "$s $r testpmd_pps=$tp dpmirror: rx_pps fwd_pps mirrored_pps copies_dropped fwd_lost cycles_per_pkt = $dp"
+		echo "$s $tp $dp" >>"$results"
+	done
+done
+
+"$PY" - "$results" <<'EOF'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    s, tp, rx, fwd, mir, drop, lost, cy = line.split()
+    rows.setdefault(s, []).append((float(tp), float(rx), float(fwd),
+                                   float(mir), int(drop), int(lost),
+                                   float(cy)))
+med = lambda xs: statistics.median(xs)
+what = {"S1": "inline, 1000-rule filter, no match",
+        "S2": "tap, mirror all, 64 B (copies)",
+        "S3": "inline, mirror all, 64 B",
+        "S4": "inline, mirror all, 1500 B",
+        "S5": "inline, 4 sessions, a quarter each",
+        "S6": "as S3, collector never drains"}
+target = {"S1": 0.85, "S2": 0.60, "S3": 0.50, "S4": 0.80, "S5": 0.45}
+print()
+print(f"{'scenario':<41} {'testpmd':>8} {'dpmirror':>9} {'ratio':>6} "
+      f"{'target':>6} {'cyc/pkt':>8} {'copies':>8}")
+print(f"{'':<41} {'Mpps':>8} {'Mpps':>9} {'':>6} {'':>6} {'':>8} "
+      f"{'dropped':>8}")
+s1_fwd = None
+for s in sorted(rows):
+    r = rows[s]
+    tp = med([x[0] for x in r])
+    # S2 counts copies; the others what dpmirror received (and forwarded).
+    dp = med([x[3] if s == "S2" else x[1] for x in r])
+    ratio = dp / tp if tp else 0
+    fwd = med([x[2] for x in r])
+    if s == "S1":
+        s1_fwd = fwd
+    tgt = target.get(s)
+    tgt_txt = f"{tgt:.2f}" if tgt else "-"
+    print(f"{s + ' ' + what[s]:<41} {tp / 1e6:8.3f} {dp / 1e6:9.3f} "
+          f"{ratio:6.2f} {tgt_txt:>6} {med([x[6] for x in r]):8.1f} "
+          f"{max(x[4] for x in r):8d}")
+    if s == "S6":
+        lost = max(x[5] for x in r)
+        rel = fwd / s1_fwd if s1_fwd else 0
+        print(f"{'   S6 forwarding vs S1 forwarding':<41} {'':>8} "
+              f"{fwd / 1e6:9.3f} {rel:6.2f} {'0.90':>6}   "
+              f"originals lost: {lost}")
+EOF
