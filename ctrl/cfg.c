@@ -1713,6 +1713,13 @@ static const struct cfg_word cfg_kencap_words[] = {
 	{NULL, 0},
 };
 
+static const struct cfg_word cfg_multiseg_words[] = {
+	{"auto", CFG_MULTISEG_AUTO},
+	{"yes", CFG_MULTISEG_YES},
+	{"no", CFG_MULTISEG_NO},
+	{NULL, 0},
+};
+
 static const struct cfg_word cfg_action_words[] = {
 	{"accept", CFG_ACCEPT},
 	{"reject", CFG_REJECT},
@@ -1728,7 +1735,7 @@ static const struct cfg_key cfg_dpmirror_keys[] = {
 	 .dflt = 16384},
 	{"stats_interval", CFG_NUMBER(struct cfg, stats_interval, 0, 3600),
 	 .dflt = 1},
-	{"copy_max", CFG_NUMBER(struct cfg, copy_max, 0, 2048), .dflt = 256},
+	{"copy_max", CFG_NUMBER(struct cfg, copy_max, 0, 2048), .dflt = 1518},
 	{.name = NULL},
 };
 
@@ -1737,6 +1744,8 @@ static const struct cfg_key cfg_port_keys[] = {
 	 .missing = "give the EAL device, e.g. device = net_tap0,iface=dpm0"},
 	{"peer", cfg_check_peer, CFG_FIELD(struct cfg_port, peer), .dflt = -1},
 	{"rx_queues", CFG_NUMBER(struct cfg_port, rx_queues, 1, 64), .dflt = 1},
+	{"tx_multiseg", cfg_check_word, CFG_FIELD(struct cfg_port, tx_multiseg),
+	 .words = cfg_multiseg_words, .unknown = "not auto, yes or no"},
 	{"mtu", CFG_NUMBER(struct cfg_port, mtu, 68, 9702), .zero = true,
 	 .valid = "68..9702, or 0 to keep the device's MTU"},
 	{.name = NULL},

@@ -46,12 +46,20 @@ struct cfg_addr {
 	uint8_t bytes[16]; /* IPv4 uses bytes[0..3] */
 };
 
+/* tx_multiseg of a port. */
+enum cfg_multiseg {
+	CFG_MULTISEG_AUTO = 0, /* what the driver advertises */
+	CFG_MULTISEG_YES,      /* the driver sends chains without saying so */
+	CFG_MULTISEG_NO,       /* never send chains: copies only */
+};
+
 struct cfg_port {
 	char name[CFG_NAME_MAX];
 	char device[CFG_DEVICE_MAX]; /* EAL device string, as written */
 	int peer;		     /* index into cfg.ports, -1 = none */
 	uint16_t rx_queues;	     /* 1..64, default 1 */
 	uint16_t mtu;		     /* 0 = leave the device's MTU */
+	int tx_multiseg;             /* CFG_MULTISEG_*: chained mbufs on tx */
 };
 
 struct cfg_collector {
@@ -176,7 +184,7 @@ struct cfg {
 	uint32_t mirror_pool;	 /* 1024..1048576, default 16384 */
 	uint32_t stats_interval; /* seconds, 0 = only at exit; default 1 */
 	uint32_t copy_max;       /* frames up to this many bytes are copied,
-				  * longer ones cloned; 0..2048, default 256 */
+				  * longer ones cloned; 0..2048, default 1518 */
 
 	struct cfg_port ports[CFG_MAX_PORTS];
 	unsigned int n_ports;

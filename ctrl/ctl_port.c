@@ -184,8 +184,13 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	}
 	if (cp->mtu != 0 && !assumed_mtu)
 		conf.rxmode.mtu = cp->mtu;
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+	if ((info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) &&
+	    cp->tx_multiseg != CFG_MULTISEG_NO) {
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		p->multiseg = true;
+	} else if (cp->tx_multiseg == CFG_MULTISEG_YES) {
+		/* The operator vouches for a driver that sends chains but
+		 * does not advertise it (net_null, net_pcap, ...). */
 		p->multiseg = true;
 	}
 	if (cp->mtu > RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN -

@@ -18,7 +18,14 @@
 # Ratio = dpmirror's rate / testpmd's rate.  Cycles per packet come from the
 # worker's busy_cycles / packets in dpmirror's --stats-json.
 #
-#   scripts/bench.sh              the full run (a few minutes)
+# Then, informationally:
+#   - the copy-versus-clone crossover: S3 at 128..1024-byte frames with
+#     every copy a copy (copy_max = 2048) and every copy a clone (0);
+#   - as root, the kernel tc + mirred + vxlan path against dpmirror on
+#     net_af_packet ports, on the same playground veths, with the same
+#     iperf3 UDP flood towards h1: how many packets per second each mirrors.
+#
+#   scripts/bench.sh              the full run (under ten minutes)
 #   scripts/bench.sh --smoke      S1 and S3 once, 1 s each: checks that the
 #                                 machinery works and prints the table
 # Environment: REPS (3), SECS (3, measured seconds per run).
@@ -29,7 +36,7 @@ cd "$top"
 PY=/usr/bin/python3
 REPS=${REPS:-3}
 SECS=${SECS:-3}
-SCENARIOS="S1 S2 S3 S4 S5 S6"
+SCENARIOS=${SCENARIOS-S1 S2 S3 S4 S5 S6}
 if [ "${1:-}" = "--smoke" ]; then
 	REPS=1
 	SECS=1
@@ -78,7 +85,9 @@ def frame(i, size):
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
     eth = bytes.fromhex("020000000002020000000001") + b"\x08\x00"
     return eth + ip + udp
-for size, name in ((60, "f64.pcap"), (1514, "f1500.pcap")):
+for size, name in ((60, "f64.pcap"), (1514, "f1500.pcap"), (128, "f128.pcap"),
+                   (256, "f256.pcap"), (512, "f512.pcap"),
+                   (1024, "f1024.pcap")):
     with open(f"{sys.argv[1]}/{name}", "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
         for i in range(1024):
@@ -103,6 +112,9 @@ device = net_null0,no-rx=1
 [port out]
 device = $3
 mtu = 9000
+; net_null sends chained mbufs but does not advertise it: let copies of
+; long frames be clones there too.
+tx_multiseg = yes
 [collector c1]
 port = out
 remote_ip = 198.18.1.3
@@ -266,3 +278,107 @@ for s in sorted(rows):
               f"{fwd / 1e6:9.3f} {rel:6.2f} {'0.90':>6}   "
               f"originals lost: {lost}")
 EOF
+
+[ "${1:-}" = "--smoke" ] && exit 0
+
+# ---- the copy-versus-clone crossover ----
+echo
+echo "copy versus clone: S3 (inline, mirror all) by frame size, dpmirror cycles per packet (median of $((REPS + 2)))"
+printf '%-10s %10s %10s   %s\n' "frame" "copy" "clone" "cheaper"
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+XREPS=$((REPS + 2))
+for size in 128 256 512 1024 1500; do
+	for cm in 2048 0; do
+		sed -e "s/f64.pcap/f$size.pcap/" \
+			-e "s/^stats_interval = 0/stats_interval = 0\ncopy_max = $cm/" \
+			"$work/S3.ini" >"$work/X$cm.ini"
+	done
+	copy=""
+	clone=""
+	# Alternate the two so that drifts in the machine's load hit both.
+	for _ in $(seq 1 "$XREPS"); do
+		copy="$copy $(run_dpmirror X2048 | awk '{ print $6 }')"
+		clone="$clone $(run_dpmirror X0 | awk '{ print $6 }')"
+	done
+	echo "$size $(echo "$copy" | median) $(echo "$clone" | median)" |
+		awk '{ printf "%-10s %10.1f %10.1f   %s\n", $1 " B", $2, $3, ($2 <= $3 ? "copy" : "clone") }'
+done
+echo "(dpmirror copies frames up to [dpmirror] copy_max bytes, default 1518, and clones longer ones)"
+
+# ---- the kernel path against dpmirror on af_packet, same veths ----
+if [ "$(id -u)" -ne 0 ] || ! command -v iperf3 >/dev/null; then
+	echo
+	echo "kernel path vs dpmirror: skipped (needs root and iperf3)"
+	exit 0
+fi
+CTL=$top/build/dpmirrorctl
+P=bk$(printf %04d $((RANDOM % 10000)))
+kcleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	pkill -f "iperf3 -s -B 198.18.0.2" 2>/dev/null
+	"$CTL" playground down --prefix "$P" >/dev/null 2>&1
+	cleanup
+}
+trap kcleanup EXIT
+
+vx_rx() { ip netns exec "$P-h2" cat /sys/class/net/vxlan0/statistics/rx_packets; }
+flood() { # prints the packets per second the client sent
+	iperf3 -c 198.18.0.2 -u -b 0 -l 64 -t 3 -J 2>/dev/null |
+		"$PY" -c 'import json, sys
+j = json.load(sys.stdin)["end"]["sum"]
+print(round(j["packets"] / j["seconds"]))'
+}
+
+echo
+echo "kernel path vs dpmirror on net_af_packet: iperf3 UDP (64 B payload, 3 s) from the host to h1, mirrored to h2"
+"$CTL" playground up --prefix "$P" >/dev/null || exit 1
+ip netns exec "$P-h1" timeout 60 iperf3 -s -B 198.18.0.2 >/dev/null 2>&1 &
+sleep 0.5
+"$CTL" kernel add --netns "$P-h1" --dev eth0 --direction ingress \
+	--remote 198.18.1.3 --local 198.18.1.2 --vni 100 --underlay eth1 \
+	>/dev/null || exit 1
+a=$(vx_rx)
+sent=$(flood)
+b=$(vx_rx)
+"$CTL" kernel del --netns "$P-h1" --dev eth0 >/dev/null
+printf '  %-34s offered %8s pps, mirrored %8s pps\n' \
+	"kernel tc + mirred + vxlan:" "$sent" "$(((b - a) / 3))"
+
+"$CTL" playground up --prefix "$P" --inline >/dev/null || exit 1
+{
+	echo "[port h1]"
+	echo "device = net_af_packet0,iface=$P-h1e0"
+	echo "peer = br"
+	echo "[port br]"
+	echo "device = net_af_packet1,iface=$P-dpb"
+	echo "peer = h1"
+	echo "[port out]"
+	echo "device = net_af_packet2,iface=$P-out"
+	echo "mtu = 1600"
+	echo "[collector h2]"
+	echo "port = out"
+	echo "remote_ip = 198.18.1.3"
+	echo "local_ip = 198.18.1.10"
+	echo "remote_mac = 02:00:00:00:01:03"
+	echo "vni = 100"
+	echo "[session to-h1]"
+	echo "sources = br:rx"
+	echo "collector = h2"
+} >"$work/K.ini"
+"$top/build/dpmirror" "${EAL[@]}" --file-prefix "bench-k-$$" \
+	-- -c "$work/K.ini" --stats-json "$work/k.json" >"$work/k.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do
+	grep -q '^dpmirror: .* worker(s)' "$work/k.log" && break
+	sleep 0.1
+done
+sleep 1
+a=$(vx_rx)
+sent=$(flood)
+b=$(vx_rx)
+kill -TERM "$pid"
+wait "$pid"
+pid=
+printf '  %-34s offered %8s pps, mirrored %8s pps\n' \
+	"dpmirror inline on af_packet:" "$sent" "$(((b - a) / 3))"
+echo "  (2 cores shared by iperf3, the kernel and dpmirror's polling worker: compare with care)"

@@ -116,6 +116,21 @@ integration() {
 	return $rc
 }
 
+# Benchmarks are not tests: a smoke run only, asserting that the scripts
+# still measure something and print their tables.
+bench_smoke() {
+	local out
+	out=$(scripts/bench.sh --smoke 2>&1) || { echo "$out"; return 1; }
+	echo "$out" | tail -n 5
+	echo "$out" | grep -Eq '^S1 .* [0-9]+\.[0-9]+ +[0-9]+\.[0-9]+ +[0-9]+\.[0-9]+' &&
+		echo "$out" | grep -Eq '^S3 ' || {
+		echo "bench-smoke: no table"
+		return 1
+	}
+	out=$(scripts/bench_acl.sh --quick 2>&1) || { echo "$out"; return 1; }
+	echo "$out" | tail -n 3
+}
+
 fuzz() {
 	if [ "$FUZZ_SECONDS" = 0 ]; then
 		echo "fuzz: skipped (FUZZ_SECONDS=0)"
@@ -132,6 +147,7 @@ if step bootstrap scripts/bootstrap.sh && step build build; then
 		step integration-asan integration_asan
 	fi
 	step fuzz fuzz
+	step bench-smoke bench_smoke
 fi
 
 echo

@@ -124,7 +124,8 @@ test_defaults(void **state)
 	assert_int_equal(cfg->burst, 32);
 	assert_int_equal(cfg->mirror_pool, 16384);
 	assert_int_equal(cfg->stats_interval, 1);
-	assert_int_equal(cfg->copy_max, 256);
+	assert_int_equal(cfg->copy_max, 1518);
+	assert_int_equal(cfg->ports[0].tx_multiseg, CFG_MULTISEG_AUTO);
 
 	assert_int_equal(cfg->n_ports, 2);
 	assert_string_equal(cfg->ports[0].name, "p0");
@@ -855,6 +856,10 @@ static const struct bad_case bad_cases[] = {
 	  BASE "[dpmirror]\nstats_interval = 99999999999999999999999\n",
 	  "[dpmirror]", "stats_interval", "99999999999999999999999",
 	  "out of range" },
+	{ "tx_multiseg", "[port p0]\ndevice = net_null0\npeer = p1\n"
+	  "tx_multiseg = maybe\n[port p1]\ndevice = net_null1\npeer = p0\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "tx_multiseg", "maybe", "auto, yes, no" },
 	{ "copy_max", BASE "[dpmirror]\ncopy_max = 4096\n",
 	  "[dpmirror]", "copy_max", "4096", "0..2048" },
 	{ "dpmirror_key", BASE "[dpmirror]\nworkers = 4\n",

@@ -259,7 +259,8 @@ check_copy(struct rte_mbuf *c, const uint8_t *ref, uint32_t inner,
 static void
 test_inline_forward_and_mirror(void **state)
 {
-	static const char ini[] = "[dpmirror]\nmode = inline\n" PORTS_INLINE
+	static const char ini[] = "[dpmirror]\nmode = inline\ncopy_max = 256\n"
+		PORTS_INLINE
 		COLL4 COLL6
 		"[session web]\nsources = a:rx\ncollector = c4\nfilter = web\n"
 		"[session all]\nsources = a:rx\ncollector = c6\nsnaplen = 64\n"
@@ -451,7 +452,7 @@ test_rate_limit(void **state)
 static void
 test_tap_mode_frees_originals(void **state)
 {
-	static const char ini[] = "[dpmirror]\nmode = tap\n"
+	static const char ini[] = "[dpmirror]\nmode = tap\ncopy_max = 256\n"
 		"[port a]\ndevice = net_ring_a\n"
 		"[port b]\ndevice = net_ring_b\n"
 		"[port c]\ndevice = net_ring_c\n" COLL4
@@ -525,8 +526,8 @@ chain(struct fixture *f, struct rte_mbuf *m, uint16_t extra)
 static void
 test_clone_cut_by_snaplen(void **state)
 {
-	static const char ini[] = PORTS_INLINE COLL4
-		"[session cut]\nsources = a:rx\ncollector = c4\n"
+	static const char ini[] = "[dpmirror]\ncopy_max = 256\n" PORTS_INLINE
+		COLL4 "[session cut]\nsources = a:rx\ncollector = c4\n"
 		"snaplen = 2100\n";
 	struct fixture f;
 	struct rte_mbuf *pk[2], *out[8];
