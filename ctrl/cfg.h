@@ -59,7 +59,7 @@ struct cfg_port {
 	int peer;		     /* index into cfg.ports, -1 = none */
 	uint16_t rx_queues;	     /* 1..64, default 1 */
 	uint16_t mtu;		     /* 0 = leave the device's MTU */
-	int tx_multiseg;             /* CFG_MULTISEG_*: chained mbufs on tx */
+	int tx_multiseg;	     /* CFG_MULTISEG_*: chained mbufs on tx */
 };
 
 struct cfg_collector {
@@ -183,7 +183,7 @@ struct cfg {
 	uint32_t burst;		 /* 1..512, default 32 */
 	uint32_t mirror_pool;	 /* 1024..1048576, default 16384 */
 	uint32_t stats_interval; /* seconds, 0 = only at exit; default 1 */
-	uint32_t copy_max;       /* frames up to this many bytes are copied,
+	uint32_t copy_max;	 /* frames up to this many bytes are copied,
 				  * longer ones cloned; 0..2048, default 1518 */
 
 	struct cfg_port ports[CFG_MAX_PORTS];

@@ -188,7 +188,13 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	    cp->tx_multiseg != CFG_MULTISEG_NO) {
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		p->multiseg = true;
-	} else if (cp->tx_multiseg == CFG_MULTISEG_YES) {
+	}
+	/* Copies' outer IPv4 checksum: the NIC's job where it offers it. */
+	if (mir && (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+		p->hw_ip_cksum = true;
+	}
+	if (!p->multiseg && cp->tx_multiseg == CFG_MULTISEG_YES) {
 		/* The operator vouches for a driver that sends chains but
 		 * does not advertise it (net_null, net_pcap, ...). */
 		p->multiseg = true;

@@ -27,9 +27,10 @@ struct ctl_port {
 	uint16_t port_id;
 	bool probed; /* rte_dev_probe'd by us: remove at exit */
 	bool configured, started;
-	bool polled;   /* some worker receives on it */
-	bool multiseg; /* tx takes chained mbufs */
-	bool scatter;  /* rx may deliver chained mbufs */
+	bool polled;	  /* some worker receives on it */
+	bool multiseg;	  /* tx takes chained mbufs */
+	bool scatter;	  /* rx may deliver chained mbufs */
+	bool hw_ip_cksum; /* tx computes IPv4 header checksums (copies) */
 	uint16_t n_rxq;
 	uint16_t n_txq;
 	uint16_t mtu;

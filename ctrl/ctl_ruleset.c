@@ -33,6 +33,7 @@ collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
 	ep.dscp = cc->dscp;
 	if (dp_encap_tmpl_init(&dc->tmpl, &ep) != 0)
 		return -1;
+	dc->tmpl.hw_ip_cksum = p->hw_ip_cksum && ep.family == 4;
 	dc->port = (uint16_t)cc->port;
 	dc->clone_ok = p->multiseg;
 	dc->max_frame = (uint32_t)p->mtu + RTE_ETHER_HDR_LEN;

@@ -160,8 +160,9 @@ dp_encap_write(const struct dp_encap_tmpl *t, uint8_t *dst, uint32_t inner_len,
 		uint16_t tot = (uint16_t)(IP4_HDR_LEN + udp_len);
 
 		put_be16(ip + IP4_OFS_TOTLEN, tot);
-		put_be16(ip + IP4_OFS_CSUM,
-			 (uint16_t)~csum_fold(t->csum_partial + tot));
+		if (!t->hw_ip_cksum)
+			put_be16(ip + IP4_OFS_CSUM,
+				 (uint16_t)~csum_fold(t->csum_partial + tot));
 	} else {
 		put_be16(ip + IP6_OFS_PLEN, udp_len);
 	}
@@ -288,8 +289,9 @@ dp_flow_hash(const struct dp_meta *m, const uint8_t *frame, uint32_t len)
 		} else {
 			uint64_t a0 = ld_be64(m->src), a1 = ld_be64(m->src + 8);
 			uint64_t b0 = ld_be64(m->dst), b1 = ld_be64(m->dst + 8);
-			int swap = a0 > b0 || (a0 == b0 && (a1 > b1 ||
-					       (a1 == b1 && sp > dp)));
+			int swap =
+				a0 > b0 || (a0 == b0 &&
+					    (a1 > b1 || (a1 == b1 && sp > dp)));
 
 			if (swap) {
 				uint64_t t0 = a0, t1 = a1;

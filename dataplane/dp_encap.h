@@ -49,6 +49,9 @@ struct dp_encap_tmpl {
 	uint16_t l3_ofs;       /* 14 */
 	uint16_t l4_ofs;       /* 34 or 54 */
 	uint32_t csum_partial; /* IPv4: unfolded sum of the header, length 0 */
+	uint8_t hw_ip_cksum;   /* IPv4 header checksum left to the NIC (the
+				* field stays 0); set by the control thread
+				* when the egress port offers the offload */
 };
 
 /* Build *t from *p.  Returns 0, or -EINVAL for a bad family/VNI/DSCP. */

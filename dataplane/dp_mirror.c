@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_memcpy.h>
 
 #include "dp_mirror.h"
@@ -104,6 +106,11 @@ dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len, int clone,
 	if (unlikely(m == NULL))
 		return NULL;
 	dp_encap_write(t, rte_pktmbuf_mtod(m, uint8_t *), inner_len, sport);
+	if (t->hw_ip_cksum) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+		m->l2_len = RTE_ETHER_HDR_LEN;
+		m->l3_len = sizeof(struct rte_ipv4_hdr);
+	}
 	if (t->family == 6)
 		dp_encap_udp6_csum(t, m);
 	return m;

@@ -48,6 +48,11 @@ mirbuf_flush(struct dp_worker *w, uint16_t p)
 	pc->mirror_packets += sent;
 	pc->mirror_bytes += b->bytes;
 	pc->mirror_dropped += b->n - sent;
+	/* A queue that took nothing is full: for the next bursts, count
+	 * the copies for it as tx_full without building them, so that a
+	 * dead collector costs the originals nothing. */
+	if (sent == 0)
+		w->mir_backoff[p] = DP_MIR_BACKOFF;
 	b->n = 0;
 	b->bytes = 0;
 }
@@ -57,8 +62,11 @@ dp_worker_flush(struct dp_worker *w)
 {
 	uint16_t p;
 
-	for (p = 0; p < w->sh->n_ports; p++)
+	for (p = 0; p < w->sh->n_ports; p++) {
+		if (w->mir_backoff[p] > 0)
+			w->mir_backoff[p]--;
 		mirbuf_flush(w, p);
+	}
 }
 
 void
@@ -111,11 +119,16 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 		sc->dropped[DP_DROP_RATE_LIMITED]++;
 		return;
 	}
+	if (unlikely(w->mir_backoff[c->port] != 0)) {
+		sc->dropped[DP_DROP_TX_FULL]++;
+		w->stats.port[c->port].mirror_dropped++;
+		return;
+	}
 	clone = c->clone_ok && inner > rs->copy_max;
-	m = dp_mirror_make(pkt, inner, clone, &c->tmpl, dp_encap_sport(hash),
-			   w->spare_next < w->n_spare ? w->spare[w->spare_next++]
-						      : NULL,
-			   w->sh->mirror_pool, w->sh->clone_pool);
+	m = dp_mirror_make(
+		pkt, inner, clone, &c->tmpl, dp_encap_sport(hash),
+		w->spare_next < w->n_spare ? w->spare[w->spare_next++] : NULL,
+		w->sh->mirror_pool, w->sh->clone_pool);
 	if (unlikely(m == NULL)) {
 		sc->dropped[DP_DROP_NO_MBUF]++;
 		return;
@@ -198,11 +211,14 @@ mirror:
 	if (n_hits == 0)
 		return;
 
+	w->any_backoff = 0;
+	for (i = 0; i < w->sh->n_ports; i++)
+		w->any_backoff |= w->mir_backoff[i] != 0;
 	/* The mbufs for the copies (or the clones' headers) in one go; when
 	 * the pool cannot give them all, each copy tries on its own. */
 	w->n_spare = 0;
 	w->spare_next = 0;
-	if (n_hits <= DP_MAX_SPARE &&
+	if (n_hits <= DP_MAX_SPARE && !w->any_backoff &&
 	    rte_pktmbuf_alloc_bulk(w->sh->mirror_pool, w->spare, n_hits) == 0)
 		w->n_spare = (uint16_t)n_hits;
 	now = rte_rdtsc();

@@ -25,10 +25,11 @@
 #include "dp_ruleset.h"
 #include "dp_stats.h"
 
-#define DP_MAX_BURST 512
-#define DP_MAX_RXQ   64
-#define DP_MIRBUF    256 /* copies buffered per egress port before a tx burst */
-#define DP_MAX_SPARE 512 /* mbufs taken in bulk for one burst's copies */
+#define DP_MAX_BURST   512
+#define DP_MAX_RXQ     64
+#define DP_MIRBUF      256 /* copies buffered per egress port before a tx burst */
+#define DP_MAX_SPARE   512 /* mbufs taken in bulk for one burst's copies */
+#define DP_MIR_BACKOFF 64  /* bursts without copies to a full tx queue */
 
 enum dp_mode {
 	DP_MODE_INLINE = 0,
@@ -94,9 +95,12 @@ struct dp_worker {
 	const uint8_t *kp6[DP_MAX_BURST];
 	uint32_t res4[DP_MAX_BURST * RTE_ACL_MAX_CATEGORIES];
 	uint32_t res6[DP_MAX_BURST * RTE_ACL_MAX_CATEGORIES];
-	uint32_t hit[DP_MAX_BURST];  /* sessions that want packet i */
+	uint32_t hit[DP_MAX_BURST]; /* sessions that want packet i */
 	uint16_t n_spare, spare_next;
-	struct rte_mbuf *spare[DP_MAX_SPARE]; /* mbufs for this burst's copies */
+	uint16_t any_backoff;
+	uint16_t mir_backoff[DP_MAX_PORTS]; /* >0: that port's queue was full */
+	struct rte_mbuf
+		*spare[DP_MAX_SPARE]; /* mbufs for this burst's copies */
 } __rte_cache_aligned;
 
 /* Prepare W for lcore LCORE with RCU id ID (control thread). */

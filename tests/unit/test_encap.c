@@ -388,6 +388,31 @@ test_hdr_rewrite(void **state)
 	}
 }
 
+/* With the IPv4 checksum left to the NIC, the header is the same but for
+ * a checksum field of 0. */
+static void
+test_hdr_hw_cksum(void **state)
+{
+	uint8_t sw[DP_ENCAP_MAX_HDR], hw[DP_ENCAP_MAX_HDR];
+	struct dp_encap_tmpl t;
+	size_t c;
+
+	(void)state;
+	for (c = 0; c < RTE_DIM(v4_cases); c++) {
+		assert_int_equal(dp_encap_tmpl_init(&t, &v4_cases[c].p), 0);
+		dp_encap_write(&t, sw, 1500, 50000);
+		t.hw_ip_cksum = 1;
+		memset(hw, 0xa5, sizeof(hw));
+		dp_encap_write(&t, hw, 1500, 50000);
+		assert_int_equal(hw[14 + 10], 0);
+		assert_int_equal(hw[14 + 11], 0);
+		assert_true(sw[14 + 10] != 0 || sw[14 + 11] != 0);
+		sw[14 + 10] = 0;
+		sw[14 + 11] = 0;
+		assert_memory_equal(sw, hw, t.len);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* IPv6 UDP checksum over finished mbufs.                              */
 
@@ -1036,6 +1061,7 @@ main(void)
 		cmocka_unit_test(test_hdr_ipv6),
 		cmocka_unit_test(test_hdr_ipv4_reference),
 		cmocka_unit_test(test_hdr_rewrite),
+		cmocka_unit_test(test_hdr_hw_cksum),
 		cmocka_unit_test(test_udp6_single),
 		cmocka_unit_test(test_udp6_reference),
 		cmocka_unit_test(test_udp6_chain),

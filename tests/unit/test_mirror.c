@@ -507,6 +507,43 @@ test_tx_direction(void **state)
 	fixture_down(&f);
 }
 
+/* A collector whose queue stays full: once a flush sends nothing, the next
+ * bursts count their copies as tx_full without building them. */
+static void
+test_dead_collector_backoff(void **state)
+{
+	static const char ini[] = PORTS_INLINE COLL4
+		"[session s]\nsources = a:rx\ncollector = c4\n";
+	struct fixture f;
+	struct rte_mbuf *pk[40], *out[64];
+	unsigned int i, n, round, in_use;
+
+	(void)state;
+	fixture_up(&f, ini, 16, 1024, 1500); /* the ring holds 15 */
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 20; i++)
+			pk[i] = tcp4(&f, 80, 100, (uint8_t)i);
+		in_use = rte_mempool_in_use_count(f.mirror_pool);
+		dp_worker_burst(f.w, f.rs, 0, pk, 20);
+		dp_worker_flush(f.w);
+		n = drain(f.txr[1], out, 64);
+		assert_int_equal(n, 20); /* originals always go through */
+		rte_pktmbuf_free_bulk(out, n);
+		if (round == 2) /* backing off: no copy was even built */
+			assert_int_equal(rte_mempool_in_use_count(f.mirror_pool),
+					 in_use);
+	}
+	/* round 0: 15 sent; round 1: the queue took nothing; round 2: none
+	 * built.  Every copy is still accounted for. */
+	assert_int_equal(f.w->stats.sess[0].matched, 60);
+	assert_int_equal(f.w->stats.sess[0].mirrored, 15);
+	assert_int_equal(f.w->stats.sess[0].dropped[DP_DROP_TX_FULL], 45);
+	assert_int_equal(f.w->stats.port[2].mirror_dropped, 45);
+	assert_int_equal(f.w->stats.port[1].fwd_packets, 60);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
 /* Append a second segment of EXTRA bytes to M (a chained original). */
 static void
 chain(struct fixture *f, struct rte_mbuf *m, uint16_t extra)
@@ -604,6 +641,7 @@ main(void)
 		cmocka_unit_test(test_tx_direction),
 		cmocka_unit_test(test_clone_cut_by_snaplen),
 		cmocka_unit_test(test_flat_copy_limit),
+		cmocka_unit_test(test_dead_collector_backoff),
 	};
 	int rc;
 
