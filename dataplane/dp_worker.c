@@ -153,6 +153,7 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 	const uint32_t ncat = rs->n_categories;
 	uint16_t n4 = 0, n6 = 0, i;
 	uint32_t n_hits = 0;
+	uint16_t backoff = 0; /* some collector queue is being skipped */
 	uint64_t now;
 
 	if ((want & rs->filtered) == 0) {
@@ -211,14 +212,13 @@ mirror:
 	if (n_hits == 0)
 		return;
 
-	w->any_backoff = 0;
 	for (i = 0; i < w->sh->n_ports; i++)
-		w->any_backoff |= w->mir_backoff[i] != 0;
+		backoff |= w->mir_backoff[i];
 	/* The mbufs for the copies (or the clones' headers) in one go; when
 	 * the pool cannot give them all, each copy tries on its own. */
 	w->n_spare = 0;
 	w->spare_next = 0;
-	if (n_hits <= DP_MAX_SPARE && !w->any_backoff &&
+	if (n_hits <= DP_MAX_SPARE && backoff == 0 &&
 	    rte_pktmbuf_alloc_bulk(w->sh->mirror_pool, w->spare, n_hits) == 0)
 		w->n_spare = (uint16_t)n_hits;
 	now = rte_rdtsc();

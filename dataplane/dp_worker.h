@@ -97,7 +97,6 @@ struct dp_worker {
 	uint32_t res6[DP_MAX_BURST * RTE_ACL_MAX_CATEGORIES];
 	uint32_t hit[DP_MAX_BURST]; /* sessions that want packet i */
 	uint16_t n_spare, spare_next;
-	uint16_t any_backoff;
 	uint16_t mir_backoff[DP_MAX_PORTS]; /* >0: that port's queue was full */
 	struct rte_mbuf
 		*spare[DP_MAX_SPARE]; /* mbufs for this burst's copies */

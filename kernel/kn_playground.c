@@ -993,6 +993,19 @@ pg_mac_str(const uint8_t *m, char *buf, size_t len)
 }
 
 /* One line for END: its state, then "ok" or what is wrong with it. */
+/* End an object's status line: "ok", or "PROBLEM" and what is wrong
+ * (BAD: "; ..." clauses, "" when all is well). */
+static void
+pg_verdict(struct pg_status *st, const char *bad)
+{
+	if (bad[0] != '\0') {
+		fprintf(st->out, "  PROBLEM%s\n", bad);
+		st->problems++;
+	} else {
+		fprintf(st->out, "  ok\n");
+	}
+}
+
 static void
 pg_status_end(struct pg_status *st, const struct pg_end *end, const char *kind,
 	      const char *master, const char *peer)
@@ -1050,12 +1063,7 @@ pg_status_end(struct pg_status *st, const struct pg_end *end, const char *kind,
 	    pg_addrs(s, li.ifindex, end->addr, NULL, 0) == 0)
 		PG_BAD("; address %s missing", end->addr);
 #undef PG_BAD
-	if (bad[0] != '\0') {
-		fprintf(st->out, "  PROBLEM%s\n", bad);
-		st->problems++;
-	} else {
-		fprintf(st->out, "  ok\n");
-	}
+	pg_verdict(st, bad);
 }
 
 static void
@@ -1065,7 +1073,7 @@ pg_status_vxlan(struct pg_status *st)
 	struct kn_sock *s = c->s[PG_H2];
 	struct pg_vx_state vx;
 	struct kn_link_info li;
-	char label[64];
+	char label[64], bad[160] = "";
 	int rc;
 
 	snprintf(label, sizeof(label), "%s/%s", c->ns_name[PG_H2], PG_VX_NAME);
@@ -1088,18 +1096,14 @@ pg_status_vxlan(struct pg_status *st)
 		(int)vx.dev == kn_link_index(s, PG_VX_DEV) ? PG_VX_DEV : "?",
 		vx.port, li.up ? "up" : "DOWN",
 		li.running ? "carrier" : "NO-CARRIER", li.mtu);
-	if (!pg_vx_matches(&vx, kn_link_index(s, PG_VX_DEV))) {
-		fprintf(st->out,
-			"  PROBLEM; should be id %d local %s remote "
-			"%s dev eth1 dstport %d\n",
-			PG_VX_VNI, PG_VX_LOCAL, PG_VX_REMOTE, PG_VX_PORT);
-		st->problems++;
-	} else if (!li.up) {
-		fprintf(st->out, "  PROBLEM; down\n");
-		st->problems++;
-	} else {
-		fprintf(st->out, "  ok\n");
-	}
+	if (!pg_vx_matches(&vx, kn_link_index(s, PG_VX_DEV)))
+		snprintf(bad, sizeof(bad),
+			 "; should be id %d local %s remote %s dev eth1 "
+			 "dstport %d",
+			 PG_VX_VNI, PG_VX_LOCAL, PG_VX_REMOTE, PG_VX_PORT);
+	else if (!li.up)
+		snprintf(bad, sizeof(bad), "; down");
+	pg_verdict(st, bad);
 }
 
 static void
