@@ -24,16 +24,27 @@
  * a port whose peer it is; a peer needs inline mode) sees its final value.
  * Each message carries its position in the file and the messages are
  * sorted by it at the end, so they come out in file order.
+ *
+ * The file is read once, into memory (cfg_read_file): the line pass reads
+ * those bytes, and rte_cfgfile, which only loads files by name, is given
+ * the same bytes in an anonymous memory file.
  */
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* O_PATH, memfd_create */
+#endif
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_cfgfile.h>
 #include <rte_common.h>
@@ -177,9 +188,45 @@ static const struct cfg_kind_def cfg_kinds[CFG_KIND_COUNT];
  * Messages.
  */
 
+const char *
+cfg_escape(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (len == 0)
+		return buf;
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+		char esc[8];
+		size_t el;
+
+		if (ch == '\r' || ch == '\n' || ch == '\t')
+			el = (size_t)snprintf(esc, sizeof(esc), "\\%c",
+					      ch == '\r'   ? 'r'
+					      : ch == '\n' ? 'n'
+							   : 't');
+		else if (ch < 0x20 || ch == 0x7f)
+			el = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", ch);
+		else
+			el = (size_t)snprintf(esc, sizeof(esc), "%c", ch);
+		if (n + el >= len)
+			break;
+		memcpy(buf + n, esc, el);
+		n += el;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * Record a message.  Keys, values, section names and lines are the user's
+ * text: their control bytes are escaped, so that a CR or an escape sequence
+ * cannot hide or rewrite what the message says.
+ */
 static void __attribute__((format(printf, 4, 5)))
 cfg_msg(struct cfg_ctx *c, int sec, int ent, const char *fmt, ...)
 {
+	char raw[CFG_ERR_LEN];
 	struct cfg_msg *m;
 	va_list ap;
 
@@ -199,8 +246,9 @@ cfg_msg(struct cfg_ctx *c, int sec, int ent, const char *fmt, ...)
 	m->ent = ent;
 	m->seq = c->n_msgs;
 	va_start(ap, fmt);
-	vsnprintf(m->text, sizeof(m->text), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	cfg_escape(raw, m->text, sizeof(m->text));
 	c->n_msgs++;
 }
 
@@ -278,12 +326,12 @@ cfg_strip(char *s)
 }
 
 /* Decimal digits only: no sign, no base prefix, no trailing text. */
-static int
+int
 cfg_parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
 
-	if (*s == '\0')
+	if (s == NULL || *s == '\0')
 		return -EINVAL;
 	for (; *s != '\0'; s++) {
 		unsigned int d;
@@ -295,6 +343,21 @@ cfg_parse_u64(const char *s, uint64_t *out)
 			return -ERANGE;
 		v = v * 10 + d;
 	}
+	*out = v;
+	return 0;
+}
+
+int
+cfg_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	uint64_t v;
+	int ret;
+
+	ret = cfg_parse_u64(s, &v);
+	if (ret < 0)
+		return ret;
+	if (v < lo || v > hi)
+		return -ERANGE;
 	*out = v;
 	return 0;
 }
@@ -526,43 +589,193 @@ cfg_ref(struct cfg_ctx *c, int k, int kind, const char *name, bool say_name,
 	return -1;
 }
 
+/* What a file that is not a regular file is, for a message. */
+static const char *
+cfg_file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO (named pipe)";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "a special file";
+}
+
 /*
- * Raw line pass: explain what rte_cfgfile would ignore or refuse.
- * Returns -1 when the file cannot be read, 1 when rte_cfgfile would refuse
- * it, 0 otherwise.
+ * Read PATH into *data (NUL-terminated, *size bytes; free it).  The path is
+ * resolved once, with O_PATH, which opens nothing for reading: no FIFO
+ * blocks and no device driver runs before fstat has shown a regular file of
+ * at most CFG_FILE_MAX bytes.  That same file is then read through its
+ * descriptor (/proc/self/fd), never more than CFG_FILE_MAX + 1 bytes, since
+ * a file may grow meanwhile and files in /proc have no size.  Returns 0, or
+ * -1 with the message recorded.
  */
 static int
-cfg_lint(struct cfg_ctx *c, const char *path)
+cfg_read_file(struct cfg_ctx *c, const char *path, char **data, size_t *size)
+{
+	char self[32];
+	struct stat st;
+	char *buf = NULL;
+	size_t n = 0;
+	int pfd, fd = -1, rc = -1;
+
+	pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0) {
+		cfg_msg(c, -1, -1, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(pfd, &st) != 0) {
+		cfg_msg(c, -1, -1, "cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cfg_msg(c, -1, -1,
+			"cannot read %s: %s, not a regular file; give the "
+			"path of a configuration file",
+			path, cfg_file_kind(st.st_mode));
+		goto out;
+	}
+	if (st.st_size > (off_t)CFG_FILE_MAX) {
+		cfg_msg(c, -1, -1,
+			"cannot read %s: %lld bytes, over the limit of %u MiB "
+			"(%u bytes) for a configuration file",
+			path, (long long)st.st_size, CFG_FILE_MAX >> 20,
+			CFG_FILE_MAX);
+		goto out;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		int err = errno;
+
+		cfg_msg(c, -1, -1, "cannot read %s: %s%s", path, strerror(err),
+			err == ENOENT ? " (through /proc/self/fd: is /proc "
+					"mounted?)"
+				      : "");
+		goto out;
+	}
+	buf = malloc(CFG_FILE_MAX + 2);
+	if (buf == NULL) {
+		c->nomem = true;
+		goto out;
+	}
+	while (n <= CFG_FILE_MAX) {
+		ssize_t got = read(fd, buf + n, CFG_FILE_MAX + 1 - n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			cfg_msg(c, -1, -1, "cannot read %s: %s", path,
+				strerror(errno));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (n > CFG_FILE_MAX) {
+		cfg_msg(c, -1, -1,
+			"cannot read %s: more than %u bytes, over the limit of "
+			"%u MiB (%u bytes) for a configuration file",
+			path, CFG_FILE_MAX, CFG_FILE_MAX >> 20, CFG_FILE_MAX);
+		goto out;
+	}
+	buf[n] = '\0';
+	*data = buf;
+	*size = n;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	close(pfd);
+	return rc;
+}
+
+/*
+ * rte_cfgfile loads files by name only: give it DATA in an anonymous memory
+ * file, so that it parses exactly the bytes the line pass checks.  *FILE is
+ * what rte_cfgfile returned (NULL: it refused the text).  Returns 0, or -1
+ * with a message when the memory file could not be made.
+ */
+static int
+cfg_parse_bytes(struct cfg_ctx *c, const char *path, const char *data,
+		size_t size, struct rte_cfgfile **file)
+{
+	struct rte_cfgfile_parameters params = {
+		.comment_character = ';',
+	};
+	char self[32];
+	size_t done = 0;
+	int fd;
+
+	*file = NULL;
+	fd = memfd_create("dpmirror-cfg", MFD_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	while (done < size) {
+		ssize_t put = write(fd, data + done, size - done);
+
+		if (put < 0 && errno == EINTR)
+			continue;
+		if (put <= 0) {
+			if (put == 0)
+				errno = EIO;
+			goto fail;
+		}
+		done += (size_t)put;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	*file = rte_cfgfile_load_with_params(self, CFG_FLAG_EMPTY_VALUES,
+					     &params);
+	close(fd);
+	return 0;
+fail:
+	cfg_msg(c, -1, -1, "cannot read %s: no memory file for rte_cfgfile: %s",
+		path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/*
+ * Raw line pass over the file's bytes (changed in place): explain what
+ * rte_cfgfile would ignore or refuse.  Returns 1 when rte_cfgfile would
+ * refuse the file, 0 otherwise.
+ */
+static int
+cfg_lint(struct cfg_ctx *c, char *data, size_t size)
 {
 	char sec_name[CFG_NAME_LEN] = "";
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t got;
+	size_t off = 0;
 	unsigned int lineno = 0;
 	int sec = -1;
 	int ents = 0;
 	int result = 0;
-	FILE *f;
 
-	f = fopen(path, "r");
-	if (f == NULL) {
-		cfg_msg(c, -1, -1, "cannot read %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((got = getline(&line, &cap, f)) != -1) {
-		size_t len = (size_t)got;
+	while (off < size) {
+		char *line = data + off;
+		char *nl = memchr(line, '\n', size - off);
+		size_t len = nl != NULL ? (size_t)(nl - line) : size - off;
 		char where[CFG_NAME_LEN + 32];
 		char *text;
 		char *pos;
 
+		/* data[size] is '\0': the last line ends either way. */
+		off += len + (nl != NULL ? 1 : 0);
+		line[len] = '\0';
 		lineno++;
 		if (sec >= 0)
 			snprintf(where, sizeof(where), "[%s] line %u", sec_name,
 				 lineno);
 		else
 			snprintf(where, sizeof(where), "line %u", lineno);
-		if (len > 0 && line[len - 1] == '\n')
-			line[--len] = '\0';
 		if (len > CFG_LINE_MAX) {
 			cfg_msg(c, sec, 2 * ents,
 				"%s: line too long (%zu characters); at most "
@@ -639,12 +852,6 @@ cfg_lint(struct cfg_ctx *c, const char *path)
 				strlen(cfg_strip(pos + 1)), CFG_VALUE_LEN - 1);
 		ents++;
 	}
-	if (ferror(f)) {
-		cfg_msg(c, -1, -1, "cannot read %s: %s", path, strerror(errno));
-		result = -1;
-	}
-	free(line);
-	fclose(f);
 	return result;
 }
 
@@ -1524,6 +1731,45 @@ cfg_check_collectors(struct cfg_ctx *c, int k,
 			CFG_MAX_SESSION_COLLECTORS);
 }
 
+/*
+ * After a session's keys: none of its sources may be the port one of its
+ * own collectors sends on, in any direction, or the copies leaving there
+ * would be mirrored again.  Reported on the sources entry, once per such
+ * collector.
+ */
+static void
+cfg_session_done(struct cfg_ctx *c, void *obj)
+{
+	const struct cfg_section *s = &c->secs[c->cur];
+	const struct cfg_session *sess = obj;
+	unsigned int i, j;
+	int k;
+
+	for (k = 0; k < s->n_ents; k++)
+		if (strcmp(s->ents[k].name, "sources") == 0)
+			break;
+	if (k == s->n_ents)
+		return; /* reported as missing */
+	for (j = 0; j < sess->n_collectors; j++) {
+		const struct cfg_collector *col =
+			&c->cfg->collectors[sess->collectors[j]];
+		const char *port;
+
+		for (i = 0; i < sess->n_sources; i++)
+			if (sess->sources[i].port == col->port)
+				break;
+		if (i == sess->n_sources)
+			continue;
+		port = c->cfg->ports[col->port].name;
+		cfg_bad(c, k,
+			"port %s is where collector %s sends its copies "
+			"([collector %s] port = %s); a session must not mirror "
+			"its own collector's port, or the copies are mirrored "
+			"again; remove %s from sources or give %s another port",
+			port, col->name, col->name, port, port, col->name);
+	}
+}
+
 static void
 cfg_check_rate(struct cfg_ctx *c, int k, const struct cfg_key *key __rte_unused,
 	       void *obj)
@@ -1536,7 +1782,8 @@ cfg_check_rate(struct cfg_ctx *c, int k, const struct cfg_key *key __rte_unused,
 	if (ret < 0)
 		cfg_bad(c, k,
 			"%s; valid: 0 (no cap) or bits/s up to 400G, decimal "
-			"with an optional K, M or G suffix (x1000)",
+			"with an optional K, M or G suffix (x1000, either "
+			"case)",
 			ret == -ERANGE ? "above the maximum 400G"
 				       : "not a rate");
 	else
@@ -1857,7 +2104,8 @@ static const struct cfg_kind_def cfg_kinds[CFG_KIND_COUNT] = {
 			      .named = true,
 			      .required = true,
 			      .keys = cfg_session_keys,
-			      CFG_OBJECTS(sessions, n_sessions)},
+			      CFG_OBJECTS(sessions, n_sessions),
+			      .done = cfg_session_done},
 	[CFG_KIND_FILTER] = {.name = "filter",
 			     .named = true,
 			     .keys = cfg_filter_keys,
@@ -2013,14 +2261,13 @@ cfg_free(struct cfg *cfg)
 struct cfg *
 cfg_load(const char *path, struct cfg_errors *errs)
 {
-	struct rte_cfgfile_parameters params = {
-		.comment_character = ';',
-	};
 	struct cfg_ctx c;
 	struct rte_cfgfile *file = NULL;
 	struct cfg *cfg;
+	char *data = NULL;
+	size_t size = 0;
 	unsigned int i;
-	int kind, lint, ret;
+	int kind, ret;
 
 	memset(&c, 0, sizeof(c));
 	c.mode_known = true;
@@ -2042,11 +2289,13 @@ cfg_load(const char *path, struct cfg_errors *errs)
 		cfg_msg(&c, -1, -1, "no configuration file given");
 		goto out;
 	}
-	lint = cfg_lint(&c, path);
-	if (lint != 0)
+	if (cfg_read_file(&c, path, &data, &size) != 0)
 		goto out;
-	file = rte_cfgfile_load_with_params(path, CFG_FLAG_EMPTY_VALUES,
-					    &params);
+	/* rte_cfgfile gets the bytes as read: the line pass changes them. */
+	if (cfg_parse_bytes(&c, path, data, size, &file) != 0)
+		goto out;
+	if (cfg_lint(&c, data, size) != 0)
+		goto out;
 	if (file == NULL) {
 		cfg_msg(&c, -1, -1, "cannot parse %s as an INI file", path);
 		goto out;
@@ -2080,6 +2329,7 @@ out:
 	}
 	if (file != NULL)
 		rte_cfgfile_close(file);
+	free(data);
 	for (ret = 0; ret < c.n_secs; ret++) {
 		free(c.secs[ret].ents);
 		free(c.secs[ret].first);

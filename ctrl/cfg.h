@@ -26,6 +26,8 @@
 #define CFG_MAX_RULES		   16384 /* over all filters */
 #define CFG_NAME_MAX		   32 /* section names: "<kind> <name>", name < 32 */
 #define CFG_DEVICE_MAX		   256
+/* A configuration file larger than this many bytes (4 MiB) is refused. */
+#define CFG_FILE_MAX (4u << 20)
 
 enum cfg_mode {
 	CFG_MODE_INLINE = 0, /* forward rx to the peer port, mirror rx and tx */
@@ -211,7 +213,13 @@ struct cfg_errors {
  * Load and validate FILE.  Returns a new struct cfg (free with cfg_free) or
  * NULL; then errs->n > 0 and errs->msg[] hold the messages, each of the form
  *   "[section name] key = value: what is wrong; what would be valid"
- * (file-level problems omit the parts they cannot name).
+ * (file-level problems omit the parts they cannot name).  Control bytes of
+ * the file (and of FILE) appear escaped in the messages (see cfg_escape).
+ *
+ * FILE must be a regular file of at most CFG_FILE_MAX bytes; anything else
+ * (a directory, FIFO, device or socket) is refused without being opened for
+ * reading, and no more than CFG_FILE_MAX + 1 bytes are ever read.  The file
+ * is read once: the checks and rte_cfgfile see the same bytes.
  */
 struct cfg *cfg_load(const char *path, struct cfg_errors *errs);
 
@@ -220,5 +228,26 @@ void cfg_free(struct cfg *cfg);
 
 /* Parse "<n>[K|M|G]" bits/s as written for `rate`; 0 on success. */
 int cfg_parse_rate(const char *s, uint64_t *out);
+
+/*
+ * The one parser of decimal numbers, for the configuration file and for
+ * every numeric command-line option of dpmirror and dpmirrorctl: one or
+ * more digits 0-9 and nothing else (no sign, space, base prefix, exponent,
+ * fraction or suffix).  cfg_parse_u64 returns 0, -EINVAL when S is not such
+ * a number, or -ERANGE when it exceeds UINT64_MAX; cfg_parse_uint also
+ * returns -ERANGE when the number is outside LO..HI.  *OUT is written only
+ * on success.
+ */
+int cfg_parse_u64(const char *s, uint64_t *out);
+int cfg_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+
+/*
+ * Copy S into BUF (LEN > 0 bytes) with its control bytes made visible, for
+ * echoing user-given text in a message: CR, LF and TAB as \r, \n and \t,
+ * every other byte below 0x20 and DEL as \xHH.  Other bytes (printable
+ * ASCII, UTF-8) are copied as they are.  A result too long for BUF is cut
+ * before an escape, never inside one.  Returns BUF.
+ */
+const char *cfg_escape(const char *s, char *buf, size_t len);
 
 #endif /* DPMIRROR_CFG_H */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cfg.h"
 #include "ctl_cmd.h"
 #include "kn.h"
 #include "kn_tc.h"
@@ -119,34 +120,32 @@ kernel_usage(FILE *out)
 static int usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
+/* The message echoes arguments: their control bytes are escaped. */
 static int
 usage_error(const char *fmt, ...)
 {
+	char raw[512], shown[1024];
 	va_list ap;
 
-	fprintf(stderr, KERNEL_PROG ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(see '" KERNEL_PROG " -h')\n");
+	fprintf(stderr, KERNEL_PROG ": %s\n(see '" KERNEL_PROG " -h')\n",
+		cfg_escape(raw, shown, sizeof(shown)));
 	return CTL_EXIT_USAGE;
 }
 
-/* An unsigned number in [MIN, MAX]; false if S is not one. */
+/* A decimal number in [MIN, MAX] (cfg_parse_uint: digits only); false if S
+ * is not one. */
 static bool
 parse_num(const char *s, unsigned long min, unsigned long max,
 	  unsigned long *out)
 {
-	unsigned long v;
-	char *end;
+	uint64_t v;
 
-	if (s[0] < '0' || s[0] > '9')
+	if (cfg_parse_uint(s, min, max, &v) != 0)
 		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return false;
-	*out = v;
+	*out = (unsigned long)v;
 	return true;
 }
 
@@ -206,12 +205,16 @@ valid_ifname(const char *s)
 	       strchr(s, '/') == NULL && strpbrk(s, " \t\n:") == NULL;
 }
 
-/* Print a kn_ failure and return the failure exit status. */
+/* Print a kn_ failure and return the failure exit status.  kn_fail has
+ * said already when the failure needs root. */
 static int
 fail(const char *what, int rc, const struct kn_err *e)
 {
-	fprintf(stderr, KERNEL_PROG " %s: %s%s\n", what, e->msg,
-		(rc == -EPERM || rc == -EACCES) ? " (run as root)" : "");
+	char shown[2 * sizeof(e->msg)];
+
+	(void)rc;
+	fprintf(stderr, KERNEL_PROG " %s: %s\n", what,
+		cfg_escape(e->msg, shown, sizeof(shown)));
 	return CTL_EXIT_FAIL;
 }
 

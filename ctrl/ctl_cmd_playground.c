@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dpmirrorctl playground up|down|status: the veth/netns lab of DESIGN
- * section 6 (kernel/kn_playground.h).  Needs root.
+ * section 6 (kernel/kn_playground.h).  Needs root.  Up and down hold the
+ * playground's lock (ctrl/ctl_lock.h) while they work, so they refuse a
+ * playground a running dpmirror owns, and remove a lock file a killed
+ * dpmirror left.
  */
 
+#include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "ctl_cmd.h"
+#include "ctl_lock.h"
 #include "kn_playground.h"
 
 static void
@@ -41,6 +48,8 @@ pg_usage(FILE *out)
 		"(exit 0 if none)\n"
 		"  status   show every object; exit 0 when all is up, 1 "
 		"otherwise\n"
+		"Up and down refuse a prefix that a running dpmirror owns "
+		"(its [playground]).\n"
 		"\nExit status: 0 success, 1 usage error (status: not all up), "
 		"2 failure.\n",
 		KN_PG_PREFIX_MAX, KN_PG_DEFAULT_PREFIX);
@@ -60,6 +69,7 @@ pg_usage_error(const char *what, const char *arg)
 int
 ctl_cmd_playground(int argc, char **argv)
 {
+	struct ctl_lock lock;
 	struct kn_pg_opts o;
 	struct kn_err e;
 	const char *sub;
@@ -77,6 +87,7 @@ ctl_cmd_playground(int argc, char **argv)
 	    strcmp(sub, "status") != 0)
 		return pg_usage_error("unknown subcommand", sub);
 
+	ctl_lock_init(&lock);
 	memset(&o, 0, sizeof(o));
 	memset(&e, 0, sizeof(e));
 	o.prefix = KN_PG_DEFAULT_PREFIX;
@@ -104,8 +115,32 @@ ctl_cmd_playground(int argc, char **argv)
 	if (kn_pg_check_prefix(o.prefix, &e) != 0)
 		return pg_usage_error(e.msg, NULL);
 
+	/* Up and down change the playground: not while a dpmirror owns it.
+	 * A lock a dead dpmirror left is taken, then removed on release:
+	 * the playground is the user's afterwards. */
+	if (strcmp(sub, "status") != 0) {
+		char msg[PATH_MAX + 64];
+		pid_t holder;
+
+		rc = ctl_lock_take_playground(&lock, o.prefix, NULL, 0, &holder,
+					      msg, sizeof(msg));
+		if (rc == -EBUSY) {
+			fprintf(stderr,
+				"dpmirrorctl: playground %s: prefix %s is in "
+				"use by dpmirror pid %ld; stop it first, or "
+				"choose another prefix\n",
+				sub, o.prefix, (long)holder);
+			return CTL_EXIT_FAIL;
+		}
+		if (rc != 0) {
+			fprintf(stderr, "dpmirrorctl: playground %s: %s\n", sub,
+				msg);
+			return CTL_EXIT_FAIL;
+		}
+	}
 	if (strcmp(sub, "up") == 0) {
 		rc = kn_playground_up(&o, &e);
+		ctl_lock_release(&lock);
 		fflush(stdout);
 		if (rc < 0) {
 			fprintf(stderr, "dpmirrorctl: playground up: %s\n",
@@ -116,6 +151,7 @@ ctl_cmd_playground(int argc, char **argv)
 	}
 	if (strcmp(sub, "down") == 0) {
 		rc = kn_playground_down(o.prefix, &e);
+		ctl_lock_release(&lock);
 		if (rc < 0) {
 			fprintf(stderr, "dpmirrorctl: playground down: %s\n",
 				e.msg);

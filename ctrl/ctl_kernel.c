@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "ctl_kernel.h"
 #include "kn_playground.h"
@@ -68,26 +71,67 @@ ctl_kernel_setup(const struct cfg *cfg, struct ctl_kernel *k, char *err,
 	unsigned int i;
 
 	memset(k, 0, sizeof(*k));
+	ctl_lock_init(&k->pg_lock);
 	k->cfg = cfg;
 	if (cfg->playground.present) {
 		struct kn_pg_opts o = {
 			.prefix = cfg->playground.prefix,
 			.inline_mode = cfg->playground.inline_mode,
 		};
-		FILE *devnull = fopen("/dev/null", "w");
-		int up = devnull != NULL &&
-			 kn_playground_status(o.prefix, devnull, &e) == 0;
+		char prev[CTL_LOCK_STATE_MAX], msg[PATH_MAX + 64];
+		FILE *devnull;
+		pid_t holder;
+		bool stale;
+		int up, rc;
 
+		/* Nothing is looked at or changed before the lock is ours. */
+		rc = ctl_lock_take_playground(&k->pg_lock, o.prefix, prev,
+					      sizeof(prev), &holder, msg,
+					      sizeof(msg));
+		if (rc == -EBUSY) {
+			snprintf(err, errlen,
+				 "[playground] prefix = %s: in use by dpmirror "
+				 "pid %ld; stop it or choose another prefix",
+				 o.prefix, (long)holder);
+			return -1;
+		}
+		if (rc != 0) {
+			snprintf(err, errlen, "[playground] prefix = %s: %s",
+				 o.prefix, msg);
+			return -1;
+		}
+		devnull = fopen("/dev/null", "w");
+		up = devnull != NULL &&
+		     kn_playground_status(o.prefix, devnull, &e) == 0;
 		if (devnull != NULL)
 			fclose(devnull);
 		snprintf(k->pg_prefix, sizeof(k->pg_prefix), "%s", o.prefix);
 		k->pg_keep = cfg->playground.keep;
+		/* A dead owner's playground is ours to remove, up or not. */
+		stale = strcmp(prev, CTL_LOCK_PG_CREATED) == 0;
+		k->pg_created = stale || !up;
+		/* Recorded before anything is made, for a successor. */
+		rc = ctl_lock_set_state(&k->pg_lock,
+					k->pg_created ? CTL_LOCK_PG_CREATED
+						      : CTL_LOCK_PG_ADOPTED);
+		if (rc != 0) {
+			snprintf(err, errlen,
+				 "[playground] prefix = %s: cannot write "
+				 "%s: %s",
+				 o.prefix, k->pg_lock.path, strerror(-rc));
+			ctl_lock_release(&k->pg_lock);
+			return -1;
+		}
 		if (kn_playground_up(&o, &e) != 0) {
 			snprintf(err, errlen, "[playground] prefix = %s: %s",
 				 o.prefix, e.msg);
+			/* Up rolled back what it made; what a dead owner
+			 * made is removed too (unless keep = yes). */
+			if (!stale)
+				k->pg_created = false;
+			ctl_kernel_teardown(k);
 			return -1;
 		}
-		k->pg_created = !up;
 	}
 	for (i = 0; i < cfg->n_kernels; i++) {
 		struct kn_mirror_spec sp;
@@ -123,4 +167,5 @@ ctl_kernel_teardown(struct ctl_kernel *k)
 			fprintf(stderr, "dpmirror: [playground]: %s\n", e.msg);
 	}
 	k->pg_created = false;
+	ctl_lock_release(&k->pg_lock);
 }

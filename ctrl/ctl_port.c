@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_bus.h>
 #include <rte_dev.h>
@@ -9,10 +10,15 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_memory.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
 
 #include "ctl_log.h"
 #include "ctl_port.h"
+#include "dp_worker.h"
 
 #define NB_RXD	   1024
 #define NB_TXD	   1024
@@ -94,14 +100,68 @@ port_roles(const struct cfg *cfg, bool *polled, bool *fwd, bool *mir)
 		mir[cfg->collectors[i].port] = true;
 }
 
+/*
+ * Descriptors of each copy tx queue.  Most drivers (virtio, NICs) give a
+ * sent mbuf back to its pool only in a later tx burst on the same queue,
+ * and a worker sends on a collector's queue only when it has made a copy
+ * for it.  If the copy queues together could hold the whole mirror pool,
+ * a collector that stops taking copies (a stalled peer) would keep every
+ * mbuf, no copy could be made for any collector, and its queue would never
+ * be cleaned: mirroring would stop for good.  So the copy queues together
+ * hold at most what the pool has beyond the workers' own needs (their
+ * mempool caches and one burst's worth of copies each).
+ */
+#define COPY_TXD_MIN 64
+
+static int
+copy_queue_size(const struct cfg *cfg, unsigned int n_workers, const bool *mir,
+		uint16_t *txd, char *err, size_t errlen)
+{
+	unsigned int i, n_ports = 0, queues, reserve, per_queue, need;
+
+	for (i = 0; i < cfg->n_ports; i++)
+		n_ports += mir[i] ? 1 : 0;
+	*txd = NB_TXD;
+	if (n_ports == 0)
+		return 0;
+	queues = n_ports * n_workers;
+	reserve = n_workers * (POOL_CACHE * 3 / 2 + DP_MIRBUF);
+	per_queue = cfg->mirror_pool > reserve
+			    ? (cfg->mirror_pool - reserve) / queues
+			    : 0;
+	if (per_queue < COPY_TXD_MIN) {
+		need = reserve + queues * COPY_TXD_MIN;
+		snprintf(err, errlen,
+			 "[dpmirror] mirror_pool = %u: too small for %u "
+			 "worker(s) sending copies out of %u port(s): the "
+			 "workers need %u mbufs of their own and each of the "
+			 "%u copy tx queues at least %u, or one stalled "
+			 "collector could hold every mbuf; give mirror_pool "
+			 "= %u or more (%u for full %u-descriptor queues)",
+			 cfg->mirror_pool, n_workers, n_ports, reserve, queues,
+			 COPY_TXD_MIN, need, reserve + queues * NB_TXD, NB_TXD);
+		return -1;
+	}
+	if (per_queue >= NB_TXD)
+		return 0;
+	*txd = (uint16_t)rte_align32prevpow2(per_queue);
+	RTE_LOG(NOTICE, DPM_CTRL,
+		"copy tx queues get %u descriptors each (%u queues), so that "
+		"a stalled collector cannot hold the whole mirror_pool of %u; "
+		"give mirror_pool = %u or more for %u\n",
+		*txd, queues, cfg->mirror_pool, reserve + queues * NB_TXD,
+		NB_TXD);
+	return 0;
+}
+
 static int
 configure_one(const struct cfg_port *cp, struct ctl_port *p,
-	      unsigned int n_workers, bool fwd, bool mir,
+	      unsigned int n_workers, bool fwd, bool mir, uint16_t mir_txd,
 	      struct rte_mempool *rx_pool, char *err, size_t errlen)
 {
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
-	uint16_t nb_rxd = NB_RXD, nb_txd = NB_TXD, q;
+	uint16_t nb_rxd = NB_RXD, nb_txd = NB_TXD, nb_mird = mir_txd, q;
 	unsigned int per_worker = (fwd ? 1 : 0) + (mir ? 1 : 0);
 	uint32_t overhead;
 	bool assumed_mtu;
@@ -218,6 +278,7 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	}
 	p->configured = true;
 	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
+	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, NULL, &nb_mird);
 	for (q = 0; q < p->n_rxq; q++) {
 		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd,
 					    rte_eth_dev_socket_id(p->port_id),
@@ -229,9 +290,12 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 		struct rte_eth_txconf txc = info.default_txconf;
 
 		txc.offloads = conf.txmode.offloads;
-		rc = rte_eth_tx_queue_setup(p->port_id, q, nb_txd,
-					    rte_eth_dev_socket_id(p->port_id),
-					    &txc);
+		/* A copy queue holds at most its share of the mirror pool. */
+		rc = rte_eth_tx_queue_setup(
+			p->port_id, q,
+			mir && q % p->txq_stride == p->mir_ofs ? nb_mird
+							       : nb_txd,
+			rte_eth_dev_socket_id(p->port_id), &txc);
 		if (rc != 0)
 			goto queue_fail;
 	}
@@ -272,12 +336,112 @@ queue_fail:
 	return -1;
 }
 
+static int
+min_page_walk(const struct rte_memseg_list *msl, void *arg)
+{
+	uint64_t *min = arg;
+
+	if (msl->page_sz != 0 && (*min == 0 || msl->page_sz < *min))
+		*min = msl->page_sz;
+	return 0;
+}
+
+/*
+ * The page an mbuf may not cross (rte_mempool_populate_default: objects
+ * must be IOVA-contiguous): the smallest page of the EAL's memory, the
+ * system page with --no-huge.
+ */
+static uint64_t
+pool_page_size(void)
+{
+	uint64_t pg = 0;
+
+	if (rte_eal_has_hugepages())
+		rte_memseg_list_walk(min_page_walk, &pg);
+	if (pg == 0)
+		pg = (uint64_t)sysconf(_SC_PAGESIZE);
+	return pg;
+}
+
+/*
+ * Bytes a pktmbuf pool of N mbufs with DATA_ROOM bytes of data each takes:
+ * the objects (header, mbuf and data, trailer: rte_mempool_calc_obj_size)
+ * laid out whole in pages of PG bytes as the mempool library does (on 4 KB
+ * pages, one 2 KB-buffer mbuf per page), the ring that holds them and the
+ * pool header with its per-lcore caches.
+ */
+static uint64_t
+pool_bytes(unsigned int n, unsigned int data_room, uint64_t pg)
+{
+	uint64_t obj = rte_mempool_calc_obj_size(
+		(uint32_t)(sizeof(struct rte_mbuf) + data_room), 0, NULL);
+	uint64_t per_page = obj <= pg ? pg / obj : 0;
+	uint64_t objs;
+	struct rte_mempool *mp = NULL;
+
+	if (per_page == 0) /* objects of several pages each */
+		objs = (uint64_t)n * RTE_ALIGN_CEIL(obj, pg);
+	else
+		objs = (n + per_page - 1) / per_page * pg + obj;
+	return objs + (uint64_t)rte_ring_get_memsize(rte_align32pow2(n + 1)) +
+	       RTE_MEMPOOL_HEADER_SIZE(mp, POOL_CACHE) +
+	       sizeof(struct rte_pktmbuf_pool_private);
+}
+
+/* Megabytes, rounded up (what is needed) or down (what is free). */
+#define MB(bytes)      ((unsigned int)(((bytes) + (1u << 20) - 1) >> 20))
+#define MB_DOWN(bytes) ((unsigned int)((bytes) >> 20))
+
+/*
+ * A pool could not be created: release those that were, then say what the
+ * three need, what the EAL has free, and what to do about it.
+ */
+static void
+pool_error(const struct cfg *cfg, struct ctl_ports *ports, unsigned int n_mbufs,
+	   char *err, size_t errlen)
+{
+	struct rte_malloc_socket_stats st;
+	uint64_t pg = pool_page_size();
+	uint64_t rx = pool_bytes(n_mbufs, RTE_MBUF_DEFAULT_BUF_SIZE, pg);
+	uint64_t mirror =
+		pool_bytes(cfg->mirror_pool, RTE_MBUF_DEFAULT_BUF_SIZE, pg);
+	uint64_t clone = pool_bytes(cfg->mirror_pool, 0, pg);
+	uint64_t need = rx + mirror + clone, used, per_k, total;
+	unsigned int m;
+
+	rte_mempool_free(ports->clone_pool);
+	rte_mempool_free(ports->mirror_pool);
+	rte_mempool_free(ports->rx_pool);
+	ports->clone_pool = ports->mirror_pool = ports->rx_pool = NULL;
+	memset(&st, 0, sizeof(st));
+	rte_malloc_get_socket_stats((int)rte_socket_id(), &st);
+	used = st.heap_totalsz_bytes - st.heap_freesz_bytes;
+	/* What is in use already, the pools, and 64 MB for what the ports,
+	 * rulesets and workers allocate next; in steps of 64 MB. */
+	total = used + need + (64u << 20);
+	m = (MB(total) + 63) / 64 * 64;
+	per_k = (mirror + clone) * 1024 / cfg->mirror_pool;
+	snprintf(err, errlen,
+		 "cannot create the mbuf pools: they need about %u MB "
+		 "(dpm_rx %u mbufs %u MB, dpm_mirror %u mbufs %u MB, dpm_clone "
+		 "%u mbufs %u MB), and the EAL has %u MB free (largest block "
+		 "%u MB, %u MB in use); give the EAL more memory, e.g. -m %u "
+		 "with --no-huge (or that much in hugepages), or lower "
+		 "[dpmirror] mirror_pool (now %u; each 1024 mirror mbufs "
+		 "take about %u MB with their clone headers)",
+		 MB(need), n_mbufs, MB(rx), cfg->mirror_pool, MB(mirror),
+		 cfg->mirror_pool, MB(clone), MB_DOWN(st.heap_freesz_bytes),
+		 MB_DOWN(st.greatest_free_size), MB(used), m, cfg->mirror_pool,
+		 MB(per_k));
+}
+
 int
 ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 		struct ctl_ports *ports, char *err, size_t errlen)
 {
 	bool polled[CFG_MAX_PORTS], fwd[CFG_MAX_PORTS], mir[CFG_MAX_PORTS];
 	unsigned int i, n_mbufs = 0;
+	uint16_t mir_txd;
 
 	memset(ports, 0, sizeof(*ports));
 	port_roles(cfg, polled, fwd, mir);
@@ -318,16 +482,14 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 					POOL_CACHE, 0, 0, rte_socket_id());
 	if (ports->rx_pool == NULL || ports->mirror_pool == NULL ||
 	    ports->clone_pool == NULL) {
-		snprintf(err, errlen,
-			 "cannot create mbuf pools (%u packet mbufs, %u mirror "
-			 "mbufs: %s); give the EAL more memory (-m, hugepages) "
-			 "or lower [dpmirror] mirror_pool",
-			 n_mbufs, cfg->mirror_pool, rte_strerror(rte_errno));
+		pool_error(cfg, ports, n_mbufs, err, errlen);
 		goto fail;
 	}
+	if (copy_queue_size(cfg, n_workers, mir, &mir_txd, err, errlen) != 0)
+		goto fail;
 	for (i = 0; i < cfg->n_ports; i++)
 		if (configure_one(&cfg->ports[i], &ports->p[i], n_workers,
-				  fwd[i], mir[i], ports->rx_pool, err,
+				  fwd[i], mir[i], mir_txd, ports->rx_pool, err,
 				  errlen) != 0)
 			goto fail;
 	for (i = 0; i < cfg->n_ports; i++) {

@@ -148,6 +148,12 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 		}
 	}
 
+	/* A port that is mirrored and also carries copies: recognise the
+	 * copies on receipt so that they are never mirrored again. */
+	for (i = 0; i < rs->n_coll; i++)
+		if (rs->want[rs->coll[i].port] != 0)
+			rs->guard[rs->coll[i].port] |= 1ull << i;
+
 	snprintf(name, sizeof(name), "dpm%llu", (unsigned long long)generation);
 	if (ctl_acl_build(cfg, name, &acl, err, errlen) != 0)
 		goto fail;

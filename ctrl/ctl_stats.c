@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctl_stats.h"
@@ -28,19 +31,22 @@ ctl_snapshot_add(struct ctl_snapshot *s, const struct dp_stats *st,
 {
 	unsigned int i, r;
 
+	/* Outcomes first, inputs after an acquire fence (see dp_stats.h):
+	 * a snapshot never shows more forwarded than received, nor more
+	 * mirrored and dropped than matched. */
 	for (i = 0; i < s->n_ports; i++) {
 		const struct dp_port_counters *c = &st->port[i];
 		struct ctl_port_totals *t = &s->port[i];
 
-		t->rx_packets += c->rx_packets;
-		t->rx_bytes += c->rx_bytes;
-		t->fwd_packets += c->fwd_packets;
-		t->fwd_bytes += c->fwd_bytes;
-		t->fwd_dropped += c->fwd_dropped;
-		t->mirror_packets += c->mirror_packets;
-		t->mirror_bytes += c->mirror_bytes;
-		t->mirror_dropped += c->mirror_dropped;
-		t->tap_consumed += c->tap_consumed;
+		t->fwd_packets += dp_ctr_read(&c->fwd_packets);
+		t->fwd_bytes += dp_ctr_read(&c->fwd_bytes);
+		t->fwd_dropped += dp_ctr_read(&c->fwd_dropped);
+		t->mirror_packets += dp_ctr_read(&c->mirror_packets);
+		t->mirror_bytes += dp_ctr_read(&c->mirror_bytes);
+		t->mirror_dropped += dp_ctr_read(&c->mirror_dropped);
+		t->tap_consumed += dp_ctr_read(&c->tap_consumed);
+		t->rx_invalid += dp_ctr_read(&c->rx_invalid);
+		t->own_copies += dp_ctr_read(&c->own_copies);
 		t->tx_packets = t->fwd_packets + t->mirror_packets;
 		t->tx_bytes = t->fwd_bytes + t->mirror_bytes;
 	}
@@ -48,17 +54,25 @@ ctl_snapshot_add(struct ctl_snapshot *s, const struct dp_stats *st,
 		const struct dp_session_counters *c = &st->sess[i];
 		struct dp_session_counters *t = &s->sess[i];
 
-		/* Read mirrored before matched: a worker bumps matched
-		 * first, so the sum never shows more out than in. */
-		t->mirrored += c->mirrored;
-		t->mirrored_bytes += c->mirrored_bytes;
+		t->mirrored += dp_ctr_read(&c->mirrored);
+		t->mirrored_bytes += dp_ctr_read(&c->mirrored_bytes);
 		for (r = 0; r < DP_DROP_MAX; r++)
-			t->dropped[r] += c->dropped[r];
-		t->matched += c->matched;
+			t->dropped[r] += dp_ctr_read(&c->dropped[r]);
 	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	for (i = 0; i < s->n_ports; i++) {
+		s->port[i].rx_packets += dp_ctr_read(&st->port[i].rx_packets);
+		s->port[i].rx_bytes += dp_ctr_read(&st->port[i].rx_bytes);
+	}
+	for (i = 0; i < s->n_sessions; i++)
+		s->sess[i].matched += dp_ctr_read(&st->sess[i].matched);
 	if (s->n_workers < CTL_MAX_WORKERS) {
+		struct dp_worker_counters *w = &s->worker[s->n_workers];
+
 		s->lcore[s->n_workers] = lcore;
-		s->worker[s->n_workers] = st->w;
+		w->packets = dp_ctr_read(&st->w.packets);
+		w->busy_cycles = dp_ctr_read(&st->w.busy_cycles);
+		w->loops = dp_ctr_read(&st->w.loops);
 		s->n_workers++;
 	}
 }
@@ -101,9 +115,9 @@ ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,
 			" RX-bytes:  %" PRIu64 "\n",
 			c->rx_packets, c->rx_missed, c->rx_bytes);
 		fprintf(f,
-			"  RX-errors: %-10" PRIu64 " RX-tap-freed: %" PRIu64
-			"\n",
-			c->rx_errors, c->tap_consumed);
+			"  RX-errors: %-10" PRIu64 " RX-invalid: %-9" PRIu64
+			" RX-tap-freed: %" PRIu64 "\n",
+			c->rx_errors, c->rx_invalid, c->tap_consumed);
 		fprintf(f,
 			"  TX-packets: %-10" PRIu64 " TX-dropped: %-9" PRIu64
 			" TX-bytes:  %" PRIu64 "\n",
@@ -168,12 +182,15 @@ ctl_stats_json(FILE *f, const struct ctl_snapshot *s)
 			", \"fwd_dropped\": %" PRIu64
 			", \"mirror_packets\": %" PRIu64
 			", \"mirror_dropped\": %" PRIu64
-			", \"tap_consumed\": %" PRIu64 " }",
+			", \"tap_consumed\": %" PRIu64
+			", \"rx_invalid\": %" PRIu64
+			", \"own_copies\": %" PRIu64 " }",
 			i ? "," : "", s->port_name[i], c->rx_packets,
 			c->rx_bytes, c->tx_packets, c->tx_bytes, c->rx_missed,
 			c->rx_errors, c->fwd_dropped + c->mirror_dropped,
 			c->tx_errors, c->fwd_packets, c->fwd_dropped,
-			c->mirror_packets, c->mirror_dropped, c->tap_consumed);
+			c->mirror_packets, c->mirror_dropped, c->tap_consumed,
+			c->rx_invalid, c->own_copies);
 	}
 	fprintf(f, " },\n  \"sessions\": {");
 	for (i = 0; i < s->n_sessions; i++) {
@@ -203,19 +220,43 @@ ctl_stats_json(FILE *f, const struct ctl_snapshot *s)
 int
 ctl_stats_json_file(const char *path, const struct ctl_snapshot *s)
 {
-	char tmp[4096];
+	char tmp[PATH_MAX];
+	struct stat st;
 	FILE *f;
-	int rc = 0;
+	int fd, rc = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
+	/* What rename would replace must be a regular file (or nothing): a
+	 * symbolic link planted at PATH is refused, not replaced. */
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode))
+			return -ELOOP;
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		if (!S_ISREG(st.st_mode))
+			return -EINVAL;
+	} else if (errno != ENOENT) {
+		return -errno;
+	}
+	/* The temporary file: beside PATH (rename stays in one file
+	 * system), under an unpredictable name, created exclusively
+	 * (mkstemp: O_CREAT | O_EXCL), so nothing planted there is followed
+	 * or overwritten. */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
 	    (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (f == NULL)
+	fd = mkstemp(tmp);
+	if (fd < 0)
 		return -errno;
+	if (fchmod(fd, 0644) != 0 || (f = fdopen(fd, "w")) == NULL) {
+		rc = -errno;
+		close(fd);
+		unlink(tmp);
+		return rc;
+	}
 	ctl_stats_json(f, s);
+	errno = 0;
 	if (fflush(f) != 0 || ferror(f))
-		rc = -EIO;
+		rc = errno != 0 ? -errno : -EIO;
 	if (fclose(f) != 0 && rc == 0)
 		rc = -errno;
 	if (rc == 0 && rename(tmp, path) != 0)

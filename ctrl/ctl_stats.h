@@ -23,6 +23,7 @@ struct ctl_port_totals {
 	uint64_t fwd_packets, fwd_bytes, fwd_dropped;
 	uint64_t mirror_packets, mirror_bytes, mirror_dropped;
 	uint64_t tap_consumed;
+	uint64_t rx_invalid, own_copies;
 	uint64_t rx_missed, rx_errors, tx_errors; /* from the device */
 };
 
@@ -55,7 +56,12 @@ void ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,
 /* The JSON object of DESIGN section 5. */
 void ctl_stats_json(FILE *f, const struct ctl_snapshot *s);
 
-/* Write the JSON to PATH atomically (temp file + rename); 0 or -errno. */
+/*
+ * Write the JSON to PATH atomically: into a new file of mode 0644 with an
+ * unpredictable name beside PATH (mkstemp), then renamed over PATH.  0 or
+ * -errno: -ELOOP when PATH is a symbolic link, -EISDIR a directory,
+ * -EINVAL another file that is not a regular file (each left as it is).
+ */
 int ctl_stats_json_file(const char *path, const struct ctl_snapshot *s);
 
 #endif /* DPMIRROR_CTL_STATS_H */

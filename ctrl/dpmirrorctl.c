@@ -44,19 +44,19 @@ ctl_check(int argc, char **argv)
 	struct cfg_errors *errs;
 	struct cfg *cfg;
 	unsigned int i, n_rules = 0;
-	const char *path;
+	char path[1024];
 
 	if (argc != 1)
 		return ctl_usage_error(argc == 0 ? "check: missing FILE"
 						 : "check: too many arguments");
-	path = argv[0];
+	cfg_escape(argv[0], path, sizeof(path));
 
 	errs = calloc(1, sizeof(*errs));
 	if (errs == NULL) {
 		fprintf(stderr, "%s: out of memory\n", ctl_prog);
 		return CTL_EXIT_FAIL;
 	}
-	cfg = cfg_load(path, errs);
+	cfg = cfg_load(argv[0], errs);
 	if (cfg == NULL) {
 		for (i = 0; i < errs->n && i < CFG_ERR_MAX; i++)
 			fprintf(stderr, "%s: error: %s\n", path, errs->msg[i]);
@@ -114,6 +114,7 @@ ctl_usage(FILE *out)
 int
 main(int argc, char **argv)
 {
+	char shown[256];
 	unsigned int i;
 
 	if (argc < 2)
@@ -126,7 +127,8 @@ main(int argc, char **argv)
 	for (i = 0; i < RTE_DIM(cmds); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].run(argc - 2, argv + 2);
-	fprintf(stderr, "%s: unknown command '%s'\n", ctl_prog, argv[1]);
+	fprintf(stderr, "%s: unknown command '%s'\n", ctl_prog,
+		cfg_escape(argv[1], shown, sizeof(shown)));
 	ctl_usage(stderr);
 	return CTL_EXIT_USAGE;
 }

@@ -7,12 +7,16 @@
  *   dpmirror [EAL options] -- -c FILE [--stats-interval SEC]
  *            [--stats-json FILE]
  */
+#define _GNU_SOURCE /* nftw */
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -27,6 +31,7 @@
 
 #include "cfg.h"
 #include "ctl_kernel.h"
+#include "ctl_lock.h"
 #include "ctl_log.h"
 #include "ctl_port.h"
 #include "ctl_ruleset.h"
@@ -76,7 +81,11 @@ usage(FILE *f, const char *prog)
 		"                           overrides [dpmirror] "
 		"stats_interval\n"
 		"  --stats-json FILE        write statistics as JSON at exit "
-		"and on SIGUSR1\n"
+		"and on SIGUSR1;\n"
+		"                           FILE is replaced by rename: its "
+		"directory must exist\n"
+		"                           and be writable, FILE must not be "
+		"a symbolic link\n"
 		"Signals: SIGINT/SIGTERM stop cleanly, SIGUSR1 writes the "
 		"JSON.\n",
 		prog);
@@ -93,27 +102,32 @@ parse_app_args(int argc, char **argv, struct options *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
-	char *end;
+	char shown[256], opt[3] = "-?";
+	uint64_t v;
+	int c, rc;
 
 	o->stats_interval = -1;
 	optind = 1;
+	opterr = 0; /* our messages, with the argument escaped */
 	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
 			break;
 		case 'i':
-			errno = 0;
-			o->stats_interval = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' ||
-			    o->stats_interval < 0 || o->stats_interval > 3600) {
+			rc = cfg_parse_uint(optarg, 0, 3600, &v);
+			if (rc != 0) {
 				fprintf(stderr,
-					"dpmirror: --stats-interval %s: "
-					"give whole seconds, 0..3600\n",
-					optarg);
+					"dpmirror: --stats-interval '%s': %s; "
+					"give whole seconds as a decimal "
+					"number, 0..3600\n",
+					cfg_escape(optarg, shown,
+						   sizeof(shown)),
+					rc == -ERANGE ? "out of range"
+						      : "not a decimal number");
 				return -1;
 			}
+			o->stats_interval = (long)v;
 			break;
 		case 'j':
 			o->stats_json = optarg;
@@ -121,16 +135,116 @@ parse_app_args(int argc, char **argv, struct options *o)
 		case 'h':
 			return 1;
 		default:
+			if (optopt == 'c' || optopt == 'i' || optopt == 'j')
+				fprintf(stderr,
+					"dpmirror: option %s needs a value\n",
+					optopt == 'c'	? "-c/--config"
+					: optopt == 'i' ? "--stats-interval"
+							: "--stats-json");
+			else if (optopt != 0) {
+				opt[1] = (char)optopt;
+				fprintf(stderr,
+					"dpmirror: unknown option '%s'\n",
+					cfg_escape(opt, shown, sizeof(shown)));
+			} else
+				fprintf(stderr,
+					"dpmirror: unknown option '%s'\n",
+					cfg_escape(argv[optind - 1], shown,
+						   sizeof(shown)));
 			return -1;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "dpmirror: unexpected argument '%s'\n",
-			argv[optind]);
+			cfg_escape(argv[optind], shown, sizeof(shown)));
 		return -1;
 	}
 	if (o->config == NULL) {
 		fprintf(stderr, "dpmirror: no configuration: give -c FILE\n");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --stats-json PATH is written at exit and on SIGUSR1, by rename from a
+ * temporary file beside it: check now what would make that fail or write
+ * where it must not, before anything is set up.  The directory must exist
+ * and be writable; PATH must be absent or a regular file, not a symbolic
+ * link (the link itself would be replaced), a directory or a device.
+ * Returns 0, or -1 with a message on stderr.
+ */
+static int
+check_stats_json(const char *path)
+{
+	char shown[2 * PATH_MAX], dir[PATH_MAX], where[2 * PATH_MAX];
+	const char *slash, *why = NULL;
+	struct stat st;
+	int err = 0;
+
+	if (path == NULL)
+		return 0;
+	cfg_escape(path, shown, sizeof(shown));
+	if (path[0] == '\0' || strlen(path) >= PATH_MAX - 16) {
+		fprintf(stderr,
+			"dpmirror: error: --stats-json '%s': give the path of "
+			"a file (at most %d characters)\n",
+			shown, PATH_MAX - 17);
+		return -1;
+	}
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	cfg_escape(dir, where, sizeof(where));
+	if (stat(dir, &st) != 0)
+		err = errno;
+	else if (!S_ISDIR(st.st_mode))
+		err = ENOTDIR;
+	else if (access(dir, W_OK | X_OK) != 0)
+		why = strerror(errno);
+	if (err == ENOENT)
+		fprintf(stderr,
+			"dpmirror: error: --stats-json %s: its directory %s "
+			"does not exist; create it or give another path\n",
+			shown, where);
+	else if (err != 0)
+		fprintf(stderr,
+			"dpmirror: error: --stats-json %s: its directory %s: "
+			"%s; give a path in an existing directory\n",
+			shown, where, strerror(err));
+	else if (why != NULL)
+		fprintf(stderr,
+			"dpmirror: error: --stats-json %s: its directory %s is "
+			"not writable (%s); give a path in a writable "
+			"directory\n",
+			shown, where, why);
+	if (err != 0 || why != NULL)
+		return -1;
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0; /* created at the first write */
+		fprintf(stderr, "dpmirror: error: --stats-json %s: %s\n", shown,
+			strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode))
+		why = "is a symbolic link; the file is replaced by rename, "
+		      "never written through a link: give the path of a "
+		      "regular file or of a new one";
+	else if (S_ISDIR(st.st_mode))
+		why = "is a directory; give the path of a file, e.g. one in "
+		      "that directory";
+	else if (!S_ISREG(st.st_mode))
+		why = "is not a regular file (a device, FIFO or socket), "
+		      "which the rename would replace; give the path of a "
+		      "regular file or of a new one";
+	if (why != NULL) {
+		fprintf(stderr, "dpmirror: error: --stats-json %s: %s\n", shown,
+			why);
 		return -1;
 	}
 	return 0;
@@ -168,7 +282,18 @@ write_json(const char *path, const struct ctl_snapshot *s)
 	if (path == NULL)
 		return;
 	rc = ctl_stats_json_file(path, s);
-	if (rc != 0)
+	if (rc == -ELOOP)
+		RTE_LOG(ERR, DPM_CTRL,
+			"not writing --stats-json %s: it has become a symbolic "
+			"link; remove it (the file is never written through a "
+			"link)\n",
+			path);
+	else if (rc == -EISDIR || rc == -EINVAL)
+		RTE_LOG(ERR, DPM_CTRL,
+			"not writing --stats-json %s: it has become a %s; "
+			"remove it\n",
+			path, rc == -EISDIR ? "directory" : "non-regular file");
+	else if (rc != 0)
 		RTE_LOG(ERR, DPM_CTRL, "cannot write --stats-json %s: %s\n",
 			path, strerror(-rc));
 }
@@ -396,14 +521,45 @@ out:
 	return rc;
 }
 
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) != 0 && errno != ENOENT)
+		fprintf(stderr, "dpmirror: warning: cannot remove %s: %s\n",
+			path, strerror(errno));
+	return 0;
+}
+
+/* Remove the EAL's runtime directory DIR (config, fbarray_*, hugepage_info,
+ * mp_socket*, dpdk_telemetry.v2) and what is in it, after rte_eal_cleanup
+ * (the EAL log may be gone: stderr): children first, symbolic links not
+ * followed, no other file system entered. */
+static void
+remove_runtime_dir(const char *dir)
+{
+	int rc;
+
+	if (dir[0] == '\0')
+		return;
+	rc = nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	if (rc != 0 && errno != ENOENT)
+		fprintf(stderr, "dpmirror: warning: cannot remove %s: %s\n",
+			dir, strerror(errno));
+}
+
 int
 main(int argc, char **argv)
 {
+	static struct ctl_lock_set wires;
+	static char rundir[PATH_MAX];
 	struct cfg_errors *errs;
 	struct ctl_kernel kern;
 	struct options o;
 	struct cfg *cfg;
-	char err[CFG_ERR_LEN + 512];
+	char err[CFG_ERR_LEN + PATH_MAX + 512];
 	int dd, rc, i;
 
 	/* Handlers first: a signal during setup is acted on once running. */
@@ -435,6 +591,8 @@ main(int argc, char **argv)
 		usage(rc > 0 ? stdout : stderr, argv[0]);
 		return rc > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	}
+	if (check_stats_json(o.stats_json) != 0)
+		return EXIT_CONFIG;
 
 	/* Refuse a bad configuration before touching any port. */
 	errs = calloc(1, sizeof(*errs));
@@ -443,37 +601,55 @@ main(int argc, char **argv)
 	cfg = cfg_load(o.config, errs);
 	if (cfg == NULL) {
 		unsigned int n = errs->n < CFG_ERR_MAX ? errs->n : CFG_ERR_MAX;
+		char shown[2 * PATH_MAX];
 
+		cfg_escape(o.config, shown, sizeof(shown));
 		for (i = 0; i < (int)n; i++)
-			fprintf(stderr, "%s: error: %s\n", o.config,
-				errs->msg[i]);
+			fprintf(stderr, "%s: error: %s\n", shown, errs->msg[i]);
 		if (errs->n > CFG_ERR_MAX)
-			fprintf(stderr, "%s: ... and %u more errors\n",
-				o.config, errs->n - CFG_ERR_MAX);
+			fprintf(stderr, "%s: ... and %u more errors\n", shown,
+				errs->n - CFG_ERR_MAX);
 		free(errs);
 		return EXIT_CONFIG;
 	}
 	free(errs);
 
+	/* One dpmirror per wire: a second one would forward every packet
+	 * again.  Refused before anything is touched. */
+	if (ctl_lock_ports(cfg, &wires, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpmirror: error: %s\n", err);
+		cfg_free(cfg);
+		return EXIT_FAILURE;
+	}
 	/* The kernel side first: ports may name playground interfaces. */
 	if (ctl_kernel_setup(cfg, &kern, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpmirror: error: %s\n", err);
+		ctl_lock_set_release(&wires);
 		cfg_free(cfg);
 		return EXIT_FAILURE;
 	}
 	rc = rte_eal_init(dd, argv);
 	if (rc < 0) {
+		/* The runtime directory may be another primary's: kept. */
 		fprintf(stderr,
 			"dpmirror: error: EAL initialisation failed "
 			"(%s); check the EAL options before \"--\"\n",
 			rte_strerror(rte_errno));
 		ctl_kernel_teardown(&kern);
+		ctl_lock_set_release(&wires);
 		cfg_free(cfg);
 		return EXIT_FAILURE;
 	}
+	/* A primary's runtime directory (/var/run/dpdk/<file-prefix>) is
+	 * removed at exit; a secondary's belongs to its primary. */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		snprintf(rundir, sizeof(rundir), "%s",
+			 rte_eal_get_runtime_dir());
 	rc = run(cfg, &o);
 	rte_eal_cleanup();
+	remove_runtime_dir(rundir);
 	ctl_kernel_teardown(&kern);
+	ctl_lock_set_release(&wires);
 	cfg_free(cfg);
 	return rc;
 }

@@ -20,6 +20,7 @@
  */
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 
@@ -80,6 +81,31 @@ void dp_encap_udp6_csum(const struct dp_encap_tmpl *t, struct rte_mbuf *m);
  */
 uint32_t dp_flow_hash(const struct dp_meta *m, const uint8_t *frame,
 		      uint32_t len);
+
+/*
+ * Whether FRAME (LEN bytes of its first segment) is a copy made from T: an
+ * outer header with T's source MAC, EtherType, IP protocol, source and
+ * destination addresses and UDP destination port.  Such a frame received
+ * on a port is this process's own copy come back (a packet socket sees
+ * what other sockets send, a switch may mirror the collector's port), and
+ * must never be mirrored again.
+ */
+static inline int
+dp_encap_own(const struct dp_encap_tmpl *t, const uint8_t *frame, uint32_t len)
+{
+	const uint8_t *h = t->hdr;
+	uint32_t l3 = t->l3_ofs, l4 = t->l4_ofs;
+
+	if (len < t->len || memcmp(frame + 6, h + 6, 8) != 0)
+		return 0;
+	if (t->family == 4)
+		return frame[l3 + 9] == h[l3 + 9] &&
+		       memcmp(frame + l3 + 12, h + l3 + 12, 8) == 0 &&
+		       memcmp(frame + l4 + 2, h + l4 + 2, 2) == 0;
+	return frame[l3 + 6] == h[l3 + 6] &&
+	       memcmp(frame + l3 + 8, h + l3 + 8, 32) == 0 &&
+	       memcmp(frame + l4 + 2, h + l4 + 2, 2) == 0;
+}
 
 /* Outer UDP source port for a flow hash: 49152..65535 (RFC 7348 entropy). */
 static inline uint16_t

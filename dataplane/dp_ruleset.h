@@ -50,6 +50,10 @@ struct dp_ruleset {
 	/* Sessions interested in what port p receives: its rx sources, and
 	 * in inline mode the tx sources of p's peer. */
 	uint32_t want[DP_MAX_PORTS];
+	/* Bit c: collector c sends out of port p, which some session also
+	 * mirrors: frames received on p are checked against c's outer header
+	 * and never mirrored when they are its copies (dp_encap_own). */
+	uint64_t guard[DP_MAX_PORTS];
 	uint32_t copy_max; /* frames up to this length are copied,
 			    * longer ones cloned when possible */
 	struct dp_session sess[DP_MAX_SESSIONS];

@@ -43,6 +43,12 @@ struct dp_port_counters {
 	uint64_t mirror_dropped; /* copies the tx queue refused */
 	uint64_t tap_consumed;	 /* originals freed after mirroring (tap mode,
 				  * or inline on a port with no peer) */
+	uint64_t rx_invalid;	 /* frames dropped on receipt: their mbuf chain
+				  * is inconsistent (see dp_worker.h); neither
+				  * forwarded nor mirrored, bytes not counted */
+	uint64_t own_copies;	 /* frames received that are copies this process
+				  * sent (recognised by their outer header):
+				  * forwarded or freed as usual, never mirrored */
 };
 
 struct dp_session_counters {
@@ -58,6 +64,36 @@ struct dp_worker_counters {
 	uint64_t busy_cycles; /* TSC cycles spent in bursts that had packets */
 	uint64_t loops;
 };
+
+/*
+ * Every counter is written by one worker and read by the control thread at
+ * any time, so it only ever grows: a worker adds with one atomic store
+ * (dp_ctr_add), the control thread reads with a relaxed atomic load
+ * (dp_ctr_read).  Outcome counters (a session's mirrored and dropped, a
+ * port's forwarded, dropped and consumed) are added with release order
+ * after the counter of what they are outcomes of (matched, rx_packets):
+ * a reader that loads the outcomes, then issues an acquire fence, then
+ * loads the input counter, never sees more outcomes than inputs.
+ */
+static inline void
+dp_ctr_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
+			 __ATOMIC_RELAXED);
+}
+
+static inline void
+dp_ctr_add_rel(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
+			 __ATOMIC_RELEASE);
+}
+
+static inline uint64_t
+dp_ctr_read(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
 
 /* One worker's counters; written by that worker only. */
 struct dp_stats {

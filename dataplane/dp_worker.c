@@ -22,38 +22,51 @@ dp_worker_init(struct dp_worker *w, struct dp_shared *sh, unsigned int lcore,
 }
 
 /* Hand the buffered copies for dp port P to its mirror tx queue.  What the
- * queue does not take is freed and counted as tx_full for its session. */
+ * queue takes counts as mirrored for its session; what it refuses is freed
+ * and counted as tx_full. */
 static void
 mirbuf_flush(struct dp_worker *w, uint16_t p)
 {
 	struct dp_mirbuf *b = &w->mir[p];
 	struct dp_port_counters *pc = &w->stats.port[p];
+	uint32_t smask;
 	uint16_t sent, i;
 
 	if (b->n == 0)
 		return;
 	sent = rte_eth_tx_burst(w->sh->port[p].port_id, w->mirror_txq[p],
 				b->pkts, b->n);
-	/* Copies were counted as mirrored when queued; take back the ones
-	 * the queue refused, as tx_full. */
 	for (i = sent; i < b->n; i++) {
-		struct dp_session_counters *sc = &w->stats.sess[b->sess[i]];
+		uint8_t s = b->sess[i];
 
-		sc->mirrored--;
-		sc->mirrored_bytes -= b->len[i];
-		sc->dropped[DP_DROP_TX_FULL]++;
+		b->s_n[s]--;
+		b->s_bytes[s] -= b->len[i];
 		b->bytes -= b->len[i];
+		dp_ctr_add_rel(&w->stats.sess[s].dropped[DP_DROP_TX_FULL], 1);
 		rte_pktmbuf_free(b->pkts[i]);
 	}
-	pc->mirror_packets += sent;
-	pc->mirror_bytes += b->bytes;
-	pc->mirror_dropped += b->n - sent;
+	for (smask = b->smask; smask != 0; smask &= smask - 1) {
+		uint32_t s = (uint32_t)__builtin_ctz(smask);
+		struct dp_session_counters *sc = &w->stats.sess[s];
+
+		if (b->s_n[s] != 0) {
+			dp_ctr_add(&sc->mirrored_bytes, b->s_bytes[s]);
+			dp_ctr_add_rel(&sc->mirrored, b->s_n[s]);
+		}
+		b->s_n[s] = 0;
+		b->s_bytes[s] = 0;
+	}
+	dp_ctr_add(&pc->mirror_packets, sent);
+	dp_ctr_add(&pc->mirror_bytes, b->bytes);
+	if (sent < b->n)
+		dp_ctr_add(&pc->mirror_dropped, b->n - sent);
 	/* A queue that took nothing is full: for the next bursts, count
 	 * the copies for it as tx_full without building them, so that a
 	 * dead collector costs the originals nothing. */
 	if (sent == 0)
 		w->mir_backoff[p] = DP_MIR_BACKOFF;
 	b->n = 0;
+	b->smask = 0;
 	b->bytes = 0;
 }
 
@@ -99,9 +112,9 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 	uint32_t inner, frame;
 	int clone;
 
-	sc->matched++;
+	dp_ctr_add(&sc->matched, 1);
 	if (se->sample > 1 && (w->sample_cnt[s]++ % se->sample) != 0) {
-		sc->dropped[DP_DROP_SAMPLED_OUT]++;
+		dp_ctr_add_rel(&sc->dropped[DP_DROP_SAMPLED_OUT], 1);
 		return;
 	}
 	c = &rs->coll[se->coll[se->n_coll == 1 ? 0 : hash % se->n_coll]];
@@ -110,18 +123,18 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 		inner = se->snaplen;
 	frame = c->tmpl.len + inner;
 	if (unlikely(frame > c->max_frame)) {
-		sc->dropped[DP_DROP_TOO_BIG]++;
+		dp_ctr_add_rel(&sc->dropped[DP_DROP_TOO_BIG], 1);
 		return;
 	}
 	if (se->metered &&
 	    rte_meter_srtcm_color_blind_check(&w->meter[s], &w->meter_prof[s],
 					      now, frame) != RTE_COLOR_GREEN) {
-		sc->dropped[DP_DROP_RATE_LIMITED]++;
+		dp_ctr_add_rel(&sc->dropped[DP_DROP_RATE_LIMITED], 1);
 		return;
 	}
 	if (unlikely(w->mir_backoff[c->port] != 0)) {
-		sc->dropped[DP_DROP_TX_FULL]++;
-		w->stats.port[c->port].mirror_dropped++;
+		dp_ctr_add_rel(&sc->dropped[DP_DROP_TX_FULL], 1);
+		dp_ctr_add(&w->stats.port[c->port].mirror_dropped, 1);
 		return;
 	}
 	clone = c->clone_ok && inner > rs->copy_max;
@@ -130,7 +143,7 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 		w->spare_next < w->n_spare ? w->spare[w->spare_next++] : NULL,
 		w->sh->mirror_pool, w->sh->clone_pool);
 	if (unlikely(m == NULL)) {
-		sc->dropped[DP_DROP_NO_MBUF]++;
+		dp_ctr_add_rel(&sc->dropped[DP_DROP_NO_MBUF], 1);
 		return;
 	}
 	b = &w->mir[c->port];
@@ -141,14 +154,51 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 	b->len[b->n] = frame;
 	b->n++;
 	b->bytes += frame;
-	sc->mirrored++;
-	sc->mirrored_bytes += frame;
+	b->s_n[s]++;
+	b->s_bytes[s] += frame;
+	b->smask |= 1u << s;
+}
+
+/* Clear the hits of received frames that are copies made by one of the
+ * collectors in GUARD (sending out of the port they came in on); returns
+ * how many hits were cleared. */
+static uint32_t
+unmirror_own_copies(struct dp_worker *w, const struct dp_ruleset *rs,
+		    uint16_t port, uint64_t guard, struct rte_mbuf **pkts,
+		    uint16_t n)
+{
+	uint32_t cleared = 0, own = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		const uint8_t *f = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		uint64_t g;
+
+		if (w->hit[i] == 0)
+			continue;
+		for (g = guard; g != 0; g &= g - 1) {
+			const struct dp_collector *c =
+				&rs->coll[__builtin_ctzll(g)];
+
+			if (dp_encap_own(&c->tmpl, f, pkts[i]->data_len)) {
+				cleared +=
+					(uint32_t)__builtin_popcount(w->hit[i]);
+				w->hit[i] = 0;
+				own++;
+				break;
+			}
+		}
+	}
+	if (own != 0)
+		dp_ctr_add(&w->stats.port[port].own_copies, own);
+	return cleared;
 }
 
 /* Parse, key and classify the burst; then mirror every accepted hit. */
 static void
 classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
-		    uint32_t want, struct rte_mbuf **pkts, uint16_t n)
+		    uint16_t port, uint32_t want, struct rte_mbuf **pkts,
+		    uint16_t n)
 {
 	const uint32_t ncat = rs->n_categories;
 	uint16_t n4 = 0, n6 = 0, i;
@@ -209,6 +259,9 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 		n_hits += (uint32_t)__builtin_popcount(hit);
 	}
 mirror:
+	if (unlikely(rs->guard[port] != 0))
+		n_hits -= unmirror_own_copies(w, rs, port, rs->guard[port],
+					      pkts, n);
 	if (n_hits == 0)
 		return;
 
@@ -245,6 +298,59 @@ mirror:
 	w->n_spare = 0;
 }
 
+/* The cheap test of a one-segment mbuf; chains take chain_ok(). */
+static inline int
+flat_ok(const struct rte_mbuf *m)
+{
+	return m->nb_segs == 1 && m->pkt_len == m->data_len &&
+	       m->data_len != 0 &&
+	       (uint32_t)m->data_off + m->data_len <= m->buf_len &&
+	       m->next == NULL;
+}
+
+/* Whether M's chain is consistent (see dp_worker_burst in dp_worker.h). */
+static int
+chain_ok(const struct rte_mbuf *m)
+{
+	const struct rte_mbuf *seg = m;
+	uint64_t sum = 0;
+	uint16_t i;
+
+	if (m->nb_segs == 0)
+		return 0;
+	for (i = 0; i < m->nb_segs; i++) {
+		if (seg == NULL ||
+		    (uint32_t)seg->data_off + seg->data_len > seg->buf_len)
+			return 0;
+		sum += seg->data_len;
+		seg = seg->next;
+	}
+	return seg == NULL && sum == m->pkt_len && sum != 0;
+}
+
+/* Free the inconsistent mbufs of PKTS, keep the others in order; returns
+ * how many are kept and their bytes in *BYTES. */
+static uint16_t
+drop_invalid(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts,
+	     uint16_t n, uint64_t *bytes)
+{
+	uint16_t i, k = 0;
+
+	*bytes = 0;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (flat_ok(m) || chain_ok(m)) {
+			pkts[k++] = m;
+			*bytes += m->pkt_len;
+		} else {
+			rte_pktmbuf_free(m);
+		}
+	}
+	dp_ctr_add_rel(&w->stats.port[port].rx_invalid, n - k);
+	return k;
+}
+
 void
 dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 		struct rte_mbuf **pkts, uint16_t n)
@@ -255,14 +361,22 @@ dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 	int16_t peer = sh->port[port].peer;
 	uint64_t bytes = 0;
 	uint16_t i;
+	int flat = 1;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		flat &= flat_ok(pkts[i]);
 		bytes += pkts[i]->pkt_len;
-	pc->rx_packets += n;
-	pc->rx_bytes += bytes;
+	}
+	dp_ctr_add(&pc->rx_packets, n);
+	if (unlikely(!flat)) {
+		n = drop_invalid(w, port, pkts, n, &bytes);
+		if (n == 0)
+			return;
+	}
+	dp_ctr_add(&pc->rx_bytes, bytes);
 
 	if (want != 0)
-		classify_and_mirror(w, rs, want, pkts, n);
+		classify_and_mirror(w, rs, port, want, pkts, n);
 
 	if (sh->mode == DP_MODE_INLINE && peer >= 0) {
 		struct dp_port_counters *qc = &w->stats.port[peer];
@@ -276,13 +390,13 @@ dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 			for (i = sent; i < n; i++)
 				bytes -= pkts[i]->pkt_len;
 			rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
-			qc->fwd_dropped += n - sent;
+			dp_ctr_add_rel(&qc->fwd_dropped, n - sent);
 		}
-		qc->fwd_packets += sent;
-		qc->fwd_bytes += bytes;
+		dp_ctr_add(&qc->fwd_bytes, bytes);
+		dp_ctr_add_rel(&qc->fwd_packets, sent);
 	} else {
 		rte_pktmbuf_free_bulk(pkts, n);
-		pc->tap_consumed += n;
+		dp_ctr_add_rel(&pc->tap_consumed, n);
 	}
 }
 
@@ -307,7 +421,7 @@ dp_worker_main(void *arg)
 
 		if (++q == w->n_rxq)
 			q = 0;
-		w->stats.w.loops++;
+		dp_ctr_add(&w->stats.w.loops, 1);
 		rs = __atomic_load_n(&sh->ruleset, __ATOMIC_ACQUIRE);
 		if (unlikely(rs->generation != w->ruleset_gen))
 			dp_worker_adopt(w, rs);
@@ -316,10 +430,10 @@ dp_worker_main(void *arg)
 		n = rte_eth_rx_burst(sh->port[rq->port].port_id, rq->queue,
 				     w->pkts, burst);
 		if (n > 0) {
-			w->stats.w.packets += n;
+			dp_ctr_add(&w->stats.w.packets, n);
 			dp_worker_burst(w, rs, rq->port, w->pkts, n);
 			dp_worker_flush(w);
-			w->stats.w.busy_cycles += rte_rdtsc() - t0;
+			dp_ctr_add(&w->stats.w.busy_cycles, rte_rdtsc() - t0);
 		}
 		rte_rcu_qsbr_quiescent(sh->qsbr, w->id);
 	}

@@ -59,13 +59,18 @@ struct dp_rxq {
 	uint16_t queue;
 };
 
-/* Copies waiting for one egress port. */
+/* Copies waiting for one egress port.  They count as mirrored only when
+ * the tx burst takes them (so a counter never has to be taken back): until
+ * then each session's share is kept here. */
 struct dp_mirbuf {
 	uint16_t n;
+	uint32_t smask; /* sessions with copies in pkts[] */
 	struct rte_mbuf *pkts[DP_MIRBUF];
 	uint8_t sess[DP_MIRBUF];
 	uint32_t len[DP_MIRBUF];
-	uint64_t bytes; /* sum of len[] */
+	uint64_t bytes;			   /* sum of len[] */
+	uint32_t s_n[DP_MAX_SESSIONS];	   /* copies per session */
+	uint64_t s_bytes[DP_MAX_SESSIONS]; /* their bytes */
 };
 
 struct dp_worker {
@@ -119,6 +124,14 @@ int dp_worker_main(void *arg);
  * mirror, then forward (inline) or free (tap).  Exposed for unit tests;
  * dp_worker_main calls it.  Copies are left in w->mir until
  * dp_worker_flush().
+ *
+ * A received mbuf is used only when its chain is consistent: nb_segs
+ * segments linked by `next` and ending there, each segment's data inside
+ * its buffer, the segments' data_len summing to pkt_len, and pkt_len not 0.
+ * Any other (a driver that truncated pkt_len to 16 bits, say) is freed
+ * and counted as rx_invalid of PORT, before anything reads its data.  A
+ * consistent chain of any length (beyond 64 KiB too) is forwarded as it
+ * is and mirrored as a copy, a clone, or counted too_big.
  */
 void dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs,
 		     uint16_t port, struct rte_mbuf **pkts, uint16_t n);

@@ -39,17 +39,32 @@ struct kn_sock {
 	char where[300];
 };
 
+/* Appended to a permission failure of a user who is not root. */
+#define KN_ROOT_HINT                                                           \
+	"; this needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN): run as root"
+
 int
 kn_fail(struct kn_err *e, int errnum, const char *fmt, ...)
 {
+	int err = errnum < 0 ? -errnum : errnum;
 	va_list ap;
 
 	if (e != NULL) {
 		va_start(ap, fmt);
 		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 		va_end(ap);
+		/* The hint always fits: it replaces the end of a long
+		 * message. */
+		if ((err == EPERM || err == EACCES) && geteuid() != 0 &&
+		    strstr(e->msg, KN_ROOT_HINT) == NULL) {
+			size_t n = strlen(e->msg);
+
+			if (n > sizeof(e->msg) - sizeof(KN_ROOT_HINT))
+				n = sizeof(e->msg) - sizeof(KN_ROOT_HINT);
+			memcpy(e->msg + n, KN_ROOT_HINT, sizeof(KN_ROOT_HINT));
+		}
 	}
-	return errnum < 0 ? errnum : -errnum;
+	return -err;
 }
 
 int

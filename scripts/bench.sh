@@ -55,8 +55,17 @@ command -v dpdk-testpmd >/dev/null || {
 
 work=$(mktemp -d /tmp/dpmirror-bench.XXXXXX)
 pid=
+# The EAL runtime directories of this run's file prefixes (bench-*-$$):
+# testpmd leaves its own, and so does a dpmirror killed here.
+if [ "$(id -u)" -eq 0 ]; then
+	dpdk_run=/var/run/dpdk
+else
+	dpdk_run=${XDG_RUNTIME_DIR:-/tmp}/dpdk
+fi
 cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$dpdk_run/bench-tp-$$" "$dpdk_run/bench-dp-$$" \
+		"$dpdk_run/bench-k-$$"
 	[ -n "${BENCH_KEEP:-}" ] && echo "bench: kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -320,9 +329,13 @@ if [ "$(id -u)" -ne 0 ] || ! command -v iperf3 >/dev/null; then
 fi
 CTL=$top/build/dpmirrorctl
 P=bk$(printf %04d $((RANDOM % 10000)))
+iperf_pid=
 kcleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	pkill -f "iperf3 -s -B 198.18.0.2" 2>/dev/null
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	pid=
+	# timeout passes the signal on to its iperf3 server.
+	[ -n "$iperf_pid" ] && kill "$iperf_pid" 2>/dev/null &&
+		wait "$iperf_pid" 2>/dev/null
 	"$CTL" playground down --prefix "$P" >/dev/null 2>&1
 	cleanup
 }
@@ -340,6 +353,7 @@ echo
 echo "kernel path vs dpmirror on net_af_packet: iperf3 UDP (64 B payload, 3 s) from the host to h1, mirrored to h2"
 "$CTL" playground up --prefix "$P" >/dev/null || exit 1
 ip netns exec "$P-h1" timeout 60 iperf3 -s -B 198.18.0.2 >/dev/null 2>&1 &
+iperf_pid=$!
 sleep 0.5
 "$CTL" kernel add --netns "$P-h1" --dev eth0 --direction ingress \
 	--remote 198.18.1.3 --local 198.18.1.2 --vni 100 --underlay eth1 \

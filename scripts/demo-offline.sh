@@ -21,6 +21,13 @@ work=$(mktemp -d /tmp/dpmirror-demo.XXXXXX)
 pid=
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	# dpmirror removes its EAL runtime directory at a clean exit; make
+	# sure of it (as root /var/run/dpdk, else the user's runtime dir).
+	if [ "$(id -u)" -eq 0 ]; then
+		rm -rf "/var/run/dpdk/dpm-demo-$$"
+	else
+		rm -rf "${XDG_RUNTIME_DIR:-/tmp}/dpdk/dpm-demo-$$"
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT

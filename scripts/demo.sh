@@ -52,8 +52,10 @@ cleanup() {
 		done
 		kill -KILL "$dp_pid" 2>/dev/null
 	fi
-	# dpmirror removes the playground it made; make sure of it.
+	# dpmirror removes the playground it made, and its EAL runtime
+	# directory; make sure of both (also after a kill).
 	"$CTL" playground down --prefix "$PREFIX" >/dev/null 2>&1
+	rm -rf "/var/run/dpdk/dpm-demo-$$"
 	rm -rf "$work"
 }
 trap cleanup EXIT

@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Build the libFuzzer harness of the packet parser with clang and run it.
+# Build the libFuzzer harnesses with clang and run each for SECONDS: the
+# packet parser (fuzz_parse) and the whole burst path on net_ring ports
+# (fuzz_burst: parse, classify, mirror, encap, tx, with conservation and
+# leak checks after every input).
 #
-#   scripts/fuzz.sh [SECONDS]     (default 20)
+#   scripts/fuzz.sh [SECONDS]     (default 20, per harness)
 #
 # The build goes to build-fuzz/ in the source tree (FUZZ_BUILD_DIR
 # overrides it).  The run starts from a small seed corpus of valid frames
@@ -22,10 +25,11 @@ build=${FUZZ_BUILD_DIR:-$src/build-fuzz}
 if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" "$src" -Dfuzz=true -Dtests=disabled
 fi
-ninja -C "$build" tests/fuzz/fuzz_parse
+ninja -C "$build" tests/fuzz/fuzz_parse tests/fuzz/fuzz_burst
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# fuzz_burst starts an EAL (--file-prefix dpm-fuzz-burst, --no-shconf).
+trap 'rm -rf "$work" /var/run/dpdk/dpm-fuzz-burst' EXIT
 corpus=$work/corpus
 mkdir -p "$corpus" "$build/fuzz-artifacts"
 
@@ -61,17 +65,32 @@ seed ipv6_ah "${macs}86dd60000000002c3340${ip6src}${ip6dst}${ah}${tcp}"
 arp=0001080006040001020000000001${ip4src}000000000000${ip4dst}
 seed arp "${macs}0806${arp}"
 
-log=$work/fuzz.log
-rc=0
-"$build/tests/fuzz/fuzz_parse" -max_total_time="$secs" \
-	-print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/" \
-	"$corpus" > "$log" 2>&1 || rc=$?
+# Run harness $1 on corpus $2 for $secs seconds; report its executions.
+run() {
+	local name=$1 dir=$2 log=$work/$1.log rc=0 execs
 
-execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-if [ "$rc" -ne 0 ]; then
-	tail -n 40 "$log" >&2
-	echo "fuzz_parse FAILED (exit $rc) after ${execs:-?} executions;" \
-		"crashing input in $build/fuzz-artifacts/" >&2
-	exit 1
-fi
-echo "fuzz_parse: ${execs:-?} executions in ${secs}s, no crash"
+	"$build/tests/fuzz/$name" -max_total_time="$secs" \
+		-print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/" \
+		"$dir" > "$log" 2>&1 || rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
+		tail -n 1)
+	if [ "$rc" -ne 0 ]; then
+		tail -n 40 "$log" >&2
+		echo "$name FAILED (exit $rc) after ${execs:-?} executions;" \
+			"crashing input in $build/fuzz-artifacts/" >&2
+		return 1
+	fi
+	echo "$name: ${execs:-?} executions in ${secs}s, no crash"
+}
+
+# fuzz_burst's inputs: variant, faults, then bursts of frame recipes.
+burst=$work/burst
+mkdir -p "$burst"
+printf '\x00\x00\x00\x20\x00\x00\x00\x40\x01\x02\x03\x00\x01\x00' > "$burst/plain"
+printf '\x05\x13\x01\x10\x04\x07\x10\x00\x20\x05\x06\x01\x00\x02\x11' > "$burst/faults"
+printf '\x02\x30\x02\x08\x01\x0f\x40\x00\x30\x02\x04\x00\x50\x00' > "$burst/chains"
+
+rc=0
+run fuzz_parse "$corpus" || rc=1
+run fuzz_burst "$burst" || rc=1
+exit $rc

@@ -79,16 +79,34 @@ unit_asan() {
 		--num-processes 1
 }
 
-# The dpmirror process itself under ASan/UBSan, on the pcap test.
+# dpmirror and dpmirrorctl themselves under ASan/UBSan: the command line,
+# the pcap test and the life-cycle test (locks, kill -9, runtime
+# directories).  Scripts that need root skip themselves (exit 77) as
+# another user.  Prints meson's "Ok:" / "Fail:" lines so that step()
+# counts each script.
 integration_asan() {
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "integration-asan: skipped, needs root"
-		return 0
-	fi
-	DPMIRROR=$top/build-asan/dpmirror DPMIRRORCTL=$top/build-asan/dpmirrorctl \
-	DPM_SRCDIR=$top ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		tests/integration/pcap_mirror.sh
+	local t rc ok=0 bad=0
+	for t in check_cli.sh pcap_mirror.sh lifecycle.sh big_frames.sh \
+		collector_stall.sh; do
+		echo "--- $t with the ASan/UBSan binaries"
+		DPMIRROR=$top/build-asan/dpmirror \
+		DPMIRRORCTL=$top/build-asan/dpmirrorctl DPM_SRCDIR=$top \
+		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			timeout 900 "tests/integration/$t"
+		rc=$?
+		case $rc in
+		0) ok=$((ok + 1)) ;;
+		77) echo "$t: skipped" ;;
+		*)
+			echo "$t: FAILED (exit $rc)"
+			bad=$((bad + 1))
+			;;
+		esac
+	done
+	echo "Ok: $ok"
+	echo "Fail: $bad"
+	[ "$bad" -eq 0 ]
 }
 
 # What the integration suites may not leave behind.
@@ -116,6 +134,55 @@ integration() {
 	return $rc
 }
 
+# What no step may leave behind: EAL runtime directories, namespaces,
+# links, and processes of the kinds the tests and scripts start.
+dpdk_rundir() {
+	if [ "$(id -u)" -eq 0 ]; then
+		echo /var/run/dpdk
+	else
+		echo "${XDG_RUNTIME_DIR:-/tmp}/dpdk"
+	fi
+}
+leftover_procs() { # "PID COMMAND ARGS" of processes tests start
+	ps -eo pid=,comm=,args= | awk '
+		$2 ~ /^(dpmirror|dpmirrorctl|dpdk-testpmd|dpdk-test-acl|tcpdump|tshark|dumpcap|iperf3|tcpreplay)$/ ||
+		($2 ~ /^python3/ && / (-m http\.server|[^ ]*demo_traffic|.*198\.18\.)/) { print }' |
+		sort
+}
+state() {
+	local d
+	d=$(dpdk_rundir)
+	ls -1A "$d" 2>/dev/null | sed "s|^|dpdk-runtime-dir $d/|"
+	ip -all netns list 2>/dev/null | awk '{print "netns " $1}'
+	ip -br link 2>/dev/null | awk '{print "link " $1}'
+	leftover_procs | sed 's/^ */process /'
+}
+state_before=
+
+record_state() {
+	state_before=$(state | sort)
+	echo "recorded: $(grep -c '^dpdk' <<<"$state_before") EAL runtime" \
+		"directories, $(grep -c '^netns' <<<"$state_before") namespaces," \
+		"$(grep -c '^link' <<<"$state_before") links," \
+		"$(grep -c '^process' <<<"$state_before") processes of the watched kinds"
+}
+
+leftovers() {
+	local new
+	# A process a test has just signalled may take a moment to go.
+	for _ in $(seq 1 10); do
+		new=$(comm -13 <(echo "$state_before") <(state | sort))
+		[ -z "$new" ] && break
+		sleep 0.5
+	done
+	if [ -n "$new" ]; then
+		echo "leftovers: what the steps left behind (absent before them):"
+		echo "$new" | sed 's/^/  /'
+		return 1
+	fi
+	echo "leftovers: no new EAL runtime directory, namespace, link or process"
+}
+
 # Benchmarks are not tests: a smoke run only, asserting that the scripts
 # still measure something and print their tables.
 bench_smoke() {
@@ -140,6 +207,7 @@ fuzz() {
 }
 
 if step bootstrap scripts/bootstrap.sh && step build build; then
+	record_state
 	step unit unit
 	step integration integration
 	if step build-asan build_asan; then
@@ -148,6 +216,7 @@ if step bootstrap scripts/bootstrap.sh && step build build; then
 	fi
 	step fuzz fuzz
 	step bench-smoke bench_smoke
+	step leftovers leftovers
 fi
 
 echo

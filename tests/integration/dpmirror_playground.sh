@@ -34,27 +34,12 @@ done
 
 P=pd$(printf %04d $((RANDOM % 10000)))
 work=$(mktemp -d /tmp/dpm-pgd.XXXXXX)
-passed=0
-failed=0
+# dpmirror's and dpmirrorctl's locks go here, not to /run/dpmirror.
+export DPMIRROR_RUNDIR=$work/run
 pids=()
-huge_set=
-huge_mounted=
-huge_before=
-
-ok() {
-	echo "ok   $*"
-	passed=$((passed + 1))
-}
-bad() {
-	echo "FAIL $*"
-	failed=$((failed + 1))
-}
-# check DESCRIPTION COMMAND...: one assertion
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
+# ok, bad, check, summary; lib_huge_reserve / lib_huge_restore
+# shellcheck source=tests/integration/lib.sh
+. "$here/lib.sh"
 
 snapshot() { # what exists that a test could leave behind
 	ip netns list | awk '{print $1}' | sort
@@ -81,9 +66,9 @@ cleanup() {
 	kill_all
 	ip link del "$P-bra" 2>/dev/null
 	"$CTL" playground down --prefix "$P" >/dev/null 2>&1
-	rm -f /dev/hugepages/dpm-"$P"-* 2>/dev/null
-	[ -n "$huge_set" ] && sysctl -qw vm.nr_hugepages="$huge_before"
-	[ -n "$huge_mounted" ] && umount /dev/hugepages 2>/dev/null
+	# EAL runtime directories: testpmd's, and a killed dpmirror's.
+	rm -rf /var/run/dpdk/dpm-"$P"-*
+	lib_huge_restore "dpm-$P-"
 	[ -n "${DPM_KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -428,27 +413,12 @@ case_d() {
 }
 
 # ---- e. inline on net_virtio_user (vhost-user to a testpmd) ----
-hugepages() {
-	huge_before=$(sysctl -n vm.nr_hugepages)
-	if [ "$huge_before" -lt 512 ]; then
-		sysctl -qw vm.nr_hugepages=512 2>/dev/null || return 1
-		huge_set=1
-	fi
-	[ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge 400 ] ||
-		return 1
-	if ! mount | grep -q 'on /dev/hugepages type hugetlbfs'; then
-		mkdir -p /dev/hugepages
-		mount -t hugetlbfs nodev /dev/hugepages || return 1
-		huge_mounted=1
-	fi
-}
-
 case_e() {
 	if ! command -v dpdk-testpmd >/dev/null; then
 		echo "skip e: dpdk-testpmd is missing"
 		return
 	fi
-	if ! hugepages; then
+	if ! lib_huge_reserve 400; then
 		echo "skip e: hugepages cannot be set up here" \
 			"(vm.nr_hugepages / hugetlbfs mount failed)"
 		return
@@ -540,5 +510,4 @@ for c in $cases; do
 	"case_$c"
 done
 
-echo "dpmirror_playground: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary dpmirror_playground

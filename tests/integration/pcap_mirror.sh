@@ -19,6 +19,8 @@ srcdir=${DPM_SRCDIR:-$(cd "$here/../.." && pwd)}
 dpmirror=${DPMIRROR:-$srcdir/build/dpmirror}
 itdir=$srcdir/tests/integration
 py=/usr/bin/python3
+# shellcheck source=tests/integration/lib.sh
+. "$here/lib.sh" # catches_usr1
 
 if ! command -v tshark >/dev/null 2>&1; then
 	echo "pcap_mirror: SKIP: tshark not found"
@@ -69,14 +71,6 @@ show_logs() {
 	tail -n 30 dpmirror.err || true
 }
 
-# True once the process catches SIGUSR1 (bit 10 of SigCgt): sending it
-# before the handler is installed would kill the process.
-catches_usr1() {
-	local mask
-	mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null) ||
-		return 1
-	[ -n "$mask" ] && (( (16#$mask >> 9) & 1 ))
-}
 
 "$dpmirror" --no-huge -m 512 --no-pci --file-prefix "dpm-it-$$" -l 0,1 \
 	--log-level '*:notice' -- -c mixed.ini --stats-json stats.json \

@@ -35,7 +35,9 @@
 #     a bridge named P-outb (late conflict, after namespaces, bridges and
 #     host veths were made), up exits 2 naming the link and its kind, and
 #     afterwards only that link differs from the state before; down leaves
-#     it alone.
+#     it alone;
+#   - up and down hold the playground's lock only while they work: no lock
+#     file is left in $DPMIRROR_RUNDIR (a temporary directory here).
 # PG_TOLERATE_OTHERS=1 lets lines of `ip -br link` / `ip netns list` that
 # do not carry this test's prefix differ (for hosts where other tests make
 # their own links at the same time); by default the comparison is exact.
@@ -79,6 +81,8 @@ if [ -z "$P" ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/playground.XXXXXX") || exit 1
+# up and down take the playground's lock: here, not in /run/dpmirror.
+export DPMIRROR_RUNDIR=$tmp/run
 bg_pids=()
 
 cleanup() {
@@ -417,6 +421,8 @@ done
 snapshot final
 check "at the end: ip netns list and ip -br link exactly as before" \
 	same before final
+check "up and down leave no lock file in \$DPMIRROR_RUNDIR" \
+	[ -z "$(ls -A "$DPMIRROR_RUNDIR" 2>/dev/null)" ]
 
 echo "playground: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

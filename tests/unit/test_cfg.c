@@ -14,16 +14,27 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 
 #include <cmocka.h>
 
 #include "cfg.h"
+
+/* Until cfg.h states the limit: the size the tests assume. */
+#ifndef CFG_FILE_MAX
+#define CFG_FILE_MAX (4u << 20)
+#endif
 
 #ifndef DPM_TEST_DATA
 #define DPM_TEST_DATA "tests/data"
@@ -204,8 +215,10 @@ static const char full_ini[] =
 	"mtu = 68\n"
 	"[port mon]\n"
 	"device = net_tap0,iface=dpm-mon\n"
+	"[port tun]\n"
+	"device = net_tap1,iface=dpm-tun\n"
 	"[collector c4]\n"
-	"port = mon\n"
+	"port = tun\n"
 	"encap = vxlan\n"
 	"remote_ip = 198.18.1.3\n"
 	"local_ip = 198.18.1.10\n"
@@ -216,7 +229,7 @@ static const char full_ini[] =
 	"ttl = 255\n"
 	"dscp = 63\n"
 	"[collector v6]\n"
-	"port = east\n"
+	"port = tun\n"
 	"remote_ip = fd00:1::3\n"
 	"local_ip = fd00:1::10\n"
 	"remote_mac = aa:bb:cc:dd:ee:ff\n"
@@ -241,10 +254,11 @@ test_full(void **state)
 	assert_int_equal(cfg->stats_interval, 0);
 
 	/* Objects are indexed in file order within their kind. */
-	assert_int_equal(cfg->n_ports, 3);
+	assert_int_equal(cfg->n_ports, 4);
 	assert_string_equal(cfg->ports[0].name, "east");
 	assert_string_equal(cfg->ports[1].name, "west");
 	assert_string_equal(cfg->ports[2].name, "mon");
+	assert_string_equal(cfg->ports[3].name, "tun");
 	assert_string_equal(cfg->ports[0].device,
 		"net_af_packet0,iface=veth-east");
 	assert_string_equal(cfg->ports[1].device, "0000:3b:00.1");
@@ -258,7 +272,7 @@ test_full(void **state)
 	assert_int_equal(cfg->n_collectors, 2);
 	col = &cfg->collectors[0];
 	assert_string_equal(col->name, "c4");
-	assert_int_equal(col->port, 2);
+	assert_int_equal(col->port, 3);
 	assert_true(col->local_mac_set);
 	assert_memory_equal(col->local_mac,
 		((uint8_t[6]){ 2, 0, 0, 0, 1, 0x0a }), 6);
@@ -268,7 +282,7 @@ test_full(void **state)
 	assert_int_equal(col->dscp, 63);
 	col = &cfg->collectors[1];
 	assert_string_equal(col->name, "v6");
-	assert_int_equal(col->port, 0);
+	assert_int_equal(col->port, 3);
 	assert_addr(&col->remote_ip, "fd00:1::3");
 	assert_addr(&col->local_ip, "fd00:1::10");
 	assert_memory_equal(col->remote_mac,
@@ -375,11 +389,12 @@ test_tap_mode(void **state)
 
 	(void)state;
 	cfg = load_good("[dpmirror]\nmode = tap\n" PORTS_NOPEER COLL
-		"[session s1]\nsources = p0:rx,out:rx\ncollector = c1\n"
+		"[port span]\ndevice = net_null3\n"
+		"[session s1]\nsources = p0:rx,span:rx\ncollector = c1\n"
 		"snaplen = 65535\nsample = 1\nrate = 0\n");
 	assert_int_equal(cfg->mode, CFG_MODE_TAP);
 	assert_int_equal(cfg->sessions[0].n_sources, 2);
-	assert_int_equal(cfg->sessions[0].sources[1].port, 1);
+	assert_int_equal(cfg->sessions[0].sources[1].port, 2);
 	assert_int_equal(cfg->sessions[0].sources[1].dir, CFG_DIR_RX);
 	assert_int_equal(cfg->sessions[0].snaplen, 65535);
 	cfg_free(cfg);
@@ -490,10 +505,12 @@ test_limits_accepted(void **state)
 			"[collector c%u]\nport = p0\nremote_ip = 198.18.1.%u\n"
 			"local_ip = 198.18.1.100\n"
 			"remote_mac = 02:00:00:00:01:03\n", i, i + 1);
+	/* The collectors send on p0, so no session may mirror p0. */
 	for (i = 0; i < CFG_MAX_SESSIONS; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n,
 			"[session s%u]\nsources = p%u:rx\n"
-			"collector = c0 c1 c2 c3 c4 c5 c6 c7\n", i, i);
+			"collector = c0 c1 c2 c3 c4 c5 c6 c7\n", i,
+			i == 0 ? 1 : i);
 	assert_true(n < sizeof(text));
 	cfg = load_good(text);
 	assert_int_equal(cfg->n_ports, CFG_MAX_PORTS);
@@ -1007,6 +1024,37 @@ static const struct bad_case bad_cases[] = {
 	{ "src_tx_unfed", PORTS COLL "[session s1]\nsources = out:tx\n"
 	  "collector = c1\n",
 	  "[session s1]", "sources", "out:tx", "no port forwards to out" },
+	/* A session mirroring the port its own collector sends on. */
+	{ "loop_rx", PORTS COLL "[session s1]\nsources = p0:rx out:rx\n"
+	  "collector = c1\n",
+	  "[session s1]", "sources", "p0:rx out:rx",
+	  "port out is where collector c1 sends its copies ([collector c1] "
+	  "port = out); a session must not mirror its own collector's port, "
+	  "or the copies are mirrored again; remove out from sources or give "
+	  "c1 another port" },
+	{ "loop_tx", "[port p0]\ndevice = net_null0\npeer = out\n"
+	  "[port out]\ndevice = net_null2\n" COLL
+	  "[session s1]\nsources = out:tx\ncollector = c1\n",
+	  "[session s1]", "sources", "out:tx",
+	  "port out is where collector c1 sends its copies" },
+	{ "loop_both", "[port p0]\ndevice = net_null0\npeer = out\n"
+	  "[port out]\ndevice = net_null2\n" COLL
+	  "[session s1]\nsources = p0:rx, out:both\ncollector = c1\n",
+	  "[session s1]", "sources", "p0:rx, out:both",
+	  "port out is where collector c1 sends its copies" },
+	{ "loop_second_collector", PORTS COLL
+	  "[collector c2]\nport = p1\nremote_ip = 198.18.1.4\n"
+	  "local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:04\n"
+	  "[session s1]\nsources = p0:rx p1:rx\ncollector = c1 c2\n",
+	  "[session s1]", "sources", "p0:rx p1:rx",
+	  "port p1 is where collector c2 sends its copies ([collector c2] "
+	  "port = p1); a session must not mirror its own collector's port, "
+	  "or the copies are mirrored again; remove p1 from sources or give "
+	  "c2 another port" },
+	{ "loop_sources_after", PORTS COLL "[session s1]\ncollector = c1\n"
+	  "snaplen = 64\nsources = out:rx\n",
+	  "[session s1]", "sources", "out:rx",
+	  "port out is where collector c1 sends its copies" },
 	{ "no_sources", PORTS COLL "[session s1]\ncollector = c1\n",
 	  "[session s1]", "sources", NULL, "missing required key" },
 	{ "coll_dangling", PORTS COLL "[session s1]\nsources = p0:rx\n"
@@ -1197,6 +1245,397 @@ static const struct bad_case bad_cases[] = {
 	  "[kernel k1]", "ignore_mtu", "1", "yes, no" },
 };
 
+/*
+ * What cfg_load reads: regular files of at most CFG_FILE_MAX bytes, each
+ * other kind of file refused at once (an alarm turns a hang into a
+ * failure), with a message that says what the path is.
+ */
+static void
+assert_refused_file(const char *path, const char *what)
+{
+	struct cfg_errors errs;
+	char want[512];
+
+	memset(&errs, 0, sizeof(errs));
+	alarm(10); /* a read that never ends kills the test */
+	if (cfg_load(path, &errs) != NULL)
+		fail_msg("%s was accepted", path);
+	alarm(0);
+	assert_int_equal(errs.n, 1);
+	snprintf(want, sizeof(want), "cannot read %s: ", path);
+	if (strncmp(errs.msg[0], want, strlen(want)) != 0 ||
+	    strstr(errs.msg[0], what) == NULL)
+		fail_msg("%s: '%s' lacks '%s' and '%s'", path, errs.msg[0],
+			want, what);
+}
+
+/* The files test_not_a_regular_file makes in its directory. */
+static const char *const special_names[] = { "fifo.ini", "sock.ini",
+	"blk.ini" };
+
+static int
+special_setup(void **state)
+{
+	char *dir = strdup("/tmp/test_cfg_dir.XXXXXX");
+
+	if (dir == NULL || mkdtemp(dir) == NULL) {
+		free(dir);
+		return -1;
+	}
+	*state = dir;
+	return 0;
+}
+
+/* Also after a failure. */
+static int
+special_teardown(void **state)
+{
+	char path[256];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(special_names) / sizeof(special_names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", (char *)*state,
+			special_names[i]);
+		unlink(path);
+	}
+	rmdir(*state);
+	free(*state);
+	return 0;
+}
+
+static void
+test_not_a_regular_file(void **state)
+{
+	const char *dir = *state;
+	char path[256];
+	struct sockaddr_un sun;
+	int sock;
+
+	assert_refused_file(dir, "a directory, not a regular file");
+
+	/* A FIFO nobody writes to: opening it to read would block. */
+	snprintf(path, sizeof(path), "%s/%s", dir, special_names[0]);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_refused_file(path, "a FIFO (named pipe), not a regular file");
+	unlink(path);
+
+	/* Endless, and empty. */
+	assert_refused_file("/dev/zero",
+		"a character device, not a regular file");
+	assert_refused_file("/dev/null",
+		"a character device, not a regular file");
+
+	snprintf(path, sizeof(path), "%s/%s", dir, special_names[1]);
+	sock = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(sock >= 0);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	assert_true(strlen(path) < sizeof(sun.sun_path));
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	assert_int_equal(bind(sock, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_refused_file(path, "a socket, not a regular file");
+	close(sock);
+	unlink(path);
+
+	/* A block device node (root only): never opened, only looked at. */
+	snprintf(path, sizeof(path), "%s/%s", dir, special_names[2]);
+	if (mknod(path, S_IFBLK | 0600, makedev(7, 0)) == 0) {
+		assert_refused_file(path, "a block device, not a regular file");
+		unlink(path);
+	}
+}
+
+/* A file of exactly CFG_FILE_MAX bytes loads; one byte more does not. */
+static void
+test_file_size_limit(void **state)
+{
+	char *text = malloc(CFG_FILE_MAX + 2);
+	struct cfg_errors errs;
+	char want[64];
+	struct cfg *cfg;
+	char *path;
+	size_t n;
+	int fd;
+
+	(void)state;
+	assert_non_null(text);
+	n = (size_t)snprintf(text, CFG_FILE_MAX, "%s", BASE);
+	while (n < CFG_FILE_MAX) {
+		size_t line = CFG_FILE_MAX - n < 100 ? CFG_FILE_MAX - n : 100;
+
+		text[n] = ';';
+		memset(text + n + 1, 'x', line - 1);
+		text[n + line - 1] = '\n';
+		n += line;
+	}
+	text[n] = '\0';
+	assert_int_equal(strlen(text), CFG_FILE_MAX);
+	cfg = load_good(text);
+	assert_int_equal(cfg->n_ports, 3);
+	cfg_free(cfg);
+
+	text[n] = '\n';
+	text[n + 1] = '\0';
+	snprintf(want, sizeof(want), "over the limit of %u MiB",
+		CFG_FILE_MAX >> 20);
+	alarm(10);
+	assert_null(load_text(text, &errs));
+	alarm(0);
+	assert_int_equal(errs.n, 1);
+	if (strstr(errs.msg[0], "cannot read /tmp/test_cfg.") == NULL ||
+	    strstr(errs.msg[0], want) == NULL ||
+	    strstr(errs.msg[0], "4194305 bytes") == NULL)
+		fail_msg("'%s' lacks the size and '%s'", errs.msg[0], want);
+	free(text);
+
+	/* A sparse file of 1 GiB: refused from its size, without reading. */
+	path = write_tmp(BASE);
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)1 << 30), 0);
+	close(fd);
+	alarm(10);
+	cfg = cfg_load(path, &errs);
+	alarm(0);
+	unlink(path);
+	free(path);
+	assert_null(cfg);
+	assert_non_null(strstr(errs.msg[0], "1073741824 bytes"));
+	assert_non_null(strstr(errs.msg[0], want));
+}
+
+/* No byte below 0x20 and no DEL in a message. */
+static void
+assert_printable(const char *m)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)m; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			fail_msg("message has a raw control byte 0x%02x at %zu: "
+				"%s", *p, (size_t)(p - (const unsigned char *)m),
+				m);
+}
+
+/*
+ * Keys, values and section names are echoed with their control bytes made
+ * visible: a CR no longer hides the start of the line, an ESC sequence no
+ * longer drives the terminal.  UTF-8 stays as it is.
+ */
+static void
+test_escape_control_bytes(void **state)
+{
+	static const struct {
+		const char *ini;
+		const char *want;
+	} cases[] = {
+		{ BASE "[dpmirror]\nbur\rst = 5\n",
+		  "[dpmirror] bur\\rst = 5: unknown key" },
+		{ BASE "[dpmirror]\nmode = \x1b[31mtap\x1b[0m\n",
+		  "[dpmirror] mode = \\x1b[31mtap\\x1b[0m: unknown mode" },
+		{ BASE "[dpmirror]\nmode = in\tline\n",
+		  "[dpmirror] mode = in\\tline: unknown mode" },
+		{ BASE "[dpmirror]\nmode = tap\x7f\x01\n",
+		  "[dpmirror] mode = tap\\x7f\\x01: unknown mode" },
+		{ BASE "[port p\x02q]\ndevice = net_null9\n",
+		  "[port p\\x02q]: bad name p\\x02q" },
+		{ BASE "\x1b[2J\x07owned\n",
+		  "\\x1b[2J\\x07owned: not a [section] header" },
+		{ BASE "[dpmirror]\nmode = m\xc3\xbc" "de\n",
+		  "[dpmirror] mode = m\xc3\xbc" "de: unknown mode" },
+	};
+	struct cfg_errors errs;
+	unsigned int i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&errs, 0, sizeof(errs));
+		if (load_text(cases[i].ini, &errs) != NULL)
+			fail_msg("case %u accepted", i);
+		for (j = 0; j < errs.n && j < CFG_ERR_MAX; j++)
+			assert_printable(errs.msg[j]);
+		if (strstr(errs.msg[0], cases[i].want) == NULL)
+			fail_msg("case %u: '%s' lacks '%s'", i, errs.msg[0],
+				cases[i].want);
+	}
+}
+
+/*
+ * Every number of the file takes decimal digits and nothing else, in the
+ * range its message gives.  One row per place a number is written; "@" in
+ * the INI text is replaced by each bad number in turn, and the first
+ * message must contain "where" (with "@" replaced too) and "hint".
+ */
+struct num_place {
+	const char *ini;
+	const char *where;
+	const char *hint;
+	bool token; /* a word inside a rule: spaces split it, '' is missing */
+};
+
+static const struct num_place num_places[] = {
+	{ BASE "[dpmirror]\nburst = @\n", "[dpmirror] burst = @: ",
+	  "valid: 1..512", false },
+	{ BASE "[dpmirror]\nmirror_pool = @\n", "[dpmirror] mirror_pool = @: ",
+	  "valid: 1024..1048576", false },
+	{ BASE "[dpmirror]\nstats_interval = @\n",
+	  "[dpmirror] stats_interval = @: ", "valid: 0..3600", false },
+	{ BASE "[dpmirror]\ncopy_max = @\n", "[dpmirror] copy_max = @: ",
+	  "valid: 0..2048", false },
+	{ "[port p0]\ndevice = net_null0\nrx_queues = @\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0] rx_queues = @: ", "valid: 1..64", false },
+	{ "[port p0]\ndevice = net_null0\nmtu = @\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0] mtu = @: ", "valid: 68..9702, or 0", false },
+	{ PORTS COLL "vni = @\n" SESS, "[collector c1] vni = @: ",
+	  "valid: 0..16777215", false },
+	{ PORTS COLL "dst_port = @\n" SESS, "[collector c1] dst_port = @: ",
+	  "valid: 1..65535", false },
+	{ PORTS COLL "ttl = @\n" SESS, "[collector c1] ttl = @: ",
+	  "valid: 1..255", false },
+	{ PORTS COLL "dscp = @\n" SESS, "[collector c1] dscp = @: ",
+	  "valid: 0..63", false },
+	{ BASE "snaplen = @\n", "[session s1] snaplen = @: ",
+	  "valid: 0 (whole frame) or 14..65535", false },
+	{ BASE "sample = @\n", "[session s1] sample = @: ",
+	  "valid: 1..2147483647", false },
+	{ BASE "rate = @\n", "[session s1] rate = @: ",
+	  "decimal with an optional K, M or G suffix", false },
+	{ BASE "rate = @M\n", "[session s1] rate = @M: ",
+	  "decimal with an optional K, M or G suffix", false },
+	{ BASE_F "[filter f]\nrule @ = accept\n", "[filter f] rule",
+	  "= accept: bad rule key; write rule N, one space, N = 1..999999", false },
+	{ BASE_F "[filter f]\nrule 1 = accept proto @\n",
+	  "[filter f] rule 1 = accept proto @: ", "0..255", true },
+	{ BASE_F "[filter f]\nrule 1 = accept src 198.18.0.0/@\n",
+	  "[filter f] rule 1 = accept src 198.18.0.0/@: ",
+	  "valid: /0../32", true },
+	{ BASE_F "[filter f]\nrule 1 = accept dst fd00::/@\n",
+	  "[filter f] rule 1 = accept dst fd00::/@: ", "valid: /0../128",
+	  true },
+	{ BASE_F "[filter f]\nrule 1 = accept sport @\n",
+	  "[filter f] rule 1 = accept sport @: ",
+	  "N or N-M with 0 <= N <= M <= 65535", true },
+	{ BASE_F "[filter f]\nrule 1 = accept dport 1-@\n",
+	  "[filter f] rule 1 = accept dport 1-@: ",
+	  "N or N-M with 0 <= N <= M <= 65535", true },
+	{ BASE_F "[filter f]\nrule 1 = accept dport @-80\n",
+	  "[filter f] rule 1 = accept dport @-80: ",
+	  "N or N-M with 0 <= N <= M <= 65535", true },
+	{ BASE_F "[filter f]\nrule 1 = accept vlan @\n",
+	  "[filter f] rule 1 = accept vlan @: ", "valid: 0..4095", true },
+	{ BASE KERN "dst_port = @\n", "[kernel k1] dst_port = @: ",
+	  "valid: 1..65535", false },
+	{ BASE "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n"
+	  "local = 198.18.1.2\nvni = @\n",
+	  "[kernel k1] vni = @: ", "valid: 0..16777215", false },
+	{ BASE KERN "match = proto @\n", "[kernel k1] match = proto @: ",
+	  "0..255", true },
+	{ BASE KERN "match = proto tcp dport @\n",
+	  "[kernel k1] match = proto tcp dport @: ", "N or N-M", true },
+	{ BASE KERN "match = dst 198.18.0.0/@\n",
+	  "[kernel k1] match = dst 198.18.0.0/@: ", "valid: /0../32", true },
+};
+
+static const char *const bad_numbers[] = {
+	"", "5 6", "+5", "-0", "-5", "0x10", "1e3", "5abc", "1.5", "٣",
+	"99999999999999999999",      /* > UINT64_MAX */
+	"184467440737095516160",     /* UINT64_MAX * 10 */
+	"18446744073709551616",	     /* UINT64_MAX + 1 */
+};
+
+/* S with every '@' replaced by V. */
+static char *
+subst(const char *s, const char *v)
+{
+	size_t cap = strlen(s) * (strlen(v) + 1) + 1, n = 0;
+	char *out = malloc(cap);
+
+	assert_non_null(out);
+	for (; *s != '\0'; s++) {
+		if (*s == '@') {
+			memcpy(out + n, v, strlen(v));
+			n += strlen(v);
+		} else {
+			out[n++] = *s;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static void
+test_bad_numbers(void **state)
+{
+	struct cfg_errors *errs = malloc(sizeof(*errs));
+	unsigned int i, j, n = 0;
+
+	(void)state;
+	assert_non_null(errs);
+	for (i = 0; i < sizeof(num_places) / sizeof(num_places[0]); i++) {
+		const struct num_place *np = &num_places[i];
+
+		for (j = 0; j < sizeof(bad_numbers) / sizeof(bad_numbers[0]);
+		     j++) {
+			const char *v = bad_numbers[j];
+			char *ini, *where;
+			const char *hint = np->hint;
+
+			if (np->token && strchr(v, ' ') != NULL)
+				continue; /* two words, not one number */
+			ini = subst(np->ini, v);
+			where = subst(np->where, v);
+			if (np->token && v[0] == '\0' &&
+			    strchr(np->ini, '@')[-1] == ' ' &&
+			    strchr(np->ini, '@')[1] == '\n') {
+				/* "proto" at the end of the rule: no value. */
+				hint = "needs a value";
+				where[strlen(where) - 3] = '\0';
+			}
+			memset(errs, 0, sizeof(*errs));
+			if (load_text(ini, errs) != NULL)
+				fail_msg("'%s' accepted as a number in: %s", v,
+					ini);
+			if (strstr(errs->msg[0], where) == NULL ||
+			    strstr(errs->msg[0], hint) == NULL)
+				fail_msg("'%s': '%s' lacks '%s' or '%s'", v,
+					errs->msg[0], where, hint);
+			free(ini);
+			free(where);
+			n++;
+		}
+	}
+	assert_true(n > 300);
+	free(errs);
+}
+
+/* Rate suffixes: the number before them is as strict as any other. */
+static void
+test_bad_rates(void **state)
+{
+	static const char *const bad[] = {
+		"M", "k", "1.5M", "5 M", "+5M", "-0K", "0x10M", "5MM", "5KB",
+		"5T", "1e3K", "M5", "99999999999999999999K",
+	};
+	struct cfg_errors errs;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char ini[512], want[64];
+
+		snprintf(ini, sizeof(ini), BASE "rate = %s\n", bad[i]);
+		snprintf(want, sizeof(want), "[session s1] rate = %s: ",
+			bad[i]);
+		if (load_text(ini, &errs) != NULL)
+			fail_msg("rate = %s accepted", bad[i]);
+		if (strstr(errs.msg[0], want) == NULL ||
+		    strstr(errs.msg[0], "K, M or G suffix") == NULL)
+			fail_msg("rate = %s: '%s'", bad[i], errs.msg[0]);
+	}
+}
+
 static void
 test_bad(void **state)
 {
@@ -1250,6 +1689,12 @@ main(void)
 		cmocka_unit_test(test_too_many_rules),
 		cmocka_unit_test(test_too_many_ports),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test_setup_teardown(test_not_a_regular_file,
+			special_setup, special_teardown),
+		cmocka_unit_test(test_file_size_limit),
+		cmocka_unit_test(test_escape_control_bytes),
+		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_bad_rates),
 	};
 	struct CMUnitTest bad[N_BAD];
 	unsigned int i;

@@ -6,6 +6,8 @@
  * Checks what leaves, in which order, and that every packet is accounted
  * for: per session matched = mirrored + sum(dropped), and no mbuf leaks.
  */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -23,10 +25,12 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
+#include <pthread.h>
 
 #include "cfg.h"
 #include "ctl_port.h"
 #include "ctl_ruleset.h"
+#include "ctl_stats.h"
 #include "dp_worker.h"
 #include "eal_test.h"
 
@@ -232,7 +236,7 @@ static uint32_t
 check_copy(struct rte_mbuf *c, const uint8_t *ref, uint32_t inner,
 	   uint32_t hl)
 {
-	uint8_t buf[4096];
+	static uint8_t buf[80000];
 	const uint8_t *p;
 
 	assert_int_equal(c->pkt_len, hl + inner);
@@ -628,6 +632,519 @@ test_flat_copy_limit(void **state)
 	fixture_down(&f);
 }
 
+/*
+ * Chains as drivers deliver them: 1, 2 and 33 segments, odd segment
+ * lengths, zero-length segments, pkt_len from 60 to 70 000.
+ */
+
+#define BIG_ROOM 36000 /* data room of the chain pool's mbufs */
+
+/* A frame of LEN bytes (Ethernet/IPv4/TCP to port 80 when LEN allows)
+ * into REF; bytes after the headers carry a pattern from TAG. */
+static void
+frame_bytes(uint8_t *ref, uint32_t len, uint8_t tag)
+{
+	static const uint8_t hdr[54] = {
+		0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00,
+		0x45, 0, 0x05, 0xdc, 0, 0, 0x40, 0, 64, 6, 0, 0,
+		198, 18, 0, 2, 198, 18, 0, 3,
+		0x04, 0xd2, 0x00, 0x50, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x10,
+		0x20, 0, 0, 0, 0, 0,
+	};
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		ref[i] = i < sizeof(hdr) ? hdr[i] : (uint8_t)(tag + i * 7);
+}
+
+/* An mbuf chain from MP holding REF's LEN bytes in NSEG segments of the
+ * lengths SEG (which sum to LEN). */
+static struct rte_mbuf *
+make_chain(struct rte_mempool *mp, const uint8_t *ref, const uint32_t *seg,
+	   unsigned int nseg)
+{
+	struct rte_mbuf *head = NULL, *last = NULL;
+	uint32_t off = 0;
+	unsigned int i;
+
+	for (i = 0; i < nseg; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+		char *p;
+
+		assert_non_null(m);
+		p = rte_pktmbuf_append(m, (uint16_t)seg[i]);
+		assert_non_null(p);
+		memcpy(p, ref + off, seg[i]);
+		off += seg[i];
+		if (head == NULL) {
+			head = m;
+		} else {
+			last->next = m;
+			head->nb_segs++;
+			head->pkt_len += seg[i];
+		}
+		last = m;
+	}
+	return head;
+}
+
+/* Split LEN into NSEG odd-looking segment lengths, none over BIG_ROOM;
+ * with several segments, segment 1 and the one before last are empty
+ * when there are enough of them. */
+static void
+split(uint32_t len, unsigned int nseg, uint32_t *seg)
+{
+	uint32_t left = len;
+	unsigned int i, live = nseg;
+
+	if (nseg >= 5)
+		live = nseg - 2;
+	for (i = 0; i < nseg; i++) {
+		uint32_t n;
+
+		if (nseg >= 5 && (i == 1 || i == nseg - 2)) {
+			seg[i] = 0;
+			continue;
+		}
+		live--;
+		if (live == 0) {
+			n = left;
+		} else {
+			n = left / (live + 1);
+			n += (i * 13) % 7; /* uneven */
+			if (n > left - live)
+				n = left - live;
+			if (n == 0)
+				n = 1;
+		}
+		assert_true(n <= BIG_ROOM);
+		seg[i] = n;
+		left -= n;
+	}
+	assert_int_equal(left, 0);
+}
+
+/* Verify the outer UDP checksum of an IPv6-encapsulated copy P (flat). */
+static void
+check_udp6(const uint8_t *p, uint32_t len)
+{
+	uint32_t sum = 0, i;
+	uint32_t ulen = len - 54;
+
+	/* pseudo header: addresses, length, next header */
+	for (i = 22; i < 54; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	sum += ulen >> 16;
+	sum += ulen & 0xffff;
+	sum += 17;
+	for (i = 54; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (i < len)
+		sum += (uint32_t)p[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	assert_int_equal(sum, 0xffff);
+}
+
+static void
+test_chains(void **state)
+{
+	static const char ini[] = "[dpmirror]\ncopy_max = 1518\n" PORTS_INLINE
+		COLL4 COLL6
+		"[session all]\nsources = a:rx\ncollector = c4\n"
+		"[session cut]\nsources = a:rx\ncollector = c4\nsnaplen = 100\n"
+		"[session cut6]\nsources = a:rx\ncollector = c6\n"
+		"snaplen = 3000\n";
+	static const uint32_t lens[] = { 60, 61, 1514, 1515, 2049, 3001, 8963,
+					 8964, 9001, 65535, 65536, 66000, 70000 };
+	static const unsigned int nsegs[] = { 1, 2, 33 };
+	static uint8_t ref[70000];
+	static uint8_t buf[80000];
+	struct rte_mempool *big;
+	struct fixture f;
+	struct rte_mbuf *pk[1], *out[8];
+	uint32_t seg[33];
+	unsigned int li, si, n, k;
+	uint64_t too_big = 0, sent = 0;
+
+	(void)state;
+	fixture_up(&f, ini, 1024, 1024, 9000);
+	big = rte_pktmbuf_pool_create("chains", 128, 0, 0,
+				      BIG_ROOM + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
+	assert_non_null(big);
+	for (li = 0; li < RTE_DIM(lens); li++) {
+		for (si = 0; si < RTE_DIM(nsegs); si++) {
+			uint32_t len = lens[li], inner;
+			const uint8_t *p;
+
+			if (nsegs[si] == 1 && len > BIG_ROOM)
+				continue;
+			frame_bytes(ref, len, (uint8_t)(li * 3 + si));
+			split(len, nsegs[si], seg);
+			pk[0] = make_chain(big, ref, seg, nsegs[si]);
+			assert_int_equal(pk[0]->pkt_len, len);
+			dp_worker_burst(f.w, f.rs, 0, pk, 1);
+			dp_worker_flush(f.w);
+
+			/* The original, untouched. */
+			n = drain(f.txr[1], out, 8);
+			assert_int_equal(n, 1);
+			assert_ptr_equal(out[0], pk[0]);
+			assert_int_equal(out[0]->pkt_len, len);
+			assert_int_equal(out[0]->nb_segs, nsegs[si]);
+			p = rte_pktmbuf_read(out[0], 0, len, buf);
+			assert_non_null(p);
+			assert_memory_equal(p, ref, len);
+			rte_pktmbuf_free(out[0]);
+
+			/* Copies: all (unless too big for MTU 9000), cut, cut6. */
+			n = drain(f.txr[2], out, 8);
+			k = 0;
+			if (50 + len <= 9014) {
+				check_copy(out[k], ref, len, 50);
+				assert_int_equal(out[k]->nb_segs == 1,
+						 len <= 1518);
+				k++;
+			} else {
+				too_big++;
+			}
+			assert_int_equal(check_copy(out[k], ref,
+						    RTE_MIN(len, 100u), 50), 100);
+			assert_int_equal(out[k]->nb_segs, 1);
+			k++;
+			inner = RTE_MIN(len, 3000u);
+			assert_int_equal(out[k]->pkt_len, 70 + inner);
+			p = rte_pktmbuf_read(out[k], 0, 70 + inner, buf);
+			assert_non_null(p);
+			assert_memory_equal(p + 70, ref, inner);
+			check_udp6(p, 70 + inner);
+			k++;
+			assert_int_equal(n, k);
+			sent += n;
+			rte_pktmbuf_free_bulk(out, n);
+		}
+	}
+	assert_int_equal(f.w->stats.sess[0].dropped[DP_DROP_TOO_BIG], too_big);
+	assert_true(too_big >= 6);
+	assert_int_equal(f.w->stats.port[2].mirror_packets, sent);
+	assert_int_equal(f.w->stats.port[0].rx_invalid, 0);
+	check_accounting(&f);
+	/* Every chain segment came back. */
+	assert_int_equal(rte_mempool_in_use_count(big), 0);
+	fixture_down(&f);
+	rte_mempool_free(big);
+}
+
+/* Inconsistent chains are dropped and counted before anything reads
+ * them; the consistent frames around them go through as usual. */
+static void
+test_invalid_chains(void **state)
+{
+	static const char ini[] = PORTS_INLINE COLL4
+		"[session s]\nsources = a:rx\ncollector = c4\n";
+	static uint8_t ref[8000];
+	struct rte_mempool *big;
+	struct fixture f;
+	struct rte_mbuf *pk[16], *out[32], *m;
+	uint32_t seg[3];
+	unsigned int n, i, bad = 0, good = 0;
+
+	(void)state;
+	fixture_up(&f, ini, 1024, 1024, 1500);
+	big = rte_pktmbuf_pool_create("badchains", 64, 0, 0,
+				      2048 + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
+	assert_non_null(big);
+	frame_bytes(ref, sizeof(ref), 9);
+
+	pk[good + bad] = tcp4(&f, 80, 100, 1), good++;
+	/* net_pcap's 16-bit truncation: pkt_len 66000, one 2048-byte seg */
+	seg[0] = 2048;
+	m = make_chain(big, ref, seg, 1);
+	m->pkt_len = 66000;
+	pk[good + bad] = m, bad++;
+	/* pkt_len beyond the three segments' 4464 bytes */
+	seg[0] = 2048, seg[1] = 2048, seg[2] = 368;
+	m = make_chain(big, ref, seg, 3);
+	m->pkt_len = 70000;
+	pk[good + bad] = m, bad++;
+	pk[good + bad] = tcp4(&f, 80, 200, 2), good++;
+	/* pkt_len short of the segments */
+	seg[0] = 100, seg[1] = 100;
+	m = make_chain(big, ref, seg, 2);
+	m->pkt_len = 150;
+	pk[good + bad] = m, bad++;
+	/* nb_segs says 2, the chain has 3 */
+	seg[0] = 100, seg[1] = 100, seg[2] = 100;
+	m = make_chain(big, ref, seg, 3);
+	m->nb_segs = 2;
+	m->pkt_len = 200;
+	pk[good + bad] = m, bad++;
+	/* nb_segs says 3, the chain has 2 */
+	seg[0] = 100, seg[1] = 100;
+	m = make_chain(big, ref, seg, 2);
+	m->nb_segs = 3;
+	pk[good + bad] = m, bad++;
+	/* zero length */
+	m = rte_pktmbuf_alloc(big);
+	assert_non_null(m);
+	pk[good + bad] = m, bad++;
+	/* a segment's data past its buffer */
+	seg[0] = 60, seg[1] = 60;
+	m = make_chain(big, ref, seg, 2);
+	m->next->data_len = m->next->buf_len;
+	m->pkt_len = 60u + m->next->buf_len;
+	pk[good + bad] = m, bad++;
+	/* a one-segment frame longer than its buffer */
+	seg[0] = 60;
+	m = make_chain(big, ref, seg, 1);
+	m->data_len = m->pkt_len = m->buf_len;
+	pk[good + bad] = m, bad++;
+	/* nb_segs 0 */
+	seg[0] = 60;
+	m = make_chain(big, ref, seg, 1);
+	m->nb_segs = 0;
+	pk[good + bad] = m, bad++;
+	pk[good + bad] = tcp4(&f, 80, 300, 3), good++;
+	/* a consistent two-segment chain between them */
+	seg[0] = 1000, seg[1] = 999;
+	pk[good + bad] = make_chain(big, ref, seg, 2), good++;
+
+	dp_worker_burst(f.w, f.rs, 0, pk, (uint16_t)(good + bad));
+	dp_worker_flush(f.w);
+	n = drain(f.txr[1], out, 32);
+	assert_int_equal(n, good);
+	assert_int_equal(out[0]->pkt_len, 100);
+	assert_int_equal(out[1]->pkt_len, 200);
+	assert_int_equal(out[2]->pkt_len, 300);
+	assert_int_equal(out[3]->pkt_len, 1999);
+	rte_pktmbuf_free_bulk(out, n);
+	n = drain(f.txr[2], out, 32); /* the 1999-byte frame is too big */
+	assert_int_equal(n, good - 1);
+	rte_pktmbuf_free_bulk(out, n);
+	assert_int_equal(f.w->stats.sess[0].dropped[DP_DROP_TOO_BIG], 1);
+	assert_int_equal(f.w->stats.port[0].rx_packets, good + bad);
+	assert_int_equal(f.w->stats.port[0].rx_invalid, bad);
+	assert_int_equal(f.w->stats.port[0].rx_bytes, 100 + 200 + 300 + 1999);
+	assert_int_equal(f.w->stats.port[1].fwd_packets, good);
+	assert_int_equal(f.w->stats.sess[0].matched, good);
+	check_accounting(&f);
+	for (i = 0; i < 2; i++) /* a burst of nothing but invalid frames */
+		pk[i] = rte_pktmbuf_alloc(big);
+	dp_worker_burst(f.w, f.rs, 0, pk, 2);
+	dp_worker_flush(f.w);
+	assert_int_equal(f.w->stats.port[0].rx_invalid, bad + 2);
+	assert_int_equal(drain(f.txr[1], out, 32), 0);
+	assert_int_equal(rte_mempool_in_use_count(big), 0);
+	fixture_down(&f);
+	rte_mempool_free(big);
+}
+
+/* A copy counts as mirrored when its tx burst took it, so the counter
+ * never goes down; until the flush the copy is in flight. */
+static void
+test_mirrored_counted_when_sent(void **state)
+{
+	static const char ini[] = PORTS_INLINE COLL4
+		"[session s]\nsources = a:rx\ncollector = c4\n";
+	const struct dp_session_counters *c;
+	struct fixture f;
+	struct rte_mbuf *pk[40], *out[64];
+	unsigned int i, n;
+
+	(void)state;
+	fixture_up(&f, ini, 16, 1024, 1500); /* the ring holds 15 */
+	c = &f.w->stats.sess[0];
+	for (i = 0; i < 40; i++)
+		pk[i] = tcp4(&f, 80, 100, (uint8_t)i);
+	dp_worker_burst(f.w, f.rs, 0, pk, 40);
+	assert_int_equal(c->matched, 40);
+	assert_int_equal(c->mirrored, 0); /* in flight, not yet sent */
+	assert_int_equal(c->mirrored_bytes, 0);
+	assert_int_equal(c->dropped[DP_DROP_TX_FULL], 0);
+	dp_worker_flush(f.w);
+	assert_int_equal(c->mirrored, 15);
+	assert_int_equal(c->mirrored_bytes, 15 * 150);
+	assert_int_equal(c->dropped[DP_DROP_TX_FULL], 25);
+	n = drain(f.txr[1], out, 64);
+	rte_pktmbuf_free_bulk(out, n);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
+/* A reader on another thread, as the control thread does: every counter
+ * only grows, and a snapshot never shows more outcomes than inputs. */
+struct reader {
+	struct fixture *f;
+	struct cfg *cfg;
+	volatile int stop;
+	unsigned long snapshots, violations;
+	char first[160];
+};
+
+static void
+violation(struct reader *r, const char *what, uint64_t a, uint64_t b)
+{
+	if (r->violations++ == 0)
+		snprintf(r->first, sizeof(r->first), "%s: %llu vs %llu", what,
+			 (unsigned long long)a, (unsigned long long)b);
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *r = arg;
+	struct ctl_snapshot *prev = calloc(1, sizeof(*prev));
+	struct ctl_snapshot *cur = calloc(1, sizeof(*cur));
+	unsigned int i, d;
+
+	if (prev == NULL || cur == NULL)
+		abort();
+	while (!r->stop) {
+		ctl_snapshot_begin(cur, r->cfg, 0);
+		ctl_snapshot_add(cur, &r->f->w->stats, 1);
+		for (i = 0; i < cur->n_sessions; i++) {
+			const struct dp_session_counters *c = &cur->sess[i];
+			const struct dp_session_counters *p = &prev->sess[i];
+			uint64_t out = c->mirrored;
+
+			for (d = 0; d < DP_DROP_MAX; d++) {
+				out += c->dropped[d];
+				if (c->dropped[d] < p->dropped[d])
+					violation(r, "dropped fell", c->dropped[d],
+						  p->dropped[d]);
+			}
+			if (out > c->matched)
+				violation(r, "mirrored + dropped > matched", out,
+					  c->matched);
+			if (c->matched < p->matched || c->mirrored < p->mirrored ||
+			    c->mirrored_bytes < p->mirrored_bytes)
+				violation(r, "session counter fell", c->mirrored,
+					  p->mirrored);
+		}
+		for (i = 0; i < cur->n_ports; i++) {
+			const struct ctl_port_totals *c = &cur->port[i];
+			const struct ctl_port_totals *p = &prev->port[i];
+
+			if (c->rx_packets < p->rx_packets ||
+			    c->fwd_packets < p->fwd_packets ||
+			    c->mirror_packets < p->mirror_packets ||
+			    c->mirror_dropped < p->mirror_dropped ||
+			    c->fwd_dropped < p->fwd_dropped)
+				violation(r, "port counter fell", c->mirror_packets,
+					  p->mirror_packets);
+		}
+		if (cur->port[1].fwd_packets + cur->port[1].fwd_dropped >
+		    cur->port[0].rx_packets)
+			violation(r, "forwarded > received",
+				  cur->port[1].fwd_packets, cur->port[0].rx_packets);
+		memcpy(prev, cur, sizeof(*prev));
+		r->snapshots++;
+	}
+	free(prev);
+	free(cur);
+	return NULL;
+}
+
+static void
+test_counters_monotonic_under_reads(void **state)
+{
+	static const char ini[] = PORTS_INLINE COLL4
+		"[session s]\nsources = a:rx\ncollector = c4\n"
+		"[session half]\nsources = a:rx\ncollector = c4\nsample = 2\n";
+	struct fixture f;
+	struct reader r;
+	struct rte_mbuf *pk[32], *out[64];
+	pthread_attr_t attr;
+	cpu_set_t cpus;
+	pthread_t tid;
+	unsigned int round, i, n;
+
+	(void)state;
+	fixture_up(&f, ini, 64, 1024, 1500); /* the collector ring fills */
+	memset(&r, 0, sizeof(r));
+	r.f = &f;
+	r.cfg = f.cfg;
+	/* The EAL pinned this thread to one CPU; let the reader run on any
+	 * other, truly at the same time. */
+	CPU_ZERO(&cpus);
+	for (i = 0; i < CPU_SETSIZE; i++)
+		CPU_SET(i, &cpus);
+	assert_int_equal(pthread_attr_init(&attr), 0);
+	assert_int_equal(pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus), 0);
+	assert_int_equal(pthread_create(&tid, &attr, reader_main, &r), 0);
+	pthread_attr_destroy(&attr);
+	for (round = 0; round < 5000 || r.snapshots < 1000; round++) {
+		for (i = 0; i < 32; i++)
+			pk[i] = tcp4(&f, 80, 60 + (round + i) % 200, (uint8_t)i);
+		dp_worker_burst(f.w, f.rs, 0, pk, 32);
+		dp_worker_flush(f.w);
+		n = drain(f.txr[1], out, 64);
+		rte_pktmbuf_free_bulk(out, n);
+		if (round % 3 == 0) { /* the collector drains now and then */
+			while ((n = drain(f.txr[2], out, 64)) > 0)
+				rte_pktmbuf_free_bulk(out, n);
+		}
+		if (round > 100000)
+			break;
+	}
+	r.stop = 1;
+	pthread_join(tid, NULL);
+	if (r.violations != 0)
+		fail_msg("%lu violations in %lu snapshots; first: %s",
+			 r.violations, r.snapshots, r.first);
+	assert_true(r.snapshots >= 1000);
+	/* Both outcomes happened while the reader read. */
+	assert_true(f.w->stats.sess[0].mirrored > 0);
+	assert_true(f.w->stats.sess[0].dropped[DP_DROP_TX_FULL] > 0);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
+/* A port that is mirrored and also carries copies: the copies that come
+ * back in on it are forwarded or freed as usual, never mirrored again. */
+static void
+test_own_copies_never_mirrored(void **state)
+{
+	static const char ini[] = "[dpmirror]\ncopy_max = 256\n" PORTS_INLINE
+		COLL4 COLL6
+		"[collector cb]\nport = b\nremote_ip = 198.18.1.4\n"
+		"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:04\n"
+		"[session s1]\nsources = a:rx\ncollector = c4\n"
+		"[session s2]\nsources = a:rx\ncollector = c6\nsnaplen = 80\n"
+		"[session watch_c]\nsources = c:rx\ncollector = cb\n";
+	struct fixture f;
+	struct rte_mbuf *pk[16], *out[64];
+	unsigned int i, n;
+
+	(void)state;
+	fixture_up(&f, ini, 1024, 1024, 9000);
+	for (i = 0; i < 4; i++)
+		pk[i] = tcp4(&f, 80, i == 3 ? 1000 : 100, (uint8_t)i);
+	dp_worker_burst(f.w, f.rs, 0, pk, 4);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[1], out, 64);
+	assert_int_equal(n, 4);
+	rte_pktmbuf_free_bulk(out, n);
+	n = drain(f.txr[2], out, 64); /* 8 copies, one a clone */
+	assert_int_equal(n, 8);
+	/* The copies come back in on c, between two other frames. */
+	pk[0] = tcp4(&f, 80, 100, 7);
+	for (i = 0; i < n; i++)
+		pk[1 + i] = out[i];
+	pk[1 + n] = tcp4(&f, 80, 100, 8);
+	dp_worker_burst(f.w, f.rs, 2, pk, (uint16_t)(n + 2));
+	dp_worker_flush(f.w);
+	assert_int_equal(f.w->stats.port[2].own_copies, 8);
+	assert_int_equal(f.w->stats.port[2].tap_consumed, 10);
+	assert_int_equal(f.w->stats.sess[2].matched, 2);
+	assert_int_equal(f.w->stats.sess[2].mirrored, 2);
+	n = drain(f.txr[1], out, 64); /* watch_c's two copies, on b */
+	assert_int_equal(n, 2);
+	rte_pktmbuf_free_bulk(out, n);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
 int
 main(void)
 {
@@ -642,6 +1159,11 @@ main(void)
 		cmocka_unit_test(test_clone_cut_by_snaplen),
 		cmocka_unit_test(test_flat_copy_limit),
 		cmocka_unit_test(test_dead_collector_backoff),
+		cmocka_unit_test(test_chains),
+		cmocka_unit_test(test_invalid_chains),
+		cmocka_unit_test(test_mirrored_counted_when_sent),
+		cmocka_unit_test(test_counters_monotonic_under_reads),
+		cmocka_unit_test(test_own_copies_never_mirrored),
 	};
 	int rc;
 
