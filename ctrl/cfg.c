@@ -1732,10 +1732,11 @@ cfg_check_collectors(struct cfg_ctx *c, int k,
 }
 
 /*
- * After a session's keys: none of its sources may be the port one of its
- * own collectors sends on, in any direction, or the copies leaving there
- * would be mirrored again.  Reported on the sources entry, once per such
- * collector.
+ * After a session's keys: it must not mirror what comes in on a port one
+ * of its own collectors sends on (C), or the copies that come back there (a
+ * packet socket, a switch mirroring that port) would be mirrored again:
+ * neither C:rx, nor X:tx where C's peer is X (X's tx is what C receives).
+ * Reported on the sources entry, once per such source and collector.
  */
 static void
 cfg_session_done(struct cfg_ctx *c, void *obj)
@@ -1753,20 +1754,46 @@ cfg_session_done(struct cfg_ctx *c, void *obj)
 	for (j = 0; j < sess->n_collectors; j++) {
 		const struct cfg_collector *col =
 			&c->cfg->collectors[sess->collectors[j]];
-		const char *port;
+		const char *cport;
+		int cpeer;
 
-		for (i = 0; i < sess->n_sources; i++)
-			if (sess->sources[i].port == col->port)
-				break;
-		if (i == sess->n_sources)
-			continue;
-		port = c->cfg->ports[col->port].name;
-		cfg_bad(c, k,
-			"port %s is where collector %s sends its copies "
-			"([collector %s] port = %s); a session must not mirror "
-			"its own collector's port, or the copies are mirrored "
-			"again; remove %s from sources or give %s another port",
-			port, col->name, col->name, port, port, col->name);
+		if (col->port < 0)
+			continue; /* its port is reported where it is named */
+		cport = c->cfg->ports[col->port].name;
+		cpeer = c->cfg->ports[col->port].peer;
+
+		for (i = 0; i < sess->n_sources; i++) {
+			const struct cfg_source *src = &sess->sources[i];
+			const char *sport = c->cfg->ports[src->port].name;
+
+			if ((src->dir & CFG_DIR_RX) && src->port == col->port)
+				cfg_bad(c, k,
+					"port %s is where collector %s sends "
+					"its copies ([collector %s] port = "
+					"%s); "
+					"a session must not mirror its own "
+					"collector's port, or the copies are "
+					"mirrored again; remove %s from "
+					"sources "
+					"or give %s another port",
+					cport, col->name, col->name, cport,
+					cport, col->name);
+			else if ((src->dir & CFG_DIR_TX) && cpeer >= 0 &&
+				 src->port == cpeer)
+				cfg_bad(c, k,
+					"%s:tx is what port %s receives (its "
+					"peer is %s), and %s is where "
+					"collector "
+					"%s sends its copies ([collector %s] "
+					"port = %s); a session must not mirror "
+					"what its own collector's port "
+					"receives, "
+					"or the copies are mirrored again; "
+					"mirror %s:rx only, or give %s another "
+					"port",
+					sport, cport, sport, cport, col->name,
+					col->name, cport, sport, col->name);
+		}
 	}
 }
 

@@ -125,11 +125,15 @@ ctl_cmd_playground(int argc, char **argv)
 		rc = ctl_lock_take_playground(&lock, o.prefix, NULL, 0, &holder,
 					      msg, sizeof(msg));
 		if (rc == -EBUSY) {
+			char who[32];
+
 			fprintf(stderr,
 				"dpmirrorctl: playground %s: prefix %s is in "
-				"use by dpmirror pid %ld; stop it first, or "
-				"choose another prefix\n",
-				sub, o.prefix, (long)holder);
+				"use by %s pid %ld; stop it first, or choose "
+				"another prefix\n",
+				sub, o.prefix,
+				ctl_lock_holder_name(holder, who, sizeof(who)),
+				(long)holder);
 			return CTL_EXIT_FAIL;
 		}
 		if (rc != 0) {

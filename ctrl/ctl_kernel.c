@@ -89,10 +89,14 @@ ctl_kernel_setup(const struct cfg *cfg, struct ctl_kernel *k, char *err,
 					      sizeof(prev), &holder, msg,
 					      sizeof(msg));
 		if (rc == -EBUSY) {
+			char who[32];
+
 			snprintf(err, errlen,
-				 "[playground] prefix = %s: in use by dpmirror "
-				 "pid %ld; stop it or choose another prefix",
-				 o.prefix, (long)holder);
+				 "[playground] prefix = %s: in use by %s pid "
+				 "%ld; stop it or choose another prefix",
+				 o.prefix,
+				 ctl_lock_holder_name(holder, who, sizeof(who)),
+				 (long)holder);
 			return -1;
 		}
 		if (rc != 0) {

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +34,41 @@ ctl_lock_init(struct ctl_lock *l)
 const char *
 ctl_lock_dir(void)
 {
+	static char dir[PATH_MAX];
 	const char *d = getenv(CTL_LOCK_DIR_ENV);
 
-	return d != NULL && d[0] != '\0' ? d : CTL_LOCK_DIR_DEFAULT;
+	if (d != NULL && d[0] != '\0')
+		return d;
+	if (geteuid() == 0)
+		return CTL_LOCK_DIR_DEFAULT;
+	/* As the EAL does for its runtime directory. */
+	d = getenv("XDG_RUNTIME_DIR");
+	if (d != NULL && d[0] != '\0')
+		snprintf(dir, sizeof(dir), "%s/dpmirror", d);
+	else
+		snprintf(dir, sizeof(dir), "/tmp/dpmirror-%ld",
+			 (long)geteuid());
+	return dir;
+}
+
+const char *
+ctl_lock_holder_name(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	size_t n;
+	FILE *f;
+
+	snprintf(buf, len, "process");
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return buf;
+	if (fgets(buf, (int)len, f) == NULL)
+		snprintf(buf, len, "process");
+	fclose(f);
+	n = strcspn(buf, "\n");
+	buf[n] = '\0';
+	return buf;
 }
 
 /* mkdir -p DIR, mode 0755 for what it creates.  0 or a negative errno. */
@@ -136,8 +169,11 @@ holder_of(int fd)
 	pid_t pid = 0;
 	int i;
 
+	/* A new owner writes its pid just after it locks: until then the
+	 * file names no one, or the dead owner it takes over from. */
 	for (i = 0; i < LOCK_PID_WAIT_MS; i++) {
-		if (read_line(fd, &pid, NULL, 0) == 0)
+		if (read_line(fd, &pid, NULL, 0) == 0 && pid > 0 &&
+		    (kill(pid, 0) == 0 || errno == EPERM))
 			return pid;
 		sleep_ms(1);
 	}
@@ -386,6 +422,23 @@ wire_value(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
+/* kvargs callback: a bonding member given by PCI address is that wire. */
+static int
+pci_value(const char *key, const char *value, void *opaque)
+{
+	struct wire_keys *w = opaque;
+	char pci[PCI_PRI_STR_SIZE], k[CTL_LOCK_NAME_MAX];
+	struct rte_pci_addr addr;
+
+	(void)key;
+	if (value == NULL || rte_pci_addr_parse(value, &addr) != 0)
+		return 0;
+	rte_pci_device_name(&addr, pci, sizeof(pci));
+	key_of(k, "dev-pci-", pci);
+	add_key(w, k);
+	return 0;
+}
+
 int
 ctl_lock_wire_keys(const char *device, char keys[][CTL_LOCK_NAME_MAX], int max)
 {
@@ -435,6 +488,9 @@ ctl_lock_wire_keys(const char *device, char keys[][CTL_LOCK_NAME_MAX], int max)
 		if (w.rc != 0)
 			break;
 	}
+	/* net_bonding's members ("slave" in DPDK 22.11). */
+	if (w.rc == 0 && rte_kvargs_count(kv, "slave") > 0)
+		rte_kvargs_process(kv, "slave", pci_value, &w);
 	rte_kvargs_free(kv);
 	return w.rc != 0 ? w.rc : w.n;
 }
@@ -484,12 +540,16 @@ ctl_lock_ports(const struct cfg *cfg, struct ctl_lock_set *set, char *err,
 			rc = ctl_lock_take(&set->lock[set->n], keys[i], NULL, 0,
 					   &holder, msg, sizeof(msg));
 			if (rc == -EBUSY) {
+				char who[32];
+
 				snprintf(err, errlen,
 					 "[port %s] device = %s: in use by "
-					 "dpmirror pid %ld (lock %s/%s.lock); "
+					 "%s pid %ld (lock %s/%s.lock); "
 					 "stop it or use another device",
-					 cp->name, cp->device, (long)holder,
-					 ctl_lock_dir(), keys[i]);
+					 cp->name, cp->device,
+					 ctl_lock_holder_name(holder, who,
+							      sizeof(who)),
+					 (long)holder, ctl_lock_dir(), keys[i]);
 				goto fail;
 			}
 			if (rc != 0) {

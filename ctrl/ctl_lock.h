@@ -9,15 +9,15 @@
  *
  * The lock NAME is the file DIR/NAME.lock.  DIR is the value of the
  * environment variable DPMIRROR_RUNDIR when it is set and not empty, else
- * /run/dpmirror; a missing DIR (and its missing parents) is created with
- * mode 0755.  Taking a lock opens the file with O_CREAT, O_CLOEXEC and
- * O_NOFOLLOW (mode 0644) and takes flock(LOCK_EX | LOCK_NB) on it, never
- * waiting.  Once locked, it checks that the path still names the inode it
- * locked (fstat against stat): a releasing owner unlinks the file before
- * it closes it, so a process that opened the old file may lock an inode
- * that no longer has the name; it then starts again, a bounded number of
- * times.  The owner writes one line into the file: its pid and, when it
- * has one, one word of state ("1234 created").
+ * /run/dpmirror for root (see ctl_lock_dir for other users); a missing DIR
+ * (and its missing parents) is created with mode 0755.  Taking a lock opens the
+ * file with O_CREAT, O_CLOEXEC and O_NOFOLLOW (mode 0644) and takes
+ * flock(LOCK_EX | LOCK_NB) on it, never waiting.  Once locked, it checks that
+ * the path still names the inode it locked (fstat against stat): a releasing
+ * owner unlinks the file before it closes it, so a process that opened the old
+ * file may lock an inode that no longer has the name; it then starts again, a
+ * bounded number of times.  The owner writes one line into the file: its pid
+ * and, when it has one, one word of state ("1234 created").
  *
  * The kernel drops the flock locks of a process when it dies, however it
  * dies (kill -9 included).  So a lock file whose lock can be taken was left
@@ -51,8 +51,14 @@ struct ctl_lock {
 /* A lock that is not held, so that ctl_lock_release may be called on it. */
 void ctl_lock_init(struct ctl_lock *l);
 
-/* The lock directory: $DPMIRROR_RUNDIR, or /run/dpmirror. */
+/* The lock directory: $DPMIRROR_RUNDIR; else /run/dpmirror for root, and
+ * for another user $XDG_RUNTIME_DIR/dpmirror or /tmp/dpmirror-UID (as the
+ * EAL places its runtime directory). */
 const char *ctl_lock_dir(void);
+
+/* The name of the program with PID (/proc/PID/comm: "dpmirror",
+ * "dpmirrorctl"), or "process"; into BUF, which is returned. */
+const char *ctl_lock_holder_name(pid_t pid, char *buf, size_t len);
 
 /*
  * Take the lock NAME (characters [A-Za-z0-9._:%-], not starting with a
@@ -101,7 +107,8 @@ int ctl_lock_take_playground(struct ctl_lock *l, const char *prefix, char *prev,
  *   of symbolic links where it exists.  Characters outside [A-Za-z0-9._:-] are
  *   written %XX; a name that would be longer than CTL_LOCK_NAME_MAX - 1 is
  *   "dev-if-NETNS-h" or "dev-path-h" and a 64-bit FNV-1a hash of the value
- *   in hex.
+ *   in hex; each value of the kvarg slave (net_bonding's members) that is
+ *   a PCI address is that PCI device.
  * Names repeated within DEVICE are given once.  Returns how many names
  * there are (0: nothing identifies a wire, as with net_null, net_ring, or
  * net_pcap on files), or -EINVAL (the arguments cannot be parsed), -E2BIG

@@ -157,7 +157,8 @@ copy_queue_size(const struct cfg *cfg, unsigned int n_workers, const bool *mir,
 static int
 configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	      unsigned int n_workers, bool fwd, bool mir, uint16_t mir_txd,
-	      struct rte_mempool *rx_pool, char *err, size_t errlen)
+	      uint32_t mirror_pool, struct rte_mempool *rx_pool, char *err,
+	      size_t errlen)
 {
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
@@ -279,6 +280,15 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	p->configured = true;
 	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
 	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, NULL, &nb_mird);
+	if (mir && nb_mird > mir_txd) {
+		snprintf(err, errlen,
+			 "[port %s] device = %s: its tx queues take at least "
+			 "%u descriptors, more than the %u each copy queue may "
+			 "hold of [dpmirror] mirror_pool = %u; give a larger "
+			 "mirror_pool",
+			 cp->name, cp->device, nb_mird, mir_txd, mirror_pool);
+		return -1;
+	}
 	for (q = 0; q < p->n_rxq; q++) {
 		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd,
 					    rte_eth_dev_socket_id(p->port_id),
@@ -470,6 +480,8 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 			   2 * n_workers * NB_TXD;
 	}
 	n_mbufs += n_workers * (DP_RX_SLACK + POOL_CACHE) + 1024;
+	if (copy_queue_size(cfg, n_workers, mir, &mir_txd, err, errlen) != 0)
+		goto fail;
 
 	ports->rx_pool = rte_pktmbuf_pool_create("dpm_rx", n_mbufs, POOL_CACHE,
 						 0, RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -485,12 +497,10 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 		pool_error(cfg, ports, n_mbufs, err, errlen);
 		goto fail;
 	}
-	if (copy_queue_size(cfg, n_workers, mir, &mir_txd, err, errlen) != 0)
-		goto fail;
 	for (i = 0; i < cfg->n_ports; i++)
 		if (configure_one(&cfg->ports[i], &ports->p[i], n_workers,
-				  fwd[i], mir[i], mir_txd, ports->rx_pool, err,
-				  errlen) != 0)
+				  fwd[i], mir[i], mir_txd, cfg->mirror_pool,
+				  ports->rx_pool, err, errlen) != 0)
 			goto fail;
 	for (i = 0; i < cfg->n_ports; i++) {
 		int peer = cfg->ports[i].peer;

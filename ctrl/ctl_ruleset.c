@@ -148,11 +148,28 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 		}
 	}
 
-	/* A port that is mirrored and also carries copies: recognise the
-	 * copies on receipt so that they are never mirrored again. */
-	for (i = 0; i < rs->n_coll; i++)
-		if (rs->want[rs->coll[i].port] != 0)
-			rs->guard[rs->coll[i].port] |= 1ull << i;
+	/* Own copies are looked for on every port that is mirrored or that
+	 * copies leave by. */
+	for (i = 0; i < DP_MAX_PORTS; i++)
+		if (rs->want[i] != 0)
+			rs->own_ports |= 1u << i;
+	for (i = 0; i < rs->n_coll; i++) {
+		uint64_t key;
+
+		rs->own_ports |= 1u << rs->coll[i].port;
+		memcpy(&key, rs->coll[i].tmpl.hdr + 6, sizeof(key));
+		for (j = 0; j < rs->n_own_keys; j++)
+			if (rs->own_key[j] == key)
+				break;
+		if (j == rs->n_own_keys)
+			rs->own_key[rs->n_own_keys++] = key;
+		for (j = 0; j < rs->n_own_dports; j++)
+			if (rs->own_dport[j] == cfg->collectors[i].dst_port)
+				break;
+		if (j == rs->n_own_dports)
+			rs->own_dport[rs->n_own_dports++] =
+				cfg->collectors[i].dst_port;
+	}
 
 	snprintf(name, sizeof(name), "dpm%llu", (unsigned long long)generation);
 	if (ctl_acl_build(cfg, name, &acl, err, errlen) != 0)

@@ -50,10 +50,18 @@ struct dp_ruleset {
 	/* Sessions interested in what port p receives: its rx sources, and
 	 * in inline mode the tx sources of p's peer. */
 	uint32_t want[DP_MAX_PORTS];
-	/* Bit c: collector c sends out of port p, which some session also
-	 * mirrors: frames received on p are checked against c's outer header
-	 * and never mirrored when they are its copies (dp_encap_own). */
-	uint64_t guard[DP_MAX_PORTS];
+	/* Own copies coming back (dp_encap_own): bit p of own_ports says
+	 * that frames received on port p are checked, because p is mirrored
+	 * or some collector sends out of it; own_key[] holds the distinct
+	 * first 8 bytes after the destination MAC (source MAC, EtherType) of
+	 * the collectors' outer headers, as a frame's bytes load them. */
+	uint32_t own_ports;
+	uint32_t n_own_keys;
+	uint64_t own_key[DP_MAX_COLLECTORS];
+	/* ... and their distinct UDP destination ports (host order), for a
+	 * first test on a parsed frame. */
+	uint32_t n_own_dports;
+	uint16_t own_dport[DP_MAX_COLLECTORS];
 	uint32_t copy_max; /* frames up to this length are copied,
 			    * longer ones cloned when possible */
 	struct dp_session sess[DP_MAX_SESSIONS];

@@ -46,9 +46,11 @@ struct dp_port_counters {
 	uint64_t rx_invalid;	 /* frames dropped on receipt: their mbuf chain
 				  * is inconsistent (see dp_worker.h); neither
 				  * forwarded nor mirrored, bytes not counted */
-	uint64_t own_copies;	 /* frames received that are copies this process
-				  * sent (recognised by their outer header):
-				  * forwarded or freed as usual, never mirrored */
+	uint64_t own_copies;	 /* frames received on a port that is mirrored
+				  * or that copies leave by, which are copies
+				  * this process sent (recognised by their outer
+				  * header): freed, neither forwarded nor
+				  * mirrored; their bytes are in rx_bytes */
 };
 
 struct dp_session_counters {

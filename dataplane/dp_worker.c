@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <netinet/in.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
@@ -159,51 +160,65 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 	b->smask |= 1u << s;
 }
 
-/* Clear the hits of received frames that are copies made by one of the
- * collectors in GUARD (sending out of the port they came in on); returns
- * how many hits were cleared. */
-static uint32_t
-unmirror_own_copies(struct dp_worker *w, const struct dp_ruleset *rs,
-		    uint16_t port, uint64_t guard, struct rte_mbuf **pkts,
-		    uint16_t n)
+/* Whether M is one of this process's copies come back: the cheap test on
+ * source MAC and EtherType first, then the whole outer header. */
+static inline int
+own_copy(const struct dp_ruleset *rs, const struct rte_mbuf *m)
 {
-	uint32_t cleared = 0, own = 0;
-	uint16_t i;
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint64_t key;
+	uint32_t i;
 
-	for (i = 0; i < n; i++) {
-		const uint8_t *f = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
-		uint64_t g;
-
-		if (w->hit[i] == 0)
-			continue;
-		for (g = guard; g != 0; g &= g - 1) {
-			const struct dp_collector *c =
-				&rs->coll[__builtin_ctzll(g)];
-
-			if (dp_encap_own(&c->tmpl, f, pkts[i]->data_len)) {
-				cleared +=
-					(uint32_t)__builtin_popcount(w->hit[i]);
-				w->hit[i] = 0;
-				own++;
-				break;
-			}
-		}
-	}
-	if (own != 0)
-		dp_ctr_add(&w->stats.port[port].own_copies, own);
-	return cleared;
+	if (m->data_len < DP_ENCAP_HDR4_LEN)
+		return 0;
+	memcpy(&key, f + 6, sizeof(key));
+	for (i = 0; i < rs->n_own_keys; i++)
+		if (key == rs->own_key[i])
+			break;
+	if (likely(i == rs->n_own_keys))
+		return 0;
+	for (i = 0; i < rs->n_coll; i++)
+		if (dp_encap_own(&rs->coll[i].tmpl, f, m->data_len))
+			return 1;
+	return 0;
 }
 
-/* Parse, key and classify the burst; then mirror every accepted hit. */
+/* The parsed frame MD may be one of this process's own copies: untagged
+ * UDP to a collector's destination port.  (own_copy decides: a frame is
+ * an own copy when both say so, wherever it is looked at.) */
+static inline int
+own_meta(const struct dp_ruleset *rs, const struct dp_meta *md)
+{
+	uint32_t i;
+
+	if (likely(md->proto != IPPROTO_UDP) || md->n_vlans != 0)
+		return 0;
+	for (i = 0; i < rs->n_own_dports; i++)
+		if (md->dport == rs->own_dport[i])
+			return 1;
+	return 0;
+}
+
+/* Parse, key and classify the burst; then mirror every accepted hit.
+ * With GUARD, a frame that is one of this process's own copies is listed
+ * in w->own_idx[] (w->n_own of them, in order) and wanted by no session. */
 static void
 classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
-		    uint16_t port, uint32_t want, struct rte_mbuf **pkts,
+		    uint32_t want, int guard, struct rte_mbuf **pkts,
 		    uint16_t n)
 {
 	const uint32_t ncat = rs->n_categories;
 	uint16_t n4 = 0, n6 = 0, i;
 	uint32_t n_hits = 0;
 	uint16_t backoff = 0; /* some collector queue is being skipped */
+	uint16_t n_own = 0, j;
+	/* The first test of own copies, (dport & gmask) == gport: the
+	 * collectors' destination port when they share one (a frame without
+	 * ports has 0); every frame when they do not; none without GUARD. */
+	const uint32_t gmask = guard && rs->n_own_dports > 1 ? 0 : 0xffffu;
+	const uint32_t gport = !guard	    ? 0x10000u
+			       : gmask != 0 ? rs->own_dport[0]
+					    : 0;
 	uint64_t now;
 
 	if ((want & rs->filtered) == 0) {
@@ -217,9 +232,17 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 					rte_pktmbuf_mtod(pkts[i + 1], void *));
 			dp_parse(rte_pktmbuf_mtod(m, const uint8_t *),
 				 m->data_len, &w->meta[i]);
+			if (unlikely((w->meta[i].dport & gmask) == gport) &&
+			    own_meta(rs, &w->meta[i]) && own_copy(rs, m)) {
+				w->hit[i] = 0;
+				w->own_idx[n_own++] = i;
+				continue;
+			}
 			w->hit[i] = want;
 		}
-		n_hits = n * (uint32_t)__builtin_popcount(want);
+		w->n_own = n_own;
+		n_hits = (uint32_t)(n - n_own) *
+			 (uint32_t)__builtin_popcount(want);
 		goto mirror;
 	}
 	for (i = 0; i < n; i++) {
@@ -229,6 +252,11 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, md);
+		if (unlikely((md->dport & gmask) == gport) &&
+		    own_meta(rs, md) && own_copy(rs, m)) {
+			w->own_idx[n_own++] = i;
+			continue;
+		}
 		if (md->l3 == DP_L3_IPV6) {
 			dp_acl_key6_build(md, &w->key6[n6]);
 			w->kp6[n6] = (const uint8_t *)&w->key6[n6];
@@ -244,11 +272,17 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 	if (n6 > 0)
 		rte_acl_classify(rs->acl6, w->kp6, w->res6, n6, ncat);
 
+	w->n_own = n_own;
 	/* Which sessions want each packet, and how many copies in all. */
-	for (i = 0, n4 = 0, n6 = 0; i < n; i++) {
+	for (i = 0, n4 = 0, n6 = 0, j = 0; i < n; i++) {
 		const uint32_t *res;
 		uint32_t hit;
 
+		if (unlikely(j < n_own && w->own_idx[j] == i)) {
+			w->hit[i] = 0;
+			j++;
+			continue;
+		}
 		if (w->meta[i].l3 == DP_L3_IPV6)
 			res = &w->res6[(uint32_t)n6++ * ncat];
 		else
@@ -259,9 +293,6 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 		n_hits += (uint32_t)__builtin_popcount(hit);
 	}
 mirror:
-	if (unlikely(rs->guard[port] != 0))
-		n_hits -= unmirror_own_copies(w, rs, port, rs->guard[port],
-					      pkts, n);
 	if (n_hits == 0)
 		return;
 
@@ -298,17 +329,20 @@ mirror:
 	w->n_spare = 0;
 }
 
-/* The cheap test of a one-segment mbuf; chains take chain_ok(). */
+/* The cheap test of a one-segment mbuf; chains take chain_ok().  Its next
+ * pointer (in the mbuf's second cache line) is not read: with nb_segs 1
+ * and pkt_len = data_len nothing past the first segment is ever read. */
 static inline int
 flat_ok(const struct rte_mbuf *m)
 {
 	return m->nb_segs == 1 && m->pkt_len == m->data_len &&
 	       m->data_len != 0 &&
-	       (uint32_t)m->data_off + m->data_len <= m->buf_len &&
-	       m->next == NULL;
+	       (uint32_t)m->data_off + m->data_len <= m->buf_len;
 }
 
-/* Whether M's chain is consistent (see dp_worker_burst in dp_worker.h). */
+/* Whether M's chain is consistent (see dp_worker_burst in dp_worker.h).
+ * Like DPDK's rte_mbuf_check, but it never walks more than nb_segs
+ * segments and it also bounds each segment's data by its buffer. */
 static int
 chain_ok(const struct rte_mbuf *m)
 {
@@ -328,6 +362,23 @@ chain_ok(const struct rte_mbuf *m)
 	return seg == NULL && sum == m->pkt_len && sum != 0;
 }
 
+/* Free an inconsistent chain, unless it is longer than any chain can be
+ * (its next pointers loop): then freeing would never end or free a
+ * segment twice, and it is left alone. */
+static void
+free_invalid(struct rte_mbuf *m)
+{
+	const struct rte_mbuf *seg = m;
+	uint32_t n = 0;
+
+	while (seg != NULL && n <= UINT16_MAX) {
+		seg = seg->next;
+		n++;
+	}
+	if (seg == NULL)
+		rte_pktmbuf_free(m);
+}
+
 /* Free the inconsistent mbufs of PKTS, keep the others in order; returns
  * how many are kept and their bytes in *BYTES. */
 static uint16_t
@@ -344,11 +395,56 @@ drop_invalid(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts,
 			pkts[k++] = m;
 			*bytes += m->pkt_len;
 		} else {
-			rte_pktmbuf_free(m);
+			free_invalid(m);
 		}
 	}
 	dp_ctr_add_rel(&w->stats.port[port].rx_invalid, n - k);
 	return k;
+}
+
+/* Free the frames of PKTS listed in w->own_idx[] (this process's own
+ * copies, counted as own_copies of PORT), keep the others in order;
+ * returns how many are kept and takes the freed ones' bytes off *BYTES. */
+static uint16_t
+drop_own_copies(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts,
+		uint16_t n, uint64_t *bytes)
+{
+	uint16_t i, j = 0, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (j == w->n_own || w->own_idx[j] != i) {
+			pkts[k++] = m;
+			continue;
+		}
+		j++;
+		*bytes -= m->pkt_len;
+		rte_pktmbuf_free(m);
+	}
+	dp_ctr_add_rel(&w->stats.port[port].own_copies, n - k);
+	return k;
+}
+
+/* List this process's own copies in w->own_idx[] on a port no session
+ * mirrors (classify_and_mirror lists them on the others). */
+static void
+find_own_copies(struct dp_worker *w, const struct dp_ruleset *rs,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i, n_own = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
+			 &w->meta[i]);
+		if (unlikely(own_meta(rs, &w->meta[i])) && own_copy(rs, m))
+			w->own_idx[n_own++] = i;
+	}
+	w->n_own = n_own;
 }
 
 void
@@ -361,7 +457,7 @@ dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 	int16_t peer = sh->port[port].peer;
 	uint64_t bytes = 0;
 	uint16_t i;
-	int flat = 1;
+	int flat = 1, guard;
 
 	for (i = 0; i < n; i++) {
 		flat &= flat_ok(pkts[i]);
@@ -375,8 +471,19 @@ dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 	}
 	dp_ctr_add(&pc->rx_bytes, bytes);
 
+	/* Own copies are found as frames are parsed (or, where nothing is
+	 * mirrored, on their own), then never go round again, nor out of
+	 * the other side. */
+	guard = (rs->own_ports >> port) & 1;
 	if (want != 0)
-		classify_and_mirror(w, rs, port, want, pkts, n);
+		classify_and_mirror(w, rs, want, guard, pkts, n);
+	else if (guard)
+		find_own_copies(w, rs, pkts, n);
+	if (guard && unlikely(w->n_own != 0)) {
+		n = drop_own_copies(w, port, pkts, n, &bytes);
+		if (n == 0)
+			return;
+	}
 
 	if (sh->mode == DP_MODE_INLINE && peer >= 0) {
 		struct dp_port_counters *qc = &w->stats.port[peer];

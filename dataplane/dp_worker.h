@@ -100,7 +100,9 @@ struct dp_worker {
 	const uint8_t *kp6[DP_MAX_BURST];
 	uint32_t res4[DP_MAX_BURST * RTE_ACL_MAX_CATEGORIES];
 	uint32_t res6[DP_MAX_BURST * RTE_ACL_MAX_CATEGORIES];
-	uint32_t hit[DP_MAX_BURST]; /* sessions that want packet i */
+	uint32_t hit[DP_MAX_BURST];	/* sessions that want packet i */
+	uint16_t own_idx[DP_MAX_BURST]; /* packets that are our own copies */
+	uint16_t n_own;
 	uint16_t n_spare, spare_next;
 	uint16_t mir_backoff[DP_MAX_PORTS]; /* >0: that port's queue was full */
 	struct rte_mbuf
@@ -127,11 +129,18 @@ int dp_worker_main(void *arg);
  *
  * A received mbuf is used only when its chain is consistent: nb_segs
  * segments linked by `next` and ending there, each segment's data inside
- * its buffer, the segments' data_len summing to pkt_len, and pkt_len not 0.
+ * its buffer, the segments' data_len summing to pkt_len, and pkt_len not 0
+ * (for a one-segment mbuf, pkt_len = data_len: its next pointer is not
+ * looked at, as nothing past the first segment is read).
  * Any other (a driver that truncated pkt_len to 16 bits, say) is freed
  * and counted as rx_invalid of PORT, before anything reads its data.  A
  * consistent chain of any length (beyond 64 KiB too) is forwarded as it
  * is and mirrored as a copy, a clone, or counted too_big.
+ *
+ * On a port that is mirrored or that copies leave by (rs->own_ports), a
+ * frame that is one of this process's own copies come back (its first
+ * segment starts with a collector's outer header, dp_encap_own) is freed
+ * and counted as own_copies of PORT: never mirrored again, never forwarded.
  */
 void dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs,
 		     uint16_t port, struct rte_mbuf **pkts, uint16_t n);

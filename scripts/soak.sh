@@ -43,7 +43,7 @@
 #     lower than in the previous snapshot;
 #   - per session: mirrored + sum(dropped) <= matched;
 #   - the inline pair: 0 <= in.rx_packets - (fwd.fwd_packets +
-#     fwd.fwd_dropped + in.rx_invalid) <= burst * workers.  A worker adds a
+#     fwd.fwd_dropped + in.rx_invalid + in.own_copies) <= burst * workers.  A worker adds a
 #     burst to rx_packets when it receives it and its outcome (forwarded or
 #     dropped) after the tx burst, and the snapshot loads outcomes before
 #     inputs (dp_stats.h), so at most the one burst a worker is in the middle
@@ -55,10 +55,10 @@
 #     meter's burst size.
 # At the end dpmirror is stopped with SIGINT and its final JSON must hold
 # exactly: matched = mirrored + sum(dropped) per session, in.rx_packets =
-# fwd.fwd_packets + fwd.fwd_dropped + in.rx_invalid, no original lost
-# (fwd_dropped and rx_invalid 0: net_null takes everything, net_pcap gives
-# sane mbufs), per collector port mirror_packets = the sum of its sessions'
-# mirrored.  One summary line; exit 0 on pass, 1 on any violation.
+# fwd.fwd_packets + fwd.fwd_dropped + in.rx_invalid + in.own_copies, no
+# original lost (fwd_dropped, rx_invalid and own_copies 0: net_null takes
+# everything, net_pcap gives sane mbufs, no copy comes back), per collector
+# port mirror_packets = the sum of its sessions' mirrored.  One summary line; exit 0 on pass, 1 on any violation.
 #
 # Everything it creates carries the prefix sk<4 digits>: a network
 # namespace, a veth pair, the DPDK file prefixes (runtime directories and
@@ -521,7 +521,8 @@ def dropped(s, n):
 
 def fwd_out(s):
     return (s["ports"][FWD]["fwd_packets"] + s["ports"][FWD]["fwd_dropped"] +
-            s["ports"][IN].get("rx_invalid", 0))
+            s["ports"][IN].get("rx_invalid", 0) +
+            s["ports"][IN].get("own_copies", 0))
 
 
 def alive(pid):
@@ -565,7 +566,8 @@ def check(soak, s, final=False):
                      " than %d" % (where, n, out,
                                    prev["sessions"][n]["matched"],
                                    s["duration_s"] - prev["duration_s"], TOL))
-    # The inline pair: received = forwarded + dropped + invalid.
+    # The inline pair: received = forwarded + dropped + invalid + own
+    # copies come back.
     rx, out = s["ports"][IN]["rx_packets"], fwd_out(s)
     gap = rx - out
     if final:
@@ -590,7 +592,8 @@ def check(soak, s, final=False):
         soak.bad("%s: workers' packets %d %s in.rx_packets %d" %
                  (where, wp, "!=" if final else "<", rx))
     # Originals: net_null takes every packet, net_pcap's mbufs are sane.
-    for k, p in (("fwd_dropped", FWD), ("rx_invalid", IN)):
+    for k, p in (("fwd_dropped", FWD), ("rx_invalid", IN),
+                 ("own_copies", IN)):
         v = s["ports"][p].get(k, 0)
         if v and (prev is None or v > prev["ports"][p].get(k, 0)):
             soak.bad("%s: %s.%s = %d: originals lost" % (where, p, k, v))

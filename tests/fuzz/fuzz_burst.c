@@ -91,6 +91,7 @@ struct variant {
 	struct cfg *cfg;
 	struct dp_ruleset *rs;
 	int vni_session[64]; /* session of a collector, by vni - 1000 */
+	bool own_port[NPORTS]; /* mirrored, or copies leave by it */
 };
 static struct variant variants[NVARIANTS];
 static struct dp_shared shared;
@@ -103,6 +104,7 @@ struct frame {
 	uint32_t len;
 	uint16_t port; /* received on */
 	int valid;
+	int own; /* one of the process's own copies, come back */
 	int copies_seen;
 };
 static struct frame frames[MAX_FRAMES];
@@ -290,6 +292,22 @@ build_variant(unsigned int v)
 		fprintf(stderr, "variant %u: %s\n%s\n", v, errs->msg[0], t->buf);
 		abort();
 	}
+	for (i = 0; i < var->cfg->n_sessions; i++) {
+		const struct cfg_session *cs = &var->cfg->sessions[i];
+		unsigned int j, q;
+
+		for (j = 0; j < cs->n_sources; j++) {
+			if (cs->sources[j].dir & CFG_DIR_RX)
+				var->own_port[cs->sources[j].port] = true;
+			if (cs->sources[j].dir & CFG_DIR_TX)
+				for (q = 0; q < NPORTS; q++)
+					if (var->cfg->ports[q].peer ==
+					    cs->sources[j].port)
+						var->own_port[q] = true;
+		}
+	}
+	for (i = 0; i < var->cfg->n_collectors; i++)
+		var->own_port[var->cfg->collectors[i].port] = true;
 	memset(&ports, 0, sizeof(ports));
 	ports.n = NPORTS;
 	for (i = 0; i < NPORTS; i++) {
@@ -468,10 +486,47 @@ frame_head(struct input *in, uint8_t *p, uint32_t shape)
 	return o + 4;
 }
 
+/* The outer header collector K of VAR writes (its copies come back). */
+static uint32_t
+copy_head(const struct variant *var, uint32_t k, uint8_t *p)
+{
+	const struct cfg_collector *c;
+	uint32_t o;
+
+	k %= var->cfg->n_collectors;
+	c = &var->cfg->collectors[k];
+	memset(p, 0, 70);
+	memcpy(p, c->remote_mac, 6);
+	memcpy(p + 6, "\x02\x00\x00\x00\x00", 5);
+	p[11] = (uint8_t)(0x10 + c->port);
+	if (c->remote_ip.family == 4) {
+		memcpy(p + 12, "\x08\x00\x45\x00\x05\xdc", 6);
+		p[22] = 64;
+		p[23] = 17;
+		memcpy(p + 26, c->local_ip.bytes, 4);
+		memcpy(p + 30, c->remote_ip.bytes, 4);
+		o = 34;
+	} else {
+		memcpy(p + 12, "\x86\xdd\x60\x00\x00\x00\x05\xb4", 8);
+		p[20] = 17;
+		p[21] = 64;
+		memcpy(p + 22, c->local_ip.bytes, 16);
+		memcpy(p + 38, c->remote_ip.bytes, 16);
+		o = 54;
+	}
+	p[o] = 0xc0;
+	p[o + 2] = (uint8_t)(c->dst_port >> 8);
+	p[o + 3] = (uint8_t)c->dst_port;
+	p[o + 8] = 0x08; /* VxLAN I flag */
+	return o + 16;
+}
+
 /* Make frame F from the input: its bytes, then an mbuf chain holding
- * them, consistent or (on the input's say) not. */
+ * them, consistent or (on the input's say) not.  Shape 8 is one of the
+ * variant's own copies. */
 static int
-make_frame(struct input *in, struct frame *f, uint8_t *ref)
+make_frame(struct input *in, const struct variant *var, struct frame *f,
+	   uint8_t *ref)
 {
 	uint32_t shape = in_byte(in), kind = in_byte(in), len, nseg, i;
 	uint32_t seg[MAX_SEGS], left, off, head, edits;
@@ -489,7 +544,10 @@ make_frame(struct input *in, struct frame *f, uint8_t *ref)
 		return -1;
 	for (i = 0; i < len; i++)
 		ref[i] = (uint8_t)(i * 31 + shape);
-	head = frame_head(in, readbuf, shape % 8);
+	if (shape % 9 == 8)
+		head = copy_head(var, in_byte(in), readbuf);
+	else
+		head = frame_head(in, readbuf, shape % 9);
 	memcpy(ref, readbuf, RTE_MIN(head, len));
 	/* A few bytes of the frame straight from the input. */
 	edits = in_byte(in) % 8;
@@ -557,8 +615,10 @@ make_frame(struct input *in, struct frame *f, uint8_t *ref)
 		f->valid = 0;
 		break;
 	case 5:
+		/* One segment by nb_segs, whole by pkt_len: what is read is
+		 * all there, next is not looked at (dp_worker.h). */
 		segs[0]->nb_segs = (uint16_t)(nseg - 1);
-		f->valid = 0;
+		f->valid = nseg == 2 && segs[0]->data_len == len;
 		break;
 	default:
 		break;
@@ -659,7 +719,7 @@ drain_copies(const struct variant *var, unsigned int r, unsigned int nf,
 		snap = var->cfg->sessions[s].snaplen;
 		/* The earliest frame from NEXT on that this is a copy of. */
 		for (f = next; f < nf; f++) {
-			if (!frames[f].valid)
+			if (!frames[f].valid || frames[f].own)
 				continue;
 			want = snap != 0 && snap < frames[f].len ? snap
 								 : frames[f].len;
@@ -684,6 +744,49 @@ drain_copies(const struct variant *var, unsigned int r, unsigned int nf,
 	return n;
 }
 
+/* Whether frame F, received on PORT, is one of the process's own copies
+ * as the README defines them: its first segment parses as untagged UDP
+ * over IPv4 or IPv6 (the parser, fuzzed on its own, says) and starts with
+ * the outer header a collector writes (source MAC of the collector's
+ * port, IP protocol UDP, the collector's addresses and UDP destination
+ * port). */
+static int
+ref_own(const struct variant *var, uint16_t port, const struct frame *f)
+{
+	uint32_t first = f->m->data_len, k;
+	const uint8_t *p = f->ref;
+	struct dp_meta md;
+
+	if (!var->own_port[port])
+		return 0;
+	dp_parse(p, first, &md);
+	if (md.l3 == DP_L3_OTHER || md.proto != 17 || !md.has_ports ||
+	    md.n_vlans != 0)
+		return 0;
+	for (k = 0; k < var->cfg->n_collectors; k++) {
+		const struct cfg_collector *c = &var->cfg->collectors[k];
+		const uint8_t mac[6] = {2, 0, 0, 0, 0, (uint8_t)(0x10 + c->port)};
+		uint8_t dport[2] = {(uint8_t)(c->dst_port >> 8),
+				    (uint8_t)c->dst_port};
+
+		if (memcmp(p + 6, mac, 6) != 0)
+			continue;
+		if (c->remote_ip.family == 4 && first >= 50 && p[12] == 0x08 &&
+		    p[13] == 0x00 && p[23] == 17 &&
+		    memcmp(p + 26, c->local_ip.bytes, 4) == 0 &&
+		    memcmp(p + 30, c->remote_ip.bytes, 4) == 0 &&
+		    memcmp(p + 36, dport, 2) == 0)
+			return 1;
+		if (c->remote_ip.family == 6 && first >= 70 && p[12] == 0x86 &&
+		    p[13] == 0xdd && p[20] == 17 &&
+		    memcmp(p + 22, c->local_ip.bytes, 16) == 0 &&
+		    memcmp(p + 38, c->remote_ip.bytes, 16) == 0 &&
+		    memcmp(p + 56, dport, 2) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -694,7 +797,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct variant *var;
 	unsigned int n_held = 0, stall, nf = 0, nb, b, i, s, r, port_copies;
 	unsigned int sent_valid = 0, invalid[NPORTS] = {0};
-	unsigned int valid_rx[NPORTS] = {0};
+	unsigned int valid_rx[NPORTS] = {0}, own[NPORTS] = {0};
 	uint32_t flags;
 
 	if (size < 4)
@@ -738,14 +841,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (k < want && nf < MAX_FRAMES && in.pos < in.n) {
 			struct frame *f = &frames[nf];
 
-			if (make_frame(&in, f, refbuf[nf]) != 0)
+			if (make_frame(&in, var, f, refbuf[nf]) != 0)
 				break;
 			f->port = port;
+			f->own = f->valid && ref_own(var, port, f);
 			burst[k++] = f->m;
-			if (f->valid)
-				valid_rx[port]++;
-			else
+			if (!f->valid)
 				invalid[port]++;
+			else if (f->own)
+				own[port]++;
+			else
+				valid_rx[port]++;
 			nf++;
 		}
 		if (k == 0)
@@ -770,7 +876,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* copies share c and d; a and b carry originals only */
 			CHECK(r < 2);
 			while (f < nf && (frames[f].port != (uint16_t)from ||
-					  !frames[f].valid))
+					  !frames[f].valid || frames[f].own))
 				f++;
 			CHECK(f < nf && frames[f].m == m);
 			CHECK(read_all(m) == frames[f].len);
@@ -797,8 +903,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (r = 0; r < NPORTS; r++) {
 		const struct dp_port_counters *c = &worker->stats.port[r];
 
-		CHECK(c->rx_packets == valid_rx[r] + invalid[r]);
+		CHECK(c->rx_packets == valid_rx[r] + invalid[r] + own[r]);
 		CHECK(c->rx_invalid == invalid[r]);
+		CHECK(c->own_copies == own[r]);
 		CHECK(c->fwd_dropped == 0);
 	}
 	for (s = 0; s < var->cfg->n_sessions; s++) {

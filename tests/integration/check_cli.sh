@@ -55,18 +55,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-
-ok() {
-	echo "PASS: $1"
-	passed=$((passed + 1))
-}
-
-ko() {
-	echo "FAIL: $1"
-	failed=$((failed + 1))
-}
+# ok, bad, check, summary
+# shellcheck source=tests/integration/lib.sh
+. "$here/lib.sh"
 
 # run ARGS...: run dpmirrorctl, bounded in time; sets rc, out, err.
 run() {
@@ -84,17 +75,17 @@ for f in "$srcdir"/config/*.ini; do
 	name="good $(basename "$f")"
 	run check "$f"
 	if [ "$rc" -ne 0 ]; then
-		ko "$name: exit $rc, want 0: $err"
+		bad "$name: exit $rc, want 0: $err"
 	elif [[ "$out" != "$f: valid ("*" ports, "*" collectors, "*" sessions, "*" filters, "*" rules)" ]]; then
-		ko "$name: unexpected output: $out"
+		bad "$name: unexpected output: $out"
 	elif [ -n "$err" ]; then
-		ko "$name: unexpected stderr: $err"
+		bad "$name: unexpected stderr: $err"
 	else
 		ok "$name: $out"
 	fi
 done
 if [ "$n_good" -eq 0 ]; then
-	ko "no config/*.ini found under $srcdir"
+	bad "no config/*.ini found under $srcdir"
 fi
 
 # Broken configurations, each naming the text its first message must hold.
@@ -106,24 +97,24 @@ for f in "$srcdir"/tests/data/cfg/bad/*.ini; do
 	first=$(head -n 1 "$f")
 	expect=${first#"; expect: "}
 	if [ "$expect" = "$first" ] || [ -z "$expect" ]; then
-		ko "$name: first line is not '; expect: TEXT'"
+		bad "$name: first line is not '; expect: TEXT'"
 		continue
 	fi
 	run check "$f"
 	if [ "$rc" -ne 2 ]; then
-		ko "$name: exit $rc, want 2"
+		bad "$name: exit $rc, want 2"
 	elif [ -n "$out" ]; then
-		ko "$name: unexpected stdout: $out"
+		bad "$name: unexpected stdout: $out"
 	elif ! grep -qF -- "$f: error: " "$tmp/err"; then
-		ko "$name: no '$f: error: ' line on stderr: $err"
+		bad "$name: no '$f: error: ' line on stderr: $err"
 	elif ! grep -qF -- "$expect" "$tmp/err"; then
-		ko "$name: stderr lacks '$expect': $err"
+		bad "$name: stderr lacks '$expect': $err"
 	else
 		ok "$name: $(head -n 1 "$tmp/err")"
 	fi
 done
 if [ "$n_bad" -lt 12 ]; then
-	ko "only $n_bad tests/data/cfg/bad/*.ini cases, want at least 12"
+	bad "only $n_bad tests/data/cfg/bad/*.ini cases, want at least 12"
 fi
 
 # A file that cannot be read.
@@ -131,7 +122,7 @@ run check "$tmp/does-not-exist.ini"
 if [ "$rc" -eq 2 ] && [[ "$err" == *"cannot read $tmp/does-not-exist.ini: No such file"* ]]; then
 	ok "missing file: exit 2, $err"
 else
-	ko "missing file: exit $rc, want 2 with 'cannot read': $err"
+	bad "missing file: exit $rc, want 2 with 'cannot read': $err"
 fi
 
 # Usage errors: exit 1, a message and the usage on stderr.
@@ -142,7 +133,7 @@ usage_case() {
 	if [ "$rc" -eq 1 ] && [[ "$err" == *"usage:"* ]] && [[ "$err" == *"check FILE"* ]] && [ -z "$out" ]; then
 		ok "usage error ($name): exit 1"
 	else
-		ko "usage error ($name): exit $rc, want 1 with usage on stderr: $err"
+		bad "usage error ($name): exit $rc, want 1 with usage on stderr: $err"
 	fi
 }
 usage_case "no command"
@@ -156,7 +147,7 @@ for h in -h --help help; do
 	if [ "$rc" -eq 0 ] && [[ "$out" == *"usage:"* ]] && [[ "$out" == *"check FILE"* ]]; then
 		ok "help ($h): exit 0"
 	else
-		ko "help ($h): exit $rc, want 0 with usage on stdout"
+		bad "help ($h): exit $rc, want 0 with usage on stdout"
 	fi
 done
 
@@ -174,7 +165,7 @@ for c in "/dev/zero|a character device, not a regular file" \
 	if [ "$rc" -eq 2 ] && [ -z "$out" ] && [[ "$err" == *"cannot read $f: $want"* ]]; then
 		ok "check $f: exit 2, $err"
 	else
-		ko "check $f: exit $rc, want 2 with 'cannot read $f: $want': $err"
+		bad "check $f: exit $rc, want 2 with 'cannot read $f: $want': $err"
 	fi
 done
 
@@ -187,7 +178,7 @@ if [ "$rc" -eq 1 ] && [[ "$err" == *"unknown command '\\x1b[31mfrob\\r'"* ]] &&
 	! has_raw_control "$(tr -d '\n' <"$tmp/err")"; then
 	ok "unknown command with control bytes: shown escaped"
 else
-	ko "unknown command with control bytes: exit $rc, want 1 with '\\x1b[31mfrob\\r': $(cat -A "$tmp/err" | head -n 2)"
+	bad "unknown command with control bytes: exit $rc, want 1 with '\\x1b[31mfrob\\r': $(cat -A "$tmp/err" | head -n 2)"
 fi
 printf '[dpmirror]\nbur\rst = 5\nmode = \033[2Jtap\n' >"$tmp/ctl.ini"
 run check "$tmp/ctl.ini"
@@ -196,13 +187,13 @@ if [ "$rc" -eq 2 ] && [[ "$err" == *'[dpmirror] bur\rst = 5: unknown key'* ]] &&
 	! has_raw_control "$(tr -d '\n' <"$tmp/err")"; then
 	ok "check: control bytes of keys and values shown escaped"
 else
-	ko "check: control bytes not escaped: $(cat -A "$tmp/err" | head -n 3)"
+	bad "check: control bytes not escaped: $(cat -A "$tmp/err" | head -n 3)"
 fi
 run kernel add --dev $'et\th0' --remote 198.18.1.3
 if [ "$rc" -eq 1 ] && [[ "$err" == *"--dev 'et\\th0'"* ]] && ! has_raw_control "$(tr -d '\n' <"$tmp/err")"; then
 	ok "kernel --dev with a tab: shown escaped"
 else
-	ko "kernel --dev with a tab: exit $rc: $(cat -A "$tmp/err" | head -n 2)"
+	bad "kernel --dev with a tab: exit $rc: $(cat -A "$tmp/err" | head -n 2)"
 fi
 
 # dpmirrorctl kernel add: numbers are decimal digits in range, refused as
@@ -223,7 +214,7 @@ for c in "--vni|" "--vni| 5" "--vni|-0" "--vni|+5" "--vni|5 " "--vni|0x10" \
 	if [ "$rc" -eq 1 ] && [ -z "$out" ] && [[ "$err" == *"$opt '$val':"* ]]; then
 		ok "kernel add $opt '$val': usage error"
 	else
-		ko "kernel add $opt '$val': exit $rc, want 1 naming $opt '$val': $err"
+		bad "kernel add $opt '$val': exit $rc, want 1 naming $opt '$val': $err"
 	fi
 done
 
@@ -292,7 +283,7 @@ if [ "$have_dpm" -eq 1 ]; then
 		if [ "$rc" -ne 0 ] && [[ "$err" == *"--stats-interval '$v': "*"0..3600"* ]] && no_eal; then
 			ok "dpmirror --stats-interval '$v': exit $rc before the EAL"
 		else
-			ko "dpmirror --stats-interval '$v': exit $rc, want non-zero with the message and no EAL: $err"
+			bad "dpmirror --stats-interval '$v': exit $rc, want non-zero with the message and no EAL: $err"
 		fi
 	done
 
@@ -308,7 +299,7 @@ if [ "$have_dpm" -eq 1 ]; then
 			[ ! -e "$tmp/victim.json" ]; then
 			ok "dpmirror --stats-json $f: exit 2 at start: $err"
 		else
-			ko "dpmirror --stats-json $f: exit $rc, want 2 with '$want' before the EAL: $err"
+			bad "dpmirror --stats-json $f: exit $rc, want 2 with '$want' before the EAL: $err"
 		fi
 	done
 
@@ -322,10 +313,10 @@ if [ "$have_dpm" -eq 1 ]; then
 		if [ "$rc" -eq 0 ] && [ -s "$tmp/s.json" ]; then
 			ok "dpmirror -m $m (the suggested value): runs, exit 0"
 		else
-			ko "dpmirror -m $m (the suggested value): exit $rc: $err"
+			bad "dpmirror -m $m (the suggested value): exit $rc: $err"
 		fi
 	else
-		ko "dpmirror -m 64: exit $rc, want non-zero saying how many MB and which -m: $err"
+		bad "dpmirror -m 64: exit $rc, want non-zero saying how many MB and which -m: $err"
 	fi
 	rm -rf "/var/run/dpdk/$prefix"
 fi
@@ -354,7 +345,7 @@ if [ "$(id -u)" -eq 0 ] &&
 	if [ "$rc" -ne 0 ] && [[ "$err" == *"CAP_NET_ADMIN"*"run as root"* ]] && [ -z "$left" ]; then
 		ok "playground up as nobody: exit $rc: $err"
 	else
-		ko "playground up as nobody: exit $rc, want non-zero with 'CAP_NET_ADMIN ... run as root' and nothing left (left: $left): $err"
+		bad "playground up as nobody: exit $rc, want non-zero with 'CAP_NET_ADMIN ... run as root' and nothing left (left: $left): $err"
 	fi
 	nobody kernel add --dev lo --remote 198.18.1.3 --local 198.18.1.2 --vni 100 \
 		--underlay lo --name hczvx0 --ignore-mtu
@@ -362,12 +353,11 @@ if [ "$(id -u)" -eq 0 ] &&
 	if [ "$rc" -eq 2 ] && [[ "$err" == *"CAP_NET_ADMIN"*"run as root"* ]] && [ -z "$left" ]; then
 		ok "kernel add as nobody: exit 2: $err"
 	else
-		ko "kernel add as nobody: exit $rc, want 2 with 'CAP_NET_ADMIN ... run as root' and nothing left (left: $left): $err"
+		bad "kernel add as nobody: exit $rc, want 2 with 'CAP_NET_ADMIN ... run as root' and nothing left (left: $left): $err"
 	fi
 	rm -rf "$rundir"
 else
 	echo "check_cli: the cases run as nobody are skipped (not root, or no setpriv)"
 fi
 
-echo "check_cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary check_cli

@@ -188,6 +188,7 @@ for n, c in s["sessions"].items():
         bad.append("session %s: %s" % (n, c))
 p = s["ports"]
 if p["in"]["rx_packets"] != p["fwd"]["fwd_packets"] + p["in"]["rx_invalid"] \
+        + p["in"]["own_copies"] \
         or p["fwd"]["fwd_dropped"] != 0:
     bad.append("ports: %s %s" % (p["in"], p["fwd"]))
 for b in bad:

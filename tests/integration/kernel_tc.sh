@@ -56,22 +56,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $*"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $*"
-}
+# ok, bad, check, summary
+# shellcheck source=tests/integration/lib.sh
+. "$here/lib.sh"
 # expect_eq DESCRIPTION GOT WANT
 expect_eq() {
 	if [ "$2" = "$3" ]; then
 		ok "$1"
 	else
-		not_ok "$1: got '$2', want '$3'"
+		bad "$1: got '$2', want '$3'"
 	fi
 }
 # expect_in DESCRIPTION FILE STRING: FILE contains STRING.
@@ -79,7 +72,7 @@ expect_in() {
 	if grep -qF -- "$3" "$2"; then
 		ok "$1"
 	else
-		not_ok "$1: '$3' not in: $(cat "$2")"
+		bad "$1: '$3' not in: $(cat "$2")"
 	fi
 }
 
@@ -221,7 +214,7 @@ snapshot "$work/after"
 if cmp -s "$work/before" "$work/after"; then
 	ok "refused adds left t0 and the links as they were"
 else
-	not_ok "refused adds changed something: $(diff "$work/before" "$work/after")"
+	bad "refused adds changed something: $(diff "$work/before" "$work/after")"
 fi
 
 # ---- ingress, match all: the seed's test ----
@@ -259,7 +252,7 @@ snapshot "$work/after"
 if cmp -s "$work/before" "$work/after"; then
 	ok "del left tc qdisc/filters of t0 and ip link as before"
 else
-	not_ok "del did not restore: $(diff "$work/before" "$work/after")"
+	bad "del did not restore: $(diff "$work/before" "$work/after")"
 fi
 "$ctl" kernel del --netns "$A" --dev t0 >"$work/out" 2>&1
 expect_eq "a second del exits 2 (nothing to delete)" "$?" 2
@@ -280,7 +273,7 @@ expect_eq "b's u0 sees the 5 mirrored echo replies" \
 expect_eq "del --direction egress exits 0" "$?" 0
 snapshot "$work/after"
 cmp -s "$work/before" "$work/after" && ok "egress del restored t0" ||
-	not_ok "egress del did not restore: $(diff "$work/before" "$work/after")"
+	bad "egress del did not restore: $(diff "$work/before" "$work/after")"
 
 # ---- both ----
 "$ctl" "${ADD[@]}" --direction both >"$work/out" 2>&1
@@ -297,7 +290,7 @@ expect_eq "vxlan0 stays while the egress filter uses it" \
 expect_eq "del of the rest exits 0" "$?" 0
 snapshot "$work/after"
 cmp -s "$work/before" "$work/after" && ok "both: del restored t0" ||
-	not_ok "both: del did not restore: $(diff "$work/before" "$work/after")"
+	bad "both: del did not restore: $(diff "$work/before" "$work/after")"
 
 # ---- matches ----
 # match_case DESCRIPTION WANT ARGS...: ping 5 times through a mirror of
@@ -306,7 +299,7 @@ match_case() {
 	local desc=$1 want=$2
 	shift 2
 	if ! "$ctl" "${ADD[@]}" "$@" >"$work/out" 2>&1; then
-		not_ok "$desc: add failed: $(cat "$work/out")"
+		bad "$desc: add failed: $(cat "$work/out")"
 		return
 	fi
 	ping5
@@ -332,7 +325,7 @@ expect_in "show describes the match" "$work/out" "match ip proto udp dport 5000"
 "$ctl" kernel del --netns "$A" --dev t0 >/dev/null 2>&1
 snapshot "$work/after"
 cmp -s "$work/before" "$work/after" && ok "matches: del restored t0" ||
-	not_ok "matches: del did not restore: $(diff "$work/before" "$work/after")"
+	bad "matches: del did not restore: $(diff "$work/before" "$work/after")"
 
 # ---- someone else's qdisc and filter ----
 tc -n "$A" qdisc add dev t0 handle ffff: ingress
@@ -351,9 +344,8 @@ snapshot "$work/after"
 if cmp -s "$work/before" "$work/after"; then
 	ok "del kept the foreign qdisc and filter"
 else
-	not_ok "del touched the foreign qdisc/filter: $(diff "$work/before" "$work/after")"
+	bad "del touched the foreign qdisc/filter: $(diff "$work/before" "$work/after")"
 fi
 tc -n "$A" qdisc del dev t0 ingress
 
-echo "kernel_tc: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary kernel_tc

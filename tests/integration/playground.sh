@@ -103,30 +103,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-
-ok() {
-	echo "PASS: $1"
-	passed=$((passed + 1))
-}
-
-ko() {
-	echo "FAIL: $1"
-	failed=$((failed + 1))
-}
-
-# check NAME CMD...: pass when CMD succeeds.
-check() {
-	local name=$1
-
-	shift
-	if "$@"; then
-		ok "$name"
-	else
-		ko "$name"
-	fi
-}
+# ok, bad, check, summary
+# shellcheck source=tests/integration/lib.sh
+. "$here/lib.sh"
 
 # check_not NAME CMD...: pass when CMD fails.
 check_not() {
@@ -134,7 +113,7 @@ check_not() {
 
 	shift
 	if "$@"; then
-		ko "$name"
+		bad "$name"
 	else
 		ok "$name"
 	fi
@@ -319,7 +298,7 @@ if capture_start span "" "$P-span" 4 icmp and host 198.18.0.2; then
 		grep -q "198.18.0.2 > 198.18.0.1: ICMP echo reply" \
 		"$tmp/span.txt"
 else
-	ko "span: tcpdump on $P-span did not start: $(cat "$tmp/span.err")"
+	bad "span: tcpdump on $P-span did not start: $(cat "$tmp/span.err")"
 fi
 
 # ---- h2's vxlan0 accepts copies from 198.18.1.10 ----
@@ -343,7 +322,7 @@ EOF
 		grep -q "198.18.0.2 > 198.18.0.3: ICMP echo request, id 19792, seq 7" \
 		"$tmp/vx.txt"
 else
-	ko "vxlan0: tcpdump in $P-h2 did not start: $(cat "$tmp/vx.err")"
+	bad "vxlan0: tcpdump in $P-h2 did not start: $(cat "$tmp/vx.err")"
 fi
 
 # ---- inline wiring ----
@@ -421,8 +400,7 @@ done
 snapshot final
 check "at the end: ip netns list and ip -br link exactly as before" \
 	same before final
-check "up and down leave no lock file in \$DPMIRROR_RUNDIR" \
-	[ -z "$(ls -A "$DPMIRROR_RUNDIR" 2>/dev/null)" ]
+check "up and down took their lock in \$DPMIRROR_RUNDIR and left no file" \
+	[ -d "$DPMIRROR_RUNDIR" -a -z "$(ls -A "$DPMIRROR_RUNDIR" 2>/dev/null)" ]
 
-echo "playground: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary playground

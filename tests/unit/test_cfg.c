@@ -31,11 +31,6 @@
 
 #include "cfg.h"
 
-/* Until cfg.h states the limit: the size the tests assume. */
-#ifndef CFG_FILE_MAX
-#define CFG_FILE_MAX (4u << 20)
-#endif
-
 #ifndef DPM_TEST_DATA
 #define DPM_TEST_DATA "tests/data"
 #endif
@@ -236,6 +231,34 @@ static const char full_ini[] =
 	"vni = 7\n"
 	"dst_port = 1\n"
 	"ttl = 1\n";
+
+/* Not loops: the tx of the port a collector sends on is what the ports
+ * forwarding to it receive, never the copies; a session may mirror the
+ * collector's port of another session. */
+static void
+test_loops_that_are_not(void **state)
+{
+	static const char *const good[] = {
+		"[port p0]\ndevice = net_null0\npeer = out\n"
+		"[port out]\ndevice = net_null2\n"
+		"[collector c1]\nport = out\nremote_ip = 198.18.1.3\n"
+		"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:03\n"
+		"[session s1]\nsources = out:tx\ncollector = c1\n",
+		"[port p0]\ndevice = net_null0\n"
+		"[port p1]\ndevice = net_null1\n"
+		"[collector c0]\nport = p0\nremote_ip = 198.18.1.3\n"
+		"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:03\n"
+		"[collector c1]\nport = p1\nremote_ip = 198.18.1.3\n"
+		"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:03\n"
+		"[session s0]\nsources = p0:rx\ncollector = c1\n"
+		"[session s1]\nsources = p1:rx\ncollector = c0\n",
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cfg_free(load_good(good[i]));
+}
 
 static void
 test_full(void **state)
@@ -1032,11 +1055,14 @@ static const struct bad_case bad_cases[] = {
 	  "port = out); a session must not mirror its own collector's port, "
 	  "or the copies are mirrored again; remove out from sources or give "
 	  "c1 another port" },
+	/* p0:tx is what out receives (out's peer is p0): copies come back
+	 * in on out. */
 	{ "loop_tx", "[port p0]\ndevice = net_null0\npeer = out\n"
-	  "[port out]\ndevice = net_null2\n" COLL
-	  "[session s1]\nsources = out:tx\ncollector = c1\n",
-	  "[session s1]", "sources", "out:tx",
-	  "port out is where collector c1 sends its copies" },
+	  "[port out]\ndevice = net_null2\npeer = p0\n" COLL
+	  "[session s1]\nsources = p0:tx\ncollector = c1\n",
+	  "[session s1]", "sources", "p0:tx",
+	  "p0:tx is what port out receives (its peer is p0), and out is "
+	  "where collector c1 sends its copies ([collector c1] port = out)" },
 	{ "loop_both", "[port p0]\ndevice = net_null0\npeer = out\n"
 	  "[port out]\ndevice = net_null2\n" COLL
 	  "[session s1]\nsources = p0:rx, out:both\ncollector = c1\n",
@@ -1675,6 +1701,7 @@ main(void)
 	static const struct CMUnitTest good[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_loops_that_are_not),
 		cmocka_unit_test(test_tap_mode),
 		cmocka_unit_test(test_playground_kernel),
 		cmocka_unit_test(test_tx_one_way_peer),

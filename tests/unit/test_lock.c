@@ -178,6 +178,13 @@ test_wire_keys(void **state)
 	n = ctl_lock_wire_keys("net_pcap0,rx_iface_in=eth1,tx_iface=eth2", keys, 8);
 	assert_int_equal(n, 2);
 
+	/* a bond's members given by PCI address */
+	n = ctl_lock_wire_keys("net_bonding0,mode=1,slave=0000:02:00.0,"
+			       "slave=03:00.1", keys, 8);
+	assert_int_equal(n, 2);
+	assert_string_equal(keys[0], "dev-pci-0000:02:00.0");
+	assert_string_equal(keys[1], "dev-pci-0000:03:00.1");
+
 	/* nothing that identifies a wire */
 	assert_int_equal(ctl_lock_wire_keys("net_null0", keys, 8), 0);
 	assert_int_equal(ctl_lock_wire_keys("net_ring0", keys, 8), 0);

@@ -845,7 +845,7 @@ test_invalid_chains(void **state)
 	static uint8_t ref[8000];
 	struct rte_mempool *big;
 	struct fixture f;
-	struct rte_mbuf *pk[16], *out[32], *m;
+	struct rte_mbuf *pk[16], *out[32], *m, *cyc;
 	uint32_t seg[3];
 	unsigned int n, i, bad = 0, good = 0;
 
@@ -909,8 +909,15 @@ test_invalid_chains(void **state)
 	seg[0] = 1000, seg[1] = 999;
 	pk[good + bad] = make_chain(big, ref, seg, 2), good++;
 
+	/* next pointers that loop: dropped, and left alone (not freed) */
+	seg[0] = 60, seg[1] = 60;
+	cyc = make_chain(big, ref, seg, 2);
+	cyc->next->next = cyc;
+	pk[good + bad] = cyc, bad++;
 	dp_worker_burst(f.w, f.rs, 0, pk, (uint16_t)(good + bad));
 	dp_worker_flush(f.w);
+	cyc->next->next = NULL; /* the test frees it */
+	rte_pktmbuf_free(cyc);
 	n = drain(f.txr[1], out, 32);
 	assert_int_equal(n, good);
 	assert_int_equal(out[0]->pkt_len, 100);
@@ -1100,8 +1107,9 @@ test_counters_monotonic_under_reads(void **state)
 	fixture_down(&f);
 }
 
-/* A port that is mirrored and also carries copies: the copies that come
- * back in on it are forwarded or freed as usual, never mirrored again. */
+/* Copies that come back in on a port that is mirrored or that copies leave
+ * by are dropped, counted as own_copies: never mirrored again, never
+ * forwarded to the other side.  Elsewhere frames go through untouched. */
 static void
 test_own_copies_never_mirrored(void **state)
 {
@@ -1109,11 +1117,12 @@ test_own_copies_never_mirrored(void **state)
 		COLL4 COLL6
 		"[collector cb]\nport = b\nremote_ip = 198.18.1.4\n"
 		"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:04\n"
+		"dst_port = 8472\n" /* two ports: every frame is looked at */
 		"[session s1]\nsources = a:rx\ncollector = c4\n"
 		"[session s2]\nsources = a:rx\ncollector = c6\nsnaplen = 80\n"
 		"[session watch_c]\nsources = c:rx\ncollector = cb\n";
 	struct fixture f;
-	struct rte_mbuf *pk[16], *out[64];
+	struct rte_mbuf *pk[16], *out[64], *copies[8];
 	unsigned int i, n;
 
 	(void)state;
@@ -1125,21 +1134,61 @@ test_own_copies_never_mirrored(void **state)
 	n = drain(f.txr[1], out, 64);
 	assert_int_equal(n, 4);
 	rte_pktmbuf_free_bulk(out, n);
-	n = drain(f.txr[2], out, 64); /* 8 copies, one a clone */
+	n = drain(f.txr[2], copies, 8); /* 8 copies, one a clone */
 	assert_int_equal(n, 8);
-	/* The copies come back in on c, between two other frames. */
+
+	/* Back in on c (copies leave by c; watch_c mirrors it), between two
+	 * other frames: only those two are mirrored and consumed. */
 	pk[0] = tcp4(&f, 80, 100, 7);
-	for (i = 0; i < n; i++)
-		pk[1 + i] = out[i];
-	pk[1 + n] = tcp4(&f, 80, 100, 8);
-	dp_worker_burst(f.w, f.rs, 2, pk, (uint16_t)(n + 2));
+	for (i = 0; i < 4; i++)
+		pk[1 + i] = copies[i];
+	pk[5] = tcp4(&f, 80, 100, 8);
+	dp_worker_burst(f.w, f.rs, 2, pk, 6);
 	dp_worker_flush(f.w);
-	assert_int_equal(f.w->stats.port[2].own_copies, 8);
-	assert_int_equal(f.w->stats.port[2].tap_consumed, 10);
+	assert_int_equal(f.w->stats.port[2].own_copies, 4);
+	assert_int_equal(f.w->stats.port[2].tap_consumed, 2);
 	assert_int_equal(f.w->stats.sess[2].matched, 2);
 	assert_int_equal(f.w->stats.sess[2].mirrored, 2);
 	n = drain(f.txr[1], out, 64); /* watch_c's two copies, on b */
 	assert_int_equal(n, 2);
+	rte_pktmbuf_free_bulk(out, n);
+
+	/* Back in on a (mirrored, forwarding to b): dropped, not forwarded,
+	 * not mirrored; the frame after them goes through. */
+	for (i = 0; i < 4; i++)
+		pk[i] = copies[4 + i];
+	pk[4] = tcp4(&f, 80, 100, 9);
+	dp_worker_burst(f.w, f.rs, 0, pk, 5);
+	dp_worker_flush(f.w);
+	assert_int_equal(f.w->stats.port[0].own_copies, 4);
+	assert_int_equal(f.w->stats.port[0].rx_packets, 4 + 5);
+	assert_int_equal(f.w->stats.port[1].fwd_packets, 4 + 1);
+	n = drain(f.txr[1], out, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0]->pkt_len, 100);
+	rte_pktmbuf_free_bulk(out, n);
+	assert_int_equal(f.w->stats.sess[0].matched, 4 + 1);
+	n = drain(f.txr[2], out, 64);
+	assert_int_equal(n, 2); /* s1 and s2 of the last frame only */
+	rte_pktmbuf_free_bulk(out, n);
+
+	/* A copy addressed to another tunnel endpoint is just a frame. */
+	pk[0] = tcp4(&f, 80, 100, 10);
+	dp_worker_burst(f.w, f.rs, 0, pk, 1);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[2], copies, 8);
+	assert_int_equal(n, 2);
+	rte_pktmbuf_free(copies[1]);
+	rte_pktmbuf_mtod(copies[0], uint8_t *)[33] ^= 1; /* outer dst IP */
+	n = drain(f.txr[1], out, 64);
+	rte_pktmbuf_free_bulk(out, n);
+	dp_worker_burst(f.w, f.rs, 0, copies, 1);
+	dp_worker_flush(f.w);
+	assert_int_equal(f.w->stats.port[0].own_copies, 4);
+	n = drain(f.txr[1], out, 64);
+	assert_int_equal(n, 1);
+	rte_pktmbuf_free_bulk(out, n);
+	n = drain(f.txr[2], out, 64);
 	rte_pktmbuf_free_bulk(out, n);
 	check_accounting(&f);
 	fixture_down(&f);
