@@ -84,8 +84,9 @@ uint32_t dp_flow_hash(const struct dp_meta *m, const uint8_t *frame,
 
 /*
  * Whether FRAME (LEN bytes of its first segment) is a copy made from T: an
- * outer header with T's source MAC, EtherType, IP protocol, source and
- * destination addresses and UDP destination port.  Such a frame received
+ * outer header with T's source MAC, EtherType, IP protocol (and for IPv4
+ * version and header length), source and destination addresses and UDP
+ * destination port.  Such a frame received
  * on a port is this process's own copy come back (a packet socket sees
  * what other sockets send, a switch may mirror the collector's port), and
  * must never be mirrored again.
@@ -98,8 +99,8 @@ dp_encap_own(const struct dp_encap_tmpl *t, const uint8_t *frame, uint32_t len)
 
 	if (len < t->len || memcmp(frame + 6, h + 6, 8) != 0)
 		return 0;
-	if (t->family == 4)
-		return frame[l3 + 9] == h[l3 + 9] &&
+	if (t->family == 4) /* version and IHL too: the UDP header follows */
+		return frame[l3] == h[l3] && frame[l3 + 9] == h[l3 + 9] &&
 		       memcmp(frame + l3 + 12, h + l3 + 12, 8) == 0 &&
 		       memcmp(frame + l4 + 2, h + l4 + 2, 2) == 0;
 	return frame[l3 + 6] == h[l3 + 6] &&

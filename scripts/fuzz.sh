@@ -89,6 +89,8 @@ mkdir -p "$burst"
 printf '\x00\x00\x00\x20\x00\x00\x00\x40\x01\x02\x03\x00\x01\x00' > "$burst/plain"
 printf '\x05\x13\x01\x10\x04\x07\x10\x00\x20\x05\x06\x01\x00\x02\x11' > "$burst/faults"
 printf '\x02\x30\x02\x08\x01\x0f\x40\x00\x30\x02\x04\x00\x50\x00' > "$burst/chains"
+# Inputs that once found a bug stay in the corpus.
+cp "$src"/tests/fuzz/corpus/burst/* "$burst"/
 
 rc=0
 run fuzz_parse "$corpus" || rc=1

@@ -746,10 +746,10 @@ drain_copies(const struct variant *var, unsigned int r, unsigned int nf,
 
 /* Whether frame F, received on PORT, is one of the process's own copies
  * as the README defines them: its first segment parses as untagged UDP
- * over IPv4 or IPv6 (the parser, fuzzed on its own, says) and starts with
- * the outer header a collector writes (source MAC of the collector's
- * port, IP protocol UDP, the collector's addresses and UDP destination
- * port). */
+ * over IPv4 or IPv6 to a collector's destination port (the parser, fuzzed
+ * on its own, says) and starts with the outer header that collector
+ * writes (source MAC of its port, IPv4 without options, IP protocol UDP,
+ * its addresses and UDP destination port). */
 static int
 ref_own(const struct variant *var, uint16_t port, const struct frame *f)
 {
@@ -769,10 +769,10 @@ ref_own(const struct variant *var, uint16_t port, const struct frame *f)
 		uint8_t dport[2] = {(uint8_t)(c->dst_port >> 8),
 				    (uint8_t)c->dst_port};
 
-		if (memcmp(p + 6, mac, 6) != 0)
+		if (memcmp(p + 6, mac, 6) != 0 || md.dport != c->dst_port)
 			continue;
 		if (c->remote_ip.family == 4 && first >= 50 && p[12] == 0x08 &&
-		    p[13] == 0x00 && p[23] == 17 &&
+		    p[13] == 0x00 && p[14] == 0x45 && p[23] == 17 &&
 		    memcmp(p + 26, c->local_ip.bytes, 4) == 0 &&
 		    memcmp(p + 30, c->remote_ip.bytes, 4) == 0 &&
 		    memcmp(p + 36, dport, 2) == 0)
