@@ -621,7 +621,7 @@ cfg_read_file(struct cfg_ctx *c, const char *path, char **data, size_t *size)
 	char self[32];
 	struct stat st;
 	char *buf = NULL;
-	size_t n = 0;
+	size_t n = 0, cap;
 	int pfd, fd = -1, rc = -1;
 
 	pfd = open(path, O_PATH | O_CLOEXEC);
@@ -659,14 +659,31 @@ cfg_read_file(struct cfg_ctx *c, const char *path, char **data, size_t *size)
 				      : "");
 		goto out;
 	}
-	buf = malloc(CFG_FILE_MAX + 2);
+	/* Room for the size fstat gave, growing if the file grows meanwhile,
+	 * up to one byte over the limit (which is then refused). */
+	cap = (size_t)st.st_size + 2;
+	buf = malloc(cap);
 	if (buf == NULL) {
 		c->nomem = true;
 		goto out;
 	}
 	while (n <= CFG_FILE_MAX) {
-		ssize_t got = read(fd, buf + n, CFG_FILE_MAX + 1 - n);
+		ssize_t got;
 
+		if (n + 1 == cap) {
+			size_t more =
+				RTE_MIN(2 * cap, (size_t)CFG_FILE_MAX + 2);
+			char *bigger = realloc(buf, more);
+
+			if (bigger == NULL) {
+				c->nomem = true;
+				goto out;
+			}
+			buf = bigger;
+			cap = more;
+		}
+		got = read(fd, buf + n,
+			   RTE_MIN(cap - 1, (size_t)CFG_FILE_MAX + 1) - n);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {

@@ -154,15 +154,7 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 		if (rs->want[i] != 0)
 			rs->own_ports |= 1u << i;
 	for (i = 0; i < rs->n_coll; i++) {
-		uint64_t key;
-
 		rs->own_ports |= 1u << rs->coll[i].port;
-		memcpy(&key, rs->coll[i].tmpl.hdr + 6, sizeof(key));
-		for (j = 0; j < rs->n_own_keys; j++)
-			if (rs->own_key[j] == key)
-				break;
-		if (j == rs->n_own_keys)
-			rs->own_key[rs->n_own_keys++] = key;
 		for (j = 0; j < rs->n_own_dports; j++)
 			if (rs->own_dport[j] == cfg->collectors[i].dst_port)
 				break;

@@ -52,14 +52,10 @@ struct dp_ruleset {
 	uint32_t want[DP_MAX_PORTS];
 	/* Own copies coming back (dp_encap_own): bit p of own_ports says
 	 * that frames received on port p are checked, because p is mirrored
-	 * or some collector sends out of it; own_key[] holds the distinct
-	 * first 8 bytes after the destination MAC (source MAC, EtherType) of
-	 * the collectors' outer headers, as a frame's bytes load them. */
-	uint32_t own_ports;
-	uint32_t n_own_keys;
-	uint64_t own_key[DP_MAX_COLLECTORS];
-	/* ... and their distinct UDP destination ports (host order), for a
+	 * or some collector sends out of it; own_dport[] holds the
+	 * collectors' distinct UDP destination ports (host order), for a
 	 * first test on a parsed frame. */
+	uint32_t own_ports;
 	uint32_t n_own_dports;
 	uint16_t own_dport[DP_MAX_COLLECTORS];
 	uint32_t copy_max; /* frames up to this length are copied,

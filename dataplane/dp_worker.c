@@ -160,23 +160,14 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 	b->smask |= 1u << s;
 }
 
-/* Whether M is one of this process's copies come back: the cheap test on
- * source MAC and EtherType first, then the whole outer header. */
+/* Whether M carries the outer header of one of the collectors (called
+ * only for frames own_meta let through, which are rare). */
 static inline int
 own_copy(const struct dp_ruleset *rs, const struct rte_mbuf *m)
 {
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint64_t key;
 	uint32_t i;
 
-	if (m->data_len < DP_ENCAP_HDR4_LEN)
-		return 0;
-	memcpy(&key, f + 6, sizeof(key));
-	for (i = 0; i < rs->n_own_keys; i++)
-		if (key == rs->own_key[i])
-			break;
-	if (likely(i == rs->n_own_keys))
-		return 0;
 	for (i = 0; i < rs->n_coll; i++)
 		if (dp_encap_own(&rs->coll[i].tmpl, f, m->data_len))
 			return 1;

@@ -42,6 +42,7 @@
 #include "ctl_port.h"
 #include "ctl_ruleset.h"
 #include "dp_worker.h"
+#include "fuzz_check.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -61,14 +62,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The control thread's log type, registered by main.c in dpmirror. */
 int dpm_ctrl_logtype;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "invariant failed: %s (line %d)\n",    \
-				#cond, __LINE__);                              \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 #define NPORTS	   4 /* a <-> b inline pair, c and d carry copies */
 #define NVARIANTS  24

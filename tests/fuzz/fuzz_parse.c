@@ -12,17 +12,10 @@
 #include <string.h>
 
 #include "dp_parse.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond) \
-	do { \
-		if (!(cond)) { \
-			fprintf(stderr, "invariant failed: %s (line %d)\n", \
-				#cond, __LINE__); \
-			abort(); \
-		} \
-	} while (0)
 
 static uint16_t
 rd16(const uint8_t *p)
