@@ -71,21 +71,21 @@ ctl_kernel_setup(const struct cfg *cfg, struct ctl_kernel *k, char *err,
 	unsigned int i;
 
 	memset(k, 0, sizeof(*k));
-	ctl_lock_init(&k->pg_lock);
+	dpm_lock_init(&k->pg_lock);
 	k->cfg = cfg;
 	if (cfg->playground.present) {
 		struct kn_pg_opts o = {
 			.prefix = cfg->playground.prefix,
 			.inline_mode = cfg->playground.inline_mode,
 		};
-		char prev[CTL_LOCK_STATE_MAX], msg[PATH_MAX + 64];
+		char prev[DPM_LOCK_STATE_MAX], msg[PATH_MAX + 64];
 		FILE *devnull;
 		pid_t holder;
 		bool stale;
 		int up, rc;
 
 		/* Nothing is looked at or changed before the lock is ours. */
-		rc = ctl_lock_take_playground(&k->pg_lock, o.prefix, prev,
+		rc = dpm_lock_take_playground(&k->pg_lock, o.prefix, prev,
 					      sizeof(prev), &holder, msg,
 					      sizeof(msg));
 		if (rc == -EBUSY) {
@@ -95,7 +95,7 @@ ctl_kernel_setup(const struct cfg *cfg, struct ctl_kernel *k, char *err,
 				 "[playground] prefix = %s: in use by %s pid "
 				 "%ld; stop it or choose another prefix",
 				 o.prefix,
-				 ctl_lock_holder_name(holder, who, sizeof(who)),
+				 dpm_lock_holder_name(holder, who, sizeof(who)),
 				 (long)holder);
 			return -1;
 		}
@@ -112,18 +112,18 @@ ctl_kernel_setup(const struct cfg *cfg, struct ctl_kernel *k, char *err,
 		snprintf(k->pg_prefix, sizeof(k->pg_prefix), "%s", o.prefix);
 		k->pg_keep = cfg->playground.keep;
 		/* A dead owner's playground is ours to remove, up or not. */
-		stale = strcmp(prev, CTL_LOCK_PG_CREATED) == 0;
+		stale = strcmp(prev, DPM_LOCK_PG_CREATED) == 0;
 		k->pg_created = stale || !up;
 		/* Recorded before anything is made, for a successor. */
-		rc = ctl_lock_set_state(&k->pg_lock,
-					k->pg_created ? CTL_LOCK_PG_CREATED
-						      : CTL_LOCK_PG_ADOPTED);
+		rc = dpm_lock_set_state(&k->pg_lock,
+					k->pg_created ? DPM_LOCK_PG_CREATED
+						      : DPM_LOCK_PG_ADOPTED);
 		if (rc != 0) {
 			snprintf(err, errlen,
 				 "[playground] prefix = %s: cannot write "
 				 "%s: %s",
 				 o.prefix, k->pg_lock.path, strerror(-rc));
-			ctl_lock_release(&k->pg_lock);
+			dpm_lock_release(&k->pg_lock);
 			return -1;
 		}
 		if (kn_playground_up(&o, &e) != 0) {
@@ -171,5 +171,5 @@ ctl_kernel_teardown(struct ctl_kernel *k)
 			fprintf(stderr, "dpmirror: [playground]: %s\n", e.msg);
 	}
 	k->pg_created = false;
-	ctl_lock_release(&k->pg_lock);
+	dpm_lock_release(&k->pg_lock);
 }

@@ -8,7 +8,7 @@
  * touches any port and removed at exit.  Control thread only.
  *
  * Playground ownership: dpmirror holds the lock "playground-PREFIX"
- * (ctrl/ctl_lock.h) from before it looks at the playground until it has
+ * (lock/dpm_lock.h) from before it looks at the playground until it has
  * removed it (or left it up) at exit, and records in it whether it created
  * the playground or adopted one that was up.  So:
  * - a playground whose lock a live process holds is refused, naming that
@@ -25,14 +25,14 @@
 #include <stddef.h>
 
 #include "cfg.h"
-#include "ctl_lock.h"
+#include "dpm_lock.h"
 
 struct ctl_kernel {
 	bool pg_created; /* this run (or the dead owner it took over from)
 			  * brought the playground up */
 	bool pg_keep;	 /* leave it up at exit anyway */
 	char pg_prefix[CFG_PG_PREFIX_MAX + 1];
-	struct ctl_lock pg_lock; /* held while a [playground] is in use */
+	struct dpm_lock pg_lock; /* held while a [playground] is in use */
 	unsigned int n_mirrors;	 /* [kernel] sections set up so far */
 	const struct cfg *cfg;
 };

@@ -31,7 +31,7 @@
 
 #include "cfg.h"
 #include "ctl_kernel.h"
-#include "ctl_lock.h"
+#include "dpm_lock.h"
 #include "ctl_log.h"
 #include "ctl_port.h"
 #include "ctl_ruleset.h"
@@ -553,7 +553,7 @@ remove_runtime_dir(const char *dir)
 int
 main(int argc, char **argv)
 {
-	static struct ctl_lock_set wires;
+	static struct dpm_lock_set wires;
 	static char rundir[PATH_MAX];
 	struct cfg_errors *errs;
 	struct ctl_kernel kern;
@@ -616,7 +616,7 @@ main(int argc, char **argv)
 
 	/* One dpmirror per wire: a second one would forward every packet
 	 * again.  Refused before anything is touched. */
-	if (ctl_lock_ports(cfg, &wires, err, sizeof(err)) != 0) {
+	if (dpm_lock_ports(cfg, &wires, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpmirror: error: %s\n", err);
 		cfg_free(cfg);
 		return EXIT_FAILURE;
@@ -624,7 +624,7 @@ main(int argc, char **argv)
 	/* The kernel side first: ports may name playground interfaces. */
 	if (ctl_kernel_setup(cfg, &kern, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpmirror: error: %s\n", err);
-		ctl_lock_set_release(&wires);
+		dpm_lock_set_release(&wires);
 		cfg_free(cfg);
 		return EXIT_FAILURE;
 	}
@@ -636,7 +636,7 @@ main(int argc, char **argv)
 			"(%s); check the EAL options before \"--\"\n",
 			rte_strerror(rte_errno));
 		ctl_kernel_teardown(&kern);
-		ctl_lock_set_release(&wires);
+		dpm_lock_set_release(&wires);
 		cfg_free(cfg);
 		return EXIT_FAILURE;
 	}
@@ -649,7 +649,7 @@ main(int argc, char **argv)
 	rte_eal_cleanup();
 	remove_runtime_dir(rundir);
 	ctl_kernel_teardown(&kern);
-	ctl_lock_set_release(&wires);
+	dpm_lock_set_release(&wires);
 	cfg_free(cfg);
 	return rc;
 }

@@ -5,7 +5,7 @@
 From the raw bytes of in.pcap and the INI configuration it computes, on its
 own, what dpmirror must produce: the parse of every frame (the contract in
 dataplane/dp_parse.h), the verdict of every session filter (DESIGN section 4,
-struct cfg_rule in ctrl/cfg.h), sampling and snaplen, and from that the exact
+struct cfg_rule in cfg/cfg.h), sampling and snaplen, and from that the exact
 sequence of mirrored copies and the counters of the stats JSON (DESIGN
 section 5).  It then checks out.pcap (outer headers byte by byte, and again
 through tshark's VXLAN dissector), fwd.pcap and the stats JSON against it.
@@ -226,7 +226,7 @@ def _flow_str(k):
 
 
 # --------------------------------------------------------------------------
-# Configuration (DESIGN section 4), read independently of ctrl/cfg.c.
+# Configuration (DESIGN section 4), read independently of cfg/.
 
 PROTO_NAMES = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "sctp": 132}
 

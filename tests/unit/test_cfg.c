@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * Unit tests of the configuration loader and validator (ctrl/cfg.c).
+ * Unit tests of the configuration loader and validator (cfg/).
  *
  * Good files must load into the expected struct cfg; every bad file must
  * be refused (cfg_load returns NULL) with a first message that names the

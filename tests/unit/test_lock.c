@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Lock files (ctl_lock.h): one owner per name, a live holder named by its
+ * Lock files (dpm_lock.h): one owner per name, a live holder named by its
  * pid, a dead holder's lock taken over with its state word, release leaving
  * no file; and the names of the wires an EAL device string drives.  Runs
  * in a temporary DPMIRROR_RUNDIR; no root, no EAL.
@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "ctl_lock.h"
+#include "dpm_lock.h"
 
 static char dir[] = "/tmp/dpm-test-lock-XXXXXX";
 
@@ -47,13 +47,13 @@ child_holding(const char *name, const char *state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct ctl_lock l;
+		struct dpm_lock l;
 		char err[256];
 
-		ctl_lock_init(&l);
-		if (ctl_lock_take(&l, name, NULL, 0, NULL, err, sizeof(err)) != 0)
+		dpm_lock_init(&l);
+		if (dpm_lock_take(&l, name, NULL, 0, NULL, err, sizeof(err)) != 0)
 			_exit(1);
-		if (state != NULL && ctl_lock_set_state(&l, state) != 0)
+		if (state != NULL && dpm_lock_set_state(&l, state) != 0)
 			_exit(1);
 		if (write(fds[1], "x", 1) != 1)
 			_exit(1);
@@ -78,31 +78,31 @@ kill_child(pid_t pid)
 static void
 test_take_release(void **state)
 {
-	struct ctl_lock l;
-	char prev[CTL_LOCK_STATE_MAX], err[256];
+	struct dpm_lock l;
+	char prev[DPM_LOCK_STATE_MAX], err[256];
 
 	(void)state;
-	ctl_lock_init(&l);
-	assert_int_equal(ctl_lock_take(&l, "one", prev, sizeof(prev), NULL, err,
+	dpm_lock_init(&l);
+	assert_int_equal(dpm_lock_take(&l, "one", prev, sizeof(prev), NULL, err,
 				       sizeof(err)), 0);
 	assert_string_equal(prev, "");
 	assert_true(lock_file_exists("one"));
-	ctl_lock_release(&l);
+	dpm_lock_release(&l);
 	assert_false(lock_file_exists("one"));
-	ctl_lock_release(&l); /* twice is harmless */
+	dpm_lock_release(&l); /* twice is harmless */
 }
 
 static void
 test_live_holder_named(void **state)
 {
-	struct ctl_lock l;
+	struct dpm_lock l;
 	char err[256];
 	pid_t holder = 0, child;
 
 	(void)state;
 	child = child_holding("busy", "created");
-	ctl_lock_init(&l);
-	assert_int_equal(ctl_lock_take(&l, "busy", NULL, 0, &holder, err,
+	dpm_lock_init(&l);
+	assert_int_equal(dpm_lock_take(&l, "busy", NULL, 0, &holder, err,
 				       sizeof(err)), -EBUSY);
 	assert_int_equal(holder, child);
 	kill_child(child);
@@ -113,20 +113,20 @@ test_live_holder_named(void **state)
 static void
 test_dead_holder_taken_over(void **state)
 {
-	struct ctl_lock l;
-	char prev[CTL_LOCK_STATE_MAX], err[256];
+	struct dpm_lock l;
+	char prev[DPM_LOCK_STATE_MAX], err[256];
 	pid_t child;
 
 	(void)state;
 	child = child_holding("stale", "created");
 	kill_child(child);
 	assert_true(lock_file_exists("stale"));
-	ctl_lock_init(&l);
-	assert_int_equal(ctl_lock_take(&l, "stale", prev, sizeof(prev), NULL, err,
+	dpm_lock_init(&l);
+	assert_int_equal(dpm_lock_take(&l, "stale", prev, sizeof(prev), NULL, err,
 				       sizeof(err)), 0);
 	assert_string_equal(prev, "created");
-	assert_int_equal(ctl_lock_set_state(&l, "adopted"), 0);
-	ctl_lock_release(&l);
+	assert_int_equal(dpm_lock_set_state(&l, "adopted"), 0);
+	dpm_lock_release(&l);
 	assert_false(lock_file_exists("stale"));
 }
 
@@ -134,14 +134,14 @@ static void
 test_bad_names(void **state)
 {
 	static const char *const bad[] = { "", ".hidden", "a/b", "a b", "a\n" };
-	struct ctl_lock l;
+	struct dpm_lock l;
 	char err[256];
 	unsigned int i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ctl_lock_init(&l);
-		assert_true(ctl_lock_take(&l, bad[i], NULL, 0, NULL, err,
+		dpm_lock_init(&l);
+		assert_true(dpm_lock_take(&l, bad[i], NULL, 0, NULL, err,
 					  sizeof(err)) < 0);
 		assert_int_equal(l.fd, -1);
 	}
@@ -150,7 +150,7 @@ test_bad_names(void **state)
 static void
 test_wire_keys(void **state)
 {
-	char keys[8][CTL_LOCK_NAME_MAX], want[CTL_LOCK_NAME_MAX];
+	char keys[8][DPM_LOCK_NAME_MAX], want[DPM_LOCK_NAME_MAX];
 	char longpath[200], dev[256];
 	struct stat st;
 	int n;
@@ -158,41 +158,41 @@ test_wire_keys(void **state)
 	(void)state;
 	assert_int_equal(stat("/proc/self/ns/net", &st), 0);
 
-	n = ctl_lock_wire_keys("0000:01:00.0", keys, 8);
+	n = dpm_lock_wire_keys("0000:01:00.0", keys, 8);
 	assert_int_equal(n, 1);
 	assert_string_equal(keys[0], "dev-pci-0000:01:00.0");
 	/* without the domain, and with arguments: the same wire */
-	n = ctl_lock_wire_keys("01:00.0,rxq_cqe_comp_en=1", keys, 8);
+	n = dpm_lock_wire_keys("01:00.0,rxq_cqe_comp_en=1", keys, 8);
 	assert_int_equal(n, 1);
 	assert_string_equal(keys[0], "dev-pci-0000:01:00.0");
 
-	n = ctl_lock_wire_keys("net_af_packet0,iface=veth-a,qpairs=2", keys, 8);
+	n = dpm_lock_wire_keys("net_af_packet0,iface=veth-a,qpairs=2", keys, 8);
 	assert_int_equal(n, 1);
 	snprintf(want, sizeof(want), "dev-if-%llu-veth-a",
 		 (unsigned long long)st.st_ino);
 	assert_string_equal(keys[0], want);
 
 	/* the same interface twice in one device: once */
-	n = ctl_lock_wire_keys("net_pcap0,rx_iface=eth1,tx_iface=eth1", keys, 8);
+	n = dpm_lock_wire_keys("net_pcap0,rx_iface=eth1,tx_iface=eth1", keys, 8);
 	assert_int_equal(n, 1);
-	n = ctl_lock_wire_keys("net_pcap0,rx_iface_in=eth1,tx_iface=eth2", keys, 8);
+	n = dpm_lock_wire_keys("net_pcap0,rx_iface_in=eth1,tx_iface=eth2", keys, 8);
 	assert_int_equal(n, 2);
 
 	/* a bond's members given by PCI address */
-	n = ctl_lock_wire_keys("net_bonding0,mode=1,slave=0000:02:00.0,"
+	n = dpm_lock_wire_keys("net_bonding0,mode=1,slave=0000:02:00.0,"
 			       "slave=03:00.1", keys, 8);
 	assert_int_equal(n, 2);
 	assert_string_equal(keys[0], "dev-pci-0000:02:00.0");
 	assert_string_equal(keys[1], "dev-pci-0000:03:00.1");
 
 	/* nothing that identifies a wire */
-	assert_int_equal(ctl_lock_wire_keys("net_null0", keys, 8), 0);
-	assert_int_equal(ctl_lock_wire_keys("net_ring0", keys, 8), 0);
-	assert_int_equal(ctl_lock_wire_keys("net_pcap0,rx_pcap=/tmp/in.pcap,"
+	assert_int_equal(dpm_lock_wire_keys("net_null0", keys, 8), 0);
+	assert_int_equal(dpm_lock_wire_keys("net_ring0", keys, 8), 0);
+	assert_int_equal(dpm_lock_wire_keys("net_pcap0,rx_pcap=/tmp/in.pcap,"
 					    "tx_pcap=/tmp/out.pcap", keys, 8), 0);
 
 	/* a socket path: a safe file name, or a hash when too long */
-	n = ctl_lock_wire_keys("net_vhost0,iface=/tmp/vhost 0.sock", keys, 8);
+	n = dpm_lock_wire_keys("net_vhost0,iface=/tmp/vhost 0.sock", keys, 8);
 	assert_int_equal(n, 1);
 	assert_true(strncmp(keys[0], "dev-path-", 9) == 0);
 	assert_null(strchr(keys[0], '/'));
@@ -201,13 +201,13 @@ test_wire_keys(void **state)
 	longpath[0] = '/';
 	longpath[sizeof(longpath) - 1] = '\0';
 	snprintf(dev, sizeof(dev), "net_vhost0,iface=%s", longpath);
-	n = ctl_lock_wire_keys(dev, keys, 8);
+	n = dpm_lock_wire_keys(dev, keys, 8);
 	assert_int_equal(n, 1);
-	assert_true(strlen(keys[0]) < CTL_LOCK_NAME_MAX);
+	assert_true(strlen(keys[0]) < DPM_LOCK_NAME_MAX);
 	assert_true(strncmp(keys[0], "dev-path-h", 10) == 0);
 
 	/* more than fit */
-	assert_int_equal(ctl_lock_wire_keys("net_pcap0,rx_iface=a,tx_iface=b",
+	assert_int_equal(dpm_lock_wire_keys("net_pcap0,rx_iface=a,tx_iface=b",
 					    keys, 1), -E2BIG);
 }
 
@@ -217,7 +217,7 @@ static void
 test_lock_ports(void **state)
 {
 	struct cfg *cfg = calloc(1, sizeof(*cfg));
-	struct ctl_lock_set set, other;
+	struct dpm_lock_set set, other;
 	char err[512];
 	char pidtxt[32];
 	int fds[2], status;
@@ -233,7 +233,7 @@ test_lock_ports(void **state)
 	strcpy(cfg->ports[2].name, "null");
 	strcpy(cfg->ports[2].device, "net_null0");
 	memset(&set, 0, sizeof(set));
-	assert_int_equal(ctl_lock_ports(cfg, &set, err, sizeof(err)), 0);
+	assert_int_equal(dpm_lock_ports(cfg, &set, err, sizeof(err)), 0);
 	assert_int_equal(set.n, 1);
 
 	assert_int_equal(pipe(fds), 0);
@@ -243,7 +243,7 @@ test_lock_ports(void **state)
 		int rc;
 
 		memset(&other, 0, sizeof(other));
-		rc = ctl_lock_ports(cfg, &other, err, sizeof(err));
+		rc = dpm_lock_ports(cfg, &other, err, sizeof(err));
 		if (write(fds[1], err, strlen(err) + 1) < 0)
 			_exit(3);
 		_exit(rc == -1 && other.n == 0 ? 0 : 2);
@@ -259,7 +259,7 @@ test_lock_ports(void **state)
 	snprintf(pidtxt, sizeof(pidtxt), "pid %d", (int)getpid());
 	if (strstr(err, pidtxt) == NULL)
 		fail_msg("refusal does not name the holder: %s", err);
-	ctl_lock_set_release(&set);
+	dpm_lock_set_release(&set);
 	assert_int_equal(set.n, 0);
 	free(cfg);
 }

@@ -16,7 +16,7 @@
 #include <rte_common.h> /* RTE_DIM */
 
 #include "cfg.h"
-#include "ctl_cmd.h"
+#include "cli.h"
 
 struct ctl_cmd {
 	const char *name;
@@ -35,7 +35,7 @@ ctl_usage_error(const char *what)
 {
 	fprintf(stderr, "%s: %s\n", ctl_prog, what);
 	ctl_usage(stderr);
-	return CTL_EXIT_USAGE;
+	return CLI_EXIT_USAGE;
 }
 
 static int
@@ -54,7 +54,7 @@ ctl_check(int argc, char **argv)
 	errs = calloc(1, sizeof(*errs));
 	if (errs == NULL) {
 		fprintf(stderr, "%s: out of memory\n", ctl_prog);
-		return CTL_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	cfg = cfg_load(argv[0], errs);
 	if (cfg == NULL) {
@@ -64,7 +64,7 @@ ctl_check(int argc, char **argv)
 			fprintf(stderr, "%s: error: %u more errors not shown\n",
 				path, errs->n - CFG_ERR_MAX);
 		free(errs);
-		return CTL_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	for (i = 0; i < cfg->n_filters; i++)
 		n_rules += cfg->filters[i].n_rules;
@@ -74,7 +74,7 @@ ctl_check(int argc, char **argv)
 	       cfg->n_filters, n_rules);
 	cfg_free(cfg);
 	free(errs);
-	return CTL_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 /* The subcommands; playground, kernel and stats join this table. */
@@ -83,10 +83,10 @@ static const struct ctl_cmd cmds[] = {
 	 "validate a configuration file (exit 0 valid, 2 invalid)", ctl_check},
 	{"playground", "up|down|status [--prefix P] [--inline]",
 	 "the veth/netns lab of the seed's topology (root)",
-	 ctl_cmd_playground},
+	 cli_playground},
 	{"kernel", "add|del|show --netns N --dev D ...",
 	 "the kernel tc + mirred + vxlan mirror (root; 'kernel -h')",
-	 ctl_cmd_kernel},
+	 cli_kernel},
 };
 
 static void
@@ -122,7 +122,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		ctl_usage(stdout);
-		return CTL_EXIT_OK;
+		return CLI_EXIT_OK;
 	}
 	for (i = 0; i < RTE_DIM(cmds); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
@@ -130,5 +130,5 @@ main(int argc, char **argv)
 	fprintf(stderr, "%s: unknown command '%s'\n", ctl_prog,
 		cfg_escape(argv[1], shown, sizeof(shown)));
 	ctl_usage(stderr);
-	return CTL_EXIT_USAGE;
+	return CLI_EXIT_USAGE;
 }

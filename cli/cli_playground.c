@@ -2,7 +2,7 @@
 /*
  * dpmirrorctl playground up|down|status: the veth/netns lab of DESIGN
  * section 6 (kernel/kn_playground.h).  Needs root.  Up and down hold the
- * playground's lock (ctrl/ctl_lock.h) while they work, so they refuse a
+ * playground's lock (lock/dpm_lock.h) while they work, so they refuse a
  * playground a running dpmirror owns, and remove a lock file a killed
  * dpmirror left.
  */
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "ctl_cmd.h"
-#include "ctl_lock.h"
+#include "cli.h"
+#include "dpm_lock.h"
 #include "kn_playground.h"
 
 static void
@@ -63,13 +63,13 @@ pg_usage_error(const char *what, const char *arg)
 		arg != NULL ? " '" : "", arg != NULL ? arg : "",
 		arg != NULL ? "'" : "");
 	pg_usage(stderr);
-	return CTL_EXIT_USAGE;
+	return CLI_EXIT_USAGE;
 }
 
 int
-ctl_cmd_playground(int argc, char **argv)
+cli_playground(int argc, char **argv)
 {
-	struct ctl_lock lock;
+	struct dpm_lock lock;
 	struct kn_pg_opts o;
 	struct kn_err e;
 	const char *sub;
@@ -81,13 +81,13 @@ ctl_cmd_playground(int argc, char **argv)
 	if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0 ||
 	    strcmp(sub, "help") == 0) {
 		pg_usage(stdout);
-		return CTL_EXIT_OK;
+		return CLI_EXIT_OK;
 	}
 	if (strcmp(sub, "up") != 0 && strcmp(sub, "down") != 0 &&
 	    strcmp(sub, "status") != 0)
 		return pg_usage_error("unknown subcommand", sub);
 
-	ctl_lock_init(&lock);
+	dpm_lock_init(&lock);
 	memset(&o, 0, sizeof(o));
 	memset(&e, 0, sizeof(e));
 	o.prefix = KN_PG_DEFAULT_PREFIX;
@@ -97,7 +97,7 @@ ctl_cmd_playground(int argc, char **argv)
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			pg_usage(stdout);
-			return CTL_EXIT_OK;
+			return CLI_EXIT_OK;
 		} else if (strcmp(a, "--prefix") == 0) {
 			if (i + 1 >= argc)
 				return pg_usage_error("missing the value of",
@@ -122,7 +122,7 @@ ctl_cmd_playground(int argc, char **argv)
 		char msg[PATH_MAX + 64];
 		pid_t holder;
 
-		rc = ctl_lock_take_playground(&lock, o.prefix, NULL, 0, &holder,
+		rc = dpm_lock_take_playground(&lock, o.prefix, NULL, 0, &holder,
 					      msg, sizeof(msg));
 		if (rc == -EBUSY) {
 			char who[32];
@@ -132,47 +132,47 @@ ctl_cmd_playground(int argc, char **argv)
 				"use by %s pid %ld; stop it first, or choose "
 				"another prefix\n",
 				sub, o.prefix,
-				ctl_lock_holder_name(holder, who, sizeof(who)),
+				dpm_lock_holder_name(holder, who, sizeof(who)),
 				(long)holder);
-			return CTL_EXIT_FAIL;
+			return CLI_EXIT_FAIL;
 		}
 		if (rc != 0) {
 			fprintf(stderr, "dpmirrorctl: playground %s: %s\n", sub,
 				msg);
-			return CTL_EXIT_FAIL;
+			return CLI_EXIT_FAIL;
 		}
 	}
 	if (strcmp(sub, "up") == 0) {
 		rc = kn_playground_up(&o, &e);
-		ctl_lock_release(&lock);
+		dpm_lock_release(&lock);
 		fflush(stdout);
 		if (rc < 0) {
 			fprintf(stderr, "dpmirrorctl: playground up: %s\n",
 				e.msg);
-			return CTL_EXIT_FAIL;
+			return CLI_EXIT_FAIL;
 		}
-		return CTL_EXIT_OK;
+		return CLI_EXIT_OK;
 	}
 	if (strcmp(sub, "down") == 0) {
 		rc = kn_playground_down(o.prefix, &e);
-		ctl_lock_release(&lock);
+		dpm_lock_release(&lock);
 		if (rc < 0) {
 			fprintf(stderr, "dpmirrorctl: playground down: %s\n",
 				e.msg);
-			return CTL_EXIT_FAIL;
+			return CLI_EXIT_FAIL;
 		}
 		if (rc == 0)
 			printf("playground %s: nothing to remove\n", o.prefix);
 		else
 			printf("playground %s: removed %d object%s\n", o.prefix,
 			       rc, rc == 1 ? "" : "s");
-		return CTL_EXIT_OK;
+		return CLI_EXIT_OK;
 	}
 	rc = kn_playground_status(o.prefix, stdout, &e);
 	if (rc < 0) {
 		fflush(stdout);
 		fprintf(stderr, "dpmirrorctl: playground status: %s\n", e.msg);
-		return CTL_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
-	return rc == 0 ? CTL_EXIT_OK : 1;
+	return rc == 0 ? CLI_EXIT_OK : 1;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef DPMIRROR_CTL_LOCK_H
-#define DPMIRROR_CTL_LOCK_H
+#ifndef DPMIRROR_DPM_LOCK_H
+#define DPMIRROR_DPM_LOCK_H
 
 /*
  * Exclusive locks on names, held for the life of a process: which dpmirror
@@ -9,7 +9,7 @@
  *
  * The lock NAME is the file DIR/NAME.lock.  DIR is the value of the
  * environment variable DPMIRROR_RUNDIR when it is set and not empty, else
- * /run/dpmirror for root (see ctl_lock_dir for other users); a missing DIR
+ * /run/dpmirror for root (see dpm_lock_dir for other users); a missing DIR
  * (and its missing parents) is created with mode 0755.  Taking a lock opens the
  * file with O_CREAT, O_CLOEXEC and O_NOFOLLOW (mode 0644) and takes
  * flock(LOCK_EX | LOCK_NB) on it, never waiting.  Once locked, it checks that
@@ -38,27 +38,27 @@
 
 #include "cfg.h"
 
-#define CTL_LOCK_DIR_DEFAULT "/run/dpmirror"
-#define CTL_LOCK_DIR_ENV     "DPMIRROR_RUNDIR"
-#define CTL_LOCK_NAME_MAX    128 /* with the terminating NUL */
-#define CTL_LOCK_STATE_MAX   16	 /* one word, with the terminating NUL */
+#define DPM_LOCK_DIR_DEFAULT "/run/dpmirror"
+#define DPM_LOCK_DIR_ENV     "DPMIRROR_RUNDIR"
+#define DPM_LOCK_NAME_MAX    128 /* with the terminating NUL */
+#define DPM_LOCK_STATE_MAX   16	 /* one word, with the terminating NUL */
 
-struct ctl_lock {
+struct dpm_lock {
 	int fd;		     /* -1: not held */
 	char path[PATH_MAX]; /* DIR/NAME.lock while held */
 };
 
-/* A lock that is not held, so that ctl_lock_release may be called on it. */
-void ctl_lock_init(struct ctl_lock *l);
+/* A lock that is not held, so that dpm_lock_release may be called on it. */
+void dpm_lock_init(struct dpm_lock *l);
 
 /* The lock directory: $DPMIRROR_RUNDIR; else /run/dpmirror for root, and
  * for another user $XDG_RUNTIME_DIR/dpmirror or /tmp/dpmirror-UID (as the
  * EAL places its runtime directory). */
-const char *ctl_lock_dir(void);
+const char *dpm_lock_dir(void);
 
 /* The name of the program with PID (/proc/PID/comm: "dpmirror",
  * "dpmirrorctl"), or "process"; into BUF, which is returned. */
-const char *ctl_lock_holder_name(pid_t pid, char *buf, size_t len);
+const char *dpm_lock_holder_name(pid_t pid, char *buf, size_t len);
 
 /*
  * Take the lock NAME (characters [A-Za-z0-9._:%-], not starting with a
@@ -72,23 +72,23 @@ const char *ctl_lock_holder_name(pid_t pid, char *buf, size_t len);
  *            opened or locked.
  * On failure ERR says what happened, naming the file.
  */
-int ctl_lock_take(struct ctl_lock *l, const char *name, char *prev,
+int dpm_lock_take(struct dpm_lock *l, const char *name, char *prev,
 		  size_t prevlen, pid_t *holder, char *err, size_t errlen);
 
 /* Write "PID STATE" into a held lock's file.  0 or a negative errno. */
-int ctl_lock_set_state(struct ctl_lock *l, const char *state);
+int dpm_lock_set_state(struct dpm_lock *l, const char *state);
 
 /* Unlink the file, then close it.  A lock that is not held is ignored. */
-void ctl_lock_release(struct ctl_lock *l);
+void dpm_lock_release(struct dpm_lock *l);
 
 /*
  * The playground with PREFIX: its lock is "playground-PREFIX", and its
  * state word says whether the owner created the playground (and so may
  * remove it at exit) or found it up and adopted it (and leaves it up).
  */
-#define CTL_LOCK_PG_CREATED "created"
-#define CTL_LOCK_PG_ADOPTED "adopted"
-int ctl_lock_take_playground(struct ctl_lock *l, const char *prefix, char *prev,
+#define DPM_LOCK_PG_CREATED "created"
+#define DPM_LOCK_PG_ADOPTED "adopted"
+int dpm_lock_take_playground(struct dpm_lock *l, const char *prefix, char *prev,
 			     size_t prevlen, pid_t *holder, char *err,
 			     size_t errlen);
 
@@ -105,7 +105,7 @@ int ctl_lock_take_playground(struct ctl_lock *l, const char *prefix, char *prev,
  *   net_vhost, and any value holding a '/', is a file (a socket path) and
  *   becomes "dev-path-" and the path, its directory made absolute and free
  *   of symbolic links where it exists.  Characters outside [A-Za-z0-9._:-] are
- *   written %XX; a name that would be longer than CTL_LOCK_NAME_MAX - 1 is
+ *   written %XX; a name that would be longer than DPM_LOCK_NAME_MAX - 1 is
  *   "dev-if-NETNS-h" or "dev-path-h" and a 64-bit FNV-1a hash of the value
  *   in hex; each value of the kvarg slave (net_bonding's members) that is
  *   a PCI address is that PCI device.
@@ -114,26 +114,26 @@ int ctl_lock_take_playground(struct ctl_lock *l, const char *prefix, char *prev,
  * net_pcap on files), or -EINVAL (the arguments cannot be parsed), -E2BIG
  * (more than MAX), -errno (the network namespace cannot be read).
  */
-int ctl_lock_wire_keys(const char *device, char keys[][CTL_LOCK_NAME_MAX],
+int dpm_lock_wire_keys(const char *device, char keys[][DPM_LOCK_NAME_MAX],
 		       int max);
 
 /* The locks of every wire of a configuration. */
-#define CTL_LOCK_SET_MAX (4 * CFG_MAX_PORTS)
-struct ctl_lock_set {
-	struct ctl_lock lock[CTL_LOCK_SET_MAX];
+#define DPM_LOCK_SET_MAX (4 * CFG_MAX_PORTS)
+struct dpm_lock_set {
+	struct dpm_lock lock[DPM_LOCK_SET_MAX];
 	unsigned int n;
 };
 
 /*
- * Take the lock of every wire the ports of CFG drive (ctl_lock_wire_keys),
+ * Take the lock of every wire the ports of CFG drive (dpm_lock_wire_keys),
  * each once however many ports name it; stale ones are taken over.  Returns
  * 0, or -1 with a message in ERR naming the port, its device and, when a
  * live process holds a lock, its pid; then no lock of SET is held.
  */
-int ctl_lock_ports(const struct cfg *cfg, struct ctl_lock_set *set, char *err,
+int dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set, char *err,
 		   size_t errlen);
 
 /* Release every lock of SET (in the reverse order). */
-void ctl_lock_set_release(struct ctl_lock_set *set);
+void dpm_lock_set_release(struct dpm_lock_set *set);
 
-#endif /* DPMIRROR_CTL_LOCK_H */
+#endif /* DPMIRROR_DPM_LOCK_H */

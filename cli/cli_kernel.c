@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 
 #include "cfg.h"
-#include "ctl_cmd.h"
+#include "cli.h"
 #include "kn.h"
 #include "kn_tc.h"
 
@@ -132,7 +132,7 @@ usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, KERNEL_PROG ": %s\n(see '" KERNEL_PROG " -h')\n",
 		cfg_escape(raw, shown, sizeof(shown)));
-	return CTL_EXIT_USAGE;
+	return CLI_EXIT_USAGE;
 }
 
 /* A decimal number in [MIN, MAX] (cfg_parse_uint: digits only); false if S
@@ -215,7 +215,7 @@ fail(const char *what, int rc, const struct kn_err *e)
 	(void)rc;
 	fprintf(stderr, KERNEL_PROG " %s: %s\n", what,
 		cfg_escape(e->msg, shown, sizeof(shown)));
-	return CTL_EXIT_FAIL;
+	return CLI_EXIT_FAIL;
 }
 
 struct kernel_args {
@@ -409,7 +409,7 @@ kernel_add(int argc, char **argv)
 
 	rc = parse_args("add", argc, argv, &a);
 	if (rc != 0)
-		return rc < 0 ? CTL_EXIT_OK : rc;
+		return rc < 0 ? CLI_EXIT_OK : rc;
 	if (!a.have_remote || !a.have_local || !a.have_vni || !a.have_underlay)
 		return usage_error("add: %s is required (the vxlan tunnel's "
 				   "%s)",
@@ -455,7 +455,7 @@ kernel_add(int argc, char **argv)
 	       kn_ip_str(&sp->vx.remote, buf, sizeof(buf)),
 	       sp->netns != NULL ? "netns " : "the current namespace",
 	       sp->netns != NULL ? sp->netns : "");
-	return CTL_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static int
@@ -467,7 +467,7 @@ kernel_del(int argc, char **argv)
 
 	rc = parse_args("del", argc, argv, &a);
 	if (rc != 0)
-		return rc < 0 ? CTL_EXIT_OK : rc;
+		return rc < 0 ? CLI_EXIT_OK : rc;
 	if (a.add_only != NULL)
 		return usage_error("del: --%s is only for add (del takes "
 				   "--netns, --dev, --direction, --name)",
@@ -477,7 +477,7 @@ kernel_del(int argc, char **argv)
 	rc = kn_mirror_del(&a.sp, &e);
 	if (rc != 0)
 		return fail("del", rc, &e);
-	return CTL_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static int
@@ -489,25 +489,25 @@ kernel_show(int argc, char **argv)
 
 	rc = parse_args("show", argc, argv, &a);
 	if (rc != 0)
-		return rc < 0 ? CTL_EXIT_OK : rc;
+		return rc < 0 ? CLI_EXIT_OK : rc;
 	if (a.add_only != NULL || a.have_dir ||
 	    strcmp(a.sp.vxlan_name, "vxlan0") != 0)
 		return usage_error("show: takes only --netns and --dev");
 	rc = kn_mirror_show(a.sp.netns, a.sp.dev, stdout, &e);
 	if (rc != 0)
 		return fail("show", rc, &e);
-	return CTL_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 int
-ctl_cmd_kernel(int argc, char **argv)
+cli_kernel(int argc, char **argv)
 {
 	if (argc < 1)
 		return usage_error("missing subcommand: add, del or show");
 	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0 ||
 	    strcmp(argv[0], "help") == 0) {
 		kernel_usage(stdout);
-		return CTL_EXIT_OK;
+		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[0], "add") == 0)
 		return kernel_add(argc, argv);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Exclusive locks on names (ctl_lock.h): flock on DIR/NAME.lock, the owner's
+ * Exclusive locks on names (dpm_lock.h): flock on DIR/NAME.lock, the owner's
  * pid and one word of state in the file.
  */
 #include <errno.h>
@@ -19,28 +19,28 @@
 #include <rte_kvargs.h>
 #include <rte_pci.h>
 
-#include "ctl_lock.h"
+#include "dpm_lock.h"
 
 #define LOCK_TRIES	 16  /* a path that names another inode: start again */
 #define LOCK_PID_WAIT_MS 200 /* for a holder that has not written its pid */
 
 void
-ctl_lock_init(struct ctl_lock *l)
+dpm_lock_init(struct dpm_lock *l)
 {
 	l->fd = -1;
 	l->path[0] = '\0';
 }
 
 const char *
-ctl_lock_dir(void)
+dpm_lock_dir(void)
 {
 	static char dir[PATH_MAX];
-	const char *d = getenv(CTL_LOCK_DIR_ENV);
+	const char *d = getenv(DPM_LOCK_DIR_ENV);
 
 	if (d != NULL && d[0] != '\0')
 		return d;
 	if (geteuid() == 0)
-		return CTL_LOCK_DIR_DEFAULT;
+		return DPM_LOCK_DIR_DEFAULT;
 	/* As the EAL does for its runtime directory. */
 	d = getenv("XDG_RUNTIME_DIR");
 	if (d != NULL && d[0] != '\0')
@@ -52,7 +52,7 @@ ctl_lock_dir(void)
 }
 
 const char *
-ctl_lock_holder_name(pid_t pid, char *buf, size_t len)
+dpm_lock_holder_name(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
 	size_t n;
@@ -98,7 +98,7 @@ name_ok(const char *name)
 	const char *c;
 
 	if (name[0] == '\0' || name[0] == '.' ||
-	    strlen(name) >= CTL_LOCK_NAME_MAX)
+	    strlen(name) >= DPM_LOCK_NAME_MAX)
 		return false;
 	for (c = name; *c != '\0'; c++)
 		if (strchr("abcdefghijklmnopqrstuvwxyz"
@@ -112,7 +112,7 @@ name_ok(const char *name)
 static int
 read_line(int fd, pid_t *pid, char *state, size_t statelen)
 {
-	char buf[64], word[CTL_LOCK_STATE_MAX];
+	char buf[64], word[DPM_LOCK_STATE_MAX];
 	ssize_t n;
 	long v;
 	int k;
@@ -185,22 +185,22 @@ static const char *
 access_hint(int err)
 {
 	if ((err == EACCES || err == EPERM) && geteuid() != 0)
-		return "; run as root, or set " CTL_LOCK_DIR_ENV
+		return "; run as root, or set " DPM_LOCK_DIR_ENV
 		       " to a directory you can write";
 	return "";
 }
 
 int
-ctl_lock_take(struct ctl_lock *l, const char *name, char *prev, size_t prevlen,
+dpm_lock_take(struct dpm_lock *l, const char *name, char *prev, size_t prevlen,
 	      pid_t *holder, char *err, size_t errlen)
 {
-	const char *dir = ctl_lock_dir();
-	char state[CTL_LOCK_STATE_MAX];
+	const char *dir = dpm_lock_dir();
+	char state[DPM_LOCK_STATE_MAX];
 	struct stat a, b;
 	pid_t old;
 	int fd, rc, i;
 
-	ctl_lock_init(l);
+	dpm_lock_init(l);
 	if (prev != NULL && prevlen > 0)
 		prev[0] = '\0';
 	if (holder != NULL)
@@ -211,7 +211,7 @@ ctl_lock_take(struct ctl_lock *l, const char *name, char *prev, size_t prevlen,
 	}
 	if ((size_t)snprintf(l->path, sizeof(l->path), "%s/%s.lock", dir,
 			     name) >= sizeof(l->path)) {
-		snprintf(err, errlen, "%s=%s: path too long", CTL_LOCK_DIR_ENV,
+		snprintf(err, errlen, "%s=%s: path too long", DPM_LOCK_DIR_ENV,
 			 dir);
 		l->path[0] = '\0';
 		return -ENAMETOOLONG;
@@ -282,35 +282,35 @@ ctl_lock_take(struct ctl_lock *l, const char *name, char *prev, size_t prevlen,
 }
 
 int
-ctl_lock_set_state(struct ctl_lock *l, const char *state)
+dpm_lock_set_state(struct dpm_lock *l, const char *state)
 {
 	if (l->fd < 0)
 		return -EBADF;
-	if (strlen(state) >= CTL_LOCK_STATE_MAX ||
+	if (strlen(state) >= DPM_LOCK_STATE_MAX ||
 	    strpbrk(state, " \n") != NULL)
 		return -EINVAL;
 	return write_line(l->fd, state);
 }
 
 void
-ctl_lock_release(struct ctl_lock *l)
+dpm_lock_release(struct dpm_lock *l)
 {
 	if (l->fd < 0)
 		return;
 	unlink(l->path);
 	close(l->fd);
-	ctl_lock_init(l);
+	dpm_lock_init(l);
 }
 
 int
-ctl_lock_take_playground(struct ctl_lock *l, const char *prefix, char *prev,
+dpm_lock_take_playground(struct dpm_lock *l, const char *prefix, char *prev,
 			 size_t prevlen, pid_t *holder, char *err,
 			 size_t errlen)
 {
-	char name[CTL_LOCK_NAME_MAX];
+	char name[DPM_LOCK_NAME_MAX];
 
 	snprintf(name, sizeof(name), "playground-%s", prefix);
-	return ctl_lock_take(l, name, prev, prevlen, holder, err, errlen);
+	return dpm_lock_take(l, name, prev, prevlen, holder, err, errlen);
 }
 
 /* ---- the wires of a device string ---- */
@@ -340,8 +340,8 @@ key_of(char *key, const char *pfx, const char *value)
 		bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			    (c >= '0' && c <= '9') || strchr("._:-", c) != NULL;
 
-		if (n + (safe ? 1 : 3) >= CTL_LOCK_NAME_MAX) {
-			snprintf(key, CTL_LOCK_NAME_MAX, "%sh%016" PRIx64, pfx,
+		if (n + (safe ? 1 : 3) >= DPM_LOCK_NAME_MAX) {
+			snprintf(key, DPM_LOCK_NAME_MAX, "%sh%016" PRIx64, pfx,
 				 fnv1a(value));
 			return;
 		}
@@ -357,7 +357,7 @@ key_of(char *key, const char *pfx, const char *value)
 }
 
 struct wire_keys {
-	char (*keys)[CTL_LOCK_NAME_MAX];
+	char (*keys)[DPM_LOCK_NAME_MAX];
 	int n, max;
 	int rc;
 	unsigned long netns;
@@ -376,7 +376,7 @@ add_key(struct wire_keys *w, const char *key)
 		w->rc = -E2BIG;
 		return;
 	}
-	snprintf(w->keys[w->n++], CTL_LOCK_NAME_MAX, "%s", key);
+	snprintf(w->keys[w->n++], DPM_LOCK_NAME_MAX, "%s", key);
 }
 
 /* FILE with its directory made absolute and free of symbolic links (the
@@ -407,7 +407,7 @@ static int
 wire_value(const char *key, const char *value, void *opaque)
 {
 	struct wire_keys *w = opaque;
-	char pfx[48], k[CTL_LOCK_NAME_MAX], path[PATH_MAX];
+	char pfx[48], k[DPM_LOCK_NAME_MAX], path[PATH_MAX];
 
 	(void)key;
 	if (value == NULL || value[0] == '\0')
@@ -427,7 +427,7 @@ static int
 pci_value(const char *key, const char *value, void *opaque)
 {
 	struct wire_keys *w = opaque;
-	char pci[PCI_PRI_STR_SIZE], k[CTL_LOCK_NAME_MAX];
+	char pci[PCI_PRI_STR_SIZE], k[DPM_LOCK_NAME_MAX];
 	struct rte_pci_addr addr;
 
 	(void)key;
@@ -440,12 +440,12 @@ pci_value(const char *key, const char *value, void *opaque)
 }
 
 int
-ctl_lock_wire_keys(const char *device, char keys[][CTL_LOCK_NAME_MAX], int max)
+dpm_lock_wire_keys(const char *device, char keys[][DPM_LOCK_NAME_MAX], int max)
 {
 	static const char *const wire_kv[] = {"iface", "rx_iface",
 					      "rx_iface_in", "tx_iface"};
 	struct wire_keys w = {.keys = keys, .max = max};
-	char name[CFG_DEVICE_MAX], k[CTL_LOCK_NAME_MAX];
+	char name[CFG_DEVICE_MAX], k[DPM_LOCK_NAME_MAX];
 	struct rte_pci_addr addr;
 	struct rte_kvargs *kv;
 	const char *args;
@@ -498,11 +498,11 @@ ctl_lock_wire_keys(const char *device, char keys[][CTL_LOCK_NAME_MAX], int max)
 /* ---- every wire of a configuration ---- */
 
 int
-ctl_lock_ports(const struct cfg *cfg, struct ctl_lock_set *set, char *err,
+dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set, char *err,
 	       size_t errlen)
 {
-	char keys[CTL_LOCK_SET_MAX][CTL_LOCK_NAME_MAX];
-	char taken[CTL_LOCK_SET_MAX][CTL_LOCK_NAME_MAX];
+	char keys[DPM_LOCK_SET_MAX][DPM_LOCK_NAME_MAX];
+	char taken[DPM_LOCK_SET_MAX][DPM_LOCK_NAME_MAX];
 	char msg[PATH_MAX + 128];
 	unsigned int p, j;
 	pid_t holder;
@@ -512,7 +512,7 @@ ctl_lock_ports(const struct cfg *cfg, struct ctl_lock_set *set, char *err,
 	for (p = 0; p < cfg->n_ports; p++) {
 		const struct cfg_port *cp = &cfg->ports[p];
 
-		n = ctl_lock_wire_keys(cp->device, keys, CTL_LOCK_SET_MAX);
+		n = dpm_lock_wire_keys(cp->device, keys, DPM_LOCK_SET_MAX);
 		if (n < 0) {
 			snprintf(err, errlen,
 				 "[port %s] device = %s: cannot tell which "
@@ -529,15 +529,15 @@ ctl_lock_ports(const struct cfg *cfg, struct ctl_lock_set *set, char *err,
 					have = true;
 			if (have)
 				continue;
-			if (set->n == CTL_LOCK_SET_MAX) {
+			if (set->n == DPM_LOCK_SET_MAX) {
 				snprintf(err, errlen,
 					 "[port %s] device = %s: more than %d "
 					 "interfaces to lock",
 					 cp->name, cp->device,
-					 CTL_LOCK_SET_MAX);
+					 DPM_LOCK_SET_MAX);
 				goto fail;
 			}
-			rc = ctl_lock_take(&set->lock[set->n], keys[i], NULL, 0,
+			rc = dpm_lock_take(&set->lock[set->n], keys[i], NULL, 0,
 					   &holder, msg, sizeof(msg));
 			if (rc == -EBUSY) {
 				char who[32];
@@ -547,9 +547,9 @@ ctl_lock_ports(const struct cfg *cfg, struct ctl_lock_set *set, char *err,
 					 "%s pid %ld (lock %s/%s.lock); "
 					 "stop it or use another device",
 					 cp->name, cp->device,
-					 ctl_lock_holder_name(holder, who,
+					 dpm_lock_holder_name(holder, who,
 							      sizeof(who)),
-					 (long)holder, ctl_lock_dir(), keys[i]);
+					 (long)holder, dpm_lock_dir(), keys[i]);
 				goto fail;
 			}
 			if (rc != 0) {
@@ -558,18 +558,18 @@ ctl_lock_ports(const struct cfg *cfg, struct ctl_lock_set *set, char *err,
 					 cp->device, msg);
 				goto fail;
 			}
-			memcpy(taken[set->n++], keys[i], CTL_LOCK_NAME_MAX);
+			memcpy(taken[set->n++], keys[i], DPM_LOCK_NAME_MAX);
 		}
 	}
 	return 0;
 fail:
-	ctl_lock_set_release(set);
+	dpm_lock_set_release(set);
 	return -1;
 }
 
 void
-ctl_lock_set_release(struct ctl_lock_set *set)
+dpm_lock_set_release(struct dpm_lock_set *set)
 {
 	while (set->n > 0)
-		ctl_lock_release(&set->lock[--set->n]);
+		dpm_lock_release(&set->lock[--set->n]);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef DPMIRROR_CTL_CMD_H
-#define DPMIRROR_CTL_CMD_H
+#ifndef DPMIRROR_CLI_H
+#define DPMIRROR_CLI_H
 
 /*
  * dpmirrorctl subcommands that live in their own files.  Each takes the
@@ -9,14 +9,14 @@
  * understood but failed (with a message on stderr naming what and why).
  */
 
-#define CTL_EXIT_OK    0
-#define CTL_EXIT_USAGE 1
-#define CTL_EXIT_FAIL  2
+#define CLI_EXIT_OK    0
+#define CLI_EXIT_USAGE 1
+#define CLI_EXIT_FAIL  2
 
 /* dpmirrorctl playground up|down|status [--prefix P] [--inline] */
-int ctl_cmd_playground(int argc, char **argv);
+int cli_playground(int argc, char **argv);
 
 /* dpmirrorctl kernel add|del|show [options] */
-int ctl_cmd_kernel(int argc, char **argv);
+int cli_kernel(int argc, char **argv);
 
-#endif /* DPMIRROR_CTL_CMD_H */
+#endif /* DPMIRROR_CLI_H */
