@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CFG_MAX_PORTS		   16
 #define CFG_MAX_COLLECTORS	   64
@@ -226,8 +227,55 @@ struct cfg *cfg_load(const char *path, struct cfg_errors *errs);
 /* Free a struct cfg from cfg_load; NULL is accepted. */
 void cfg_free(struct cfg *cfg);
 
+/*
+ * The same, for text already in memory (NAME is what messages call it, e.g.
+ * the path it came from): SIZE bytes at DATA, at most CFG_FILE_MAX.
+ */
+struct cfg *cfg_load_buffer(const char *name, const char *data, size_t size,
+			    struct cfg_errors *errs);
+
+/*
+ * Print ERRS to OUT, one "PATH: error: MESSAGE" line each, in file order,
+ * then how many more there were when they did not all fit (PATH escaped as
+ * by cfg_escape).  The one printer of configuration problems, for dpmirror
+ * and dpmirrorctl.
+ */
+#define CFG_PATH_SHOWN 1024
+void cfg_errors_print(FILE *out, const char *path,
+		      const struct cfg_errors *errs);
+
+/*
+ * Value parsers (cfg_value.c), shared by the configuration and by every
+ * command-line option of dpmirror and dpmirrorctl.  They report nothing;
+ * those that can say why fill WHY (WL bytes) with a message that starts
+ * with WORD and the value, e.g. "src 198.18.1.5/24: host bits set ...".
+ */
+
 /* Parse "<n>[K|M|G]" bits/s as written for `rate`; 0 on success. */
 int cfg_parse_rate(const char *s, uint64_t *out);
+/* Strip leading and trailing white space in place; returns the start. */
+char *cfg_strip(char *s);
+/* An object name: CFG_NAME_MAX - 1 characters of A-Z a-z 0-9 _ . - */
+bool cfg_valid_name(const char *s);
+/* A Linux interface name: 1..15 characters, no '/', ':' or white space. */
+bool cfg_ifname_ok(const char *s);
+/* An IPv4 or IPv6 address without /len; 0 or -EINVAL. */
+int cfg_parse_addr(const char *s, struct cfg_addr *a);
+/* NULL for a unicast address, else "unspecified", "multicast" or
+ * "broadcast". */
+const char *cfg_addr_not_unicast(const struct cfg_addr *a);
+/* "IPv4" or "IPv6". */
+const char *cfg_family_name(uint8_t family);
+void cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len);
+/* ADDR[/LEN] with no host bits set beyond the prefix; 0 or -1 with WHY. */
+int cfg_parse_cidr(const char *word, const char *s, struct cfg_addr *a,
+		   uint8_t *plen, char *why, size_t wl);
+/* A port N or range N-M (0..65535); 0 or -1 with WHY. */
+int cfg_parse_range(const char *word, const char *s, uint16_t *lo,
+		    uint16_t *hi, char *why, size_t wl);
+/* A MAC address as rte_ether_unformat_addr reads it; 0 or -EINVAL. */
+int cfg_parse_mac(const char *s, uint8_t mac[6]);
+bool cfg_mac_is_zero(const uint8_t mac[6]);
 
 /*
  * The one parser of decimal numbers, for the configuration file and for

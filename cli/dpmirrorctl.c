@@ -58,11 +58,7 @@ ctl_check(int argc, char **argv)
 	}
 	cfg = cfg_load(argv[0], errs);
 	if (cfg == NULL) {
-		for (i = 0; i < errs->n && i < CFG_ERR_MAX; i++)
-			fprintf(stderr, "%s: error: %s\n", path, errs->msg[i]);
-		if (errs->n > CFG_ERR_MAX)
-			fprintf(stderr, "%s: error: %u more errors not shown\n",
-				path, errs->n - CFG_ERR_MAX);
+		cfg_errors_print(stderr, argv[0], errs);
 		free(errs);
 		return CLI_EXIT_FAIL;
 	}

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * The rule grammar of [filter] sections (DESIGN section 4):
+ *   rule N = accept|reject [proto P] [src CIDR] [dst CIDR] [sport R]
+ *            [dport R] [vlan V]
+ */
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cfgfile.h>
+#include <rte_common.h>
+
+#include "cfg_internal.h"
+
+/*
+ * Filter rules.
+ */
+
+enum cfg_rule_word {
+	CFG_W_PROTO = 0,
+	CFG_W_SRC,
+	CFG_W_DST,
+	CFG_W_SPORT,
+	CFG_W_DPORT,
+	CFG_W_VLAN,
+	CFG_W_COUNT,
+};
+
+static const char *const cfg_rule_words[CFG_W_COUNT] = {
+	"proto", "src", "dst", "sport", "dport", "vlan",
+};
+
+static const struct {
+	const char *name;
+	int proto;
+} cfg_protos[] = {
+	{"tcp", 6}, {"udp", 17}, {"icmp", 1}, {"icmpv6", 58}, {"sctp", 132},
+};
+
+/* Parse the text of one rule into r; on error fill why and return -1. */
+int
+cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl)
+{
+	char buf[CFG_VALUE_LEN];
+	const char *arg_txt[CFG_W_COUNT] = {NULL};
+	char *save = NULL;
+	char *w;
+	uint64_t v = 0;
+	unsigned int i;
+
+	r->action = CFG_REJECT;
+	r->proto = -1;
+	r->vlan = -1;
+	r->family = 0;
+	snprintf(buf, sizeof(buf), "%s", text);
+	w = strtok_r(buf, " \t", &save);
+	if (w == NULL) {
+		snprintf(why, wl,
+			 "empty rule; write accept|reject followed by any of "
+			 "proto, src, dst, sport, dport, vlan");
+		return -1;
+	}
+	if (strcmp(w, "accept") == 0) {
+		r->action = CFG_ACCEPT;
+	} else if (strcmp(w, "reject") == 0) {
+		r->action = CFG_REJECT;
+	} else {
+		snprintf(why, wl, "a rule starts with accept or reject, not %s",
+			 w);
+		return -1;
+	}
+
+	while ((w = strtok_r(NULL, " \t", &save)) != NULL) {
+		const char *arg;
+		int word;
+
+		for (word = 0; word < CFG_W_COUNT; word++)
+			if (strcmp(w, cfg_rule_words[word]) == 0)
+				break;
+		if (word == CFG_W_COUNT) {
+			snprintf(why, wl,
+				 "unknown word %s; valid: proto, src, dst, "
+				 "sport, dport, vlan",
+				 w);
+			return -1;
+		}
+		if (arg_txt[word] != NULL) {
+			snprintf(why, wl,
+				 "%s given twice; each word at most once per "
+				 "rule",
+				 w);
+			return -1;
+		}
+		arg = strtok_r(NULL, " \t", &save);
+		if (arg == NULL) {
+			snprintf(why, wl, "%s needs a value", w);
+			return -1;
+		}
+		arg_txt[word] = arg;
+		switch (word) {
+		case CFG_W_PROTO:
+			r->proto = -1;
+			for (i = 0; i < RTE_DIM(cfg_protos); i++)
+				if (strcmp(arg, cfg_protos[i].name) == 0)
+					r->proto = cfg_protos[i].proto;
+			if (r->proto < 0) {
+				if (cfg_parse_u64(arg, &v) < 0 || v > 255) {
+					snprintf(why, wl,
+						 "proto %s: unknown protocol; "
+						 "valid: tcp, udp, icmp, "
+						 "icmpv6, sctp or 0..255",
+						 arg);
+					return -1;
+				}
+				r->proto = (int)v;
+			}
+			break;
+		case CFG_W_SRC:
+			if (cfg_parse_cidr(w, arg, &r->src, &r->src_len, why,
+					   wl) < 0)
+				return -1;
+			r->has_src = true;
+			break;
+		case CFG_W_DST:
+			if (cfg_parse_cidr(w, arg, &r->dst, &r->dst_len, why,
+					   wl) < 0)
+				return -1;
+			r->has_dst = true;
+			break;
+		case CFG_W_SPORT:
+			if (cfg_parse_range(w, arg, &r->sport_lo, &r->sport_hi,
+					    why, wl) < 0)
+				return -1;
+			r->has_sport = true;
+			break;
+		case CFG_W_DPORT:
+			if (cfg_parse_range(w, arg, &r->dport_lo, &r->dport_hi,
+					    why, wl) < 0)
+				return -1;
+			r->has_dport = true;
+			break;
+		case CFG_W_VLAN:
+			if (cfg_parse_u64(arg, &v) < 0 || v > 4095) {
+				snprintf(why, wl,
+					 "vlan %s: not a VLAN ID; valid: "
+					 "0..4095",
+					 arg);
+				return -1;
+			}
+			r->vlan = (int)v;
+			break;
+		default:
+			break;
+		}
+	}
+
+	if (r->has_src && r->has_dst && r->src.family != r->dst.family) {
+		snprintf(why, wl,
+			 "src %s is %s but dst %s is %s; a rule matches one "
+			 "address family",
+			 arg_txt[CFG_W_SRC], cfg_family_name(r->src.family),
+			 arg_txt[CFG_W_DST], cfg_family_name(r->dst.family));
+		return -1;
+	}
+	if (r->has_src)
+		r->family = r->src.family;
+	else if (r->has_dst)
+		r->family = r->dst.family;
+	if ((r->has_sport || r->has_dport) && r->proto >= 0 && r->proto != 6 &&
+	    r->proto != 17 && r->proto != 132) {
+		snprintf(why, wl,
+			 "%s with proto %s, which has no ports; ports need "
+			 "proto tcp, udp or sctp (or no proto)",
+			 r->has_sport ? "sport" : "dport",
+			 arg_txt[CFG_W_PROTO]);
+		return -1;
+	}
+	if (r->proto == 1 && r->family == 6) {
+		snprintf(why, wl,
+			 "proto %s with an IPv6 address; use proto icmpv6 for "
+			 "IPv6",
+			 arg_txt[CFG_W_PROTO]);
+		return -1;
+	}
+	if (r->proto == 58 && r->family == 4) {
+		snprintf(why, wl,
+			 "proto %s with an IPv4 address; use proto icmp for "
+			 "IPv4",
+			 arg_txt[CFG_W_PROTO]);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cfg_rule_cmp(const void *a, const void *b)
+{
+	const struct cfg_rule *x = a;
+	const struct cfg_rule *y = b;
+
+	return x->number < y->number ? -1 : x->number > y->number;
+}
+
+/* [filter] rule N: a number not used before in the filter, a valid rule. */
+void
+cfg_check_rule(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
+{
+	const char *num = c->secs[c->cur].ents[k].name + strlen(key->name);
+	struct cfg_filter *f = obj;
+	char why[CFG_ERR_LEN];
+	struct cfg_rule r;
+	uint64_t n;
+
+	if (c->rule_nums == NULL) {
+		c->rule_nums = calloc(CFG_RULE_NUM_MAX / 8 + 1, 1);
+		if (c->rule_nums == NULL) {
+			c->nomem = true;
+			return;
+		}
+	}
+	if (num[0] != ' ' || cfg_parse_u64(num + 1, &n) < 0 || n < 1 ||
+	    n > CFG_RULE_NUM_MAX) {
+		cfg_bad(c, k,
+			"bad rule key; write rule N, one space, N = 1..%d",
+			CFG_RULE_NUM_MAX);
+		return;
+	}
+	/* Numbers of bad rules count too. */
+	if ((c->rule_nums[n / 8] & (1u << (n % 8))) != 0) {
+		cfg_bad(c, k,
+			"rule number %lu is defined twice; give each rule its "
+			"own number",
+			(unsigned long)n);
+		return;
+	}
+	c->rule_nums[n / 8] |= (uint8_t)(1u << (n % 8));
+	memset(&r, 0, sizeof(r));
+	r.number = (uint32_t)n;
+	if (cfg_parse_rule(cfg_val(c, k), &r, why, sizeof(why)) < 0) {
+		cfg_bad(c, k, "%s", why);
+		return;
+	}
+	if (c->n_rules == CFG_MAX_RULES) {
+		if (!c->rules_full)
+			cfg_bad(c, k,
+				"too many rules; at most %d over all filters",
+				CFG_MAX_RULES);
+		c->rules_full = true;
+		return;
+	}
+	if (f->n_rules == c->rule_cap) {
+		unsigned int ncap = c->rule_cap == 0 ? 8 : 2 * c->rule_cap;
+		struct cfg_rule *nr;
+
+		nr = realloc(f->rules, ncap * sizeof(*nr));
+		if (nr == NULL) {
+			c->nomem = true;
+			return;
+		}
+		f->rules = nr;
+		c->rule_cap = ncap;
+	}
+	f->rules[f->n_rules++] = r;
+	c->n_rules++;
+}
+
+/* After a filter's keys: sort its rules; forget its rule numbers. */
+void
+cfg_filter_done(struct cfg_ctx *c, void *obj)
+{
+	struct cfg_filter *f = obj;
+
+	free(c->rule_nums);
+	c->rule_nums = NULL;
+	c->rule_cap = 0;
+	if (f->n_rules > 1)
+		qsort(f->rules, f->n_rules, sizeof(f->rules[0]), cfg_rule_cmp);
+}
