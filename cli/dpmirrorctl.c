@@ -38,6 +38,35 @@ ctl_usage_error(const char *what)
 	return CLI_EXIT_USAGE;
 }
 
+static void
+check_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: %s check [--] FILE\n"
+		"       %s check -h | --help\n"
+		"\n"
+		"Validates FILE as dpmirror would read it (DESIGN section 4) "
+		"and prints\n"
+		"either \"FILE: valid (...)\" with what it defines, or every "
+		"problem, one\n"
+		"\"FILE: error: [section] key = value: what is wrong; what "
+		"would be valid\"\n"
+		"line each, in file order.  It needs no EAL, no root and no "
+		"device: what\n"
+		"only a device can tell (queues, MTU, offloads) is checked by "
+		"'dpmirror\n"
+		"--dry-run'.  Exit 0 valid, 1 usage error, 2 invalid.\n",
+		ctl_prog, ctl_prog);
+}
+
+static int
+check_usage_error(const char *what)
+{
+	fprintf(stderr, "%s: %s\n", ctl_prog, what);
+	check_usage(stderr);
+	return CLI_EXIT_USAGE;
+}
+
 static int
 ctl_check(int argc, char **argv)
 {
@@ -46,9 +75,27 @@ ctl_check(int argc, char **argv)
 	unsigned int i, n_rules = 0;
 	char path[1024];
 
+	if (argc >= 1 &&
+	    (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)) {
+		check_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	/* "--" ends the options: a file may be called -h. */
+	if (argc >= 1 && strcmp(argv[0], "--") == 0) {
+		argc--;
+		argv++;
+	} else if (argc >= 1 && argv[0][0] == '-' && argv[0][1] != '\0') {
+		char shown[256], msg[320];
+
+		snprintf(msg, sizeof(msg),
+			 "check: unknown option %s; give FILE (or -- FILE "
+			 "for a name that starts with '-')",
+			 cfg_escape(argv[0], shown, sizeof(shown)));
+		return check_usage_error(msg);
+	}
 	if (argc != 1)
-		return ctl_usage_error(argc == 0 ? "check: missing FILE"
-						 : "check: too many arguments");
+		return check_usage_error(argc == 0 ? "check: missing FILE"
+						   : "check: too many arguments");
 	cfg_escape(argv[0], path, sizeof(path));
 
 	errs = calloc(1, sizeof(*errs));
@@ -75,7 +122,7 @@ ctl_check(int argc, char **argv)
 
 /* The subcommands; playground, kernel and stats join this table. */
 static const struct ctl_cmd cmds[] = {
-	{"check", "FILE",
+	{"check", "[--] FILE",
 	 "validate a configuration file (exit 0 valid, 2 invalid)", ctl_check},
 	{"playground", "up|down|status [--prefix P] [--inline]",
 	 "the veth/netns lab of the seed's topology (root)",
@@ -92,8 +139,9 @@ ctl_usage(FILE *out)
 
 	fprintf(out,
 		"usage: %s COMMAND [ARGS]\n"
-		"       %s -h | --help | help\n\ncommands:\n",
-		ctl_prog, ctl_prog);
+		"       %s help [COMMAND] | -h | --help\n"
+		"       %s --version\n\ncommands:\n",
+		ctl_prog, ctl_prog, ctl_prog);
 	for (i = 0; i < RTE_DIM(cmds); i++) {
 		char synopsis[64];
 
@@ -102,9 +150,11 @@ ctl_usage(FILE *out)
 		fprintf(out, "  %-22s %s\n", synopsis, cmds[i].help);
 	}
 	fprintf(out,
-		"\n%s needs no EAL or hugepages; check needs no root, "
+		"\n'%s help COMMAND' or '%s COMMAND --help' shows a "
+		"command's own help.\n"
+		"%s needs no EAL or hugepages; check needs no root, "
 		"playground and kernel do.\n",
-		ctl_prog);
+		ctl_prog, ctl_prog, ctl_prog);
 }
 
 int
@@ -115,6 +165,23 @@ main(int argc, char **argv)
 
 	if (argc < 2)
 		return ctl_usage_error("missing command");
+	if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		printf("dpmirrorctl %s\n", DPM_VERSION);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0 && argc >= 3) {
+		/* help COMMAND: that command's own --help. */
+		char *help_argv[] = {(char *)"--help", NULL};
+
+		for (i = 0; i < RTE_DIM(cmds); i++)
+			if (strcmp(argv[2], cmds[i].name) == 0)
+				return cmds[i].run(1, help_argv);
+		fprintf(stderr, "%s: help: unknown command '%s'\n", ctl_prog,
+			cfg_escape(argv[2], shown, sizeof(shown)));
+		ctl_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		ctl_usage(stdout);
