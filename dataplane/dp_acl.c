@@ -34,58 +34,52 @@ _Static_assert(sizeof(struct dp_acl_key6) == 44, "key6 size");
 		.input_index = (ii), .offset = (ofs),                          \
 	}
 
-/* One 32-bit slice W of an IPv6 address field (src or dst) of key6. */
-#define DP_FIELD6_ADDR(fi, ii, member, w)                                      \
-	DP_FIELD(RTE_ACL_FIELD_TYPE_MASK, sizeof(uint32_t), (fi), (ii),        \
-		 offsetof(struct dp_acl_key6, member) +                        \
-			 (w) * sizeof(uint32_t))
+/* Field F of key4 or key6 (size and offset those of its MEMBER), of
+ * rte_acl type T, read through input group II. */
+#define DP_FIELD4(f, t, ii, member)                                            \
+	[DP_ACL4_##f] = DP_FIELD(RTE_ACL_FIELD_TYPE_##t,                       \
+				 sizeof(((struct dp_acl_key4 *)0)->member),    \
+				 DP_ACL4_##f, (ii),                            \
+				 offsetof(struct dp_acl_key4, member))
+#define DP_FIELD6(f, t, ii, member)                                            \
+	[DP_ACL6_##f] = DP_FIELD(RTE_ACL_FIELD_TYPE_##t,                       \
+				 sizeof(((struct dp_acl_key6 *)0)->member),    \
+				 DP_ACL6_##f, (ii),                            \
+				 offsetof(struct dp_acl_key6, member))
 
+/* Slice W (0..3, 32 bits each) of IPv6 address MEMBER of key6 as field F. */
+#define DP_FIELD6_ADDR(f, ii, member, w)                                       \
+	[DP_ACL6_##f] = DP_FIELD(                                              \
+		RTE_ACL_FIELD_TYPE_MASK, sizeof(uint32_t), DP_ACL6_##f, (ii),  \
+		offsetof(struct dp_acl_key6, member) + (w) * sizeof(uint32_t))
+
+/* One row per field; fields of one input group share a group number. */
+/* clang-format off */
 const struct rte_acl_field_def dp_acl_defs4[DP_ACL4_NUM_FIELDS] = {
-	[DP_ACL4_PROTO] =
-		DP_FIELD(RTE_ACL_FIELD_TYPE_BITMASK, sizeof(uint8_t),
-			 DP_ACL4_PROTO, 0, offsetof(struct dp_acl_key4, proto)),
-	[DP_ACL4_SRC] =
-		DP_FIELD(RTE_ACL_FIELD_TYPE_MASK, sizeof(uint32_t), DP_ACL4_SRC,
-			 1, offsetof(struct dp_acl_key4, src)),
-	[DP_ACL4_DST] =
-		DP_FIELD(RTE_ACL_FIELD_TYPE_MASK, sizeof(uint32_t), DP_ACL4_DST,
-			 2, offsetof(struct dp_acl_key4, dst)),
-	[DP_ACL4_SPORT] =
-		DP_FIELD(RTE_ACL_FIELD_TYPE_RANGE, sizeof(uint16_t),
-			 DP_ACL4_SPORT, 3, offsetof(struct dp_acl_key4, sport)),
-	[DP_ACL4_DPORT] =
-		DP_FIELD(RTE_ACL_FIELD_TYPE_RANGE, sizeof(uint16_t),
-			 DP_ACL4_DPORT, 3, offsetof(struct dp_acl_key4, dport)),
-	[DP_ACL4_VLAN] =
-		DP_FIELD(RTE_ACL_FIELD_TYPE_RANGE, sizeof(uint16_t),
-			 DP_ACL4_VLAN, 4, offsetof(struct dp_acl_key4, vlan)),
-	[DP_ACL4_FLAGS] =
-		DP_FIELD(RTE_ACL_FIELD_TYPE_BITMASK, sizeof(uint16_t),
-			 DP_ACL4_FLAGS, 4, offsetof(struct dp_acl_key4, flags)),
+	/*        field   type     group  member */
+	DP_FIELD4(PROTO,  BITMASK, 0,     proto),
+	DP_FIELD4(SRC,    MASK,    1,     src),
+	DP_FIELD4(DST,    MASK,    2,     dst),
+	DP_FIELD4(SPORT,  RANGE,   3,     sport),
+	DP_FIELD4(DPORT,  RANGE,   3,     dport),
+	DP_FIELD4(VLAN,   RANGE,   4,     vlan),
+	DP_FIELD4(FLAGS,  BITMASK, 4,     flags),
 };
 
 const struct rte_acl_field_def dp_acl_defs6[DP_ACL6_NUM_FIELDS] = {
-	[DP_ACL6_PROTO] =
-		DP_FIELD(RTE_ACL_FIELD_TYPE_BITMASK, sizeof(uint8_t),
-			 DP_ACL6_PROTO, 0, offsetof(struct dp_acl_key6, proto)),
-	[DP_ACL6_SRC0] = DP_FIELD6_ADDR(DP_ACL6_SRC0, 1, src, 0),
-	[DP_ACL6_SRC1] = DP_FIELD6_ADDR(DP_ACL6_SRC1, 2, src, 1),
-	[DP_ACL6_SRC2] = DP_FIELD6_ADDR(DP_ACL6_SRC2, 3, src, 2),
-	[DP_ACL6_SRC3] = DP_FIELD6_ADDR(DP_ACL6_SRC3, 4, src, 3),
-	[DP_ACL6_DST0] = DP_FIELD6_ADDR(DP_ACL6_DST0, 5, dst, 0),
-	[DP_ACL6_DST1] = DP_FIELD6_ADDR(DP_ACL6_DST1, 6, dst, 1),
-	[DP_ACL6_DST2] = DP_FIELD6_ADDR(DP_ACL6_DST2, 7, dst, 2),
-	[DP_ACL6_DST3] = DP_FIELD6_ADDR(DP_ACL6_DST3, 8, dst, 3),
-	[DP_ACL6_SPORT] =
-		DP_FIELD(RTE_ACL_FIELD_TYPE_RANGE, sizeof(uint16_t),
-			 DP_ACL6_SPORT, 9, offsetof(struct dp_acl_key6, sport)),
-	[DP_ACL6_DPORT] =
-		DP_FIELD(RTE_ACL_FIELD_TYPE_RANGE, sizeof(uint16_t),
-			 DP_ACL6_DPORT, 9, offsetof(struct dp_acl_key6, dport)),
-	[DP_ACL6_VLAN] =
-		DP_FIELD(RTE_ACL_FIELD_TYPE_RANGE, sizeof(uint16_t),
-			 DP_ACL6_VLAN, 10, offsetof(struct dp_acl_key6, vlan)),
-	[DP_ACL6_FLAGS] = DP_FIELD(RTE_ACL_FIELD_TYPE_BITMASK, sizeof(uint16_t),
-				   DP_ACL6_FLAGS, 10,
-				   offsetof(struct dp_acl_key6, flags)),
+	/*             field  type     group  member  slice */
+	DP_FIELD6(     PROTO, BITMASK, 0,     proto),
+	DP_FIELD6_ADDR(SRC0,           1,     src,    0),
+	DP_FIELD6_ADDR(SRC1,           2,     src,    1),
+	DP_FIELD6_ADDR(SRC2,           3,     src,    2),
+	DP_FIELD6_ADDR(SRC3,           4,     src,    3),
+	DP_FIELD6_ADDR(DST0,           5,     dst,    0),
+	DP_FIELD6_ADDR(DST1,           6,     dst,    1),
+	DP_FIELD6_ADDR(DST2,           7,     dst,    2),
+	DP_FIELD6_ADDR(DST3,           8,     dst,    3),
+	DP_FIELD6(     SPORT, RANGE,   9,     sport),
+	DP_FIELD6(     DPORT, RANGE,   9,     dport),
+	DP_FIELD6(     VLAN,  RANGE,   10,    vlan),
+	DP_FIELD6(     FLAGS, BITMASK, 10,    flags),
 };
+/* clang-format on */

@@ -19,7 +19,12 @@
 #include <rte_acl.h>
 #include <rte_byteorder.h>
 
+#include "dp_limits.h"
 #include "dp_parse.h"
+
+/* One category per session. */
+_Static_assert(DP_MAX_SESSIONS <= RTE_ACL_MAX_CATEGORIES,
+	       "every session has its own rte_acl category");
 
 #define DP_ACL_ACCEPT 1u
 #define DP_ACL_REJECT 2u

@@ -62,9 +62,9 @@ enum dp_l3 {
 #define DP_F_VLAN_TRUNC 0x04 /* tag stack ran past the frame/limit */
 
 struct dp_meta {
-	uint16_t
-		ethertype; /* after the VLAN tags, host order; 0 if truncated */
-	uint16_t vlan;	   /* outermost VID or DP_VLAN_NONE */
+	/* EtherType after the VLAN tags, host order; 0 if truncated. */
+	uint16_t ethertype;
+	uint16_t vlan; /* outermost VID or DP_VLAN_NONE */
 	uint8_t n_vlans;
 	uint8_t l3; /* enum dp_l3 */
 	uint8_t proto;

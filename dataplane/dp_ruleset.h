@@ -18,10 +18,8 @@
 #include <rte_meter.h>
 
 #include "dp_encap.h"
+#include "dp_limits.h"
 #include "dp_stats.h"
-
-#define DP_MAX_COLLECTORS	  64
-#define DP_MAX_SESSION_COLLECTORS 8
 
 struct dp_collector {
 	struct dp_encap_tmpl tmpl;
@@ -58,11 +56,30 @@ struct dp_ruleset {
 	uint32_t own_ports;
 	uint32_t n_own_dports;
 	uint16_t own_dport[DP_MAX_COLLECTORS];
-	uint32_t copy_max; /* frames up to this length are copied,
-			    * longer ones cloned when possible */
+	/* Frames up to this length are copied, longer ones cloned when
+	 * possible. */
+	uint32_t copy_max;
 	struct dp_session sess[DP_MAX_SESSIONS];
 	struct dp_collector coll[DP_MAX_COLLECTORS];
 	uint32_t n_coll;
 };
+
+/* Every session has its bit in the session masks, every port its bit in
+ * own_ports, and every collector index fits a session's coll[]. */
+_Static_assert(DP_MAX_SESSIONS <= DP_MEMBER_BITS(struct dp_ruleset, want[0]),
+	       "want[] has a bit per session");
+_Static_assert(DP_MAX_SESSIONS <= DP_MEMBER_BITS(struct dp_ruleset, filtered),
+	       "filtered has a bit per session");
+_Static_assert(DP_MAX_SESSIONS <=
+		       DP_MEMBER_BITS(struct dp_ruleset, dflt_accept),
+	       "dflt_accept has a bit per session");
+_Static_assert(DP_MAX_PORTS <= DP_MEMBER_BITS(struct dp_ruleset, own_ports),
+	       "own_ports has a bit per port");
+_Static_assert(DP_MAX_COLLECTORS - 1 <=
+		       DP_MEMBER_MAX(struct dp_session, coll[0]),
+	       "a collector index fits dp_session.coll[]");
+_Static_assert(DP_MAX_SESSION_COLLECTORS <=
+		       DP_MEMBER_MAX(struct dp_session, n_coll),
+	       "dp_session.n_coll counts up to DP_MAX_SESSION_COLLECTORS");
 
 #endif /* DPMIRROR_DP_RULESET_H */

@@ -8,6 +8,7 @@
 #include <rte_prefetch.h>
 
 #include "dp_encap.h"
+#include "dp_flow.h"
 #include "dp_mirror.h"
 #include "dp_worker.h"
 
@@ -196,7 +197,7 @@ own_meta(const struct dp_ruleset *rs, const struct dp_meta *md)
 static void
 classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 		    uint32_t want, int guard, struct rte_mbuf **pkts,
-		    uint16_t n)
+		    uint16_t n, uint64_t now)
 {
 	const uint32_t ncat = rs->n_categories;
 	uint16_t n4 = 0, n6 = 0, i;
@@ -210,7 +211,6 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 	const uint32_t gport = !guard	    ? 0x10000u
 			       : gmask != 0 ? rs->own_dport[0]
 					    : 0;
-	uint64_t now;
 
 	if ((want & rs->filtered) == 0) {
 		/* No wanted session has a filter: each takes every packet.
@@ -296,7 +296,6 @@ mirror:
 	if (n_hits <= DP_MAX_SPARE && backoff == 0 &&
 	    rte_pktmbuf_alloc_bulk(w->sh->mirror_pool, w->spare, n_hits) == 0)
 		w->n_spare = (uint16_t)n_hits;
-	now = rte_rdtsc();
 	/* Walk in receive order so copies leave in the order packets came. */
 	for (i = 0; i < n; i++) {
 		uint32_t hit = w->hit[i], hash;
@@ -439,8 +438,9 @@ find_own_copies(struct dp_worker *w, const struct dp_ruleset *rs,
 }
 
 void
-dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
-		struct rte_mbuf **pkts, uint16_t n)
+dp_worker_burst_at(struct dp_worker *w, const struct dp_ruleset *rs,
+		   uint16_t port, struct rte_mbuf **pkts, uint16_t n,
+		   uint64_t now)
 {
 	const struct dp_shared *sh = w->sh;
 	struct dp_port_counters *pc = &w->stats.port[port];
@@ -467,7 +467,7 @@ dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 	 * the other side. */
 	guard = (rs->own_ports >> port) & 1;
 	if (want != 0)
-		classify_and_mirror(w, rs, want, guard, pkts, n);
+		classify_and_mirror(w, rs, want, guard, pkts, n, now);
 	else if (guard)
 		find_own_copies(w, rs, pkts, n);
 	if (guard && unlikely(w->n_own != 0)) {
@@ -529,7 +529,7 @@ dp_worker_main(void *arg)
 				     w->pkts, burst);
 		if (n > 0) {
 			dp_ctr_add(&w->stats.w.packets, n);
-			dp_worker_burst(w, rs, rq->port, w->pkts, n);
+			dp_worker_burst_at(w, rs, rq->port, w->pkts, n, t0);
 			dp_worker_flush(w);
 			dp_ctr_add(&w->stats.w.busy_cycles, rte_rdtsc() - t0);
 		}

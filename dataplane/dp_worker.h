@@ -16,20 +16,19 @@
 #include <stdint.h>
 
 #include <rte_acl.h>
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_meter.h>
 #include <rte_rcu_qsbr.h>
 
 #include "dp_acl.h"
+#include "dp_limits.h"
 #include "dp_parse.h"
 #include "dp_ruleset.h"
 #include "dp_stats.h"
 
-#define DP_MAX_BURST   512
-#define DP_MAX_RXQ     64
-#define DP_MIRBUF      256 /* copies buffered per egress port before a tx burst */
-#define DP_MAX_SPARE   512 /* mbufs taken in bulk for one burst's copies */
-#define DP_MIR_BACKOFF 64  /* bursts without copies to a full tx queue */
+/* Bursts without copies to a full tx queue (one that took nothing). */
+#define DP_MIR_BACKOFF 64
 
 enum dp_mode {
 	DP_MODE_INLINE = 0,
@@ -105,9 +104,28 @@ struct dp_worker {
 	uint16_t n_own;
 	uint16_t n_spare, spare_next;
 	uint16_t mir_backoff[DP_MAX_PORTS]; /* >0: that port's queue was full */
-	struct rte_mbuf
-		*spare[DP_MAX_SPARE]; /* mbufs for this burst's copies */
+	/* Mirror mbufs for this burst's copies. */
+	struct rte_mbuf *spare[DP_MAX_SPARE];
 } __rte_cache_aligned;
+
+/* A worker's session masks have a bit per session, and its counts and
+ * indexes reach the sizes of the arrays they walk. */
+_Static_assert(DP_MAX_SESSIONS <= DP_MEMBER_BITS(struct dp_mirbuf, smask),
+	       "dp_mirbuf.smask has a bit per session");
+_Static_assert(DP_MAX_SESSIONS <= DP_MEMBER_BITS(struct dp_worker, hit[0]),
+	       "dp_worker.hit[] has a bit per session");
+_Static_assert(DP_MAX_SESSIONS - 1 <= DP_MEMBER_MAX(struct dp_mirbuf, sess[0]),
+	       "a session index fits dp_mirbuf.sess[]");
+_Static_assert(DP_MIRBUF <= DP_MEMBER_MAX(struct dp_mirbuf, n),
+	       "dp_mirbuf.n counts up to DP_MIRBUF");
+_Static_assert(DP_MAX_BURST <= DP_MEMBER_MAX(struct dp_worker, n_own),
+	       "dp_worker.n_own counts up to DP_MAX_BURST");
+_Static_assert(DP_MAX_SPARE <= DP_MEMBER_MAX(struct dp_worker, n_spare),
+	       "dp_worker.n_spare counts up to DP_MAX_SPARE");
+_Static_assert(DP_MAX_RXQ <= DP_MEMBER_MAX(struct dp_worker, n_rxq),
+	       "dp_worker.n_rxq counts up to DP_MAX_RXQ");
+_Static_assert(DP_MAX_PORTS - 1 <= DP_MEMBER_MAX(struct dp_rxq, port),
+	       "a port index fits dp_rxq.port");
 
 /* Prepare W for lcore LCORE with RCU id ID (control thread). */
 void dp_worker_init(struct dp_worker *w, struct dp_shared *sh,
@@ -142,8 +160,19 @@ int dp_worker_main(void *arg);
  * segment starts with a collector's outer header, dp_encap_own) is freed
  * and counted as own_copies of PORT: never mirrored again, never forwarded.
  */
-void dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs,
-		     uint16_t port, struct rte_mbuf **pkts, uint16_t n);
+void dp_worker_burst_at(struct dp_worker *w, const struct dp_ruleset *rs,
+			uint16_t port, struct rte_mbuf **pkts, uint16_t n,
+			uint64_t now);
+
+/* dp_worker_burst_at at the current TSC.  NOW, in TSC cycles, is the time
+ * the sessions' rate meters see (the poll loop passes the time it read
+ * before rx; tests pass any time they like). */
+static inline void
+dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs,
+		uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	dp_worker_burst_at(w, rs, port, pkts, n, rte_rdtsc());
+}
 
 /* Transmit the buffered copies of every port. */
 void dp_worker_flush(struct dp_worker *w);

@@ -20,6 +20,7 @@
 #include <rte_mempool.h>
 
 #include "dp_encap.h"
+#include "dp_flow.h"
 #include "dp_parse.h"
 #include "eal_test.h"
 
