@@ -18,15 +18,33 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define CFG_MAX_PORTS		   16
-#define CFG_MAX_COLLECTORS	   64
-#define CFG_MAX_SESSIONS	   16 /* one rte_acl category each */
-#define CFG_MAX_SESSION_COLLECTORS 8
-#define CFG_MAX_SOURCES		   (2 * CFG_MAX_PORTS)
+#include "dp_limits.h"
+
+/*
+ * Limits of a configuration.  Those that size or index an array of the
+ * dataplane are the dataplane's own (dataplane/dp_limits.h) or asserted to
+ * fit it; filters and rules have no dataplane array (the ACL contexts are
+ * sized when built).
+ */
+#define CFG_MAX_PORTS		   DP_MAX_PORTS
+#define CFG_MAX_COLLECTORS	   DP_MAX_COLLECTORS
+#define CFG_MAX_SESSIONS	   DP_MAX_SESSIONS /* one rte_acl category each */
+#define CFG_MAX_SESSION_COLLECTORS DP_MAX_SESSION_COLLECTORS
+#define CFG_MAX_SOURCES		   (2 * CFG_MAX_PORTS) /* rx and tx of each */
+#define CFG_MAX_BURST		   DP_MAX_BURST	       /* [dpmirror] burst */
+#define CFG_MAX_RX_QUEUES	   64		       /* [port] rx_queues */
 #define CFG_MAX_FILTERS		   64
 #define CFG_MAX_RULES		   16384 /* over all filters */
-#define CFG_NAME_MAX		   32 /* section names: "<kind> <name>", name < 32 */
-#define CFG_DEVICE_MAX		   256
+
+_Static_assert(CFG_MAX_SESSIONS <= DP_MASK_BITS,
+	       "every session has its bit in the dataplane's session masks");
+_Static_assert(CFG_MAX_PORTS <= DP_MASK_BITS,
+	       "every port has its bit in the dataplane's port masks");
+_Static_assert(CFG_MAX_RX_QUEUES <= DP_MAX_RXQ,
+	       "one worker can poll every rx queue of a port");
+
+#define CFG_NAME_MAX   32 /* section names: "<kind> <name>", name < 32 */
+#define CFG_DEVICE_MAX 256
 /* A configuration file larger than this many bytes (4 MiB) is refused. */
 #define CFG_FILE_MAX (4u << 20)
 
@@ -270,6 +288,16 @@ void cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len);
 /* ADDR[/LEN] with no host bits set beyond the prefix; 0 or -1 with WHY. */
 int cfg_parse_cidr(const char *word, const char *s, struct cfg_addr *a,
 		   uint8_t *plen, char *why, size_t wl);
+/* The prefix check of cfg_parse_cidr on a parsed address A and length LEN
+ * (TEXT is how the prefix was written, for the message): LEN within the
+ * family's, no host bits set.  0 or -1 with WHY. */
+int cfg_check_prefix(const char *word, const char *text,
+		     const struct cfg_addr *a, unsigned int len, char *why,
+		     size_t wl);
+/* A protocol: a name of the one table (common/dpm_proto.h) or a decimal
+ * number (any size: the caller checks its range).  0, -EINVAL or -ERANGE
+ * as cfg_parse_u64. */
+int cfg_parse_proto(const char *s, uint64_t *num);
 /* A port N or range N-M (0..65535); 0 or -1 with WHY. */
 int cfg_parse_range(const char *word, const char *s, uint16_t *lo,
 		    uint16_t *hi, char *why, size_t wl);

@@ -19,6 +19,7 @@
 #include <rte_common.h>
 
 #include "cfg_internal.h"
+#include "dpm_proto.h"
 
 /*
  * Filter rules.
@@ -38,13 +39,6 @@ static const char *const cfg_rule_words[CFG_W_COUNT] = {
 	"proto", "src", "dst", "sport", "dport", "vlan",
 };
 
-static const struct {
-	const char *name;
-	int proto;
-} cfg_protos[] = {
-	{"tcp", 6}, {"udp", 17}, {"icmp", 1}, {"icmpv6", 58}, {"sctp", 132},
-};
-
 /* Parse the text of one rule into r; on error fill why and return -1. */
 int
 cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl)
@@ -54,7 +48,6 @@ cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl)
 	char *save = NULL;
 	char *w;
 	uint64_t v = 0;
-	unsigned int i;
 
 	r->action = CFG_REJECT;
 	r->proto = -1;
@@ -107,21 +100,14 @@ cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl)
 		arg_txt[word] = arg;
 		switch (word) {
 		case CFG_W_PROTO:
-			r->proto = -1;
-			for (i = 0; i < RTE_DIM(cfg_protos); i++)
-				if (strcmp(arg, cfg_protos[i].name) == 0)
-					r->proto = cfg_protos[i].proto;
-			if (r->proto < 0) {
-				if (cfg_parse_u64(arg, &v) < 0 || v > 255) {
-					snprintf(why, wl,
-						 "proto %s: unknown protocol; "
-						 "valid: tcp, udp, icmp, "
-						 "icmpv6, sctp or 0..255",
-						 arg);
-					return -1;
-				}
-				r->proto = (int)v;
+			if (cfg_parse_proto(arg, &v) < 0 || v > 255) {
+				snprintf(why, wl,
+					 "proto %s: unknown protocol; "
+					 "valid: " DPM_PROTO_VALID,
+					 arg);
+				return -1;
 			}
+			r->proto = (int)v;
 			break;
 		case CFG_W_SRC:
 			if (cfg_parse_cidr(w, arg, &r->src, &r->src_len, why,
@@ -174,8 +160,8 @@ cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl)
 		r->family = r->src.family;
 	else if (r->has_dst)
 		r->family = r->dst.family;
-	if ((r->has_sport || r->has_dport) && r->proto >= 0 && r->proto != 6 &&
-	    r->proto != 17 && r->proto != 132) {
+	if ((r->has_sport || r->has_dport) && r->proto >= 0 &&
+	    !dpm_proto_has_ports(r->proto)) {
 		snprintf(why, wl,
 			 "%s with proto %s, which has no ports; ports need "
 			 "proto tcp, udp or sctp (or no proto)",

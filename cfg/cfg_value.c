@@ -20,6 +20,7 @@
 #include <rte_ether.h>
 
 #include "cfg_internal.h"
+#include "dpm_proto.h"
 
 /*
  * Small parsers.
@@ -182,16 +183,46 @@ cfg_mac_is_zero(const uint8_t mac[6])
 	return (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) == 0;
 }
 
+int
+cfg_check_prefix(const char *word, const char *text, const struct cfg_addr *a,
+		 unsigned int len, char *why, size_t wl)
+{
+	unsigned int max = a->family == 4 ? 32 : 128, i;
+	char canon_str[INET6_ADDRSTRLEN];
+	struct cfg_addr canon;
+
+	if (len > max) {
+		snprintf(why, wl,
+			 "%s %s: bad prefix length; valid: /0../%u for %s",
+			 word, text, max, cfg_family_name(a->family));
+		return -1;
+	}
+	canon = *a;
+	for (i = 0; i < max / 8; i++) {
+		unsigned int bits = len > 8 * i ? len - 8 * i : 0;
+
+		if (bits < 8)
+			canon.bytes[i] &= (uint8_t)(0xff00 >> bits);
+	}
+	if (memcmp(canon.bytes, a->bytes, sizeof(a->bytes)) != 0) {
+		cfg_addr_str(&canon, canon_str, sizeof(canon_str));
+		snprintf(why, wl,
+			 "%s %s: host bits set beyond the /%u prefix; did you "
+			 "mean %s/%u",
+			 word, text, len, canon_str, len);
+		return -1;
+	}
+	return 0;
+}
+
 /* "<addr>[/<len>]" with no host bits set beyond the prefix. */
 int
 cfg_parse_cidr(const char *word, const char *s, struct cfg_addr *a,
 	       uint8_t *plen, char *why, size_t wl)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
-	struct cfg_addr canon;
-	char canon_str[INET6_ADDRSTRLEN];
 	const char *slash;
-	unsigned int max, len, i;
+	unsigned int max, len;
 	uint64_t v = 0;
 
 	if (strlen(s) >= sizeof(buf)) {
@@ -212,33 +243,26 @@ cfg_parse_cidr(const char *word, const char *s, struct cfg_addr *a,
 	}
 	max = a->family == 4 ? 32 : 128;
 	len = max;
-	if (slash != NULL) {
-		if (cfg_parse_u64(slash + 1, &v) < 0 || v > max) {
-			snprintf(why, wl,
-				 "%s %s: bad prefix length; valid: /0../%u for "
-				 "%s",
-				 word, s, max, cfg_family_name(a->family));
-			return -1;
-		}
-		len = (unsigned int)v;
-	}
-	canon = *a;
-	for (i = 0; i < max / 8; i++) {
-		unsigned int bits = len > 8 * i ? len - 8 * i : 0;
-
-		if (bits < 8)
-			canon.bytes[i] &= (uint8_t)(0xff00 >> bits);
-	}
-	if (memcmp(canon.bytes, a->bytes, sizeof(a->bytes)) != 0) {
-		cfg_addr_str(&canon, canon_str, sizeof(canon_str));
-		snprintf(why, wl,
-			 "%s %s: host bits set beyond the /%u prefix; did you "
-			 "mean %s/%u",
-			 word, s, len, canon_str, len);
+	if (slash != NULL)
+		len = cfg_parse_u64(slash + 1, &v) < 0 || v > max
+			      ? max + 1
+			      : (unsigned int)v;
+	if (cfg_check_prefix(word, s, a, len, why, wl) < 0)
 		return -1;
-	}
 	*plen = (uint8_t)len;
 	return 0;
+}
+
+int
+cfg_parse_proto(const char *s, uint64_t *num)
+{
+	int p = dpm_proto_by_name(s);
+
+	if (p >= 0) {
+		*num = (uint64_t)p;
+		return 0;
+	}
+	return cfg_parse_u64(s, num);
 }
 
 int

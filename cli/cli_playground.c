@@ -71,7 +71,7 @@ cli_playground(int argc, char **argv)
 {
 	struct dpm_lock lock;
 	struct kn_pg_opts o;
-	struct kn_err e;
+	struct dpm_err e;
 	const char *sub;
 	int i, rc;
 
@@ -119,11 +119,11 @@ cli_playground(int argc, char **argv)
 	 * A lock a dead dpmirror left is taken, then removed on release:
 	 * the playground is the user's afterwards. */
 	if (strcmp(sub, "status") != 0) {
-		char msg[PATH_MAX + 64];
+		struct dpm_err le;
 		pid_t holder;
 
 		rc = dpm_lock_take_playground(&lock, o.prefix, NULL, 0, &holder,
-					      msg, sizeof(msg));
+					      &le);
 		if (rc == -EBUSY) {
 			char who[32];
 
@@ -138,7 +138,7 @@ cli_playground(int argc, char **argv)
 		}
 		if (rc != 0) {
 			fprintf(stderr, "dpmirrorctl: playground %s: %s\n", sub,
-				msg);
+				le.msg);
 			return CLI_EXIT_FAIL;
 		}
 	}

@@ -24,9 +24,4 @@ struct dpm_err {
 int dpm_fail(struct dpm_err *e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Prefix E's message with "PREFIX: " (truncating its end if needed) and
- * return RC unchanged, for a caller that adds where the failure happened. */
-int dpm_err_prefix(struct dpm_err *e, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 #endif /* DPMIRROR_DPM_ERR_H */

@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "cfg.h"
+#include "dpm_err.h"
 #include "dpm_lock.h"
 
 struct ctl_kernel {
@@ -39,14 +40,14 @@ struct ctl_kernel {
 
 /*
  * Bring up what CFG asks for (see above for the playground).  Returns 0,
- * or -1 with a message in ERR; then whatever this call set up has been
- * removed again and the playground lock is released.  A playground that
- * another live process owns is refused with the message
+ * or a negative errno with a message in ERR; then whatever this call set
+ * up has been removed again and the playground lock is released.  A
+ * playground that another live process owns is refused with the message
  * "[playground] prefix = P: in use by dpmirror pid N; stop it or choose
  * another prefix".
  */
-int ctl_kernel_setup(const struct cfg *cfg, struct ctl_kernel *k, char *err,
-		     size_t errlen);
+int ctl_kernel_setup(const struct cfg *cfg, struct ctl_kernel *k,
+		     struct dpm_err *err);
 
 /* Remove what ctl_kernel_setup set up (mirrors, then the playground when
  * this run owns it as its creator and keep = no), then release the

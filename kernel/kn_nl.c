@@ -44,7 +44,7 @@ struct kn_sock {
 	"; this needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN): run as root"
 
 int
-kn_fail(struct kn_err *e, int errnum, const char *fmt, ...)
+kn_fail(struct dpm_err *e, int errnum, const char *fmt, ...)
 {
 	int err = errnum < 0 ? -errnum : errnum;
 	va_list ap;
@@ -65,6 +65,19 @@ kn_fail(struct kn_err *e, int errnum, const char *fmt, ...)
 		}
 	}
 	return -err;
+}
+
+void
+kn_append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used >= len - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
 }
 
 int
@@ -99,9 +112,9 @@ kn_errno_from_nl(int nlerr)
 }
 
 int
-kn_nl_fail(struct kn_err *e, int nlerr, const char *fmt, ...)
+kn_nl_fail(struct dpm_err *e, int nlerr, const char *fmt, ...)
 {
-	char what[KN_ERR_LEN - 64];
+	char what[DPM_ERR_LEN - 64];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -114,7 +127,7 @@ kn_nl_fail(struct kn_err *e, int nlerr, const char *fmt, ...)
 /* ---- namespaces ---- */
 
 static int
-netns_path(const char *name, char *path, size_t len, struct kn_err *e)
+netns_path(const char *name, char *path, size_t len, struct dpm_err *e)
 {
 	if (name == NULL || name[0] == '\0' || strchr(name, '/') != NULL ||
 	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
@@ -141,7 +154,7 @@ kn_netns_exists(const char *name)
 /* /run/netns must be a shared mount point, as iproute2 makes it, so that
  * namespaces mounted there are seen by every mount namespace. */
 static int
-netns_run_dir(struct kn_err *e)
+netns_run_dir(struct dpm_err *e)
 {
 	if (mkdir(NETNS_RUN_DIR, 0755) != 0 && errno != EEXIST)
 		return kn_fail(e, errno, "create %s: %s", NETNS_RUN_DIR,
@@ -161,7 +174,7 @@ netns_run_dir(struct kn_err *e)
 }
 
 static int
-lo_up(const char *name, struct kn_err *e)
+lo_up(const char *name, struct dpm_err *e)
 {
 	struct kn_sock *s = kn_sock_open(name, e);
 	int rc;
@@ -174,7 +187,7 @@ lo_up(const char *name, struct kn_err *e)
 }
 
 int
-kn_netns_add(const char *name, struct kn_err *e)
+kn_netns_add(const char *name, struct dpm_err *e)
 {
 	char path[300];
 	int fd, orig, rc;
@@ -228,7 +241,7 @@ out:
 }
 
 int
-kn_netns_del(const char *name, struct kn_err *e)
+kn_netns_del(const char *name, struct dpm_err *e)
 {
 	char path[300];
 	int rc;
@@ -247,7 +260,7 @@ kn_netns_del(const char *name, struct kn_err *e)
 }
 
 int
-kn_netns_open(const char *name, struct kn_err *e)
+kn_netns_open(const char *name, struct dpm_err *e)
 {
 	char path[300];
 	int fd, rc;
@@ -295,7 +308,7 @@ kn_netns_list(const char *prefix, char (*names)[256], int max)
 /* ---- sockets ---- */
 
 struct kn_sock *
-kn_sock_open(const char *netns, struct kn_err *e)
+kn_sock_open(const char *netns, struct dpm_err *e)
 {
 	struct kn_sock *s;
 	int orig = -1, fd = -1, rc;
@@ -385,7 +398,7 @@ kn_sock_where(const struct kn_sock *s)
 
 static int
 get_link(struct kn_sock *s, const char *ifname, struct rtnl_link **out,
-	 struct kn_err *e)
+	 struct dpm_err *e)
 {
 	int rc = rtnl_link_get_kernel(s->nl, 0, ifname, out);
 
@@ -439,7 +452,7 @@ fill_info(struct kn_sock *s, struct rtnl_link *l, struct kn_link_info *o)
 
 int
 kn_link_info(struct kn_sock *s, const char *ifname, struct kn_link_info *out,
-	     struct kn_err *e)
+	     struct dpm_err *e)
 {
 	struct rtnl_link *l;
 	int rc = get_link(s, ifname, &l, e);
@@ -454,7 +467,7 @@ kn_link_info(struct kn_sock *s, const char *ifname, struct kn_link_info *out,
 int
 kn_link_foreach(struct kn_sock *s, const char *prefix,
 		void (*fn)(const struct kn_link_info *, void *), void *arg,
-		struct kn_err *e)
+		struct dpm_err *e)
 {
 	struct nl_cache *cache;
 	struct nl_object *o;
@@ -480,7 +493,7 @@ kn_link_foreach(struct kn_sock *s, const char *prefix,
 
 int
 kn_veth_add(struct kn_sock *s, const char *name, const char *peer,
-	    const char *peer_netns, struct kn_err *e)
+	    const char *peer_netns, struct dpm_err *e)
 {
 	struct rtnl_link *l, *p;
 	int fd = -1, rc;
@@ -514,7 +527,7 @@ kn_veth_add(struct kn_sock *s, const char *name, const char *peer,
 }
 
 int
-kn_bridge_add(struct kn_sock *s, const char *name, struct kn_err *e)
+kn_bridge_add(struct kn_sock *s, const char *name, struct dpm_err *e)
 {
 	int rc = rtnl_link_bridge_add(s->nl, name);
 
@@ -527,7 +540,7 @@ kn_bridge_add(struct kn_sock *s, const char *name, struct kn_err *e)
 /* Apply CHANGE (built by the caller) to IFNAME. */
 static int
 link_change(struct kn_sock *s, const char *ifname, struct rtnl_link *change,
-	    const char *what, struct kn_err *e)
+	    const char *what, struct dpm_err *e)
 {
 	struct rtnl_link *l;
 	int rc = get_link(s, ifname, &l, e);
@@ -543,7 +556,7 @@ link_change(struct kn_sock *s, const char *ifname, struct rtnl_link *change,
 
 int
 kn_link_set_master(struct kn_sock *s, const char *ifname, const char *master,
-		   struct kn_err *e)
+		   struct dpm_err *e)
 {
 	int idx = kn_link_index(s, ifname), midx, rc;
 
@@ -570,7 +583,8 @@ kn_link_set_master(struct kn_sock *s, const char *ifname, const char *master,
 }
 
 int
-kn_link_set_up(struct kn_sock *s, const char *ifname, bool up, struct kn_err *e)
+kn_link_set_up(struct kn_sock *s, const char *ifname, bool up,
+	       struct dpm_err *e)
 {
 	struct rtnl_link *c = rtnl_link_alloc();
 	int rc;
@@ -588,7 +602,7 @@ kn_link_set_up(struct kn_sock *s, const char *ifname, bool up, struct kn_err *e)
 
 int
 kn_link_set_mtu(struct kn_sock *s, const char *ifname, unsigned int mtu,
-		struct kn_err *e)
+		struct dpm_err *e)
 {
 	struct rtnl_link *c = rtnl_link_alloc();
 	char what[32];
@@ -605,7 +619,7 @@ kn_link_set_mtu(struct kn_sock *s, const char *ifname, unsigned int mtu,
 
 int
 kn_link_set_mac(struct kn_sock *s, const char *ifname, const uint8_t mac[6],
-		struct kn_err *e)
+		struct dpm_err *e)
 {
 	struct rtnl_link *c = rtnl_link_alloc();
 	struct nl_addr *a;
@@ -626,7 +640,7 @@ kn_link_set_mac(struct kn_sock *s, const char *ifname, const uint8_t mac[6],
 }
 
 int
-kn_link_del(struct kn_sock *s, const char *ifname, struct kn_err *e)
+kn_link_del(struct kn_sock *s, const char *ifname, struct dpm_err *e)
 {
 	struct rtnl_link *l;
 	int rc = get_link(s, ifname, &l, e);
@@ -674,7 +688,7 @@ ip_to_nl(const struct kn_ip *ip)
 
 int
 kn_vxlan_add(struct kn_sock *s, const char *name, const struct kn_vxlan *v,
-	     struct kn_err *e)
+	     struct dpm_err *e)
 {
 	struct rtnl_link *l;
 	struct nl_addr *local = NULL, *remote = NULL;
@@ -716,9 +730,64 @@ kn_vxlan_add(struct kn_sock *s, const char *name, const struct kn_vxlan *v,
 	return 0;
 }
 
+static void
+nl_ip_str(struct nl_addr *a, char *buf, size_t len)
+{
+	if (a == NULL || nl_addr_get_len(a) == 0)
+		snprintf(buf, len, "-");
+	else if (inet_ntop(nl_addr_get_family(a), nl_addr_get_binary_addr(a),
+			   buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+}
+
+int
+kn_vxlan_read(struct kn_sock *s, const char *name, struct kn_vxlan_state *v)
+{
+	struct rtnl_link *l, *u;
+	struct nl_addr *a;
+	const char *alias;
+	uint32_t x;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->local, sizeof(v->local), "-");
+	snprintf(v->remote, sizeof(v->remote), "-");
+	if (rtnl_link_get_kernel(s->nl, 0, name, &l) < 0)
+		return -ENODEV;
+	alias = rtnl_link_get_ifalias(l);
+	if (alias != NULL)
+		snprintf(v->alias, sizeof(v->alias), "%s", alias);
+	v->mtu = rtnl_link_get_mtu(l);
+	v->up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
+	v->is_vxlan = rtnl_link_is_vxlan(l) != 0;
+	if (v->is_vxlan) {
+		rtnl_link_vxlan_get_id(l, &v->vni);
+		if (rtnl_link_vxlan_get_local(l, &a) == 0) {
+			nl_ip_str(a, v->local, sizeof(v->local));
+			nl_addr_put(a);
+		}
+		if (rtnl_link_vxlan_get_group(l, &a) == 0) {
+			nl_ip_str(a, v->remote, sizeof(v->remote));
+			nl_addr_put(a);
+		}
+		if (rtnl_link_vxlan_get_port(l, &x) == 0)
+			v->port = x;
+		if (rtnl_link_vxlan_get_link(l, &x) == 0 && x != 0) {
+			v->underlay_ifindex = (int)x;
+			if (rtnl_link_get_kernel(s->nl, (int)x, NULL, &u) >=
+			    0) {
+				snprintf(v->underlay, sizeof(v->underlay), "%s",
+					 rtnl_link_get_name(u));
+				rtnl_link_put(u);
+			}
+		}
+	}
+	rtnl_link_put(l);
+	return 0;
+}
+
 int
 kn_addr_add(struct kn_sock *s, const char *ifname, const char *cidr,
-	    struct kn_err *e)
+	    struct dpm_err *e)
 {
 	struct rtnl_addr *a;
 	struct nl_addr *local;
@@ -750,7 +819,7 @@ kn_addr_add(struct kn_sock *s, const char *ifname, const char *cidr,
 }
 
 int
-kn_link_kind_supported(struct kn_sock *s, const char *kind, struct kn_err *e)
+kn_link_kind_supported(struct kn_sock *s, const char *kind, struct dpm_err *e)
 {
 	struct rtnl_link *l;
 	char name[KN_IFNAMSIZ];
@@ -781,7 +850,7 @@ kn_link_kind_supported(struct kn_sock *s, const char *kind, struct kn_err *e)
 }
 
 int
-kn_link_offloads_off(struct kn_sock *s, const char *ifname, struct kn_err *e)
+kn_link_offloads_off(struct kn_sock *s, const char *ifname, struct dpm_err *e)
 {
 	static const struct {
 		uint32_t cmd;

@@ -142,7 +142,7 @@ struct pg_ctx {
 };
 
 int
-kn_pg_check_prefix(const char *prefix, struct kn_err *e)
+kn_pg_check_prefix(const char *prefix, struct dpm_err *e)
 {
 	size_t i, n;
 
@@ -202,7 +202,7 @@ pg_log(const struct pg_ctx *c, const char *fmt, ...)
 }
 
 static int
-pg_ctx_init(struct pg_ctx *c, const char *prefix, FILE *log, struct kn_err *e)
+pg_ctx_init(struct pg_ctx *c, const char *prefix, FILE *log, struct dpm_err *e)
 {
 	int i;
 
@@ -321,7 +321,7 @@ pg_no_ipv6_autoconf(struct kn_sock *s, const char *ifname)
 
 static int
 pg_undo_push(struct pg_ctx *c, enum pg_undo_kind kind, enum pg_ns ns,
-	     const char *name, const char *old, struct kn_err *e)
+	     const char *name, const char *old, struct dpm_err *e)
 {
 	struct pg_undo *u;
 
@@ -388,7 +388,7 @@ pg_rollback(struct pg_ctx *c)
 /* The message for an object in the way: whether down will clear it. */
 static int
 pg_in_the_way(const struct pg_ctx *c, const char *label, const char *what,
-	      bool ours, struct kn_err *e)
+	      bool ours, struct dpm_err *e)
 {
 	if (ours)
 		return kn_fail(e, EEXIST,
@@ -411,7 +411,7 @@ pg_in_the_way(const struct pg_ctx *c, const char *label, const char *what,
  */
 static int
 pg_fix_end(struct pg_ctx *c, const struct pg_end *end, const char *master,
-	   bool keep_master, bool created, struct kn_err *e)
+	   bool keep_master, bool created, struct dpm_err *e)
 {
 	struct kn_sock *s = c->s[end->ns];
 	struct kn_link_info li;
@@ -493,7 +493,7 @@ pg_fix_end(struct pg_ctx *c, const struct pg_end *end, const char *master,
 /* ---- up ---- */
 
 static int
-pg_up_netns(struct pg_ctx *c, enum pg_ns ns, struct kn_err *e)
+pg_up_netns(struct pg_ctx *c, enum pg_ns ns, struct dpm_err *e)
 {
 	const char *name = c->ns_name[ns];
 	int rc;
@@ -515,7 +515,7 @@ pg_up_netns(struct pg_ctx *c, enum pg_ns ns, struct kn_err *e)
 }
 
 static int
-pg_up_bridge(struct pg_ctx *c, const struct pg_end *br, struct kn_err *e)
+pg_up_bridge(struct pg_ctx *c, const struct pg_end *br, struct dpm_err *e)
 {
 	struct kn_sock *s = c->s[PG_ROOT];
 	struct kn_link_info li;
@@ -563,7 +563,7 @@ pg_master_a(const struct pg_veth *v, bool inline_mode)
 
 static int
 pg_up_veth(struct pg_ctx *c, const struct pg_veth *v, bool inline_mode,
-	   bool keep_master, struct kn_err *e)
+	   bool keep_master, struct dpm_err *e)
 {
 	struct kn_sock *sa = c->s[v->a.ns], *sb = c->s[v->b.ns];
 	struct kn_link_info ia, ib;
@@ -626,59 +626,38 @@ pg_up_veth(struct pg_ctx *c, const struct pg_veth *v, bool inline_mode,
 	return rc;
 }
 
-/* Read h2's vxlan0 back; 0 when it exists and is a vxlan link. */
-struct pg_vx_state {
-	uint32_t vni, port, dev;
-	char local[64], remote[64];
-};
-
+/* Read h2's vxlan0 back; 0 when it exists and is a vxlan link, -EEXIST
+ * when it is another kind of link. */
 static int
-pg_vx_read(struct kn_sock *s, struct pg_vx_state *st)
+pg_vx_read(struct kn_sock *s, struct kn_vxlan_state *st)
 {
-	struct rtnl_link *l;
-	struct nl_addr *a;
-	int rc = 0;
+	int rc;
 
-	memset(st, 0, sizeof(*st));
-	snprintf(st->local, sizeof(st->local), "-");
-	snprintf(st->remote, sizeof(st->remote), "-");
-	if (s == NULL ||
-	    rtnl_link_get_kernel(kn_sock_nl(s), 0, PG_VX_NAME, &l) < 0)
+	if (s == NULL) {
+		memset(st, 0, sizeof(*st));
 		return -ENODEV;
-	if (!rtnl_link_is_vxlan(l)) {
+	}
+	rc = kn_vxlan_read(s, PG_VX_NAME, st);
+	if (rc == 0 && !st->is_vxlan)
 		rc = -EEXIST;
-		goto out;
-	}
-	rtnl_link_vxlan_get_id(l, &st->vni);
-	rtnl_link_vxlan_get_port(l, &st->port);
-	rtnl_link_vxlan_get_link(l, &st->dev);
-	if (rtnl_link_vxlan_get_local(l, &a) == 0) {
-		nl_addr2str(a, st->local, sizeof(st->local));
-		nl_addr_put(a);
-	}
-	if (rtnl_link_vxlan_get_group(l, &a) == 0) {
-		nl_addr2str(a, st->remote, sizeof(st->remote));
-		nl_addr_put(a);
-	}
-out:
-	rtnl_link_put(l);
 	return rc;
 }
 
 /* Whether ST is the vxlan0 the playground makes (DEV_IDX: h2's eth1). */
 static bool
-pg_vx_matches(const struct pg_vx_state *st, int dev_idx)
+pg_vx_matches(const struct kn_vxlan_state *st, int dev_idx)
 {
 	return st->vni == PG_VX_VNI && st->port == PG_VX_PORT &&
-	       (int)st->dev == dev_idx && strcmp(st->local, PG_VX_LOCAL) == 0 &&
+	       st->underlay_ifindex == dev_idx &&
+	       strcmp(st->local, PG_VX_LOCAL) == 0 &&
 	       strcmp(st->remote, PG_VX_REMOTE) == 0;
 }
 
 static int
-pg_up_vxlan(struct pg_ctx *c, struct kn_err *e)
+pg_up_vxlan(struct pg_ctx *c, struct dpm_err *e)
 {
 	struct kn_sock *s = c->s[PG_H2];
-	struct pg_vx_state st;
+	struct kn_vxlan_state st;
 	struct kn_link_info li;
 	bool created = false;
 	char label[64];
@@ -740,7 +719,7 @@ pg_up_vxlan(struct pg_ctx *c, struct kn_err *e)
  * P-h1e0 goes back on P-br0 (both at once would make a loop through a
  * running dpmirror). */
 static int
-pg_unwire_inline(struct pg_ctx *c, struct kn_err *e)
+pg_unwire_inline(struct pg_ctx *c, struct dpm_err *e)
 {
 	const struct pg_veth *v = &pg_veths[PG_VETH_DPB];
 	struct kn_sock *s = c->s[PG_ROOT];
@@ -781,7 +760,7 @@ pg_up_span(struct pg_ctx *c)
 	struct kn_sock *s = c->s[PG_ROOT];
 	struct kn_filter_info fi[8];
 	struct kn_match all;
-	struct kn_err e;
+	struct dpm_err e;
 	char dev[KN_IFNAMSIZ], target[KN_IFNAMSIZ];
 	unsigned int dirs = 0;
 	int i, n, rc;
@@ -818,7 +797,7 @@ pg_up_span(struct pg_ctx *c)
 }
 
 static int
-pg_up(struct pg_ctx *c, bool inline_mode, struct kn_err *e)
+pg_up(struct pg_ctx *c, bool inline_mode, struct dpm_err *e)
 {
 	unsigned int i;
 	int rc;
@@ -855,7 +834,7 @@ pg_up(struct pg_ctx *c, bool inline_mode, struct kn_err *e)
 }
 
 int
-kn_playground_up(const struct kn_pg_opts *o, struct kn_err *e)
+kn_playground_up(const struct kn_pg_opts *o, struct dpm_err *e)
 {
 	const char *prefix =
 		o->prefix != NULL ? o->prefix : KN_PG_DEFAULT_PREFIX;
@@ -901,10 +880,10 @@ kn_playground_up(const struct kn_pg_opts *o, struct kn_err *e)
 /* ---- down ---- */
 
 int
-kn_playground_down(const char *prefix, struct kn_err *e)
+kn_playground_down(const char *prefix, struct dpm_err *e)
 {
 	struct pg_ctx *c;
-	char left[KN_ERR_LEN / 2] = "";
+	char left[DPM_ERR_LEN / 2] = "";
 	size_t used = 0;
 	int i, n = 0, rc;
 
@@ -1071,7 +1050,7 @@ pg_status_vxlan(struct pg_status *st)
 {
 	struct pg_ctx *c = st->c;
 	struct kn_sock *s = c->s[PG_H2];
-	struct pg_vx_state vx;
+	struct kn_vxlan_state vx;
 	struct kn_link_info li;
 	char label[64], bad[160] = "";
 	int rc;
@@ -1093,7 +1072,8 @@ pg_status_vxlan(struct pg_status *st)
 		"  %-7s %-16s id %u local %s remote %s dev %s "
 		"dstport %u, %s, %s, mtu %u",
 		"vxlan", label, vx.vni, vx.local, vx.remote,
-		(int)vx.dev == kn_link_index(s, PG_VX_DEV) ? PG_VX_DEV : "?",
+		vx.underlay_ifindex == kn_link_index(s, PG_VX_DEV) ? PG_VX_DEV
+								   : "?",
 		vx.port, li.up ? "up" : "DOWN",
 		li.running ? "carrier" : "NO-CARRIER", li.mtu);
 	if (!pg_vx_matches(&vx, kn_link_index(s, PG_VX_DEV)))
@@ -1111,7 +1091,7 @@ pg_status_span(struct pg_status *st)
 {
 	struct pg_ctx *c = st->c;
 	struct kn_filter_info fi[8];
-	struct kn_err e;
+	struct dpm_err e;
 	char dev[KN_IFNAMSIZ], target[KN_IFNAMSIZ];
 	unsigned int dirs = 0;
 	int i, n;
@@ -1162,7 +1142,7 @@ pg_status_span(struct pg_status *st)
 }
 
 int
-kn_playground_status(const char *prefix, FILE *out, struct kn_err *e)
+kn_playground_status(const char *prefix, FILE *out, struct dpm_err *e)
 {
 	struct pg_status st;
 	struct pg_ctx *c;

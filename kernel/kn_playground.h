@@ -50,7 +50,7 @@ struct kn_pg_opts {
 };
 
 /* 0 when PREFIX is usable, else -EINVAL with a message. */
-int kn_pg_check_prefix(const char *prefix, struct kn_err *e);
+int kn_pg_check_prefix(const char *prefix, struct dpm_err *e);
 
 /*
  * Bring the playground up.  Idempotent: what exists and matches is kept,
@@ -67,7 +67,7 @@ int kn_pg_check_prefix(const char *prefix, struct kn_err *e);
  * when it cannot be installed, a warning goes to stderr, the rest stays
  * up and status reports it.
  */
-int kn_playground_up(const struct kn_pg_opts *o, struct kn_err *e);
+int kn_playground_up(const struct kn_pg_opts *o, struct dpm_err *e);
 
 /*
  * Remove every namespace and link the playground with PREFIX made (the
@@ -76,10 +76,10 @@ int kn_playground_up(const struct kn_pg_opts *o, struct kn_err *e);
  * the playground's names but another kind is left alone, and then -EEXIST
  * says so once everything else is gone.
  */
-int kn_playground_down(const char *prefix, struct kn_err *e);
+int kn_playground_down(const char *prefix, struct dpm_err *e);
 
 /* Print each object and its state.  Returns 0 when all is up, 1 when
  * something is missing or down, negative errno on error. */
-int kn_playground_status(const char *prefix, FILE *out, struct kn_err *e);
+int kn_playground_status(const char *prefix, FILE *out, struct dpm_err *e);
 
 #endif /* DPMIRROR_KN_PLAYGROUND_H */

@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The kernel mirror on libnl-route-3: an ingress or clsact qdisc, u32
- * filters whose action is `mirred egress mirror dev TARGET`, and the vxlan
- * link TARGET that carries the copies (the seed's sections 2.2-2.3).
+ * The tc primitives of the kernel mirror on libnl-route-3: an ingress or
+ * clsact qdisc and u32 filters whose action is
+ * `mirred egress mirror dev TARGET` (the seed's sections 2.2-2.3).
  *
  * Which objects are ours, across processes:
  *  - filters: those at priorities KN_TC_PRIO .. KN_TC_PRIO_EGRESS_V6 (see
  *    kn_tc.h), a range tc never picks by itself (its automatic priorities
  *    start at 49152);
  *  - the qdisc: removed by del once no filter at all is left on it, so a
- *    qdisc that carries anybody else's filters stays;
- *  - the vxlan link: created with the alias KN_TC_ALIAS; del removes it only
- *    when it carries that alias and no mirror filter in the namespace still
- *    sends to it.  A link that existed before add is reused, never removed.
+ *    qdisc that carries anybody else's filters stays.
  *
  * The mirred action's verdict is TC_ACT_UNSPEC ("continue"), not "pipe":
  * with pipe the kernel stops classifying at our filter, so filters that sit
@@ -49,15 +46,11 @@
 #include <netlink/route/classifier.h>
 #include <netlink/route/cls/u32.h>
 #include <netlink/route/link.h>
-#include <netlink/route/link/vxlan.h>
 #include <netlink/route/qdisc.h>
 #include <netlink/route/tc.h>
 
+#include "dpm_proto.h"
 #include "kn_tc.h"
-
-#define VXLAN_PORT	  4789
-#define VXLAN_OVERHEAD_V4 50 /* outer Ethernet 14 + IPv4 20 + UDP 8 + 8 */
-#define VXLAN_OVERHEAD_V6 70 /* outer Ethernet 14 + IPv6 40 + UDP 8 + 8 */
 
 /* The parents filters are attached to. */
 #define PARENT_INGRESS_QDISC TC_H_MAKE(TC_H_INGRESS, 0)
@@ -105,29 +98,10 @@ kn_dir_str(enum kn_dir dir)
 	return dir_name(dir);
 }
 
-const char *
-kn_proto_name(int proto)
-{
-	switch (proto) {
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	case IPPROTO_SCTP:
-		return "sctp";
-	default:
-		return NULL;
-	}
-}
-
 /* The device's qdisc at the ingress slot (ingress or clsact), if any. */
 static int
 ingress_qdisc(struct kn_sock *s, int ifindex, enum qdisc_kind *kind,
-	      struct kn_err *e)
+	      struct dpm_err *e)
 {
 	struct nl_cache *cache;
 	struct nl_object *o;
@@ -175,7 +149,7 @@ qdisc_obj(int ifindex, enum qdisc_kind kind)
 
 static int
 qdisc_add(struct kn_sock *s, const char *dev, int ifindex, enum qdisc_kind kind,
-	  struct kn_err *e)
+	  struct dpm_err *e)
 {
 	struct rtnl_qdisc *q = qdisc_obj(ifindex, kind);
 	int rc;
@@ -193,7 +167,7 @@ qdisc_add(struct kn_sock *s, const char *dev, int ifindex, enum qdisc_kind kind,
 
 static int
 qdisc_del(struct kn_sock *s, const char *dev, int ifindex, enum qdisc_kind kind,
-	  struct kn_err *e)
+	  struct dpm_err *e)
 {
 	struct rtnl_qdisc *q = qdisc_obj(ifindex, kind);
 	int rc;
@@ -221,22 +195,6 @@ struct dump_ctx {
 	int err;
 };
 
-static void append(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used >= len - 1)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 static int
 popcount32(uint32_t v)
 {
@@ -246,12 +204,12 @@ popcount32(uint32_t v)
 static void
 append_proto(char *buf, size_t len, int proto)
 {
-	const char *name = kn_proto_name(proto);
+	const char *name = dpm_proto_name(proto);
 
 	if (name != NULL)
-		append(buf, len, " proto %s", name);
+		kn_append(buf, len, " proto %s", name);
 	else
-		append(buf, len, " proto %d", proto);
+		kn_append(buf, len, " proto %d", proto);
 }
 
 /*
@@ -270,13 +228,13 @@ describe_sel(uint16_t eth_proto, const struct tc_u32_sel *sel, char *buf,
 
 	buf[0] = '\0';
 	if (eth_proto == ETH_P_ALL)
-		append(buf, len, "all");
+		kn_append(buf, len, "all");
 	else if (eth_proto == ETH_P_IP)
-		append(buf, len, "ip");
+		kn_append(buf, len, "ip");
 	else if (v6)
-		append(buf, len, "ipv6");
+		kn_append(buf, len, "ipv6");
 	else
-		append(buf, len, "ethertype 0x%04x", eth_proto);
+		kn_append(buf, len, "ethertype 0x%04x", eth_proto);
 	for (i = 0; i < sel->nkeys; i++) {
 		const struct tc_u32_key *k = &sel->keys[i];
 		uint32_t val = ntohl(k->val), mask = ntohl(k->mask);
@@ -311,24 +269,26 @@ describe_sel(uint16_t eth_proto, const struct tc_u32_sel *sel, char *buf,
 			else
 				dport = (int)(val & 0xffff);
 		} else {
-			append(buf, len, " u32 0x%08x/0x%08x at %d", val, mask,
-			       off);
+			kn_append(buf, len, " u32 0x%08x/0x%08x at %d", val,
+				  mask, off);
 		}
 	}
 	if (proto >= 0)
 		append_proto(buf, len, proto);
 	if (src_len > 0)
-		append(buf, len, " src %s/%d",
-		       inet_ntop(v6 ? AF_INET6 : AF_INET, src, ip, sizeof(ip)),
-		       src_len);
+		kn_append(
+			buf, len, " src %s/%d",
+			inet_ntop(v6 ? AF_INET6 : AF_INET, src, ip, sizeof(ip)),
+			src_len);
 	if (dst_len > 0)
-		append(buf, len, " dst %s/%d",
-		       inet_ntop(v6 ? AF_INET6 : AF_INET, dst, ip, sizeof(ip)),
-		       dst_len);
+		kn_append(
+			buf, len, " dst %s/%d",
+			inet_ntop(v6 ? AF_INET6 : AF_INET, dst, ip, sizeof(ip)),
+			dst_len);
 	if (sport >= 0)
-		append(buf, len, " sport %d", sport);
+		kn_append(buf, len, " sport %d", sport);
 	if (dport >= 0)
-		append(buf, len, " dport %d", dport);
+		kn_append(buf, len, " dport %d", dport);
 }
 
 /* The mirred action of a TCA_U32_ACT list: target and counters. */
@@ -446,7 +406,7 @@ filter_msg(struct nl_msg *msg, void *arg)
 /* Dump the filters under PARENT of IFINDEX into CTX. */
 static int
 filter_dump(struct kn_sock *s, const char *dev, int ifindex, uint32_t parent,
-	    struct dump_ctx *ctx, struct kn_err *e)
+	    struct dump_ctx *ctx, struct dpm_err *e)
 {
 	struct nl_sock *nl = kn_sock_nl(s);
 	struct tcmsg t;
@@ -496,7 +456,7 @@ hooks(enum qdisc_kind kind, enum kn_dir dirs[2], uint32_t parents[2])
 
 static int
 list_filters(struct kn_sock *s, const char *dev, int ifindex,
-	     enum qdisc_kind kind, struct dump_ctx *ctx, struct kn_err *e)
+	     enum qdisc_kind kind, struct dump_ctx *ctx, struct dpm_err *e)
 {
 	enum kn_dir dirs[2];
 	uint32_t parents[2];
@@ -531,7 +491,7 @@ target_name(struct kn_sock *s, struct kn_filter_info *fi)
 
 int
 kn_tc_mirror_list(struct kn_sock *s, const char *dev,
-		  struct kn_filter_info *out, int max, struct kn_err *e)
+		  struct kn_filter_info *out, int max, struct dpm_err *e)
 {
 	struct dump_ctx ctx;
 	enum qdisc_kind kind;
@@ -622,6 +582,11 @@ add_keys(struct rtnl_cls *c, const struct kn_match *m, int family)
 	if (m->dport >= 0)
 		rc |= rtnl_u32_add_key_uint32(c, (uint32_t)m->dport, 0x0000ffff,
 					      base, 0);
+	/* A selector needs a key: src 0.0.0.0/0 alone matches every packet
+	 * of the family. */
+	if (m->proto < 0 && m->sport < 0 && m->dport < 0 &&
+	    !(m->has_src && m->src_len > 0) && !(m->has_dst && m->dst_len > 0))
+		rc |= rtnl_u32_add_key_uint32(c, 0, 0, 0, 0);
 	return rc < 0 ? -NLE_NOMEM : 0;
 }
 
@@ -636,7 +601,7 @@ family_ethertype(int family)
 static int
 filter_add(struct kn_sock *s, const char *dev, int ifindex, uint32_t parent,
 	   enum kn_dir dir, uint32_t prio, int family, const struct kn_match *m,
-	   const char *target, int target_idx, struct kn_err *e)
+	   const char *target, int target_idx, struct dpm_err *e)
 {
 	struct rtnl_cls *c;
 	struct rtnl_act *a;
@@ -696,7 +661,7 @@ out:
 /* Delete every filter at PRIO under PARENT. */
 static int
 filter_del(struct kn_sock *s, const char *dev, int ifindex, uint32_t parent,
-	   enum kn_dir dir, uint32_t prio, uint16_t protocol, struct kn_err *e)
+	   enum kn_dir dir, uint32_t prio, uint16_t protocol, struct dpm_err *e)
 {
 	struct rtnl_cls *c = rtnl_cls_alloc();
 	int rc;
@@ -734,57 +699,15 @@ match_families(const struct kn_match *m, int fam[2])
 		fam[0] = 0;
 		return 1;
 	}
-	if (m->proto == IPPROTO_ICMP) {
-		fam[0] = AF_INET;
-		return 1;
-	}
-	if (m->proto == IPPROTO_ICMPV6) {
-		fam[0] = AF_INET6;
+	/* icmp exists only over IPv4, icmpv6 only over IPv6. */
+	f = dpm_proto_family(m->proto);
+	if (f != 0) {
+		fam[0] = f == 4 ? AF_INET : AF_INET6;
 		return 1;
 	}
 	fam[0] = AF_INET;
 	fam[1] = AF_INET6;
 	return 2;
-}
-
-static int
-match_check(const struct kn_match *m, struct kn_err *e)
-{
-	if (m->proto < -1 || m->proto > 255)
-		return kn_fail(e, EINVAL, "protocol %d is out of range 0..255",
-			       m->proto);
-	if (m->sport < -1 || m->sport > 65535 || m->dport < -1 ||
-	    m->dport > 65535)
-		return kn_fail(e, EINVAL, "ports must be in 0..65535");
-	if ((m->sport >= 0 || m->dport >= 0) && m->proto != IPPROTO_TCP &&
-	    m->proto != IPPROTO_UDP && m->proto != IPPROTO_SCTP &&
-	    m->proto != IPPROTO_UDPLITE && m->proto != IPPROTO_DCCP)
-		return kn_fail(e, EINVAL,
-			       "a port match needs protocol tcp, udp or sctp");
-	if (m->has_src && m->has_dst && m->src.family != m->dst.family)
-		return kn_fail(e, EINVAL,
-			       "source and destination must be of the same "
-			       "family (both IPv4 or both IPv6)");
-	if ((m->has_src &&
-	     m->src_len > (m->src.family == AF_INET ? 32 : 128)) ||
-	    (m->has_dst && m->dst_len > (m->dst.family == AF_INET ? 32 : 128)))
-		return kn_fail(e, EINVAL, "prefix length out of range");
-	if ((m->has_src && m->src.family != AF_INET &&
-	     m->src.family != AF_INET6) ||
-	    (m->has_dst && m->dst.family != AF_INET &&
-	     m->dst.family != AF_INET6))
-		return kn_fail(e, EINVAL, "address family not set");
-	if (m->proto == IPPROTO_ICMP &&
-	    ((m->has_src && m->src.family == AF_INET6) ||
-	     (m->has_dst && m->dst.family == AF_INET6)))
-		return kn_fail(e, EINVAL,
-			       "protocol icmp with IPv6 addresses: use icmpv6");
-	if (m->proto == IPPROTO_ICMPV6 &&
-	    ((m->has_src && m->src.family == AF_INET) ||
-	     (m->has_dst && m->dst.family == AF_INET)))
-		return kn_fail(e, EINVAL,
-			       "protocol icmpv6 with IPv4 addresses: use icmp");
-	return 0;
 }
 
 struct added {
@@ -796,7 +719,8 @@ struct added {
 
 int
 kn_tc_mirror_add(struct kn_sock *s, const char *dev, enum kn_dir dir,
-		 const struct kn_match *m, const char *target, struct kn_err *e)
+		 const struct kn_match *m, const char *target,
+		 struct dpm_err *e)
 {
 	struct added done[4];
 	struct dump_ctx ctx;
@@ -807,9 +731,6 @@ kn_tc_mirror_add(struct kn_sock *s, const char *dev, enum kn_dir dir,
 
 	if (dir != KN_DIR_INGRESS && dir != KN_DIR_EGRESS && dir != KN_DIR_BOTH)
 		return kn_fail(e, EINVAL, "direction %d is not valid", dir);
-	rc = match_check(m, e);
-	if (rc != 0)
-		return rc;
 	ifindex = kn_link_index(s, dev);
 	if (ifindex < 0)
 		return kn_fail(e, ENODEV, "no device %s in %s", dev,
@@ -905,10 +826,9 @@ rollback:
 	return rc;
 }
 
-/* Like kn_tc_mirror_del; returns how many filters it removed. */
-static int
-tc_mirror_del(struct kn_sock *s, const char *dev, enum kn_dir dir,
-	      struct kn_err *e)
+int
+kn_tc_mirror_del_count(struct kn_sock *s, const char *dev, enum kn_dir dir,
+		       struct dpm_err *e)
 {
 	enum kn_dir dirs[2];
 	uint32_t parents[2];
@@ -970,453 +890,27 @@ tc_mirror_del(struct kn_sock *s, const char *dev, enum kn_dir dir,
 
 int
 kn_tc_mirror_del(struct kn_sock *s, const char *dev, enum kn_dir dir,
-		 struct kn_err *e)
+		 struct dpm_err *e)
 {
-	int rc = tc_mirror_del(s, dev, dir, e);
+	int rc = kn_tc_mirror_del_count(s, dev, dir, e);
 
 	return rc < 0 ? rc : 0;
 }
 
-/* ---- the whole mirror: vxlan link + qdisc + filters ---- */
-
-static const char *
-vx_name(const struct kn_mirror_spec *sp)
+const char *
+kn_tc_ingress_qdisc(struct kn_sock *s, const char *dev, struct dpm_err *e)
 {
-	return sp->vxlan_name != NULL && sp->vxlan_name[0] != '\0'
-		       ? sp->vxlan_name
-		       : "vxlan0";
-}
-
-static void
-nl_ip_str(struct nl_addr *a, char *buf, size_t len)
-{
-	if (a == NULL || nl_addr_get_len(a) == 0)
-		snprintf(buf, len, "-");
-	else if (inet_ntop(nl_addr_get_family(a), nl_addr_get_binary_addr(a),
-			   buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-}
-
-/* What a vxlan link in the kernel is configured with. */
-struct vx_state {
-	bool is_vxlan;
-	uint32_t vni;
-	char local[64], remote[64];
-	char underlay[KN_IFNAMSIZ];
-	uint32_t port;
-	unsigned int mtu;
-	bool up;
-	bool ours; /* carries KN_TC_ALIAS */
-};
-
-static int
-vx_read(struct kn_sock *s, const char *name, struct vx_state *v)
-{
-	struct rtnl_link *l, *u;
-	struct nl_addr *a;
-	const char *kind, *alias;
-	uint32_t x;
-
-	memset(v, 0, sizeof(*v));
-	if (rtnl_link_get_kernel(kn_sock_nl(s), 0, name, &l) < 0)
-		return -ENODEV;
-	kind = rtnl_link_get_type(l);
-	alias = rtnl_link_get_ifalias(l);
-	v->ours = alias != NULL && strcmp(alias, KN_TC_ALIAS) == 0;
-	v->mtu = rtnl_link_get_mtu(l);
-	v->up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
-	v->is_vxlan = kind != NULL && strcmp(kind, "vxlan") == 0;
-	snprintf(v->local, sizeof(v->local), "-");
-	snprintf(v->remote, sizeof(v->remote), "-");
-	if (v->is_vxlan) {
-		rtnl_link_vxlan_get_id(l, &v->vni);
-		if (rtnl_link_vxlan_get_local(l, &a) == 0) {
-			nl_ip_str(a, v->local, sizeof(v->local));
-			nl_addr_put(a);
-		}
-		if (rtnl_link_vxlan_get_group(l, &a) == 0) {
-			nl_ip_str(a, v->remote, sizeof(v->remote));
-			nl_addr_put(a);
-		}
-		if (rtnl_link_vxlan_get_port(l, &x) == 0)
-			v->port = x;
-		if (rtnl_link_vxlan_get_link(l, &x) == 0 && x != 0 &&
-		    rtnl_link_get_kernel(kn_sock_nl(s), (int)x, NULL, &u) >=
-			    0) {
-			snprintf(v->underlay, sizeof(v->underlay), "%s",
-				 rtnl_link_get_name(u));
-			rtnl_link_put(u);
-		}
-	}
-	rtnl_link_put(l);
-	return 0;
-}
-
-/* Compare an existing link NAME with what SP asks for; 0 if it fits. */
-static int
-vx_compare(struct kn_sock *s, const char *name, const struct vx_state *v,
-	   const struct kn_vxlan *want, struct kn_err *e)
-{
-	char diff[300] = "", wl[64], wr[64];
-	unsigned int port = want->dstport ? want->dstport : VXLAN_PORT;
-
-	if (!v->is_vxlan)
-		return kn_fail(e, EEXIST,
-			       "%s exists in %s and is not a vxlan link; "
-			       "choose another name with --name",
-			       name, kn_sock_where(s));
-	kn_ip_str(&want->local, wl, sizeof(wl));
-	kn_ip_str(&want->remote, wr, sizeof(wr));
-	if (v->vni != want->vni)
-		append(diff, sizeof(diff), ", vni %u (not %u)", v->vni,
-		       want->vni);
-	if (want->local.family != 0 && strcmp(v->local, wl) != 0)
-		append(diff, sizeof(diff), ", local %s (not %s)", v->local, wl);
-	if (want->remote.family != 0 && strcmp(v->remote, wr) != 0)
-		append(diff, sizeof(diff), ", remote %s (not %s)", v->remote,
-		       wr);
-	if (want->underlay[0] != '\0' &&
-	    strcmp(v->underlay, want->underlay) != 0)
-		append(diff, sizeof(diff), ", dev %s (not %s)",
-		       v->underlay[0] ? v->underlay : "none", want->underlay);
-	if (v->port != port)
-		append(diff, sizeof(diff), ", dstport %u (not %u)", v->port,
-		       port);
-	if (diff[0] != '\0')
-		return kn_fail(e, EEXIST,
-			       "vxlan link %s already exists in %s with other "
-			       "parameters: %s; delete it (ip link del %s) or "
-			       "choose another name with --name",
-			       name, kn_sock_where(s), diff + 2, name);
-	return 0;
-}
-
-static int
-mtu_check(struct kn_sock *s, const struct kn_mirror_spec *sp,
-	  const struct vx_state *existing, struct kn_err *e)
-{
-	struct kn_link_info dev, under;
-	int fam = sp->vx.remote.family ? sp->vx.remote.family
-				       : sp->vx.local.family;
-	unsigned int over =
-		fam == AF_INET6 ? VXLAN_OVERHEAD_V6 : VXLAN_OVERHEAD_V4;
-	char ip[300] = "ip";
-	int rc;
-
-	if (sp->netns != NULL && sp->netns[0] != '\0')
-		snprintf(ip, sizeof(ip), "ip -n %s", sp->netns);
-	rc = kn_link_info(s, sp->dev, &dev, e);
-	if (rc != 0)
-		return rc;
-	if (sp->vx.underlay[0] != '\0') {
-		rc = kn_link_info(s, sp->vx.underlay, &under, e);
-		if (rc != 0)
-			return kn_fail(e, ENODEV, "no underlay device %s in %s",
-				       sp->vx.underlay, kn_sock_where(s));
-		if (under.mtu < dev.mtu + over)
-			return kn_fail(
-				e, EMSGSIZE,
-				"the underlay %s has MTU %u, too small to "
-				"carry %s's %u-byte packets in VXLAN over %s "
-				"(%u bytes of outer headers): set %s's MTU to "
-				"%u or more: %s link set dev %s mtu %u; or "
-				"lower %s's MTU to %u; or pass --ignore-mtu "
-				"(larger packets are then not mirrored)",
-				under.name, under.mtu, dev.name, dev.mtu,
-				fam == AF_INET6 ? "IPv6" : "IPv4", over,
-				under.name, dev.mtu + over, ip, under.name,
-				dev.mtu + over, dev.name,
-				under.mtu > over ? under.mtu - over : 0);
-	}
-	if (existing != NULL && existing->mtu < dev.mtu)
-		return kn_fail(e, EMSGSIZE,
-			       "the vxlan link %s has MTU %u, below %s's MTU "
-			       "%u: set it with %s link set dev %s mtu %u; "
-			       "or pass --ignore-mtu",
-			       vx_name(sp), existing->mtu, dev.name, dev.mtu,
-			       ip, vx_name(sp), dev.mtu);
-	return 0;
-}
-
-/* Kernel module that provides each link kind, for messages. */
-static const char *
-kind_module(const char *kind)
-{
-	if (strcmp(kind, "gretap") == 0 || strcmp(kind, "erspan") == 0)
-		return "ip_gre";
-	if (strcmp(kind, "ip6gretap") == 0 || strcmp(kind, "ip6erspan") == 0)
-		return "ip6_gre";
-	return kind;
-}
-
-static int
-encap_check(struct kn_sock *s, const char *encap, struct kn_err *e)
-{
-	int rc;
-
-	if (encap == NULL || encap[0] == '\0' || strcmp(encap, "vxlan") == 0)
-		return 0;
-	rc = kn_link_kind_supported(s, encap, e);
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return kn_fail(e, EOPNOTSUPP,
-			       "this kernel cannot create %s links (no %s/%s "
-			       "support); use --encap vxlan",
-			       encap, kind_module(encap), encap);
-	return kn_fail(e, EOPNOTSUPP,
-		       "this kernel has %s links, but the kernel mirror only "
-		       "sets up vxlan; use --encap vxlan",
-		       encap);
-}
-
-static int
-set_alias(struct kn_sock *s, const char *name, const char *alias,
-	  struct kn_err *e)
-{
-	struct rtnl_link *l, *c;
-	int rc;
-
-	if (rtnl_link_get_kernel(kn_sock_nl(s), 0, name, &l) < 0)
-		return kn_fail(e, ENODEV, "no link %s in %s", name,
-			       kn_sock_where(s));
-	c = rtnl_link_alloc();
-	if (c == NULL) {
-		rtnl_link_put(l);
-		return kn_fail(e, ENOMEM, "out of memory");
-	}
-	rtnl_link_set_ifalias(c, alias);
-	rc = rtnl_link_change(kn_sock_nl(s), l, c, 0);
-	rtnl_link_put(c);
-	rtnl_link_put(l);
-	if (rc < 0)
-		return kn_nl_fail(e, rc, "set the alias of %s in %s", name,
-				  kn_sock_where(s));
-	return 0;
-}
-
-int
-kn_mirror_add(const struct kn_mirror_spec *sp, struct kn_err *e)
-{
-	const char *name = vx_name(sp);
-	struct vx_state cur;
-	struct kn_sock *s;
-	bool exists, created = false, raised = false;
-	int rc;
-
-	if (sp->dev == NULL || sp->dev[0] == '\0')
-		return kn_fail(e, EINVAL, "no device given");
-	s = kn_sock_open(sp->netns, e);
-	if (s == NULL)
-		return -ENOENT;
-	rc = encap_check(s, sp->encap, e);
-	if (rc != 0)
-		goto out;
-	if (kn_link_index(s, sp->dev) < 0) {
-		rc = kn_fail(e, ENODEV, "no device %s in %s", sp->dev,
-			     kn_sock_where(s));
-		goto out;
-	}
-	if (strcmp(sp->dev, name) == 0) {
-		rc = kn_fail(e, EINVAL, "%s cannot be mirrored into itself",
-			     name);
-		goto out;
-	}
-	if (strcmp(sp->dev, sp->vx.underlay) == 0 &&
-	    (sp->dir & KN_DIR_EGRESS) != 0) {
-		rc = kn_fail(e, ELOOP,
-			     "mirroring %s's egress traffic into a tunnel "
-			     "that leaves through %s would mirror the "
-			     "tunnel's own packets again; use another "
-			     "underlay or --direction ingress",
-			     sp->dev, sp->dev);
-		goto out;
-	}
-	exists = vx_read(s, name, &cur) == 0;
-	if (exists) {
-		rc = vx_compare(s, name, &cur, &sp->vx, e);
-		if (rc != 0)
-			goto out;
-	}
-	if (!sp->ignore_mtu) {
-		rc = mtu_check(s, sp, exists ? &cur : NULL, e);
-		if (rc != 0)
-			goto out;
-	} else if (sp->vx.underlay[0] != '\0' &&
-		   kn_link_index(s, sp->vx.underlay) < 0) {
-		rc = kn_fail(e, ENODEV, "no underlay device %s in %s",
-			     sp->vx.underlay, kn_sock_where(s));
-		goto out;
-	}
-	if (!exists) {
-		rc = kn_vxlan_add(s, name, &sp->vx, e);
-		if (rc != 0)
-			goto out;
-		created = true;
-		rc = set_alias(s, name, KN_TC_ALIAS, e);
-		if (rc != 0)
-			goto rollback;
-	}
-	if (!exists || !cur.up) {
-		rc = kn_link_set_up(s, name, true, e);
-		if (rc != 0)
-			goto rollback;
-		raised = exists;
-	}
-	rc = kn_tc_mirror_add(s, sp->dev, sp->dir, &sp->match, name, e);
-	if (rc != 0)
-		goto rollback;
-	goto out;
-rollback:
-	if (created)
-		kn_link_del(s, name, NULL);
-	else if (raised)
-		kn_link_set_up(s, name, false, NULL);
-out:
-	kn_sock_close(s);
-	return rc;
-}
-
-/* Whether a mirror filter on any device of S's namespace sends to NAME. */
-static bool
-target_in_use(struct kn_sock *s, const char *name)
-{
-	struct nl_cache *cache;
-	struct nl_object *o;
-	bool used = false;
-
-	if (rtnl_link_alloc_cache(kn_sock_nl(s), AF_UNSPEC, &cache) < 0)
-		return true; /* cannot tell: keep the link */
-	for (o = nl_cache_get_first(cache); o != NULL && !used;
-	     o = nl_cache_get_next(o)) {
-		struct kn_filter_info fi[8];
-		int n, i;
-
-		n = kn_tc_mirror_list(s,
-				      rtnl_link_get_name((struct rtnl_link *)o),
-				      fi, 8, NULL);
-		for (i = 0; i < n; i++)
-			if (strcmp(fi[i].target, name) == 0)
-				used = true;
-	}
-	nl_cache_free(cache);
-	return used;
-}
-
-int
-kn_mirror_del(const struct kn_mirror_spec *sp, struct kn_err *e)
-{
-	const char *name = vx_name(sp);
-	struct vx_state cur;
-	struct kn_sock *s;
-	enum kn_dir dir = sp->dir != 0 ? sp->dir : KN_DIR_BOTH;
-	int rc, removed;
-	bool link_gone = false, in_use = false;
-
-	if (sp->dev == NULL || sp->dev[0] == '\0')
-		return kn_fail(e, EINVAL, "no device given");
-	s = kn_sock_open(sp->netns, e);
-	if (s == NULL)
-		return -ENOENT;
-	removed = tc_mirror_del(s, sp->dev, dir, e);
-	if (removed < 0) {
-		rc = removed;
-		goto out;
-	}
-	rc = 0;
-	if (vx_read(s, name, &cur) == 0 && cur.ours) {
-		if (target_in_use(s, name)) {
-			in_use = true;
-		} else {
-			rc = kn_link_del(s, name, e);
-			if (rc != 0)
-				goto out;
-			link_gone = true;
-		}
-	}
-	if (removed == 0 && !link_gone)
-		rc = kn_fail(e, ENOENT,
-			     "nothing to delete: no mirror filter on %s%s%s "
-			     "in %s, and %s",
-			     sp->dev, dir == KN_DIR_BOTH ? "" : " ",
-			     dir == KN_DIR_BOTH ? "" : dir_name(dir),
-			     kn_sock_where(s),
-			     in_use ? "the vxlan link is still the target of "
-				      "another mirror filter"
-				    : "no vxlan link of that name made by "
-				      "kernel add");
-out:
-	kn_sock_close(s);
-	return rc;
-}
-
-int
-kn_mirror_show(const char *netns, const char *dev, FILE *out, struct kn_err *e)
-{
-	struct kn_filter_info fi[8];
-	char targets[8][KN_IFNAMSIZ];
 	enum qdisc_kind kind;
-	struct kn_sock *s;
-	int n, i, j, nt = 0, ifindex, rc;
+	int ifindex = kn_link_index(s, dev);
 
-	s = kn_sock_open(netns, e);
-	if (s == NULL)
-		return -ENOENT;
-	ifindex = kn_link_index(s, dev);
 	if (ifindex < 0) {
-		rc = kn_fail(e, ENODEV, "no device %s in %s", dev,
-			     kn_sock_where(s));
-		goto out;
+		kn_fail(e, ENODEV, "no device %s in %s", dev, kn_sock_where(s));
+		return NULL;
 	}
-	rc = ingress_qdisc(s, ifindex, &kind, e);
-	if (rc != 0)
-		goto out;
-	n = kn_tc_mirror_list(s, dev, fi, 8, e);
-	if (n < 0) {
-		rc = n;
-		goto out;
-	}
-	fprintf(out, "%s in %s: qdisc %s, %d mirror filter%s\n", dev,
-		kn_sock_where(s),
-		kind == QDISC_INGRESS  ? "ingress"
-		: kind == QDISC_CLSACT ? "clsact"
-		: kind == QDISC_NONE   ? "none"
-				       : "other",
-		n, n == 1 ? "" : "s");
-	for (i = 0; i < n; i++) {
-		fprintf(out,
-			"  %-7s pref %u  match %s  -> %s  packets %" PRIu64
-			"  bytes %" PRIu64 "\n",
-			dir_name(fi[i].dir), fi[i].prio, fi[i].match,
-			fi[i].target[0] ? fi[i].target : "?", fi[i].packets,
-			fi[i].bytes);
-		for (j = 0; j < nt; j++)
-			if (strcmp(targets[j], fi[i].target) == 0)
-				break;
-		if (j == nt && fi[i].target[0] != '\0')
-			snprintf(targets[nt++], KN_IFNAMSIZ, "%s",
-				 fi[i].target);
-	}
-	for (j = 0; j < nt; j++) {
-		struct vx_state v;
-
-		if (vx_read(s, targets[j], &v) != 0)
-			continue;
-		if (!v.is_vxlan) {
-			fprintf(out, "%s: not a vxlan link, mtu %u, %s\n",
-				targets[j], v.mtu, v.up ? "up" : "down");
-			continue;
-		}
-		fprintf(out,
-			"%s: vxlan id %u local %s remote %s dev %s dstport %u "
-			"mtu %u %s%s\n",
-			targets[j], v.vni, v.local, v.remote,
-			v.underlay[0] ? v.underlay : "-", v.port, v.mtu,
-			v.up ? "up" : "down",
-			v.ours ? " (made by kernel add)" : "");
-	}
-	rc = 0;
-out:
-	kn_sock_close(s);
-	return rc;
+	if (ingress_qdisc(s, ifindex, &kind, e) != 0)
+		return NULL;
+	return kind == QDISC_INGRESS  ? "ingress"
+	       : kind == QDISC_CLSACT ? "clsact"
+	       : kind == QDISC_NONE   ? "none"
+				      : "other";
 }

@@ -3,11 +3,11 @@
 #define DPMIRROR_KN_TC_H
 
 /*
- * The kernel mirror of the seed's sections 2.2-2.3: a qdisc on a device
- * (ingress for the ingress direction alone, clsact when egress is wanted),
- * a u32 filter (match all, or protocol / addresses / ports) whose action is
- * `mirred egress mirror dev TARGET`, and a vxlan link TARGET that carries
- * the copies to a remote host.  Everything through libnl-route-3.
+ * The tc primitives of the kernel mirror (the seed's sections 2.2-2.3): a
+ * qdisc on a device (ingress for the ingress direction alone, clsact when
+ * egress is wanted) and u32 filters (match all, or protocol / addresses /
+ * ports) whose action is `mirred egress mirror dev TARGET`.  kn_mirror.h
+ * builds the whole mirror from them.  Everything through libnl-route-3.
  */
 
 #include <stdbool.h>
@@ -35,15 +35,15 @@ enum kn_dir {
 #define KN_TC_PRIO_V6	     4901
 #define KN_TC_PRIO_EGRESS    4902
 #define KN_TC_PRIO_EGRESS_V6 4903
-/* The alias (ip link's "alias") of a vxlan link made by kn_mirror_add. */
-#define KN_TC_ALIAS "dpmirror kernel mirror"
-
 /* "ingress", "egress", "both". */
 const char *kn_dir_str(enum kn_dir dir);
-/* "icmp", "tcp", "udp", "icmpv6", "sctp", or NULL for other numbers. */
-const char *kn_proto_name(int proto);
 
-/* What to mirror; fields not set match anything. */
+/*
+ * What to mirror; fields not set match anything.  kn_tc_mirror_add takes
+ * it as cfg_kernel_check (cfg/cfg_kernel.h) passed it: ports only with a
+ * protocol that has them, src and dst of one family, prefix lengths within
+ * it.
+ */
 struct kn_match {
 	int proto; /* -1 = any, else 0..255 */
 	bool has_src, has_dst;
@@ -69,42 +69,25 @@ struct kn_filter_info {
  * when missing).  Rolls back what it added on failure. */
 int kn_tc_mirror_add(struct kn_sock *s, const char *dev, enum kn_dir dir,
 		     const struct kn_match *m, const char *target,
-		     struct kn_err *e);
+		     struct dpm_err *e);
 
 /* Remove the mirror filters kn_tc_mirror_add put on DEV for DIR, and the
  * qdisc when it added it and nothing else uses it. */
 int kn_tc_mirror_del(struct kn_sock *s, const char *dev, enum kn_dir dir,
-		     struct kn_err *e);
+		     struct dpm_err *e);
 
 /* Read back the mirror filters on DEV; returns how many (at most MAX). */
 int kn_tc_mirror_list(struct kn_sock *s, const char *dev,
-		      struct kn_filter_info *out, int max, struct kn_err *e);
+		      struct kn_filter_info *out, int max, struct dpm_err *e);
 
-/*
- * The whole kernel mirror (dpmirrorctl kernel add|del|show and the
- * [kernel NAME] config section): in NETNS (NULL = this one), mirror DEV's
- * DIR traffic matching MATCH into the vxlan link VXLAN_NAME (created with
- * VX when missing).  Checks the underlay MTU against DEV's MTU plus the
- * outer header (50 bytes over IPv4, 70 over IPv6) and refuses, saying what
- * to change, unless IGNORE_MTU.  ENCAP other than "vxlan" is checked
- * against what this kernel can create and refused with a clear message.
- */
-struct kn_mirror_spec {
-	const char *netns;
-	const char *dev;
-	enum kn_dir dir;
-	const char *encap;	/* "vxlan" (default), "gretap", "geneve", ... */
-	const char *vxlan_name; /* default "vxlan0" */
-	struct kn_vxlan vx;
-	struct kn_match match;
-	bool ignore_mtu;
-};
+/* Like kn_tc_mirror_del, but returns how many filters (priorities) it
+ * removed, 0 when there were none. */
+int kn_tc_mirror_del_count(struct kn_sock *s, const char *dev, enum kn_dir dir,
+			   struct dpm_err *e);
 
-int kn_mirror_add(const struct kn_mirror_spec *sp, struct kn_err *e);
-/* Undo kn_mirror_add: filters, qdisc (if it added it), the vxlan link. */
-int kn_mirror_del(const struct kn_mirror_spec *sp, struct kn_err *e);
-/* Print the mirror filters of DEV in NETNS with packet and byte counters. */
-int kn_mirror_show(const char *netns, const char *dev, FILE *out,
-		   struct kn_err *e);
+/* The kind of DEV's qdisc at the ingress slot, for messages: "ingress",
+ * "clsact", "none" or "other"; NULL with a message in E on failure. */
+const char *kn_tc_ingress_qdisc(struct kn_sock *s, const char *dev,
+				struct dpm_err *e);
 
 #endif /* DPMIRROR_KN_TC_H */

@@ -130,7 +130,7 @@ usage_case() {
 	local name=$1
 	shift
 	run "$@"
-	if [ "$rc" -eq 1 ] && [[ "$err" == *"usage:"* ]] && [[ "$err" == *"check FILE"* ]] && [ -z "$out" ]; then
+	if [ "$rc" -eq 1 ] && [[ "$err" == *"usage:"* ]] && [[ "$err" == *"check [--] FILE"* ]] && [ -z "$out" ]; then
 		ok "usage error ($name): exit 1"
 	else
 		bad "usage error ($name): exit $rc, want 1 with usage on stderr: $err"
@@ -144,7 +144,7 @@ usage_case "check with two files" check "$srcdir/config/pcap-demo.ini" extra
 # Help: exit 0, usage on stdout listing check.
 for h in -h --help help; do
 	run "$h"
-	if [ "$rc" -eq 0 ] && [[ "$out" == *"usage:"* ]] && [[ "$out" == *"check FILE"* ]]; then
+	if [ "$rc" -eq 0 ] && [[ "$out" == *"usage:"* ]] && [[ "$out" == *"check [--] FILE"* ]]; then
 		ok "help ($h): exit 0"
 	else
 		bad "help ($h): exit $rc, want 0 with usage on stdout"
@@ -190,17 +190,18 @@ else
 	bad "check: control bytes not escaped: $(cat -A "$tmp/err" | head -n 3)"
 fi
 run kernel add --dev $'et\th0' --remote 198.18.1.3
-if [ "$rc" -eq 1 ] && [[ "$err" == *"--dev 'et\\th0'"* ]] && ! has_raw_control "$(tr -d '\n' <"$tmp/err")"; then
+if [ "$rc" -eq 1 ] && [[ "$err" == *"device et\\th0: not an interface name"* ]] && ! has_raw_control "$(tr -d '\n' <"$tmp/err")"; then
 	ok "kernel --dev with a tab: shown escaped"
 else
 	bad "kernel --dev with a tab: exit $rc: $(cat -A "$tmp/err" | head -n 2)"
 fi
 
-# dpmirrorctl kernel add: numbers are decimal digits in range, refused as
-# usage errors (exit 1) before anything touches the kernel (the namespace
-# does not exist: reaching the kernel would fail with exit 2 instead).
+# dpmirrorctl kernel add: numbers are decimal digits in range, refused
+# (exit 1) with the message a [kernel] section gets for the same value,
+# before anything touches the kernel (the namespace does not exist:
+# reaching the kernel would fail with exit 2 instead).
 kargs=(kernel add --netns "hcnone$$" --dev eth0 --remote 198.18.1.3
-	--local 198.18.1.2 --vni 100 --underlay eth1 --proto tcp)
+	--local 198.18.1.2 --vni 100 --underlay eth1)
 for c in "--vni|" "--vni| 5" "--vni|-0" "--vni|+5" "--vni|5 " "--vni|0x10" \
 	"--vni|1e3" "--vni|5abc" "--vni|16777216" "--vni|99999999999999999999" \
 	"--dstport|0" "--dstport|+4789" "--dstport|65536" "--sport|-1" \
@@ -210,11 +211,17 @@ for c in "--vni|" "--vni| 5" "--vni|-0" "--vni|+5" "--vni|5 " "--vni|0x10" \
 	"--dst|fd00::/129"; do
 	opt=${c%%|*}
 	val=${c#*|}
+	case $opt in
+	--vni) what="VXLAN network identifier $val" ;;
+	--dstport) what="VXLAN destination port $val" ;;
+	*) what="${opt#--} $val" ;;
+	esac
 	run "${kargs[@]}" "$opt" "$val"
-	if [ "$rc" -eq 1 ] && [ -z "$out" ] && [[ "$err" == *"$opt '$val':"* ]]; then
-		ok "kernel add $opt '$val': usage error"
+	if [ "$rc" -eq 1 ] && [ -z "$out" ] &&
+		[[ "$err" == "dpmirrorctl kernel: $what"* ]]; then
+		ok "kernel add $opt '$val': refused"
 	else
-		bad "kernel add $opt '$val': exit $rc, want 1 naming $opt '$val': $err"
+		bad "kernel add $opt '$val': exit $rc, want 1 naming '$what': $err"
 	fi
 done
 

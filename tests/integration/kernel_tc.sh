@@ -171,14 +171,15 @@ expect_in "kernel -h shows the add synopsis" "$work/out" "--direction ingress|eg
 
 "$ctl" "${ADD[@]}" --direction sideways >"$work/out" 2>&1
 expect_eq "bad --direction exits 1" "$?" 1
-expect_in "bad --direction is named" "$work/out" "--direction 'sideways': give ingress, egress or both"
+expect_in "bad --direction is named" "$work/out" "dpmirrorctl kernel: direction sideways: give ingress, egress or both"
 
 "$ctl" "${ADD[@]}" --vni 16777216 >"$work/out" 2>&1
 expect_eq "bad --vni exits 1" "$?" 1
-expect_in "bad --vni is named" "$work/out" "--vni '16777216'"
+expect_in "bad --vni is named" "$work/out" "VXLAN network identifier 16777216 is not a number in 0..16777215"
 
 "$ctl" "${ADD[@]}" --sport 80 >"$work/out" 2>&1
 expect_eq "--sport without --proto exits 1" "$?" 1
+expect_in "--sport without --proto says what to add" "$work/out" "sport 80 without proto"
 
 snapshot "$work/before"
 
@@ -188,8 +189,8 @@ expect_eq "missing device exits 2" "$?" 2
 expect_in "missing device message" "$work/out" "no device eth9 in netns $A"
 
 "$ctl" "${ADD[@]}" --encap gretap >"$work/out" 2>&1
-expect_eq "--encap gretap exits 2" "$?" 2
-expect_in "--encap gretap refusal" "$work/out" "cannot create gretap links"
+expect_eq "--encap gretap exits 1" "$?" 1
+expect_in "--encap gretap refusal" "$work/out" "encap gretap: the kernel mirror sets up vxlan tunnels only"
 
 ip -n "$A" link set u0 mtu 1520
 "$ctl" "${ADD[@]}" >"$work/out" 2>&1

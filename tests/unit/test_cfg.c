@@ -440,8 +440,9 @@ test_playground_kernel(void **state)
 		"[kernel k1]\nnetns = dpm-h1\ndev = eth0\n"
 		"remote = 198.18.1.3\nlocal = 198.18.1.2\nvni = 100\n"
 		"underlay = eth1\n"
-		"[kernel k2]\ndev = veth9\ndirection = both\nencap = gretap\n"
+		"[kernel k2]\ndev = veth9\ndirection = both\nencap = vxlan\n"
 		"remote = fd00:1::3\nlocal = fd00:1::2\nvni = 7\n"
+		"underlay = veth8\n"
 		"dst_port = 8472\nvxlan_name = mir9\n"
 		"match = proto udp src 198.18.0.0/24 dport 53\n"
 		"ignore_mtu = yes\n");
@@ -466,7 +467,8 @@ test_playground_kernel(void **state)
 	k = &cfg->kernels[1];
 	assert_string_equal(k->netns, "");
 	assert_int_equal(k->dir, CFG_KDIR_BOTH);
-	assert_int_equal(k->encap, CFG_KENCAP_GRETAP);
+	assert_int_equal(k->encap, CFG_KENCAP_VXLAN);
+	assert_string_equal(k->underlay, "veth8");
 	assert_int_equal(k->local.family, 6);
 	assert_int_equal(k->dst_port, 8472);
 	assert_string_equal(k->vxlan_name, "mir9");
@@ -1223,7 +1225,7 @@ static const struct bad_case bad_cases[] = {
 	{ "no_session", PORTS COLL, "", NULL, NULL, "no [session NAME]" },
 	/* [playground] and [kernel NAME] */
 #define KERN "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n" \
-	"local = 198.18.1.2\nvni = 100\n"
+	"local = 198.18.1.2\nvni = 100\nunderlay = eth1\n"
 	{ "pg_prefix", BASE "[playground]\nprefix = Lab!\n",
 	  "[playground]", "prefix", "Lab!", "a-z and 0-9" },
 	{ "pg_prefix_long", BASE "[playground]\nprefix = abcdefghi\n",
@@ -1242,16 +1244,32 @@ static const struct bad_case bad_cases[] = {
 	  "[kernel k1]", "dev", "abcdefghijklmnopq", "interface name" },
 	{ "k_no_dev", BASE "[kernel k1]\nremote = 198.18.1.3\n"
 	  "local = 198.18.1.2\nvni = 1\n",
-	  "[kernel k1]", "dev", NULL, "e.g. dev = eth0" },
+	  "[kernel k1]", "dev", NULL, "no device given" },
 	{ "k_netns", BASE KERN "netns = a/b\n",
 	  "[kernel k1]", "netns", "a/b", "ip netns list" },
 	{ "k_dir", BASE KERN "direction = sideways\n",
-	  "[kernel k1]", "direction", "sideways", "ingress, egress, both" },
+	  "[kernel k1]", "direction", "sideways", "ingress, egress or both" },
 	{ "k_encap", BASE KERN "encap = gre\n",
-	  "[kernel k1]", "encap", "gre", "vxlan, gretap" },
+	  "[kernel k1]", "encap", "gre", "vxlan tunnels only" },
+	{ "k_encap_gretap", BASE KERN "encap = gretap\n",
+	  "[kernel k1]", "encap", "gretap", "use encap vxlan" },
+	{ "k_no_underlay", BASE "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n"
+	  "local = 198.18.1.2\nvni = 1\n",
+	  "[kernel k1]", "underlay", NULL, "no underlay device given" },
+	{ "k_match_dport_noproto", BASE KERN "match = dport 80\n",
+	  "[kernel k1]", "match", "dport 80", "add proto tcp, udp or sctp" },
+	{ "k_match_hostbits", BASE KERN "match = src 198.18.0.5/24\n",
+	  "[kernel k1]", "match", "src 198.18.0.5/24",
+	  "did you mean 198.18.0.0/24" },
+	{ "k_remote_multicast", BASE "[kernel k1]\ndev = eth0\n"
+	  "remote = 239.1.1.1\nlocal = 198.18.1.2\nvni = 1\nunderlay = eth1\n",
+	  "[kernel k1]", "remote", "239.1.1.1", "unicast" },
 	{ "k_family", BASE "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n"
 	  "local = fd00::2\nvni = 1\n",
 	  "[kernel k1]", "local", "fd00::2", "two IPv4 or two IPv6" },
+	{ "k_egress_loop", BASE "[kernel k1]\ndev = eth1\nremote = 198.18.1.3\n"
+	  "local = 198.18.1.2\nvni = 1\nunderlay = eth1\ndirection = egress\n",
+	  "[kernel k1]", "underlay", "eth1", "mirror the tunnel's own" },
 	{ "k_remote", BASE "[kernel k1]\ndev = eth0\nremote = h2\n"
 	  "local = 198.18.1.2\nvni = 1\n",
 	  "[kernel k1]", "remote", "h2", "not an IP address" },
@@ -1260,7 +1278,7 @@ static const struct bad_case bad_cases[] = {
 	  "[kernel k1]", "vni", "16777216", "0..16777215" },
 	{ "k_no_vni", BASE "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n"
 	  "local = 198.18.1.2\n",
-	  "[kernel k1]", "vni", NULL, "vni = 100" },
+	  "[kernel k1]", "vni", NULL, "e.g. vni 100" },
 	{ "k_match_range", BASE KERN "match = proto tcp dport 80-90\n",
 	  "[kernel k1]", "match", "proto tcp dport 80-90", "one port" },
 	{ "k_match_vlan", BASE KERN "match = vlan 10\n",
@@ -1268,7 +1286,7 @@ static const struct bad_case bad_cases[] = {
 	{ "k_match_word", BASE KERN "match = proto tcp port 80\n",
 	  "[kernel k1]", "match", "proto tcp port 80", "port" },
 	{ "k_ignore_mtu", BASE KERN "ignore_mtu = 1\n",
-	  "[kernel k1]", "ignore_mtu", "1", "yes, no" },
+	  "[kernel k1]", "ignore_mtu", "1", "yes or no" },
 };
 
 /*
@@ -1552,14 +1570,14 @@ static const struct num_place num_places[] = {
 	{ BASE_F "[filter f]\nrule 1 = accept vlan @\n",
 	  "[filter f] rule 1 = accept vlan @: ", "valid: 0..4095", true },
 	{ BASE KERN "dst_port = @\n", "[kernel k1] dst_port = @: ",
-	  "valid: 1..65535", false },
+	  "not a number in 1..65535", false },
 	{ BASE "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n"
 	  "local = 198.18.1.2\nvni = @\n",
-	  "[kernel k1] vni = @: ", "valid: 0..16777215", false },
+	  "[kernel k1] vni = @: ", "not a number in 0..16777215", false },
 	{ BASE KERN "match = proto @\n", "[kernel k1] match = proto @: ",
 	  "0..255", true },
 	{ BASE KERN "match = proto tcp dport @\n",
-	  "[kernel k1] match = proto tcp dport @: ", "N or N-M", true },
+	  "[kernel k1] match = proto tcp dport @: ", "not a port", true },
 	{ BASE KERN "match = dst 198.18.0.0/@\n",
 	  "[kernel k1] match = dst 198.18.0.0/@: ", "valid: /0../32", true },
 };
