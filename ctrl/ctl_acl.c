@@ -12,7 +12,6 @@
  */
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -26,21 +25,10 @@
 #include "cfg.h"
 #include "ctl_acl.h"
 #include "dp_acl.h"
+#include "dpm_err.h"
 
 /* A filter flags value no key carries: the guard rule of an empty context. */
 #define CTL_ACL_NEVER_FLAGS (DP_KEY_F_IP4 | DP_KEY_F_IP6)
-
-static void __rte_format_printf(3, 4)
-	acl_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* A rule that names any of proto/src/dst/sport/dport never matches non-IP. */
 static int
@@ -81,8 +69,8 @@ prefix_slice(uint32_t len, unsigned int w)
  * it for a loaded file, this guards hand-built configs.
  */
 static int
-rule_check(const struct cfg_filter *f, const struct cfg_rule *r, char *err,
-	   size_t errlen)
+rule_check(const struct cfg_filter *f, const struct cfg_rule *r,
+	   struct dpm_err *e)
 {
 	const char *what = NULL;
 	uint8_t fam = r->family;
@@ -111,9 +99,8 @@ rule_check(const struct cfg_filter *f, const struct cfg_rule *r, char *err,
 		what = "action is neither accept nor reject";
 	if (what == NULL)
 		return 0;
-	acl_err(err, errlen, "[filter %s] rule %u: %s", f->name, r->number,
-		what);
-	return -EINVAL;
+	return dpm_fail(e, EINVAL, "[filter %s] rule %u: %s", f->name,
+			r->number, what);
 }
 
 /* Fields common to both contexts: proto, ports, vlan. */
@@ -229,7 +216,7 @@ rule_order(const struct cfg_filter *f, uint32_t *order)
 
 static struct rte_acl_ctx *
 ctx_create(const char *name, const char *suffix, uint32_t num_fields,
-	   uint32_t max_rules, char *err, size_t errlen, int *rc)
+	   uint32_t max_rules, struct dpm_err *e, int *rc)
 {
 	char cname[RTE_ACL_NAMESIZE];
 	struct rte_acl_param prm;
@@ -238,17 +225,16 @@ ctx_create(const char *name, const char *suffix, uint32_t num_fields,
 
 	n = snprintf(cname, sizeof(cname), "%s-%s", name, suffix);
 	if (n < 0 || (size_t)n >= sizeof(cname)) {
-		acl_err(err, errlen,
-			"ACL context name \"%s-%s\" is longer than %u bytes",
-			name, suffix, RTE_ACL_NAMESIZE - 1);
-		*rc = -ENAMETOOLONG;
+		*rc = dpm_fail(e, ENAMETOOLONG,
+			       "ACL context name \"%s-%s\" is longer than %u "
+			       "bytes",
+			       name, suffix, RTE_ACL_NAMESIZE - 1);
 		return NULL;
 	}
 	/* rte_acl_create() would hand back an existing context of that name. */
 	if (rte_acl_find_existing(cname) != NULL) {
-		acl_err(err, errlen, "ACL context \"%s\" already exists",
-			cname);
-		*rc = -EEXIST;
+		*rc = dpm_fail(e, EEXIST, "ACL context \"%s\" already exists",
+			       cname);
 		return NULL;
 	}
 	memset(&prm, 0, sizeof(prm));
@@ -260,9 +246,10 @@ ctx_create(const char *name, const char *suffix, uint32_t num_fields,
 	rte_errno = 0;
 	ctx = rte_acl_create(&prm);
 	if (ctx == NULL) {
-		*rc = rte_errno != 0 ? -rte_errno : -ENOMEM;
-		acl_err(err, errlen, "cannot create ACL context \"%s\": %s",
-			cname, rte_strerror(-*rc));
+		int errnum = rte_errno != 0 ? rte_errno : ENOMEM;
+
+		*rc = dpm_fail(e, errnum, "cannot create ACL context \"%s\": %s",
+			       cname, rte_strerror(errnum));
 	}
 	return ctx;
 }
@@ -271,7 +258,7 @@ ctx_create(const char *name, const char *suffix, uint32_t num_fields,
 static int
 ctx_build(struct rte_acl_ctx *ctx, const char *what, uint32_t n_rules,
 	  const struct rte_acl_field_def *defs, uint32_t num_fields,
-	  uint32_t n_categories, void *guard, char *err, size_t errlen)
+	  uint32_t n_categories, void *guard, struct dpm_err *e)
 {
 	struct rte_acl_config bcfg;
 	int rc;
@@ -279,11 +266,10 @@ ctx_build(struct rte_acl_ctx *ctx, const char *what, uint32_t n_rules,
 	if (n_rules == 0) {
 		rc = rte_acl_add_rules(ctx, guard, 1);
 		if (rc != 0) {
-			acl_err(err, errlen,
-				"%s ACL context: adding the guard rule failed: "
-				"%s",
-				what, strerror(-rc));
-			return rc;
+			return dpm_fail(e, rc,
+					"%s ACL context: adding the guard rule "
+					"failed: %s",
+					what, strerror(-rc));
 		}
 	}
 	memset(&bcfg, 0, sizeof(bcfg));
@@ -293,16 +279,16 @@ ctx_build(struct rte_acl_ctx *ctx, const char *what, uint32_t n_rules,
 	bcfg.max_size = 0;
 	rc = rte_acl_build(ctx, &bcfg);
 	if (rc != 0)
-		acl_err(err, errlen,
-			"building the %s ACL context (%u rules, %u categories) "
-			"failed: %s",
-			what, n_rules, n_categories, strerror(-rc));
-	return rc;
+		return dpm_fail(e, rc,
+				"building the %s ACL context (%u rules, %u "
+				"categories) failed: %s",
+				what, n_rules, n_categories, strerror(-rc));
+	return 0;
 }
 
 int
 ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
-	      char *err, size_t errlen)
+	      struct dpm_err *e)
 {
 	uint32_t users[CFG_MAX_FILTERS];
 	struct dp_acl_rule4 *r4 = NULL, guard4;
@@ -312,19 +298,20 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 	int rc = 0;
 
 	memset(acl, 0, sizeof(*acl));
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
+	if (e != NULL)
+		e->msg[0] = '\0';
 	if (cfg->n_sessions > CFG_MAX_SESSIONS ||
 	    cfg->n_sessions > RTE_ACL_MAX_CATEGORIES) {
-		acl_err(err, errlen, "%u sessions, at most %u are supported",
-			cfg->n_sessions,
-			RTE_MIN(CFG_MAX_SESSIONS, RTE_ACL_MAX_CATEGORIES));
-		return -EINVAL;
+		return dpm_fail(e, EINVAL,
+				"%u sessions, at most %u are supported",
+				cfg->n_sessions,
+				RTE_MIN(CFG_MAX_SESSIONS,
+					RTE_ACL_MAX_CATEGORIES));
 	}
 	if (cfg->n_filters > CFG_MAX_FILTERS) {
-		acl_err(err, errlen, "%u filters, at most %u are supported",
-			cfg->n_filters, CFG_MAX_FILTERS);
-		return -EINVAL;
+		return dpm_fail(e, EINVAL,
+				"%u filters, at most %u are supported",
+				cfg->n_filters, CFG_MAX_FILTERS);
 	}
 
 	/* Which sessions use each filter; who accepts unmatched packets. */
@@ -337,10 +324,10 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 			continue;
 		}
 		if ((unsigned int)s->filter >= cfg->n_filters) {
-			acl_err(err, errlen,
-				"[session %s] filter index %d out of range",
-				s->name, s->filter);
-			return -EINVAL;
+			return dpm_fail(e, EINVAL,
+					"[session %s] filter index %d out of "
+					"range",
+					s->name, s->filter);
 		}
 		users[s->filter] |= 1u << i;
 		if (cfg->filters[s->filter].dflt == CFG_ACCEPT)
@@ -358,16 +345,16 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 		if (users[i] == 0)
 			continue;
 		if (f->n_rules > 0 && f->rules == NULL) {
-			acl_err(err, errlen,
-				"[filter %s] has %u rules but no rule array",
-				f->name, f->n_rules);
-			return -EINVAL;
+			return dpm_fail(e, EINVAL,
+					"[filter %s] has %u rules but no rule "
+					"array",
+					f->name, f->n_rules);
 		}
 		max_rules = RTE_MAX(max_rules, f->n_rules);
 		for (j = 0; j < f->n_rules; j++) {
 			const struct cfg_rule *r = &f->rules[j];
 
-			rc = rule_check(f, r, err, errlen);
+			rc = rule_check(f, r, e);
 			if (rc != 0)
 				return rc;
 			n4 += r->family != 6;
@@ -379,18 +366,17 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 	r6 = calloc(RTE_MAX(n6, 1u), sizeof(*r6));
 	order = calloc(RTE_MAX(max_rules, 1u), sizeof(*order));
 	if (r4 == NULL || r6 == NULL || order == NULL) {
-		acl_err(err, errlen, "out of memory for %u+%u ACL rules", n4,
-			n6);
-		rc = -ENOMEM;
+		rc = dpm_fail(e, ENOMEM, "out of memory for %u+%u ACL rules",
+			      n4, n6);
 		goto out;
 	}
 
 	acl->v4 = ctx_create(name, "v4", DP_ACL4_NUM_FIELDS, RTE_MAX(n4, 1u),
-			     err, errlen, &rc);
+			     e, &rc);
 	if (acl->v4 == NULL)
 		goto out;
 	acl->v6 = ctx_create(name, "v6", DP_ACL6_NUM_FIELDS, RTE_MAX(n6, 1u),
-			     err, errlen, &rc);
+			     e, &rc);
 	if (acl->v6 == NULL)
 		goto out;
 
@@ -425,10 +411,10 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 			rc = rte_acl_add_rules(
 				acl->v4, (const struct rte_acl_rule *)r4, k4);
 			if (rc != 0) {
-				acl_err(err, errlen,
-					"[filter %s] adding %u IPv4 ACL rules "
-					"failed: %s",
-					f->name, k4, strerror(-rc));
+				dpm_fail(e, rc,
+					 "[filter %s] adding %u IPv4 ACL rules "
+					 "failed: %s",
+					 f->name, k4, strerror(-rc));
 				goto out;
 			}
 		}
@@ -436,10 +422,10 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 			rc = rte_acl_add_rules(
 				acl->v6, (const struct rte_acl_rule *)r6, k6);
 			if (rc != 0) {
-				acl_err(err, errlen,
-					"[filter %s] adding %u IPv6 ACL rules "
-					"failed: %s",
-					f->name, k6, strerror(-rc));
+				dpm_fail(e, rc,
+					 "[filter %s] adding %u IPv6 ACL rules "
+					 "failed: %s",
+					 f->name, k6, strerror(-rc));
 				goto out;
 			}
 		}
@@ -468,11 +454,11 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 	guard6.field[DP_ACL6_FLAGS].mask_range.u16 = CTL_ACL_NEVER_FLAGS;
 
 	rc = ctx_build(acl->v4, "IPv4", n4, dp_acl_defs4, DP_ACL4_NUM_FIELDS,
-		       acl->n_categories, &guard4, err, errlen);
+		       acl->n_categories, &guard4, e);
 	if (rc != 0)
 		goto out;
 	rc = ctx_build(acl->v6, "IPv6", n6, dp_acl_defs6, DP_ACL6_NUM_FIELDS,
-		       acl->n_categories, &guard6, err, errlen);
+		       acl->n_categories, &guard6, e);
 out:
 	free(order);
 	free(r6);

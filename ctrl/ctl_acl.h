@@ -34,6 +34,7 @@
 #include <rte_acl.h>
 
 #include "cfg.h"
+#include "dpm_err.h"
 
 struct ctl_acl {
 	struct rte_acl_ctx *v4; /* IPv4 and non-IP packets */
@@ -48,13 +49,13 @@ struct ctl_acl {
 /*
  * Build both contexts for CFG.  NAME makes the rte_acl context names unique
  * (two rulesets may exist at once during a reload).  Returns 0, or a
- * negative errno with a message in ERR naming the filter or rule at fault.
+ * negative errno with a message in E naming the filter or rule at fault.
  * The contexts are "<NAME>-v4" and "<NAME>-v6" (-ENAMETOOLONG past
  * RTE_ACL_NAMESIZE - 1 bytes, -EEXIST if one is still in use).  On failure
  * nothing is left allocated and *ACL is zeroed.
  */
 int ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
-		  char *err, size_t errlen);
+		  struct dpm_err *e);
 
 /* Free what ctl_acl_build made; safe on a zeroed or partly built struct. */
 void ctl_acl_free(struct ctl_acl *acl);

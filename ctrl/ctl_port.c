@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,42 +37,116 @@ dev_name_of(const char *device, char *name, size_t len)
 	name[n] = '\0';
 }
 
-static int
-probe_one(const struct cfg_port *cp, struct ctl_port *p, char *err,
-	  size_t errlen)
+/*
+ * For the vdevs that open a Linux interface by name (net_af_packet,
+ * net_pcap), the first of its iface, rx_iface, rx_iface_in or tx_iface
+ * values that names no interface in this network namespace, into MISSING;
+ * false when all exist (or the device names none).  net_tap makes its
+ * interface itself and is not looked at.
+ */
+static bool
+iface_missing(const char *device, char *missing, size_t len)
 {
+	static const char *const keys[] = {"iface=", "rx_iface=",
+					   "rx_iface_in=", "tx_iface="};
+	const char *a;
+	unsigned int k;
+
+	if (strncmp(device, "net_af_packet", 13) != 0 &&
+	    strncmp(device, "net_pcap", 8) != 0)
+		return false;
+	for (a = strchr(device, ','); a != NULL; a = strchr(a, ',')) {
+		a++;
+		for (k = 0; k < RTE_DIM(keys); k++) {
+			size_t kl = strlen(keys[k]), vl;
+
+			if (strncmp(a, keys[k], kl) != 0)
+				continue;
+			vl = strcspn(a + kl, ",");
+			if (vl == 0 || vl >= IF_NAMESIZE || vl >= len)
+				continue;
+			memcpy(missing, a + kl, vl);
+			missing[vl] = '\0';
+			if (if_nametoindex(missing) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+static int
+probe_one(const struct cfg *cfg, const struct cfg_port *cp,
+	  struct ctl_port *p, struct dpm_err *e)
+{
+	char ifname[IF_NAMESIZE], hint[128] = "";
+	size_t pl;
 	int rc;
 
 	dev_name_of(cp->device, p->devname, sizeof(p->devname));
 	if (rte_eth_dev_get_port_by_name(p->devname, &p->port_id) == 0)
 		return 0; /* already probed, e.g. by EAL's -a */
-	rc = rte_dev_probe(cp->device);
-	if (rc < 0 && rc != -EEXIST) {
-		snprintf(err, errlen,
-			 "[port %s] device = %s: the driver could not attach "
-			 "the device (see the EAL log above); check that the "
-			 "interface, PCI address or file it names exists, that "
-			 "the driver name is right (net_af_packet, net_tap, "
-			 "net_pcap, ... or a PCI address) and that its "
-			 "arguments are valid",
-			 cp->name, cp->device);
-		return -1;
+	if (iface_missing(cp->device, ifname, sizeof(ifname))) {
+		/* The playground's interfaces exist only once it is up:
+		 * dpmirror brings it up at start, --dry-run does not. */
+		pl = strlen(cfg->playground.prefix);
+		if (cfg->playground.present &&
+		    strncmp(ifname, cfg->playground.prefix, pl) == 0 &&
+		    ifname[pl] == '-')
+			snprintf(hint, sizeof(hint),
+				 " (the [playground] makes it: run "
+				 "dpmirrorctl playground up --prefix %s%s "
+				 "first)",
+				 cfg->playground.prefix,
+				 cfg->playground.inline_mode ? " --inline"
+							     : "");
+		return dpm_fail(e, ENODEV,
+				"[port %s] device = %s: no interface %s in "
+				"dpmirror's network namespace; create it or "
+				"name an existing one%s",
+				cp->name, cp->device, ifname, hint);
 	}
+	rc = rte_dev_probe(cp->device);
+	if (rc < 0 && rc != -EEXIST)
+		return dpm_fail(e, rc,
+				"[port %s] device = %s: the driver could not "
+				"attach the device (see the EAL log above); "
+				"check that the interface, PCI address or file "
+				"it names exists, that the driver name is right "
+				"(net_af_packet, net_tap, net_pcap, ... or a "
+				"PCI address) and that its arguments are valid",
+				cp->name, cp->device);
 	if (rte_eth_dev_get_port_by_name(p->devname, &p->port_id) != 0) {
 		p->port_id = RTE_MAX_ETHPORTS;
 		/* Do not leave the device we attached behind. */
 		if (rc == 0)
 			rte_eal_hotplug_remove("vdev", p->devname);
-		snprintf(err, errlen,
-			 "[port %s] device = %s: probed, but no ethdev port "
-			 "named '%s' appeared; write the device as its driver "
-			 "names it, without a bus prefix (e.g. "
-			 "net_af_packet0,iface=eth0 or 0000:03:00.0)",
-			 cp->name, cp->device, p->devname);
-		return -1;
+		return dpm_fail(e, ENODEV,
+				"[port %s] device = %s: probed, but no ethdev "
+				"port named '%s' appeared; write the device as "
+				"its driver names it, without a bus prefix "
+				"(e.g. net_af_packet0,iface=eth0 or "
+				"0000:03:00.0)",
+				cp->name, cp->device, p->devname);
 	}
 	p->probed = rc == 0;
 	return 0;
+}
+
+/*
+ * How to get N queues of a vdev with fewer, by its driver: into BUF, ""
+ * when the driver has no such argument.
+ */
+static const char *
+queues_hint(const char *driver, unsigned int n, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (strcmp(driver, "net_af_packet") == 0)
+		snprintf(buf, len, " or add qpairs=%u to the device string",
+			 n);
+	else if (strcmp(driver, "net_virtio_user") == 0)
+		snprintf(buf, len, " or add queues=%u to the device string",
+			 n);
+	return buf;
 }
 
 /* Which ports the workers poll and which need forward/copy tx queues. */
@@ -115,7 +190,7 @@ port_roles(const struct cfg *cfg, bool *polled, bool *fwd, bool *mir)
 
 static int
 copy_queue_size(const struct cfg *cfg, unsigned int n_workers, const bool *mir,
-		uint16_t *txd, char *err, size_t errlen)
+		uint16_t *txd, struct dpm_err *e)
 {
 	unsigned int i, n_ports = 0, queues, reserve, per_queue, need;
 
@@ -131,7 +206,7 @@ copy_queue_size(const struct cfg *cfg, unsigned int n_workers, const bool *mir,
 			    : 0;
 	if (per_queue < COPY_TXD_MIN) {
 		need = reserve + queues * COPY_TXD_MIN;
-		snprintf(err, errlen,
+		return dpm_fail(e, EINVAL,
 			 "[dpmirror] mirror_pool = %u: too small for %u "
 			 "worker(s) sending copies out of %u port(s): the "
 			 "workers need %u mbufs of their own and each of the "
@@ -140,7 +215,6 @@ copy_queue_size(const struct cfg *cfg, unsigned int n_workers, const bool *mir,
 			 "= %u or more (%u for full %u-descriptor queues)",
 			 cfg->mirror_pool, n_workers, n_ports, reserve, queues,
 			 COPY_TXD_MIN, need, reserve + queues * NB_TXD, NB_TXD);
-		return -1;
 	}
 	if (per_queue >= NB_TXD)
 		return 0;
@@ -157,11 +231,12 @@ copy_queue_size(const struct cfg *cfg, unsigned int n_workers, const bool *mir,
 static int
 configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	      unsigned int n_workers, bool fwd, bool mir, uint16_t mir_txd,
-	      uint32_t mirror_pool, struct rte_mempool *rx_pool, char *err,
-	      size_t errlen)
+	      uint32_t mirror_pool, struct rte_mempool *rx_pool,
+	      struct dpm_err *e)
 {
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
+	char hint[96];
 	uint16_t nb_rxd = NB_RXD, nb_txd = NB_TXD, nb_mird = mir_txd, q;
 	unsigned int per_worker = (fwd ? 1 : 0) + (mir ? 1 : 0);
 	uint32_t overhead;
@@ -169,23 +244,22 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	int rc;
 
 	rc = rte_eth_dev_info_get(p->port_id, &info);
-	if (rc != 0) {
-		snprintf(err, errlen,
-			 "[port %s] device = %s: cannot read "
-			 "device info (%s)",
-			 cp->name, cp->device, rte_strerror(-rc));
-		return -1;
-	}
+	if (rc != 0)
+		return dpm_fail(e, rc,
+				"[port %s] device = %s: cannot read device "
+				"info (%s)",
+				cp->name, cp->device, rte_strerror(-rc));
 	p->n_rxq = cp->rx_queues;
-	if (p->n_rxq > info.max_rx_queues) {
-		snprintf(err, errlen,
-			 "[port %s] rx_queues = %u: device %s has at most %u "
-			 "rx queues; lower rx_queues (for net_af_packet add "
-			 "qpairs=%u to the device string)",
-			 cp->name, cp->rx_queues, cp->device,
-			 info.max_rx_queues, cp->rx_queues);
-		return -1;
-	}
+	if (p->n_rxq > info.max_rx_queues)
+		return dpm_fail(e, EINVAL,
+				"[port %s] rx_queues = %u: %s (%s) offers at "
+				"most %u rx queue%s; give rx_queues = %u%s",
+				cp->name, cp->rx_queues, p->devname,
+				info.driver_name, info.max_rx_queues,
+				info.max_rx_queues == 1 ? "" : "s",
+				info.max_rx_queues,
+				queues_hint(info.driver_name, cp->rx_queues,
+					    hint, sizeof(hint)));
 	p->fwd_ofs = 0;
 	p->mir_ofs = (uint16_t)(per_worker == 2 ? 1 : 0);
 	if (per_worker == 0) {
@@ -193,22 +267,23 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 		p->txq_stride = 0;
 		p->n_txq = 1;
 	} else if (n_workers * per_worker > info.max_tx_queues) {
-		snprintf(err, errlen,
-			 "[port %s] device = %s: %u worker(s) need %u tx "
-			 "queues here (one per worker%s), the device has %u; "
-			 "use fewer worker lcores%s (for net_af_packet add "
-			 "qpairs=%u to the device string)",
-			 cp->name, cp->device, n_workers,
-			 n_workers * per_worker,
-			 per_worker == 2 ? " for forwarded originals and one "
-					   "for copies, which never share"
-					 : "",
-			 info.max_tx_queues,
-			 per_worker == 2 ? " or another port for the "
-					   "collector"
-					 : "",
-			 n_workers * per_worker);
-		return -1;
+		return dpm_fail(e, EINVAL,
+				"[port %s] device = %s: %u worker(s) need %u "
+				"tx queues here (one per worker%s), %s offers "
+				"%u; use fewer worker lcores (-l)%s%s",
+				cp->name, cp->device, n_workers,
+				n_workers * per_worker,
+				per_worker == 2
+					? " for forwarded originals and one "
+					  "for copies, which never share"
+					: "",
+				info.driver_name, info.max_tx_queues,
+				per_worker == 2 ? ", another port for the "
+						  "collector"
+						: "",
+				queues_hint(info.driver_name,
+					    n_workers * per_worker, hint,
+					    sizeof(hint)));
 	} else {
 		p->txq_stride = (uint16_t)per_worker;
 		p->n_txq = (uint16_t)(n_workers * per_worker);
@@ -232,17 +307,23 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 				       cp->mtu + overhead > info.max_rx_pktlen);
 	/* Only a packet socket hands frames to the kernel whatever DPDK's
 	 * MTU: other drivers refuse what exceeds it, so say so now. */
-	if (assumed_mtu && strcmp(info.driver_name, "net_af_packet") != 0) {
-		snprintf(
-			err, errlen,
-			"[port %s] mtu = %u: device %s (%s) takes frames of at "
-			"most %u bytes, an MTU of %u; lower mtu, or give the "
-			"sessions that send copies here a snaplen so that "
-			"copies fit",
-			cp->name, cp->mtu, cp->device, info.driver_name,
-			info.max_rx_pktlen, info.max_rx_pktlen - overhead);
-		return -1;
-	}
+	if (assumed_mtu && strcmp(info.driver_name, "net_af_packet") != 0)
+		return dpm_fail(e, EINVAL,
+				"[port %s] mtu = %u: %s (%s) takes frames of "
+				"at most %u bytes, an MTU of %u; give mtu = %u "
+				"or less (and the sessions that send copies "
+				"here a snaplen so that copies fit), or a "
+				"device that carries larger frames",
+				cp->name, cp->mtu, p->devname,
+				info.driver_name, info.max_rx_pktlen,
+				info.max_rx_pktlen - overhead,
+				info.max_rx_pktlen - overhead);
+	if (cp->mtu != 0 && cp->mtu < info.min_mtu)
+		return dpm_fail(e, EINVAL,
+				"[port %s] mtu = %u: %s (%s) takes an MTU of "
+				"at least %u; give mtu = %u or more",
+				cp->name, cp->mtu, p->devname,
+				info.driver_name, info.min_mtu, info.min_mtu);
 	if (cp->mtu != 0 && !assumed_mtu)
 		conf.rxmode.mtu = cp->mtu;
 	if ((info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) &&
@@ -268,27 +349,24 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	}
 
 	rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
-	if (rc != 0) {
-		snprintf(err, errlen,
-			 "[port %s] device = %s: configure with %u rx / %u tx "
-			 "queues%s failed (%s)",
-			 cp->name, cp->device, p->n_rxq, p->n_txq,
-			 cp->mtu ? " and the configured mtu" : "",
-			 rte_strerror(-rc));
-		return -1;
-	}
+	if (rc != 0)
+		return dpm_fail(e, rc,
+				"[port %s] device = %s: configure with %u rx / "
+				"%u tx queues%s failed (%s)",
+				cp->name, cp->device, p->n_rxq, p->n_txq,
+				cp->mtu ? " and the configured mtu" : "",
+				rte_strerror(-rc));
 	p->configured = true;
 	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
 	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, NULL, &nb_mird);
-	if (mir && nb_mird > mir_txd) {
-		snprintf(err, errlen,
-			 "[port %s] device = %s: its tx queues take at least "
-			 "%u descriptors, more than the %u each copy queue may "
-			 "hold of [dpmirror] mirror_pool = %u; give a larger "
-			 "mirror_pool",
-			 cp->name, cp->device, nb_mird, mir_txd, mirror_pool);
-		return -1;
-	}
+	if (mir && nb_mird > mir_txd)
+		return dpm_fail(e, EINVAL,
+				"[dpmirror] mirror_pool = %u: [port %s] device "
+				"= %s takes at least %u descriptors per tx "
+				"queue, more than the %u each copy queue may "
+				"hold of this pool; give a larger mirror_pool",
+				mirror_pool, cp->name, cp->device, nb_mird,
+				mir_txd);
 	for (q = 0; q < p->n_rxq; q++) {
 		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd,
 					    rte_eth_dev_socket_id(p->port_id),
@@ -310,12 +388,9 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 			goto queue_fail;
 	}
 	rc = rte_eth_dev_start(p->port_id);
-	if (rc != 0) {
-		snprintf(err, errlen,
-			 "[port %s] device = %s: start failed (%s)", cp->name,
-			 cp->device, rte_strerror(-rc));
-		return -1;
-	}
+	if (rc != 0)
+		return dpm_fail(e, rc, "[port %s] device = %s: start failed (%s)",
+				cp->name, cp->device, rte_strerror(-rc));
 	p->started = true;
 	if (p->polled) {
 		rc = rte_eth_promiscuous_enable(p->port_id);
@@ -340,10 +415,9 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	return 0;
 
 queue_fail:
-	snprintf(err, errlen,
-		 "[port %s] device = %s: queue %u setup failed (%s)", cp->name,
-		 cp->device, q, rte_strerror(-rc));
-	return -1;
+	return dpm_fail(e, rc,
+			"[port %s] device = %s: queue %u setup failed (%s)",
+			cp->name, cp->device, q, rte_strerror(-rc));
 }
 
 static int
@@ -408,7 +482,7 @@ pool_bytes(unsigned int n, unsigned int data_room, uint64_t pg)
  */
 static void
 pool_error(const struct cfg *cfg, struct ctl_ports *ports, unsigned int n_mbufs,
-	   char *err, size_t errlen)
+	   struct dpm_err *e)
 {
 	struct rte_malloc_socket_stats st;
 	uint64_t pg = pool_page_size();
@@ -431,7 +505,7 @@ pool_error(const struct cfg *cfg, struct ctl_ports *ports, unsigned int n_mbufs,
 	total = used + need + (64u << 20);
 	m = (MB(total) + 63) / 64 * 64;
 	per_k = (mirror + clone) * 1024 / cfg->mirror_pool;
-	snprintf(err, errlen,
+	dpm_fail(e, ENOMEM,
 		 "cannot create the mbuf pools: they need about %u MB "
 		 "(dpm_rx %u mbufs %u MB, dpm_mirror %u mbufs %u MB, dpm_clone "
 		 "%u mbufs %u MB), and the EAL has %u MB free (largest block "
@@ -447,11 +521,12 @@ pool_error(const struct cfg *cfg, struct ctl_ports *ports, unsigned int n_mbufs,
 
 int
 ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
-		struct ctl_ports *ports, char *err, size_t errlen)
+		struct ctl_ports *ports, struct dpm_err *e)
 {
 	bool polled[CFG_MAX_PORTS], fwd[CFG_MAX_PORTS], mir[CFG_MAX_PORTS];
 	unsigned int i, n_mbufs = 0;
 	uint16_t mir_txd;
+	int rc;
 
 	memset(ports, 0, sizeof(*ports));
 	port_roles(cfg, polled, fwd, mir);
@@ -462,12 +537,13 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 		ports->p[i].polled = polled[i];
 		ports->p[i].port_id = RTE_MAX_ETHPORTS;
 		ports->n = i + 1;
-		if (probe_one(&cfg->ports[i], &ports->p[i], err, errlen) != 0)
+		rc = probe_one(cfg, &cfg->ports[i], &ports->p[i], e);
+		if (rc != 0)
 			goto fail;
 		for (j = 0; j < i; j++) {
 			if (ports->p[j].port_id != ports->p[i].port_id)
 				continue;
-			snprintf(err, errlen,
+			rc = dpm_fail(e, EINVAL,
 				 "[port %s] device = %s: the same device as "
 				 "[port %s]; each port needs a device of its "
 				 "own",
@@ -480,7 +556,8 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 			   2 * n_workers * NB_TXD;
 	}
 	n_mbufs += n_workers * (DP_RX_SLACK + POOL_CACHE) + 1024;
-	if (copy_queue_size(cfg, n_workers, mir, &mir_txd, err, errlen) != 0)
+	rc = copy_queue_size(cfg, n_workers, mir, &mir_txd, e);
+	if (rc != 0)
 		goto fail;
 
 	ports->rx_pool = rte_pktmbuf_pool_create("dpm_rx", n_mbufs, POOL_CACHE,
@@ -494,14 +571,17 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 					POOL_CACHE, 0, 0, rte_socket_id());
 	if (ports->rx_pool == NULL || ports->mirror_pool == NULL ||
 	    ports->clone_pool == NULL) {
-		pool_error(cfg, ports, n_mbufs, err, errlen);
+		pool_error(cfg, ports, n_mbufs, e);
+		rc = -ENOMEM;
 		goto fail;
 	}
-	for (i = 0; i < cfg->n_ports; i++)
-		if (configure_one(&cfg->ports[i], &ports->p[i], n_workers,
-				  fwd[i], mir[i], mir_txd, cfg->mirror_pool,
-				  ports->rx_pool, err, errlen) != 0)
+	for (i = 0; i < cfg->n_ports; i++) {
+		rc = configure_one(&cfg->ports[i], &ports->p[i], n_workers,
+				   fwd[i], mir[i], mir_txd, cfg->mirror_pool,
+				   ports->rx_pool, e);
+		if (rc != 0)
 			goto fail;
+	}
 	for (i = 0; i < cfg->n_ports; i++) {
 		int peer = cfg->ports[i].peer;
 
@@ -521,7 +601,7 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 	return 0;
 fail:
 	ctl_ports_teardown(ports);
-	return -1;
+	return rc;
 }
 
 void

@@ -21,6 +21,7 @@
 #include <rte_mempool.h>
 
 #include "cfg.h"
+#include "dpm_err.h"
 
 struct ctl_port {
 	const char *name; /* the config's port name */
@@ -51,11 +52,14 @@ struct ctl_ports {
 
 /*
  * Probe, configure and start every port of CFG for N_WORKERS workers.
- * Returns 0, or -1 with a message in ERR naming the port, its device and
- * what to change; then everything done so far has been undone.
+ * Returns 0, or a negative errno with a message in E naming the section,
+ * the key and its value ("[port p0] rx_queues = 2: ...") and what would
+ * work; then everything done so far has been undone.  An interface that a
+ * net_af_packet or net_pcap device names and that does not exist is
+ * refused before the device is probed (-ENODEV).
  */
 int ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
-		    struct ctl_ports *ports, char *err, size_t errlen);
+		    struct ctl_ports *ports, struct dpm_err *e);
 
 /* Stop, close and remove the ports; free the pools.  Idempotent. */
 void ctl_ports_teardown(struct ctl_ports *ports);

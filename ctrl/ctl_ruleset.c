@@ -84,8 +84,8 @@ session_workers(const struct dp_ruleset *rs, unsigned int s,
 
 struct dp_ruleset *
 ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
-		  const uint64_t *port_workers, uint64_t generation, char *err,
-		  size_t errlen)
+		  const uint64_t *port_workers, uint64_t generation,
+		  struct dpm_err *e)
 {
 	struct dp_ruleset *rs;
 	struct ctl_acl acl;
@@ -94,7 +94,9 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 
 	rs = rte_zmalloc("dpm_ruleset", sizeof(*rs), RTE_CACHE_LINE_SIZE);
 	if (rs == NULL) {
-		snprintf(err, errlen, "out of DPDK memory for the ruleset");
+		dpm_fail(e, ENOMEM,
+			 "out of DPDK memory for the ruleset; give the EAL "
+			 "more memory (-m)");
 		return NULL;
 	}
 	rs->generation = generation;
@@ -105,7 +107,7 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 
 		if (collector_build(cc, &ports->p[cc->port], &rs->coll[i]) !=
 		    0) {
-			snprintf(err, errlen,
+			dpm_fail(e, EINVAL,
 				 "[collector %s]: cannot build the "
 				 "outer header template",
 				 cc->name);
@@ -140,7 +142,7 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 		}
 		if (session_meter(cs, session_workers(rs, i, port_workers),
 				  ds) != 0) {
-			snprintf(err, errlen,
+			dpm_fail(e, EINVAL,
 				 "[session %s] rate = %llu: the "
 				 "meter rejects this rate",
 				 cs->name, (unsigned long long)cs->rate_bps);
@@ -164,7 +166,7 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 	}
 
 	snprintf(name, sizeof(name), "dpm%llu", (unsigned long long)generation);
-	if (ctl_acl_build(cfg, name, &acl, err, errlen) != 0)
+	if (ctl_acl_build(cfg, name, &acl, e) != 0)
 		goto fail;
 	rs->acl4 = acl.v4;
 	rs->acl6 = acl.v6;

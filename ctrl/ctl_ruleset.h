@@ -12,19 +12,19 @@
 #include "cfg.h"
 #include "ctl_port.h"
 #include "dp_ruleset.h"
+#include "dpm_err.h"
 
 /*
  * Build a ruleset for CFG over the set-up PORTS.  PORT_WORKERS[p] is the
  * set of workers (bit w = worker w, up to 64) that receive on port p: a
  * session's rate cap is shared out evenly among the workers that receive
  * its traffic (RSS imbalance between them skews it).  GENERATION must
- * differ from the ruleset it replaces.  Returns NULL with a message in ERR.
+ * differ from the ruleset it replaces.  Returns NULL with a message in E.
  */
 struct dp_ruleset *ctl_ruleset_build(const struct cfg *cfg,
 				     const struct ctl_ports *ports,
 				     const uint64_t *port_workers,
-				     uint64_t generation, char *err,
-				     size_t errlen);
+				     uint64_t generation, struct dpm_err *e);
 
 /* Free a ruleset no worker can reach any more; NULL is accepted. */
 void ctl_ruleset_free(struct dp_ruleset *rs);

@@ -2,13 +2,39 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <rte_common.h>
+
 #include "ctl_stats.h"
+
+#define FIELD_ENTRY(type, n, v, l, w, sl)                                      \
+	{.name = #n,                                                           \
+	 .off = offsetof(type, n),                                             \
+	 .label = l,                                                           \
+	 .width = w,                                                           \
+	 .slot = sl},
+#define PORT_FIELD(n, v, l, w, sl)                                             \
+	FIELD_ENTRY(struct ctl_port_stats, n, v, l, w, sl)
+#define SESSION_FIELD(n, v, l, w, sl)                                          \
+	FIELD_ENTRY(struct ctl_session_stats, n, v, l, w, sl)
+#define WORKER_FIELD(n, v, l, w, sl)                                           \
+	FIELD_ENTRY(struct ctl_worker_stats, n, v, l, w, sl)
+
+const struct ctl_stats_field ctl_port_fields[] = {CTL_PORT_STATS(PORT_FIELD)};
+const unsigned int ctl_port_n_fields = RTE_DIM(ctl_port_fields);
+const struct ctl_stats_field ctl_session_fields[] = {
+	CTL_SESSION_STATS(SESSION_FIELD)};
+const unsigned int ctl_session_n_fields = RTE_DIM(ctl_session_fields);
+const struct ctl_stats_field ctl_worker_fields[] = {
+	CTL_WORKER_STATS(WORKER_FIELD)};
+const unsigned int ctl_worker_n_fields = RTE_DIM(ctl_worker_fields);
 
 void
 ctl_snapshot_begin(struct ctl_snapshot *s, const struct cfg *cfg, double t)
@@ -25,6 +51,15 @@ ctl_snapshot_begin(struct ctl_snapshot *s, const struct cfg *cfg, double t)
 		s->session_name[i] = cfg->sessions[i].name;
 }
 
+/* ADD_IN and ADD_OUT, expanded over a DP_*_COUNTERS list, add into T the
+ * counters of C of that order (IN or OUT, see dp_stats.h). */
+#define ADD_IF_IN_IN(name) t->name += dp_ctr_read(&c->name);
+#define ADD_IF_IN_OUT(name)
+#define ADD_IF_OUT_IN(name)
+#define ADD_IF_OUT_OUT(name) t->name += dp_ctr_read(&c->name);
+#define ADD_IN(name, order)  ADD_IF_IN_##order(name)
+#define ADD_OUT(name, order) ADD_IF_OUT_##order(name)
+
 void
 ctl_snapshot_add(struct ctl_snapshot *s, const struct dp_stats *st,
 		 unsigned int lcore)
@@ -38,41 +73,36 @@ ctl_snapshot_add(struct ctl_snapshot *s, const struct dp_stats *st,
 		const struct dp_port_counters *c = &st->port[i];
 		struct ctl_port_totals *t = &s->port[i];
 
-		t->fwd_packets += dp_ctr_read(&c->fwd_packets);
-		t->fwd_bytes += dp_ctr_read(&c->fwd_bytes);
-		t->fwd_dropped += dp_ctr_read(&c->fwd_dropped);
-		t->mirror_packets += dp_ctr_read(&c->mirror_packets);
-		t->mirror_bytes += dp_ctr_read(&c->mirror_bytes);
-		t->mirror_dropped += dp_ctr_read(&c->mirror_dropped);
-		t->tap_consumed += dp_ctr_read(&c->tap_consumed);
-		t->rx_invalid += dp_ctr_read(&c->rx_invalid);
-		t->own_copies += dp_ctr_read(&c->own_copies);
-		t->tx_packets = t->fwd_packets + t->mirror_packets;
-		t->tx_bytes = t->fwd_bytes + t->mirror_bytes;
+		DP_PORT_COUNTERS(ADD_OUT)
 	}
 	for (i = 0; i < s->n_sessions; i++) {
 		const struct dp_session_counters *c = &st->sess[i];
 		struct dp_session_counters *t = &s->sess[i];
 
-		t->mirrored += dp_ctr_read(&c->mirrored);
-		t->mirrored_bytes += dp_ctr_read(&c->mirrored_bytes);
+		DP_SESSION_COUNTERS(ADD_OUT)
 		for (r = 0; r < DP_DROP_MAX; r++)
 			t->dropped[r] += dp_ctr_read(&c->dropped[r]);
 	}
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	for (i = 0; i < s->n_ports; i++) {
-		s->port[i].rx_packets += dp_ctr_read(&st->port[i].rx_packets);
-		s->port[i].rx_bytes += dp_ctr_read(&st->port[i].rx_bytes);
+		const struct dp_port_counters *c = &st->port[i];
+		struct ctl_port_totals *t = &s->port[i];
+
+		DP_PORT_COUNTERS(ADD_IN)
 	}
-	for (i = 0; i < s->n_sessions; i++)
-		s->sess[i].matched += dp_ctr_read(&st->sess[i].matched);
+	for (i = 0; i < s->n_sessions; i++) {
+		const struct dp_session_counters *c = &st->sess[i];
+		struct dp_session_counters *t = &s->sess[i];
+
+		DP_SESSION_COUNTERS(ADD_IN)
+	}
 	if (s->n_workers < CTL_MAX_WORKERS) {
-		struct dp_worker_counters *w = &s->worker[s->n_workers];
+		const struct dp_worker_counters *c = &st->w;
+		struct dp_worker_counters *t = &s->worker[s->n_workers];
 
 		s->lcore[s->n_workers] = lcore;
-		w->packets = dp_ctr_read(&st->w.packets);
-		w->busy_cycles = dp_ctr_read(&st->w.busy_cycles);
-		w->loops = dp_ctr_read(&st->w.loops);
+		DP_WORKER_COUNTERS(ADD_OUT)
+		DP_WORKER_COUNTERS(ADD_IN)
 		s->n_workers++;
 	}
 }
@@ -86,12 +116,106 @@ ctl_snapshot_device(struct ctl_snapshot *s, unsigned int port, uint64_t missed,
 	s->port[port].tx_errors = oerrors;
 }
 
+#define FINAL(name, value, label, width, slot) out->name = (value);
+
+void
+ctl_stats_port(const struct ctl_snapshot *s, unsigned int i,
+	       struct ctl_port_stats *out)
+{
+	const struct ctl_port_totals *t = &s->port[i];
+
+	CTL_PORT_STATS(FINAL)
+}
+
+void
+ctl_stats_session(const struct ctl_snapshot *s, unsigned int i,
+		  struct ctl_session_stats *out)
+{
+	const struct dp_session_counters *c = &s->sess[i];
+	unsigned int r;
+
+	CTL_SESSION_STATS(FINAL)
+	for (r = 0; r < DP_DROP_MAX; r++)
+		out->dropped[r] = c->dropped[r];
+}
+
+void
+ctl_stats_worker(const struct ctl_snapshot *s, unsigned int i,
+		 struct ctl_worker_stats *out)
+{
+	const struct dp_worker_counters *w = &s->worker[i];
+	const uint64_t lcore = s->lcore[i];
+
+	CTL_WORKER_STATS(FINAL)
+}
+
+static void
+emit_fields(const void *obj, const struct ctl_stats_field *fields,
+	    unsigned int n, const struct ctl_stats_sink *sink, void *ctx)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		sink->u64(ctx, fields[k].name,
+			  ctl_stats_value(obj, &fields[k]));
+}
+
+void
+ctl_stats_emit_port(const struct ctl_port_stats *ps,
+		    const struct ctl_stats_sink *sink, void *ctx)
+{
+	emit_fields(ps, ctl_port_fields, ctl_port_n_fields, sink, ctx);
+}
+
+void
+ctl_stats_emit_session(const struct ctl_session_stats *ss,
+		       const struct ctl_stats_sink *sink, void *ctx)
+{
+	unsigned int r;
+
+	emit_fields(ss, ctl_session_fields, ctl_session_n_fields, sink, ctx);
+	sink->open(ctx, "dropped");
+	for (r = 0; r < DP_DROP_MAX; r++)
+		sink->u64(ctx, dp_drop_names[r], ss->dropped[r]);
+	sink->close(ctx);
+}
+
+void
+ctl_stats_emit_worker(const struct ctl_worker_stats *ws,
+		      const struct ctl_stats_sink *sink, void *ctx)
+{
+	emit_fields(ws, ctl_worker_fields, ctl_worker_n_fields, sink, ctx);
+}
+
 static uint64_t
 rate(uint64_t now, uint64_t before, double dt)
 {
 	if (dt <= 0 || now < before)
 		return 0;
 	return (uint64_t)((double)(now - before) / dt);
+}
+
+/* The text cells of OBJ's FIELDS, in rows of three (see CTL_PORT_STATS). */
+static void
+print_cells(FILE *f, const void *obj, const struct ctl_stats_field *fields,
+	    unsigned int n)
+{
+	int slot, last = -1;
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		last = RTE_MAX(last, fields[k].slot);
+	for (slot = 0; slot <= last; slot++) {
+		for (k = 0; k < n && fields[k].slot != slot; k++)
+			;
+		fputs(slot % 3 == 0 ? "  " : " ", f);
+		if (k < n)
+			fprintf(f, "%s%-*" PRIu64, fields[k].label,
+				fields[k].width,
+				ctl_stats_value(obj, &fields[k]));
+		if (slot % 3 == 2 || slot == last)
+			fputc('\n', f);
+	}
 }
 
 void
@@ -102,118 +226,150 @@ ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,
 	unsigned int i, r;
 
 	for (i = 0; i < cur->n_ports; i++) {
-		const struct ctl_port_totals *c = &cur->port[i];
-		const struct ctl_port_totals *p =
-			prev != NULL ? &prev->port[i] : NULL;
+		struct ctl_port_stats c, p;
 
+		ctl_stats_port(cur, i, &c);
+		if (prev != NULL)
+			ctl_stats_port(prev, i, &p);
+		else
+			memset(&p, 0, sizeof(p));
 		fprintf(f,
 			"\n  ######################## NIC statistics for "
 			"port %-8s ########################\n",
 			cur->port_name[i]);
-		fprintf(f,
-			"  RX-packets: %-10" PRIu64 " RX-missed: %-10" PRIu64
-			" RX-bytes:  %" PRIu64 "\n",
-			c->rx_packets, c->rx_missed, c->rx_bytes);
-		fprintf(f,
-			"  RX-errors: %-10" PRIu64 " RX-invalid: %-9" PRIu64
-			" RX-tap-freed: %" PRIu64 "\n",
-			c->rx_errors, c->rx_invalid, c->tap_consumed);
-		fprintf(f,
-			"  TX-packets: %-10" PRIu64 " TX-dropped: %-9" PRIu64
-			" TX-bytes:  %" PRIu64 "\n",
-			c->tx_packets, c->fwd_dropped + c->mirror_dropped,
-			c->tx_bytes);
-		fprintf(f,
-			"  TX-forwarded: %-8" PRIu64 " TX-mirrored: %-8" PRIu64
-			" TX-errors: %" PRIu64 "\n",
-			c->fwd_packets, c->mirror_packets, c->tx_errors);
+		print_cells(f, &c, ctl_port_fields, ctl_port_n_fields);
 		fprintf(f, "\n  Throughput (since last show)\n");
 		fprintf(f,
 			"  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64
 			"\n",
-			rate(c->rx_packets, p ? p->rx_packets : 0, dt),
-			8 * rate(c->rx_bytes, p ? p->rx_bytes : 0, dt));
+			rate(c.rx_packets, p.rx_packets, dt),
+			8 * rate(c.rx_bytes, p.rx_bytes, dt));
 		fprintf(f,
 			"  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64
 			"\n",
-			rate(c->tx_packets, p ? p->tx_packets : 0, dt),
-			8 * rate(c->tx_bytes, p ? p->tx_bytes : 0, dt));
+			rate(c.tx_packets, p.tx_packets, dt),
+			8 * rate(c.tx_bytes, p.tx_bytes, dt));
 		fprintf(f, "  ##########################################"
 			   "##################################\n");
 	}
 	for (i = 0; i < cur->n_sessions; i++) {
-		const struct dp_session_counters *c = &cur->sess[i];
+		struct ctl_session_stats c, p;
 
+		ctl_stats_session(cur, i, &c);
+		if (prev != NULL)
+			ctl_stats_session(prev, i, &p);
+		else
+			memset(&p, 0, sizeof(p));
 		fprintf(f,
 			"\n  ---------------------- Mirror session %-8s "
 			"----------------------\n",
 			cur->session_name[i]);
-		fprintf(f,
-			"  Matched: %-12" PRIu64 " Mirrored: %-12" PRIu64
-			" Mirrored-bytes: %" PRIu64 "\n",
-			c->matched, c->mirrored, c->mirrored_bytes);
+		print_cells(f, &c, ctl_session_fields, ctl_session_n_fields);
 		fprintf(f, "  Mirrored-pps: %-7" PRIu64 " Dropped:",
-			rate(c->mirrored, prev ? prev->sess[i].mirrored : 0,
-			     dt));
+			rate(c.mirrored, p.mirrored, dt));
 		for (r = 0; r < DP_DROP_MAX; r++)
 			fprintf(f, " %s=%" PRIu64, dp_drop_names[r],
-				c->dropped[r]);
+				c.dropped[r]);
 		fprintf(f, "\n");
 	}
 	fflush(f);
 }
 
+/*
+ * The JSON sink: members of an object are written on one line,
+ * `{ "a": 1, "b": { "c": 2 } }`.
+ */
+#define JSON_MAX_DEPTH 4
+
+struct json_out {
+	FILE *f;
+	unsigned int depth;
+	bool first[JSON_MAX_DEPTH];
+};
+
+static void
+json_sep(struct json_out *j)
+{
+	fputs(j->first[j->depth] ? " " : ", ", j->f);
+	j->first[j->depth] = false;
+}
+
+static void
+json_u64(void *ctx, const char *name, uint64_t value)
+{
+	struct json_out *j = ctx;
+
+	json_sep(j);
+	fprintf(j->f, "\"%s\": %" PRIu64, name, value);
+}
+
+static void
+json_open(void *ctx, const char *name)
+{
+	struct json_out *j = ctx;
+
+	json_sep(j);
+	fprintf(j->f, "\"%s\": {", name);
+	if (j->depth + 1 < JSON_MAX_DEPTH)
+		j->first[++j->depth] = true;
+}
+
+static void
+json_close(void *ctx)
+{
+	struct json_out *j = ctx;
+
+	fputs(" }", j->f);
+	if (j->depth > 0)
+		j->depth--;
+}
+
+static const struct ctl_stats_sink json_sink = {
+	.u64 = json_u64,
+	.open = json_open,
+	.close = json_close,
+};
+
 void
 ctl_stats_json(FILE *f, const struct ctl_snapshot *s)
 {
-	unsigned int i, r;
+	struct json_out j = {.f = f};
+	unsigned int i;
 
 	fprintf(f, "{ \"duration_s\": %.3f,\n  \"ports\": {", s->t);
 	for (i = 0; i < s->n_ports; i++) {
-		const struct ctl_port_totals *c = &s->port[i];
+		struct ctl_port_stats ps;
 
-		fprintf(f,
-			"%s\n    \"%s\": { \"rx_packets\": %" PRIu64
-			", \"rx_bytes\": %" PRIu64 ", \"tx_packets\": %" PRIu64
-			", \"tx_bytes\": %" PRIu64 ", \"rx_missed\": %" PRIu64
-			", \"rx_errors\": %" PRIu64 ", \"tx_dropped\": %" PRIu64
-			", \"tx_errors\": %" PRIu64
-			", \"fwd_packets\": %" PRIu64
-			", \"fwd_dropped\": %" PRIu64
-			", \"mirror_packets\": %" PRIu64
-			", \"mirror_dropped\": %" PRIu64
-			", \"tap_consumed\": %" PRIu64
-			", \"rx_invalid\": %" PRIu64
-			", \"own_copies\": %" PRIu64 " }",
-			i ? "," : "", s->port_name[i], c->rx_packets,
-			c->rx_bytes, c->tx_packets, c->tx_bytes, c->rx_missed,
-			c->rx_errors, c->fwd_dropped + c->mirror_dropped,
-			c->tx_errors, c->fwd_packets, c->fwd_dropped,
-			c->mirror_packets, c->mirror_dropped, c->tap_consumed,
-			c->rx_invalid, c->own_copies);
+		ctl_stats_port(s, i, &ps);
+		fprintf(f, "%s\n    \"%s\": {", i ? "," : "", s->port_name[i]);
+		j.depth = 0;
+		j.first[0] = true;
+		ctl_stats_emit_port(&ps, &json_sink, &j);
+		fputs(" }", f);
 	}
 	fprintf(f, " },\n  \"sessions\": {");
 	for (i = 0; i < s->n_sessions; i++) {
-		const struct dp_session_counters *c = &s->sess[i];
+		struct ctl_session_stats ss;
 
-		fprintf(f,
-			"%s\n    \"%s\": { \"matched\": %" PRIu64
-			", \"mirrored\": %" PRIu64
-			", \"mirrored_bytes\": %" PRIu64 ", \"dropped\": {",
-			i ? "," : "", s->session_name[i], c->matched,
-			c->mirrored, c->mirrored_bytes);
-		for (r = 0; r < DP_DROP_MAX; r++)
-			fprintf(f, "%s \"%s\": %" PRIu64, r ? "," : "",
-				dp_drop_names[r], c->dropped[r]);
-		fprintf(f, " } }");
+		ctl_stats_session(s, i, &ss);
+		fprintf(f, "%s\n    \"%s\": {", i ? "," : "",
+			s->session_name[i]);
+		j.depth = 0;
+		j.first[0] = true;
+		ctl_stats_emit_session(&ss, &json_sink, &j);
+		fputs(" }", f);
 	}
 	fprintf(f, " },\n  \"workers\": [");
-	for (i = 0; i < s->n_workers; i++)
-		fprintf(f,
-			"%s { \"lcore\": %u, \"packets\": %" PRIu64
-			", \"busy_cycles\": %" PRIu64 " }",
-			i ? "," : "", s->lcore[i], s->worker[i].packets,
-			s->worker[i].busy_cycles);
+	for (i = 0; i < s->n_workers; i++) {
+		struct ctl_worker_stats ws;
+
+		ctl_stats_worker(s, i, &ws);
+		fprintf(f, "%s {", i ? "," : "");
+		j.depth = 0;
+		j.first[0] = true;
+		ctl_stats_emit_worker(&ws, &json_sink, &j);
+		fputs(" }", f);
+	}
 	fprintf(f, " ] }\n");
 }
 

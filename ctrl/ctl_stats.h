@@ -4,11 +4,22 @@
 
 /*
  * Statistics of the dpmirror process (DESIGN section 5, a contract): the
- * testpmd-style text block and the --stats-json object.  The control
- * thread sums the workers' counters into a snapshot; rates are computed
+ * testpmd-style text block and the --stats-json object.  Control thread
+ * only.
+ *
+ * The control thread sums the workers' raw counters (dp_stats.h) and the
+ * devices' into a snapshot.  What is published comes from the snapshot in
+ * one step per object: ctl_stats_port(), ctl_stats_session() and
+ * ctl_stats_worker() fill a struct of final values (derived counters such
+ * as tx_packets and tx_dropped are computed there and nowhere else), and
+ * the schema below says what each value is called, in which order it is
+ * published and where the text block shows it.  The text, the JSON and
+ * anything else that publishes the statistics (ctl_stats_emit_*) are
+ * generated from the schema, so they cannot disagree.  Rates are computed
  * from the difference between two snapshots.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -17,13 +28,96 @@
 
 #define CTL_MAX_WORKERS 128
 
+/*
+ * The schema: the published counters of each object, in the order of the
+ * JSON object (a contract: a name never changes; new counters go at the
+ * end of their list).
+ *
+ * X(name, value, text label, text width, text slot).  VALUE is how the
+ * counter is computed from the snapshot: a port's from T (its struct
+ * ctl_port_totals), a session's from C (its struct dp_session_counters), a
+ * worker's from W (its struct dp_worker_counters) and LCORE.  This is the
+ * one place where a derived counter is defined.  The text block shows
+ * the counter in a grid of rows of three cells ("  " cell " " cell " "
+ * cell); slot = row * 3 + column, -1 for a counter the text does not show.
+ * A cell is the label followed by the value, left-aligned in WIDTH
+ * characters (0: as long as it is).
+ */
+#define CTL_PORT_STATS(X)                                                      \
+	X(rx_packets, t->rx_packets, "RX-packets: ", 10, 0)                    \
+	X(rx_bytes, t->rx_bytes, "RX-bytes:  ", 0, 2)                          \
+	X(tx_packets, t->fwd_packets + t->mirror_packets, "TX-packets: ", 10,  \
+	  6)                                                                   \
+	X(tx_bytes, t->fwd_bytes + t->mirror_bytes, "TX-bytes:  ", 0, 8)       \
+	X(rx_missed, t->rx_missed, "RX-missed: ", 10, 1)                       \
+	X(rx_errors, t->rx_errors, "RX-errors: ", 10, 3)                       \
+	X(tx_dropped, t->fwd_dropped + t->mirror_dropped, "TX-dropped: ", 9,   \
+	  7)                                                                   \
+	X(tx_errors, t->tx_errors, "TX-errors: ", 0, 11)                       \
+	X(fwd_packets, t->fwd_packets, "TX-forwarded: ", 8, 9)                 \
+	X(fwd_dropped, t->fwd_dropped, NULL, 0, -1)                            \
+	X(mirror_packets, t->mirror_packets, "TX-mirrored: ", 8, 10)           \
+	X(mirror_dropped, t->mirror_dropped, NULL, 0, -1)                      \
+	X(tap_consumed, t->tap_consumed, "RX-tap-freed: ", 0, 5)               \
+	X(rx_invalid, t->rx_invalid, "RX-invalid: ", 9, 4)                     \
+	X(own_copies, t->own_copies, NULL, 0, -1)
+
+/* Then, per session, the object "dropped": one counter per drop reason
+ * (DP_DROP_REASONS, from C->dropped[]), shown by the text as
+ * " name=value" after "Dropped:". */
+#define CTL_SESSION_STATS(X)                                                   \
+	X(matched, c->matched, "Matched: ", 12, 0)                             \
+	X(mirrored, c->mirrored, "Mirrored: ", 12, 1)                          \
+	X(mirrored_bytes, c->mirrored_bytes, "Mirrored-bytes: ", 0, 2)
+
+/* Not in the text block. */
+#define CTL_WORKER_STATS(X)                                                    \
+	X(lcore, lcore, NULL, 0, -1)                                           \
+	X(packets, w->packets, NULL, 0, -1)                                    \
+	X(busy_cycles, w->busy_cycles, NULL, 0, -1)
+
+#define CTL_STATS_FIELD(name, value, label, width, slot) uint64_t name;
+
+/* The final values of one object, as published. */
+struct ctl_port_stats {
+	CTL_PORT_STATS(CTL_STATS_FIELD)
+};
+
+struct ctl_session_stats {
+	CTL_SESSION_STATS(CTL_STATS_FIELD)
+	uint64_t dropped[DP_DROP_MAX];
+};
+
+struct ctl_worker_stats {
+	CTL_WORKER_STATS(CTL_STATS_FIELD)
+};
+
+/* One published counter: the schema as a table, for code that walks it. */
+struct ctl_stats_field {
+	const char *name;  /* JSON key, telemetry key */
+	size_t off;	   /* of its uint64_t in the struct of final values */
+	const char *label; /* in the text block, NULL: not shown there */
+	int width;	   /* of the value in the text cell, 0: as long */
+	int slot;	   /* text cell (row * 3 + column), -1: none */
+};
+
+extern const struct ctl_stats_field ctl_port_fields[];
+extern const unsigned int ctl_port_n_fields;
+extern const struct ctl_stats_field ctl_session_fields[];
+extern const unsigned int ctl_session_n_fields;
+extern const struct ctl_stats_field ctl_worker_fields[];
+extern const unsigned int ctl_worker_n_fields;
+
+/* The value of field F in the struct of final values OBJ. */
+static inline uint64_t
+ctl_stats_value(const void *obj, const struct ctl_stats_field *f)
+{
+	return *(const uint64_t *)((const char *)obj + f->off);
+}
+
+/* A port's counters summed over the workers, and the device's. */
 struct ctl_port_totals {
-	uint64_t rx_packets, rx_bytes;
-	uint64_t tx_packets, tx_bytes; /* originals forwarded + copies sent */
-	uint64_t fwd_packets, fwd_bytes, fwd_dropped;
-	uint64_t mirror_packets, mirror_bytes, mirror_dropped;
-	uint64_t tap_consumed;
-	uint64_t rx_invalid, own_copies;
+	DP_PORT_COUNTERS(DP_CTR_FIELD)
 	uint64_t rx_missed, rx_errors, tx_errors; /* from the device */
 };
 
@@ -48,6 +142,33 @@ void ctl_snapshot_add(struct ctl_snapshot *s, const struct dp_stats *st,
 		      unsigned int lcore);
 void ctl_snapshot_device(struct ctl_snapshot *s, unsigned int port,
 			 uint64_t missed, uint64_t errors, uint64_t oerrors);
+
+/* The final values of port, session or worker I of S (I < s->n_...). */
+void ctl_stats_port(const struct ctl_snapshot *s, unsigned int i,
+		    struct ctl_port_stats *out);
+void ctl_stats_session(const struct ctl_snapshot *s, unsigned int i,
+		       struct ctl_session_stats *out);
+void ctl_stats_worker(const struct ctl_snapshot *s, unsigned int i,
+		      struct ctl_worker_stats *out);
+
+/*
+ * A generic emitter: what publishes the statistics in some format gives
+ * these callbacks, and ctl_stats_emit_* walk an object's final values in
+ * schema order.  open/close bracket a nested object (a session's
+ * "dropped"); CTX is passed through.
+ */
+struct ctl_stats_sink {
+	void (*u64)(void *ctx, const char *name, uint64_t value);
+	void (*open)(void *ctx, const char *name);
+	void (*close)(void *ctx);
+};
+
+void ctl_stats_emit_port(const struct ctl_port_stats *ps,
+			 const struct ctl_stats_sink *sink, void *ctx);
+void ctl_stats_emit_session(const struct ctl_session_stats *ss,
+			    const struct ctl_stats_sink *sink, void *ctx);
+void ctl_stats_emit_worker(const struct ctl_worker_stats *ws,
+			   const struct ctl_stats_sink *sink, void *ctx);
 
 /* The testpmd-style block for CUR, rates since PREV (NULL: since start). */
 void ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,

@@ -5,7 +5,12 @@
  * worker loop of dataplane/dp_worker.c.
  *
  *   dpmirror [EAL options] -- -c FILE [--stats-interval SEC]
- *            [--stats-json FILE]
+ *            [--stats-json FILE] [--dry-run]
+ *   dpmirror --version | -h
+ *
+ * A start and a dry run share one path (start_up): workers, ports, pools,
+ * queues and the ruleset exactly as configured; a dry run then releases
+ * it all instead of launching the workers.
  */
 #define _GNU_SOURCE /* nftw */
 #include <errno.h>
@@ -36,8 +41,10 @@
 #include "ctl_port.h"
 #include "ctl_ruleset.h"
 #include "ctl_stats.h"
+#include "ctl_workers.h"
 #include "dp_mirror.h"
 #include "dp_worker.h"
+#include "dpm_err.h"
 
 RTE_LOG_REGISTER(dpm_ctrl_logtype, user.dpmirror.ctrl, NOTICE);
 
@@ -51,12 +58,16 @@ struct options {
 	const char *config;
 	const char *stats_json;
 	long stats_interval; /* -1 = from the config */
+	bool dry_run;
 };
 
-static struct dp_shared shared;
-static struct dp_worker *workers[RTE_MAX_LCORE];
-static unsigned int n_workers;
-static uint64_t port_workers[DP_MAX_PORTS]; /* bit w: worker w polls port */
+/* What a start sets up (start_up) and a stop releases (shut_down). */
+struct proc {
+	struct ctl_workers ws;
+	struct ctl_ports ports;
+	struct dp_shared shared; /* the workers point at it */
+	struct dp_ruleset *rs;
+};
 
 static void
 on_signal(int sig)
@@ -75,6 +86,8 @@ usage(FILE *f, const char *prog)
 	fprintf(f,
 		"usage: %s [EAL options] -- -c FILE [--stats-interval SEC] "
 		"[--stats-json FILE]\n"
+		"                           [--dry-run]\n"
+		"       %s --version\n"
 		"  -c, --config FILE        configuration (see config/*.ini)\n"
 		"  --stats-interval SEC     seconds between statistics blocks "
 		"(0 = only at exit);\n"
@@ -86,12 +99,26 @@ usage(FILE *f, const char *prog)
 		"directory must exist\n"
 		"                           and be writable, FILE must not be "
 		"a symbolic link\n"
+		"  --dry-run                set up every port, pool and queue "
+		"as configured,\n"
+		"                           build the ruleset, release it all "
+		"and exit:\n"
+		"                           0 it would start, 2 it would not "
+		"(naming the key);\n"
+		"                           no [playground] or [kernel] is set "
+		"up\n"
+		"  -V, --version            print the version and exit\n"
+		"  -h, --help               this help\n"
 		"Signals: SIGINT/SIGTERM stop cleanly, SIGUSR1 writes the "
 		"JSON.\n",
-		prog);
+		prog, prog);
 }
 
-/* Parse the application arguments (those after "--"); 0, 1 = help, -1. */
+#define ARGS_HELP    1
+#define ARGS_VERSION 2
+
+/* Parse the application arguments (those after "--"): 0, ARGS_HELP,
+ * ARGS_VERSION, or -1 after a message. */
 static int
 parse_app_args(int argc, char **argv, struct options *o)
 {
@@ -99,6 +126,8 @@ parse_app_args(int argc, char **argv, struct options *o)
 		{"config", required_argument, NULL, 'c'},
 		{"stats-interval", required_argument, NULL, 'i'},
 		{"stats-json", required_argument, NULL, 'j'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -109,7 +138,7 @@ parse_app_args(int argc, char **argv, struct options *o)
 	o->stats_interval = -1;
 	optind = 1;
 	opterr = 0; /* our messages, with the argument escaped */
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
@@ -132,8 +161,13 @@ parse_app_args(int argc, char **argv, struct options *o)
 		case 'j':
 			o->stats_json = optarg;
 			break;
+		case 'n':
+			o->dry_run = true;
+			break;
+		case 'V':
+			return ARGS_VERSION;
 		case 'h':
-			return 1;
+			return ARGS_HELP;
 		default:
 			if (optopt == 'c' || optopt == 'i' || optopt == 'j')
 				fprintf(stderr,
@@ -257,14 +291,15 @@ elapsed(uint64_t start)
 }
 
 static void
-snapshot(const struct cfg *cfg, const struct ctl_ports *ports, double t,
+snapshot(const struct cfg *cfg, const struct proc *pr, double t,
 	 struct ctl_snapshot *s)
 {
+	const struct ctl_ports *ports = &pr->ports;
 	unsigned int i;
 
 	ctl_snapshot_begin(s, cfg, t);
-	for (i = 0; i < n_workers; i++)
-		ctl_snapshot_add(s, &workers[i]->stats, workers[i]->lcore);
+	for (i = 0; i < pr->ws.n; i++)
+		ctl_snapshot_add(s, &pr->ws.w[i]->stats, pr->ws.w[i]->lcore);
 	for (i = 0; i < ports->n; i++) {
 		struct rte_eth_stats es;
 
@@ -336,127 +371,109 @@ check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 	}
 }
 
-/* Give every polled (port, queue) to a worker, round robin. */
 static int
-assign_queues(const struct cfg *cfg, const struct ctl_ports *ports)
+setup_shared(const struct cfg *cfg, struct proc *pr, struct dpm_err *e)
 {
-	unsigned int i, q, next = 0, total = 0, w;
+	struct dp_shared *sh = &pr->shared;
+	unsigned int i;
+	size_t sz;
 
-	for (i = 0; i < ports->n; i++) {
-		const struct ctl_port *p = &ports->p[i];
-
-		for (w = 0; w < n_workers; w++) {
-			workers[w]->fwd_txq[i] =
-				(uint16_t)(w * p->txq_stride + p->fwd_ofs);
-			workers[w]->mirror_txq[i] =
-				(uint16_t)(w * p->txq_stride + p->mir_ofs);
-		}
-		if (!p->polled)
-			continue;
-		for (q = 0; q < p->n_rxq; q++) {
-			struct dp_worker *wk = workers[next];
-
-			if (wk->n_rxq == DP_MAX_RXQ)
-				return -1;
-			wk->rxq[wk->n_rxq].port = (uint16_t)i;
-			wk->rxq[wk->n_rxq].queue = (uint16_t)q;
-			wk->n_rxq++;
-			if (next < 64)
-				port_workers[i] |= 1ull << next;
-			next = (next + 1) % n_workers;
-			total++;
-		}
+	memset(sh, 0, sizeof(*sh));
+	sh->mode = cfg->mode == CFG_MODE_TAP ? DP_MODE_TAP : DP_MODE_INLINE;
+	sh->burst = (uint16_t)cfg->burst;
+	sh->n_ports = (uint16_t)pr->ports.n;
+	for (i = 0; i < pr->ports.n; i++) {
+		sh->port[i].port_id = pr->ports.p[i].port_id;
+		sh->port[i].peer = (int16_t)cfg->ports[i].peer;
 	}
-	(void)cfg;
-	return total > 0 ? 0 : -1;
+	sh->mirror_pool = pr->ports.mirror_pool;
+	sh->clone_pool = pr->ports.clone_pool;
+	sz = rte_rcu_qsbr_get_memsize(pr->ws.n);
+	sh->qsbr = rte_zmalloc("dpm_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (sh->qsbr == NULL || rte_rcu_qsbr_init(sh->qsbr, pr->ws.n) != 0)
+		return dpm_fail(e, ENOMEM,
+				"cannot set up the RCU state of %u workers; "
+				"give the EAL more memory (-m)",
+				pr->ws.n);
+	return 0;
 }
 
-static int
-setup_shared(const struct cfg *cfg, const struct ctl_ports *ports)
+/* Release what start_up set up, in the reverse order; idempotent. */
+static void
+shut_down(struct proc *pr)
 {
-	size_t sz;
-	unsigned int i;
+	ctl_ruleset_free(pr->rs);
+	pr->rs = NULL;
+	ctl_workers_free(&pr->ws);
+	rte_free(pr->shared.qsbr);
+	pr->shared.qsbr = NULL;
+	ctl_ports_teardown(&pr->ports);
+}
 
-	shared.mode = cfg->mode == CFG_MODE_TAP ? DP_MODE_TAP : DP_MODE_INLINE;
-	shared.burst = (uint16_t)cfg->burst;
-	shared.n_ports = (uint16_t)ports->n;
-	for (i = 0; i < ports->n; i++) {
-		shared.port[i].port_id = ports->p[i].port_id;
-		shared.port[i].peer = (int16_t)cfg->ports[i].peer;
+/*
+ * Everything a start needs before the workers are launched: the worker
+ * lcores, every port probed, configured and started as CFG says (queues,
+ * MTU, offloads, pools), the workers' state and queues, the ruleset with
+ * its ACL.  0, or a negative errno with the message in E; *CONFIG then
+ * says whether the configuration is at fault (a key it names would have
+ * to change) rather than the EAL options or its memory.  On failure what
+ * was set up is left for shut_down.
+ */
+static int
+start_up(const struct cfg *cfg, struct proc *pr, bool *config,
+	 struct dpm_err *e)
+{
+	int rc;
+
+	*config = false;
+	memset(pr, 0, sizeof(*pr));
+	rc = ctl_workers_init_eal(&pr->ws, e);
+	if (rc != 0)
+		return rc;
+	rc = ctl_ports_setup(cfg, pr->ws.n, &pr->ports, e);
+	if (rc != 0) {
+		/* Pools the EAL has no memory for: -m first (the message
+		 * also says which mirror_pool would fit). */
+		*config = rc != -ENOMEM;
+		return rc;
 	}
-	shared.mirror_pool = ports->mirror_pool;
-	shared.clone_pool = ports->clone_pool;
-	sz = rte_rcu_qsbr_get_memsize(n_workers);
-	shared.qsbr = rte_zmalloc("dpm_qsbr", sz, RTE_CACHE_LINE_SIZE);
-	if (shared.qsbr == NULL || rte_rcu_qsbr_init(shared.qsbr, n_workers))
-		return -1;
+	rc = ctl_workers_alloc(&pr->ws, &pr->shared, e);
+	if (rc != 0)
+		return rc;
+	rc = setup_shared(cfg, pr, e);
+	if (rc != 0)
+		return rc;
+	rc = ctl_workers_assign(&pr->ws, &pr->ports, e);
+	if (rc != 0) {
+		*config = true;
+		return rc;
+	}
+	pr->rs = ctl_ruleset_build(cfg, &pr->ports, pr->ws.port_workers, 1, e);
+	if (pr->rs == NULL) {
+		*config = true;
+		return -EINVAL;
+	}
+	check_collector_mtu(cfg, &pr->ports, pr->rs);
 	return 0;
 }
 
 static int
 run(const struct cfg *cfg, const struct options *o)
 {
-	struct ctl_ports ports;
+	static struct proc pr;
 	struct ctl_snapshot *cur = NULL, *prev = NULL, *tmp;
-	struct dp_ruleset *rs = NULL;
-	char err[512];
-	unsigned int lcore, i, interval;
+	unsigned int i, interval;
+	struct dpm_err e;
 	uint64_t start;
 	double next_print;
+	bool config;
 	int rc = EXIT_FAILURE;
 
-	n_workers = rte_lcore_count() - 1;
-	if (n_workers == 0) {
-		fprintf(stderr,
-			"dpmirror: error: no worker lcore: give the EAL "
-			"at least two lcores, e.g. -l 0,1 (lcore 0 runs the "
-			"control thread)\n");
-		return EXIT_FAILURE;
-	}
-	if (n_workers > 64) {
-		fprintf(stderr,
-			"dpmirror: error: %u worker lcores; at most 64 "
-			"are supported: give the EAL fewer (-l)\n",
-			n_workers);
-		return EXIT_FAILURE;
-	}
-	if (ctl_ports_setup(cfg, n_workers, &ports, err, sizeof(err)) != 0) {
-		fprintf(stderr, "dpmirror: error: %s\n", err);
-		return EXIT_FAILURE;
-	}
-	i = 0;
-	RTE_LCORE_FOREACH_WORKER (lcore) {
-		workers[i] = rte_zmalloc_socket(
-			"dpm_worker", sizeof(struct dp_worker),
-			RTE_CACHE_LINE_SIZE,
-			(int)rte_lcore_to_socket_id(lcore));
-		if (workers[i] == NULL) {
-			fprintf(stderr,
-				"dpmirror: error: out of DPDK memory "
-				"for worker state; give the EAL more (-m)\n");
-			goto out;
-		}
-		dp_worker_init(workers[i], &shared, lcore, i);
-		i++;
-	}
-	if (setup_shared(cfg, &ports) != 0) {
-		fprintf(stderr, "dpmirror: error: cannot set up RCU state\n");
+	if (start_up(cfg, &pr, &config, &e) != 0) {
+		fprintf(stderr, "dpmirror: error: %s\n", e.msg);
 		goto out;
 	}
-	if (assign_queues(cfg, &ports) != 0) {
-		fprintf(stderr,
-			"dpmirror: error: no port to receive on, or "
-			"more than %d rx queues per worker\n",
-			DP_MAX_RXQ);
-		goto out;
-	}
-	rs = ctl_ruleset_build(cfg, &ports, port_workers, 1, err, sizeof(err));
-	if (rs == NULL) {
-		fprintf(stderr, "dpmirror: error: %s\n", err);
-		goto out;
-	}
-	check_collector_mtu(cfg, &ports, rs);
-	__atomic_store_n(&shared.ruleset, rs, __ATOMIC_RELEASE);
+	__atomic_store_n(&pr.shared.ruleset, pr.rs, __ATOMIC_RELEASE);
 
 	cur = calloc(1, sizeof(*cur));
 	prev = calloc(1, sizeof(*prev));
@@ -466,22 +483,22 @@ run(const struct cfg *cfg, const struct options *o)
 	interval = o->stats_interval >= 0 ? (unsigned int)o->stats_interval
 					  : cfg->stats_interval;
 	printf("dpmirror: %u port(s), %u session(s), %u worker(s), mode %s\n",
-	       ports.n, cfg->n_sessions, n_workers,
+	       pr.ports.n, cfg->n_sessions, pr.ws.n,
 	       cfg->mode == CFG_MODE_TAP ? "tap" : "inline");
 	fflush(stdout);
 	start = rte_rdtsc();
-	for (i = 0; i < n_workers; i++)
-		rte_eal_remote_launch(dp_worker_main, workers[i],
-				      workers[i]->lcore);
+	for (i = 0; i < pr.ws.n; i++)
+		rte_eal_remote_launch(dp_worker_main, pr.ws.w[i],
+				      pr.ws.lcore[i]);
 	next_print = interval;
-	snapshot(cfg, &ports, 0, prev);
+	snapshot(cfg, &pr, 0, prev);
 	while (!quit_signal) {
 		double t;
 
 		usleep(50000);
 		t = elapsed(start);
 		if (interval > 0 && t >= next_print) {
-			snapshot(cfg, &ports, t, cur);
+			snapshot(cfg, &pr, t, cur);
 			ctl_stats_print(stdout, cur, prev);
 			tmp = prev;
 			prev = cur;
@@ -490,7 +507,7 @@ run(const struct cfg *cfg, const struct options *o)
 		}
 		if (dump_signal) {
 			dump_signal = 0;
-			snapshot(cfg, &ports, t, cur);
+			snapshot(cfg, &pr, t, cur);
 			write_json(o->stats_json, cur);
 		}
 		if (hup_signal) {
@@ -501,24 +518,78 @@ run(const struct cfg *cfg, const struct options *o)
 				"in force is unchanged\n");
 		}
 	}
-	shared.quit = 1;
+	pr.shared.quit = 1;
 	rte_eal_mp_wait_lcore();
-	snapshot(cfg, &ports, elapsed(start), cur);
+	snapshot(cfg, &pr, elapsed(start), cur);
 	printf("\ndpmirror: stopping; totals:\n");
 	ctl_stats_print(stdout, cur, NULL);
 	write_json(o->stats_json, cur);
 	rc = EXIT_SUCCESS;
 out:
-	for (i = 0; i < n_workers; i++) {
-		rte_free(workers[i]);
-		workers[i] = NULL;
-	}
-	ctl_ports_teardown(&ports);
-	ctl_ruleset_free(rs);
-	rte_free(shared.qsbr);
+	shut_down(&pr);
 	free(cur);
 	free(prev);
 	return rc;
+}
+
+/* One line per port of a dry run: what was set up. */
+static void
+dry_run_port(const struct cfg *cfg, const struct ctl_port *p,
+	     const struct ctl_workers *ws, unsigned int i)
+{
+	struct rte_eth_dev_info info;
+	const char *driver = "?";
+
+	if (rte_eth_dev_info_get(p->port_id, &info) == 0 &&
+	    info.driver_name != NULL)
+		driver = info.driver_name;
+	printf("  [port %s] %s (%s): %u rx / %u tx queue(s), mtu %u, "
+	       "multi-segment tx %s%s, polled by %d worker(s)\n",
+	       p->name, p->devname, driver, p->n_rxq, p->n_txq, p->mtu,
+	       p->multiseg ? "yes" : "no",
+	       cfg->ports[i].tx_multiseg == CFG_MULTISEG_YES && p->multiseg
+		       ? " (tx_multiseg = yes)"
+		       : "",
+	       __builtin_popcountll(ws->port_workers[i]));
+}
+
+/*
+ * --dry-run: start_up as a start does, report, release everything.
+ * EXIT_SUCCESS, EXIT_CONFIG when the configuration would not start (the
+ * message names the key), EXIT_FAILURE for the EAL options or memory.
+ */
+static int
+dry_run(const struct cfg *cfg, const struct options *o)
+{
+	static struct proc pr;
+	struct dpm_err e;
+	unsigned int i;
+	bool config;
+	int rc;
+
+	rc = start_up(cfg, &pr, &config, &e);
+	if (rc != 0) {
+		fprintf(stderr, "dpmirror: error: %s\n", e.msg);
+		shut_down(&pr);
+		return config ? EXIT_CONFIG : EXIT_FAILURE;
+	}
+	printf("dpmirror: dry run of %s: %u port(s), %u session(s), "
+	       "%u collector(s), %u worker(s), mode %s\n",
+	       o->config, pr.ports.n, cfg->n_sessions, cfg->n_collectors,
+	       pr.ws.n, cfg->mode == CFG_MODE_TAP ? "tap" : "inline");
+	for (i = 0; i < pr.ports.n; i++)
+		dry_run_port(cfg, &pr.ports.p[i], &pr.ws, i);
+	printf("  ruleset: %u session(s), %u filter(s) in the IPv4 and IPv6 "
+	       "ACL contexts; mirror_pool %u\n",
+	       cfg->n_sessions, cfg->n_filters, cfg->mirror_pool);
+	if (cfg->playground.present || cfg->n_kernels > 0)
+		printf("  not set up by a dry run:%s%s\n",
+		       cfg->playground.present ? " [playground]" : "",
+		       cfg->n_kernels > 0 ? " [kernel]" : "");
+	shut_down(&pr);
+	printf("dpmirror: dry run: it would start; everything released\n");
+	fflush(stdout);
+	return EXIT_SUCCESS;
 }
 
 static int
@@ -550,16 +621,45 @@ remove_runtime_dir(const char *dir)
 			dir, strerror(errno));
 }
 
+/*
+ * Start the EAL with the DD arguments before "--" in ARGV, run (or dry-run)
+ * CFG, stop the EAL and remove its runtime directory.  The exit status.
+ */
+static int
+with_eal(int dd, char **argv, const struct cfg *cfg, const struct options *o)
+{
+	static char rundir[PATH_MAX];
+	int rc;
+
+	rc = rte_eal_init(dd, argv);
+	if (rc < 0) {
+		/* The runtime directory may be another primary's: kept. */
+		fprintf(stderr,
+			"dpmirror: error: EAL initialisation failed "
+			"(%s); check the EAL options before \"--\"\n",
+			rte_strerror(rte_errno));
+		return EXIT_FAILURE;
+	}
+	/* A primary's runtime directory (/var/run/dpdk/<file-prefix>) is
+	 * removed at exit; a secondary's belongs to its primary. */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		snprintf(rundir, sizeof(rundir), "%s",
+			 rte_eal_get_runtime_dir());
+	rc = o->dry_run ? dry_run(cfg, o) : run(cfg, o);
+	rte_eal_cleanup();
+	remove_runtime_dir(rundir);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct dpm_lock_set wires;
-	static char rundir[PATH_MAX];
 	struct cfg_errors *errs;
 	struct ctl_kernel kern;
 	struct options o;
+	struct dpm_err e;
 	struct cfg *cfg;
-	char err[CFG_ERR_LEN + PATH_MAX + 512];
 	int dd, rc, i;
 
 	/* Handlers first: a signal during setup is acted on once running. */
@@ -579,6 +679,11 @@ main(int argc, char **argv)
 				usage(stdout, argv[0]);
 				return EXIT_SUCCESS;
 			}
+			if (strcmp(argv[i], "-V") == 0 ||
+			    strcmp(argv[i], "--version") == 0) {
+				printf("dpmirror %s\n", DPM_VERSION);
+				return EXIT_SUCCESS;
+			}
 		}
 		usage(stderr, argv[0]);
 		return EXIT_FAILURE;
@@ -587,6 +692,10 @@ main(int argc, char **argv)
 	argv[dd] = argv[0];
 	rc = parse_app_args(argc - dd, argv + dd, &o);
 	argv[dd] = (char *)"--";
+	if (rc == ARGS_VERSION) {
+		printf("dpmirror %s\n", DPM_VERSION);
+		return EXIT_SUCCESS;
+	}
 	if (rc != 0) {
 		usage(rc > 0 ? stdout : stderr, argv[0]);
 		return rc > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
@@ -600,15 +709,7 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	cfg = cfg_load(o.config, errs);
 	if (cfg == NULL) {
-		unsigned int n = errs->n < CFG_ERR_MAX ? errs->n : CFG_ERR_MAX;
-		char shown[2 * PATH_MAX];
-
-		cfg_escape(o.config, shown, sizeof(shown));
-		for (i = 0; i < (int)n; i++)
-			fprintf(stderr, "%s: error: %s\n", shown, errs->msg[i]);
-		if (errs->n > CFG_ERR_MAX)
-			fprintf(stderr, "%s: ... and %u more errors\n", shown,
-				errs->n - CFG_ERR_MAX);
+		cfg_errors_print(stderr, o.config, errs);
 		free(errs);
 		return EXIT_CONFIG;
 	}
@@ -616,38 +717,26 @@ main(int argc, char **argv)
 
 	/* One dpmirror per wire: a second one would forward every packet
 	 * again.  Refused before anything is touched. */
-	if (dpm_lock_ports(cfg, &wires, err, sizeof(err)) != 0) {
-		fprintf(stderr, "dpmirror: error: %s\n", err);
+	if (dpm_lock_ports(cfg, &wires, &e) != 0) {
+		fprintf(stderr, "dpmirror: error: %s\n", e.msg);
 		cfg_free(cfg);
 		return EXIT_FAILURE;
+	}
+	/* A dry run sets up no [playground] and no [kernel] mirror. */
+	if (o.dry_run) {
+		rc = with_eal(dd, argv, cfg, &o);
+		dpm_lock_set_release(&wires);
+		cfg_free(cfg);
+		return rc;
 	}
 	/* The kernel side first: ports may name playground interfaces. */
-	if (ctl_kernel_setup(cfg, &kern, err, sizeof(err)) != 0) {
-		fprintf(stderr, "dpmirror: error: %s\n", err);
+	if (ctl_kernel_setup(cfg, &kern, &e) != 0) {
+		fprintf(stderr, "dpmirror: error: %s\n", e.msg);
 		dpm_lock_set_release(&wires);
 		cfg_free(cfg);
 		return EXIT_FAILURE;
 	}
-	rc = rte_eal_init(dd, argv);
-	if (rc < 0) {
-		/* The runtime directory may be another primary's: kept. */
-		fprintf(stderr,
-			"dpmirror: error: EAL initialisation failed "
-			"(%s); check the EAL options before \"--\"\n",
-			rte_strerror(rte_errno));
-		ctl_kernel_teardown(&kern);
-		dpm_lock_set_release(&wires);
-		cfg_free(cfg);
-		return EXIT_FAILURE;
-	}
-	/* A primary's runtime directory (/var/run/dpdk/<file-prefix>) is
-	 * removed at exit; a secondary's belongs to its primary. */
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
-		snprintf(rundir, sizeof(rundir), "%s",
-			 rte_eal_get_runtime_dir());
-	rc = run(cfg, &o);
-	rte_eal_cleanup();
-	remove_runtime_dir(rundir);
+	rc = with_eal(dd, argv, cfg, &o);
 	ctl_kernel_teardown(&kern);
 	dpm_lock_set_release(&wires);
 	cfg_free(cfg);

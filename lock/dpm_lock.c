@@ -19,6 +19,7 @@
 #include <rte_kvargs.h>
 #include <rte_pci.h>
 
+#include "dpm_err.h"
 #include "dpm_lock.h"
 
 #define LOCK_TRIES	 16  /* a path that names another inode: start again */
@@ -192,7 +193,7 @@ access_hint(int err)
 
 int
 dpm_lock_take(struct dpm_lock *l, const char *name, char *prev, size_t prevlen,
-	      pid_t *holder, char *err, size_t errlen)
+	      pid_t *holder, struct dpm_err *e)
 {
 	const char *dir = dpm_lock_dir();
 	char state[DPM_LOCK_STATE_MAX];
@@ -205,22 +206,18 @@ dpm_lock_take(struct dpm_lock *l, const char *name, char *prev, size_t prevlen,
 		prev[0] = '\0';
 	if (holder != NULL)
 		*holder = 0;
-	if (!name_ok(name)) {
-		snprintf(err, errlen, "lock name '%s' is not valid", name);
-		return -EINVAL;
-	}
+	if (!name_ok(name))
+		return dpm_fail(e, EINVAL, "lock name '%s' is not valid", name);
 	if ((size_t)snprintf(l->path, sizeof(l->path), "%s/%s.lock", dir,
 			     name) >= sizeof(l->path)) {
-		snprintf(err, errlen, "%s=%s: path too long", DPM_LOCK_DIR_ENV,
-			 dir);
 		l->path[0] = '\0';
-		return -ENAMETOOLONG;
+		return dpm_fail(e, ENAMETOOLONG, "%s=%s: path too long",
+				DPM_LOCK_DIR_ENV, dir);
 	}
 	rc = make_dir(dir);
 	if (rc != 0) {
-		snprintf(err, errlen,
-			 "cannot create the lock directory %s: %s%s", dir,
-			 strerror(-rc), access_hint(-rc));
+		dpm_fail(e, rc, "cannot create the lock directory %s: %s%s",
+			 dir, strerror(-rc), access_hint(-rc));
 		l->path[0] = '\0';
 		return rc;
 	}
@@ -229,7 +226,7 @@ dpm_lock_take(struct dpm_lock *l, const char *name, char *prev, size_t prevlen,
 			  0644);
 		if (fd < 0) {
 			rc = -errno;
-			snprintf(err, errlen, "cannot open %s: %s%s", l->path,
+			dpm_fail(e, rc, "cannot open %s: %s%s", l->path,
 				 strerror(-rc), access_hint(-rc));
 			l->path[0] = '\0';
 			return rc;
@@ -240,10 +237,10 @@ dpm_lock_take(struct dpm_lock *l, const char *name, char *prev, size_t prevlen,
 				old = holder_of(fd);
 				if (holder != NULL)
 					*holder = old;
-				snprintf(err, errlen, "%s is held by pid %ld",
+				dpm_fail(e, rc, "%s is held by pid %ld",
 					 l->path, (long)old);
 			} else {
-				snprintf(err, errlen, "cannot lock %s: %s",
+				dpm_fail(e, rc, "cannot lock %s: %s",
 					 l->path, strerror(-rc));
 			}
 			close(fd);
@@ -258,7 +255,7 @@ dpm_lock_take(struct dpm_lock *l, const char *name, char *prev, size_t prevlen,
 		fd = -1;
 	}
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot lock %s: it keeps being replaced",
+		dpm_fail(e, EAGAIN, "cannot lock %s: it keeps being replaced",
 			 l->path);
 		l->path[0] = '\0';
 		return -EAGAIN;
@@ -268,7 +265,7 @@ dpm_lock_take(struct dpm_lock *l, const char *name, char *prev, size_t prevlen,
 		state[0] = '\0';
 	rc = write_line(fd, state);
 	if (rc != 0) {
-		snprintf(err, errlen, "cannot write %s: %s", l->path,
+		dpm_fail(e, rc, "cannot write %s: %s", l->path,
 			 strerror(-rc));
 		unlink(l->path);
 		close(fd);
@@ -304,13 +301,12 @@ dpm_lock_release(struct dpm_lock *l)
 
 int
 dpm_lock_take_playground(struct dpm_lock *l, const char *prefix, char *prev,
-			 size_t prevlen, pid_t *holder, char *err,
-			 size_t errlen)
+			 size_t prevlen, pid_t *holder, struct dpm_err *e)
 {
 	char name[DPM_LOCK_NAME_MAX];
 
 	snprintf(name, sizeof(name), "playground-%s", prefix);
-	return dpm_lock_take(l, name, prev, prevlen, holder, err, errlen);
+	return dpm_lock_take(l, name, prev, prevlen, holder, e);
 }
 
 /* ---- the wires of a device string ---- */
@@ -498,12 +494,12 @@ dpm_lock_wire_keys(const char *device, char keys[][DPM_LOCK_NAME_MAX], int max)
 /* ---- every wire of a configuration ---- */
 
 int
-dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set, char *err,
-	       size_t errlen)
+dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set,
+	       struct dpm_err *e)
 {
 	char keys[DPM_LOCK_SET_MAX][DPM_LOCK_NAME_MAX];
 	char taken[DPM_LOCK_SET_MAX][DPM_LOCK_NAME_MAX];
-	char msg[PATH_MAX + 128];
+	struct dpm_err msg;
 	unsigned int p, j;
 	pid_t holder;
 	int n, i, rc;
@@ -514,7 +510,7 @@ dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set, char *err,
 
 		n = dpm_lock_wire_keys(cp->device, keys, DPM_LOCK_SET_MAX);
 		if (n < 0) {
-			snprintf(err, errlen,
+			rc = dpm_fail(e, n,
 				 "[port %s] device = %s: cannot tell which "
 				 "wire it drives, so it cannot be locked "
 				 "against a second dpmirror (%s)",
@@ -530,7 +526,7 @@ dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set, char *err,
 			if (have)
 				continue;
 			if (set->n == DPM_LOCK_SET_MAX) {
-				snprintf(err, errlen,
+				rc = dpm_fail(e, E2BIG,
 					 "[port %s] device = %s: more than %d "
 					 "interfaces to lock",
 					 cp->name, cp->device,
@@ -538,11 +534,11 @@ dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set, char *err,
 				goto fail;
 			}
 			rc = dpm_lock_take(&set->lock[set->n], keys[i], NULL, 0,
-					   &holder, msg, sizeof(msg));
+					   &holder, &msg);
 			if (rc == -EBUSY) {
 				char who[32];
 
-				snprintf(err, errlen,
+				dpm_fail(e, rc,
 					 "[port %s] device = %s: in use by "
 					 "%s pid %ld (lock %s/%s.lock); "
 					 "stop it or use another device",
@@ -553,9 +549,9 @@ dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set, char *err,
 				goto fail;
 			}
 			if (rc != 0) {
-				snprintf(err, errlen,
+				dpm_fail(e, rc,
 					 "[port %s] device = %s: %s", cp->name,
-					 cp->device, msg);
+					 cp->device, msg.msg);
 				goto fail;
 			}
 			memcpy(taken[set->n++], keys[i], DPM_LOCK_NAME_MAX);
@@ -564,7 +560,7 @@ dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set, char *err,
 	return 0;
 fail:
 	dpm_lock_set_release(set);
-	return -1;
+	return rc;
 }
 
 void

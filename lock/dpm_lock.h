@@ -37,6 +37,7 @@
 #include <sys/types.h>
 
 #include "cfg.h"
+#include "dpm_err.h"
 
 #define DPM_LOCK_DIR_DEFAULT "/run/dpmirror"
 #define DPM_LOCK_DIR_ENV     "DPMIRROR_RUNDIR"
@@ -70,10 +71,10 @@ const char *dpm_lock_holder_name(pid_t pid, char *buf, size_t len);
  *            file names, 0 when the holder has not written it yet.
  *   other    a negative errno: the directory or the file cannot be made,
  *            opened or locked.
- * On failure ERR says what happened, naming the file.
+ * On failure E says what happened, naming the file.
  */
 int dpm_lock_take(struct dpm_lock *l, const char *name, char *prev,
-		  size_t prevlen, pid_t *holder, char *err, size_t errlen);
+		  size_t prevlen, pid_t *holder, struct dpm_err *e);
 
 /* Write "PID STATE" into a held lock's file.  0 or a negative errno. */
 int dpm_lock_set_state(struct dpm_lock *l, const char *state);
@@ -89,8 +90,7 @@ void dpm_lock_release(struct dpm_lock *l);
 #define DPM_LOCK_PG_CREATED "created"
 #define DPM_LOCK_PG_ADOPTED "adopted"
 int dpm_lock_take_playground(struct dpm_lock *l, const char *prefix, char *prev,
-			     size_t prevlen, pid_t *holder, char *err,
-			     size_t errlen);
+			     size_t prevlen, pid_t *holder, struct dpm_err *e);
 
 /*
  * The names of the locks of the wires that the EAL device string DEVICE
@@ -127,11 +127,12 @@ struct dpm_lock_set {
 /*
  * Take the lock of every wire the ports of CFG drive (dpm_lock_wire_keys),
  * each once however many ports name it; stale ones are taken over.  Returns
- * 0, or -1 with a message in ERR naming the port, its device and, when a
- * live process holds a lock, its pid; then no lock of SET is held.
+ * 0, or a negative errno (-EBUSY: a live process holds one) with a message
+ * in E naming the port, its device and, when a live process holds a lock,
+ * its pid; then no lock of SET is held.
  */
-int dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set, char *err,
-		   size_t errlen);
+int dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set,
+		   struct dpm_err *e);
 
 /* Release every lock of SET (in the reverse order). */
 void dpm_lock_set_release(struct dpm_lock_set *set);

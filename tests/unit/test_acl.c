@@ -487,13 +487,13 @@ check_cfg(const struct cfg *c, const char *name, const struct dp_meta *pk,
 {
 	static bool algs_printed;
 	struct ctl_acl acl;
-	char err[256];
+	struct dpm_err err;
 	uint32_t *got, exp, i, a, dflt = 0;
 	int rc;
 
-	rc = ctl_acl_build(c, name, &acl, err, sizeof(err));
+	rc = ctl_acl_build(c, name, &acl, &err);
 	if (rc != 0)
-		fail_msg("ctl_acl_build(%s): %d %s", name, rc, err);
+		fail_msg("ctl_acl_build(%s): %d %s", name, rc, err.msg);
 	assert_non_null(acl.v4);
 	assert_non_null(acl.v6);
 	assert_int_equal(acl.n_sessions, c->n_sessions);
@@ -822,14 +822,14 @@ test_empty_contexts(void **state)
 				 (const uint8_t *)&k4[1] };
 	const uint8_t *d6[1] = { (const uint8_t *)&k6 };
 	uint32_t res[2 * RTE_ACL_MAX_CATEGORIES], i;
-	char err[256];
+	struct dpm_err err;
 	struct cfg_rule *r;
 	int f;
 
 	(void)state;
 	add_session(c, "s0", -1);
 	add_session(c, "s1", -1);
-	assert_int_equal(ctl_acl_build(c, "empty", &acl, err, sizeof(err)), 0);
+	assert_int_equal(ctl_acl_build(c, "empty", &acl, &err), 0);
 	assert_int_equal(acl.n_categories, RTE_ACL_RESULTS_MULTIPLIER);
 	assert_int_equal(acl.dflt_accept, 0x3);
 	dp_acl_key4_build(&m4, &k4[0]);
@@ -870,7 +870,7 @@ test_errors(void **state)
 	struct cfg *c = cfg_new();
 	struct ctl_acl acl, acl2;
 	struct cfg_rule *r;
-	char err[256];
+	struct dpm_err err;
 	int f, rc;
 
 	(void)state;
@@ -880,23 +880,23 @@ test_errors(void **state)
 	add_session(c, "s0", f);
 
 	rc = ctl_acl_build(c, "a-name-far-too-long-for-rte-acl-ctx", &acl,
-			   err, sizeof(err));
+			   &err);
 	assert_int_equal(rc, -ENAMETOOLONG);
 	assert_null(acl.v4);
 	assert_null(acl.v6);
-	assert_non_null(strstr(err, "a-name-far-too-long"));
+	assert_non_null(strstr(err.msg, "a-name-far-too-long"));
 
-	assert_int_equal(ctl_acl_build(c, "dup", &acl, err, sizeof(err)), 0);
-	rc = ctl_acl_build(c, "dup", &acl2, err, sizeof(err));
+	assert_int_equal(ctl_acl_build(c, "dup", &acl, &err), 0);
+	rc = ctl_acl_build(c, "dup", &acl2, &err);
 	assert_int_equal(rc, -EEXIST);
-	assert_non_null(strstr(err, "dup-v4"));
+	assert_non_null(strstr(err.msg, "dup-v4"));
 	assert_null(acl2.v4);
 	/* The first ruleset survived the failed second build. */
 	assert_ptr_equal(rte_acl_find_existing("dup-v4"), acl.v4);
 	assert_ptr_equal(rte_acl_find_existing("dup-v6"), acl.v6);
 	ctl_acl_free(&acl);
 	assert_null(rte_acl_find_existing("dup-v4"));
-	assert_int_equal(ctl_acl_build(c, "dup", &acl, err, sizeof(err)), 0);
+	assert_int_equal(ctl_acl_build(c, "dup", &acl, &err), 0);
 	ctl_acl_free(&acl);
 
 	f = add_filter(c, "bad", CFG_REJECT, 1);
@@ -904,25 +904,25 @@ test_errors(void **state)
 	rule_src(r, "198.18.0.0/24");
 	r->src_len = 33;
 	add_session(c, "s1", f);
-	rc = ctl_acl_build(c, "bad", &acl, err, sizeof(err));
+	rc = ctl_acl_build(c, "bad", &acl, &err);
 	assert_int_equal(rc, -EINVAL);
-	assert_non_null(strstr(err, "[filter bad] rule 10"));
+	assert_non_null(strstr(err.msg, "[filter bad] rule 10"));
 	assert_null(rte_acl_find_existing("bad-v4"));
 
 	/* Unused filters are not compiled, so their faults do not matter. */
 	c->sessions[1].filter = 0;
-	assert_int_equal(ctl_acl_build(c, "unused", &acl, err, sizeof(err)),
+	assert_int_equal(ctl_acl_build(c, "unused", &acl, &err),
 			 0);
 	ctl_acl_free(&acl);
 
 	c->sessions[1].filter = 7;
-	rc = ctl_acl_build(c, "range", &acl, err, sizeof(err));
+	rc = ctl_acl_build(c, "range", &acl, &err);
 	assert_int_equal(rc, -EINVAL);
-	assert_non_null(strstr(err, "s1"));
+	assert_non_null(strstr(err.msg, "s1"));
 
 	c->sessions[1].filter = -1;
 	c->n_sessions = CFG_MAX_SESSIONS + 1;
-	rc = ctl_acl_build(c, "many", &acl, err, sizeof(err));
+	rc = ctl_acl_build(c, "many", &acl, &err);
 	assert_int_equal(rc, -EINVAL);
 	cfg_del(c);
 }
@@ -1162,7 +1162,8 @@ test_big_filter(void **state)
 	uint32_t *want = calloc(N_PKTS + 2, sizeof(*want));
 	struct timespec t0, t1;
 	struct ctl_acl acl;
-	char err[256], a[64];
+	struct dpm_err err;
+	char a[64];
 	unsigned int i;
 	int f;
 
@@ -1187,7 +1188,7 @@ test_big_filter(void **state)
 	add_session(c, "all", -1);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(ctl_acl_build(c, "big", &acl, err, sizeof(err)), 0);
+	assert_int_equal(ctl_acl_build(c, "big", &acl, &err), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	print_message("big: %u rules, %u sessions built in %.1f ms\n",
 		      N_RULES, c->n_sessions,

@@ -48,10 +48,10 @@ child_holding(const char *name, const char *state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct dpm_lock l;
-		char err[256];
+		struct dpm_err err;
 
 		dpm_lock_init(&l);
-		if (dpm_lock_take(&l, name, NULL, 0, NULL, err, sizeof(err)) != 0)
+		if (dpm_lock_take(&l, name, NULL, 0, NULL, &err) != 0)
 			_exit(1);
 		if (state != NULL && dpm_lock_set_state(&l, state) != 0)
 			_exit(1);
@@ -79,12 +79,13 @@ static void
 test_take_release(void **state)
 {
 	struct dpm_lock l;
-	char prev[DPM_LOCK_STATE_MAX], err[256];
+	char prev[DPM_LOCK_STATE_MAX];
+	struct dpm_err err;
 
 	(void)state;
 	dpm_lock_init(&l);
-	assert_int_equal(dpm_lock_take(&l, "one", prev, sizeof(prev), NULL, err,
-				       sizeof(err)), 0);
+	assert_int_equal(dpm_lock_take(&l, "one", prev, sizeof(prev), NULL, &err),
+			 0);
 	assert_string_equal(prev, "");
 	assert_true(lock_file_exists("one"));
 	dpm_lock_release(&l);
@@ -96,14 +97,14 @@ static void
 test_live_holder_named(void **state)
 {
 	struct dpm_lock l;
-	char err[256];
+	struct dpm_err err;
 	pid_t holder = 0, child;
 
 	(void)state;
 	child = child_holding("busy", "created");
 	dpm_lock_init(&l);
-	assert_int_equal(dpm_lock_take(&l, "busy", NULL, 0, &holder, err,
-				       sizeof(err)), -EBUSY);
+	assert_int_equal(dpm_lock_take(&l, "busy", NULL, 0, &holder, &err),
+			 -EBUSY);
 	assert_int_equal(holder, child);
 	kill_child(child);
 }
@@ -114,7 +115,8 @@ static void
 test_dead_holder_taken_over(void **state)
 {
 	struct dpm_lock l;
-	char prev[DPM_LOCK_STATE_MAX], err[256];
+	char prev[DPM_LOCK_STATE_MAX];
+	struct dpm_err err;
 	pid_t child;
 
 	(void)state;
@@ -122,8 +124,8 @@ test_dead_holder_taken_over(void **state)
 	kill_child(child);
 	assert_true(lock_file_exists("stale"));
 	dpm_lock_init(&l);
-	assert_int_equal(dpm_lock_take(&l, "stale", prev, sizeof(prev), NULL, err,
-				       sizeof(err)), 0);
+	assert_int_equal(dpm_lock_take(&l, "stale", prev, sizeof(prev), NULL, &err),
+			 0);
 	assert_string_equal(prev, "created");
 	assert_int_equal(dpm_lock_set_state(&l, "adopted"), 0);
 	dpm_lock_release(&l);
@@ -135,14 +137,14 @@ test_bad_names(void **state)
 {
 	static const char *const bad[] = { "", ".hidden", "a/b", "a b", "a\n" };
 	struct dpm_lock l;
-	char err[256];
+	struct dpm_err err;
 	unsigned int i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		dpm_lock_init(&l);
-		assert_true(dpm_lock_take(&l, bad[i], NULL, 0, NULL, err,
-					  sizeof(err)) < 0);
+		assert_true(dpm_lock_take(&l, bad[i], NULL, 0, NULL,
+					  &err) < 0);
 		assert_int_equal(l.fd, -1);
 	}
 }
@@ -218,7 +220,8 @@ test_lock_ports(void **state)
 {
 	struct cfg *cfg = calloc(1, sizeof(*cfg));
 	struct dpm_lock_set set, other;
-	char err[512];
+	struct dpm_err e;
+	char err[DPM_ERR_LEN];
 	char pidtxt[32];
 	int fds[2], status;
 	pid_t pid;
@@ -233,7 +236,7 @@ test_lock_ports(void **state)
 	strcpy(cfg->ports[2].name, "null");
 	strcpy(cfg->ports[2].device, "net_null0");
 	memset(&set, 0, sizeof(set));
-	assert_int_equal(dpm_lock_ports(cfg, &set, err, sizeof(err)), 0);
+	assert_int_equal(dpm_lock_ports(cfg, &set, &e), 0);
 	assert_int_equal(set.n, 1);
 
 	assert_int_equal(pipe(fds), 0);
@@ -243,10 +246,10 @@ test_lock_ports(void **state)
 		int rc;
 
 		memset(&other, 0, sizeof(other));
-		rc = dpm_lock_ports(cfg, &other, err, sizeof(err));
-		if (write(fds[1], err, strlen(err) + 1) < 0)
+		rc = dpm_lock_ports(cfg, &other, &e);
+		if (write(fds[1], e.msg, strlen(e.msg) + 1) < 0)
 			_exit(3);
-		_exit(rc == -1 && other.n == 0 ? 0 : 2);
+		_exit(rc == -EBUSY && other.n == 0 ? 0 : 2);
 	}
 	close(fds[1]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
