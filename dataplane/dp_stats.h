@@ -4,13 +4,17 @@
 
 /*
  * Counters kept by each worker in its own cache lines and summed by the
- * control thread.  Drop reasons are one X-macro list so that the enum and
- * the names printed in the stats text and JSON can never drift apart.
+ * control thread.  Drop reasons, and the counters of each port, session
+ * and worker, are X-macro lists, so that the structs, the control
+ * thread's sums and the names published (ctrl/ctl_stats.h) can never
+ * drift apart.
  */
 
 #include <stdint.h>
 
 #include <rte_common.h>
+
+#include "dp_limits.h"
 
 /* X(enum suffix, name in stats) */
 #define DP_DROP_REASONS(X)                                                     \
@@ -29,42 +33,69 @@ enum dp_drop {
 
 extern const char *const dp_drop_names[DP_DROP_MAX];
 
-#define DP_MAX_PORTS	16
-#define DP_MAX_SESSIONS 16
+/*
+ * The raw counters, one X-macro list per object, expanded into the structs
+ * below (one uint64_t per entry, in list order: a worker's writes stay
+ * plain stores into its own cache lines) and into the control thread's
+ * sums (ctl_stats.c).  X(name, order): order IN for the counter of what
+ * arrived (rx, matched), OUT for the counters of what became of it; a
+ * snapshot reads OUT before IN (see dp_ctr_add_rel below).
+ */
+
+/* Per port, kept by each worker. */
+#define DP_PORT_COUNTERS(X)                                                    \
+	X(rx_packets, IN)                                                      \
+	X(rx_bytes, IN)                                                        \
+	/* originals sent out of this port (inline) */                         \
+	X(fwd_packets, OUT)                                                    \
+	X(fwd_bytes, OUT)                                                      \
+	/* originals the tx queue refused */                                   \
+	X(fwd_dropped, OUT)                                                    \
+	/* copies sent out of this port */                                     \
+	X(mirror_packets, OUT)                                                 \
+	X(mirror_bytes, OUT)                                                   \
+	/* copies the tx queue refused */                                      \
+	X(mirror_dropped, OUT)                                                 \
+	/* originals freed after mirroring (tap mode, or inline on a port      \
+	 * with no peer) */                                                    \
+	X(tap_consumed, OUT)                                                   \
+	/* frames dropped on receipt: their mbuf chain is inconsistent (see    \
+	 * dp_worker.h); neither forwarded nor mirrored, bytes not counted */  \
+	X(rx_invalid, OUT)                                                     \
+	/* frames received on a port that is mirrored or that copies leave     \
+	 * by, which are copies this process sent (recognised by their outer   \
+	 * header): freed, neither forwarded nor mirrored; their bytes are in  \
+	 * rx_bytes */                                                         \
+	X(own_copies, OUT)
+
+/* Per session, kept by each worker; then dropped[DP_DROP_MAX] by reason. */
+#define DP_SESSION_COUNTERS(X)                                                 \
+	X(matched, IN)                                                         \
+	X(mirrored, OUT)                                                       \
+	/* bytes of the copies, outer header included */                       \
+	X(mirrored_bytes, OUT)
+
+/* Per worker. */
+#define DP_WORKER_COUNTERS(X)                                                  \
+	/* packets received by this worker */                                  \
+	X(packets, IN)                                                         \
+	/* TSC cycles spent in bursts that had packets */                      \
+	X(busy_cycles, IN)                                                     \
+	X(loops, IN)
+
+#define DP_CTR_FIELD(name, order) uint64_t name;
 
 struct dp_port_counters {
-	uint64_t rx_packets;
-	uint64_t rx_bytes;
-	uint64_t fwd_packets; /* originals sent out of this port (inline) */
-	uint64_t fwd_bytes;
-	uint64_t fwd_dropped;	 /* originals the tx queue refused */
-	uint64_t mirror_packets; /* copies sent out of this port */
-	uint64_t mirror_bytes;
-	uint64_t mirror_dropped; /* copies the tx queue refused */
-	uint64_t tap_consumed;	 /* originals freed after mirroring (tap mode,
-				  * or inline on a port with no peer) */
-	uint64_t rx_invalid;	 /* frames dropped on receipt: their mbuf chain
-				  * is inconsistent (see dp_worker.h); neither
-				  * forwarded nor mirrored, bytes not counted */
-	uint64_t own_copies;	 /* frames received on a port that is mirrored
-				  * or that copies leave by, which are copies
-				  * this process sent (recognised by their outer
-				  * header): freed, neither forwarded nor
-				  * mirrored; their bytes are in rx_bytes */
+	DP_PORT_COUNTERS(DP_CTR_FIELD)
 };
 
 struct dp_session_counters {
-	uint64_t matched;
-	uint64_t mirrored;
-	uint64_t
-		mirrored_bytes; /* bytes of the copies, outer header included */
+	DP_SESSION_COUNTERS(DP_CTR_FIELD)
 	uint64_t dropped[DP_DROP_MAX];
 };
 
 struct dp_worker_counters {
-	uint64_t packets;     /* packets received by this worker */
-	uint64_t busy_cycles; /* TSC cycles spent in bursts that had packets */
-	uint64_t loops;
+	DP_WORKER_COUNTERS(DP_CTR_FIELD)
 };
 
 /*

@@ -2,16 +2,19 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Build the libFuzzer harnesses with clang and run each for SECONDS: the
-# packet parser (fuzz_parse) and the whole burst path on net_ring ports
+# packet parser (fuzz_parse), the whole burst path on net_ring ports
 # (fuzz_burst: parse, classify, mirror, encap, tx, with conservation and
-# leak checks after every input).
+# leak checks after every input) and the configuration loader on arbitrary
+# text (fuzz_cfg, from the example configurations and the test ones, with
+# a dictionary of the format's words).
 #
 #   scripts/fuzz.sh [SECONDS]     (default 20, per harness)
 #
 # The build goes to build-fuzz/ in the source tree (FUZZ_BUILD_DIR
 # overrides it).  The run starts from a small seed corpus of valid frames
 # written to a temporary directory; a crashing input is kept in
-# BUILD/fuzz-artifacts/.  Exits non-zero on any crash or invariant failure.
+# BUILD/fuzz-artifacts/.  Exits non-zero on any crash or invariant failure;
+# 77 (skipped) when clang is not installed.
 set -euo pipefail
 
 secs=${1:-20}
@@ -19,13 +22,19 @@ case "$secs" in
 ''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
 esac
 
+if ! command -v clang >/dev/null 2>&1; then
+	echo "fuzz: skipped: clang not found (scripts/bootstrap.sh installs it)"
+	exit 77
+fi
+
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$src/build-fuzz}
 
 if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" "$src" -Dfuzz=true -Dtests=disabled
 fi
-ninja -C "$build" tests/fuzz/fuzz_parse tests/fuzz/fuzz_burst
+ninja -C "$build" tests/fuzz/fuzz_parse tests/fuzz/fuzz_burst \
+	tests/fuzz/fuzz_cfg
 
 work=$(mktemp -d)
 # fuzz_burst starts an EAL (--file-prefix dpm-fuzz-burst, --no-shconf).
@@ -65,22 +74,27 @@ seed ipv6_ah "${macs}86dd60000000002c3340${ip6src}${ip6dst}${ah}${tcp}"
 arp=0001080006040001020000000001${ip4src}000000000000${ip4dst}
 seed arp "${macs}0806${arp}"
 
-# Run harness $1 on corpus $2 for $secs seconds; report its executions.
+# Run harness $1 on corpus $2 for $secs seconds (more libFuzzer options
+# after them); report its executions and coverage.
 run() {
-	local name=$1 dir=$2 log=$work/$1.log rc=0 execs
+	local name=$1 dir=$2 log=$work/$1.log rc=0 execs cov
+	shift 2
 
 	"$build/tests/fuzz/$name" -max_total_time="$secs" \
 		-print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/" \
-		"$dir" > "$log" 2>&1 || rc=$?
+		"$@" "$dir" > "$log" 2>&1 || rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
 		tail -n 1)
+	cov=$(grep -oE '(DONE|#[0-9]+) +cov: [0-9]+ ft: [0-9]+' "$log" |
+		tail -n 1 | sed -E 's/.*cov: ([0-9]+) ft: ([0-9]+)/\1 edges, \2 features/')
 	if [ "$rc" -ne 0 ]; then
 		tail -n 40 "$log" >&2
 		echo "$name FAILED (exit $rc) after ${execs:-?} executions;" \
 			"crashing input in $build/fuzz-artifacts/" >&2
 		return 1
 	fi
-	echo "$name: ${execs:-?} executions in ${secs}s, no crash"
+	echo "$name: ${execs:-?} executions in ${secs}s, coverage ${cov:-?}," \
+		"no crash"
 }
 
 # fuzz_burst's inputs: variant, faults, then bursts of frame recipes.
@@ -92,7 +106,20 @@ printf '\x02\x30\x02\x08\x01\x0f\x40\x00\x30\x02\x04\x00\x50\x00' > "$burst/chai
 # Inputs that once found a bug stay in the corpus.
 cp "$src"/tests/fuzz/corpus/burst/* "$burst"/
 
+# fuzz_cfg's: every example configuration and every test one (valid and
+# refused), and the seeds of corpus/cfg/ (sections no example has).
+cfgs=$work/cfg
+mkdir -p "$cfgs"
+for d in "$src/config" "$src/tests/data/cfg" "$src/tests/integration" \
+	"$src/tests/fuzz/corpus/cfg"; do
+	[ -d "$d" ] || continue
+	find "$d" -name '*.ini' -type f | while read -r f; do
+		cp "$f" "$cfgs/$(printf '%s' "${f#"$src"/}" | tr '/' '_')"
+	done
+done
+
 rc=0
 run fuzz_parse "$corpus" || rc=1
 run fuzz_burst "$burst" || rc=1
+run fuzz_cfg "$cfgs" -dict="$src/tests/fuzz/cfg.dict" || rc=1
 exit $rc

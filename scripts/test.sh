@@ -3,6 +3,8 @@
 # The one test command: install dependencies, build with warnings as errors,
 # run every suite, then the unit suite again under ASan/UBSan, then a short
 # fuzz run.  Integration suites need root; as another user they are skipped.
+# A test or step that is skipped (exit 77: no root, a tool missing) is
+# counted as skipped, never as passed; the last line gives all three counts.
 #
 #   scripts/test.sh            everything
 #   FUZZ_SECONDS=0 scripts/test.sh   skip the fuzz run
@@ -14,14 +16,18 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 
 passed=0
 failed=0
+skipped=0
 failures=()
+skips=()
 log=$(mktemp /tmp/dpmirror-test.XXXXXX)
 trap 'rm -f "$log"' EXIT
 
 # Run one step.  A step that runs a meson test suite counts its tests (from
-# meson's "Ok:" / "Fail:" lines); any other step counts as one test.
+# meson's "Ok:" / "Fail:" / "Skipped:" lines, which integration_asan and
+# integration print too); any other step counts as one test, skipped when
+# it exits 77.  A step that exits 77 is reported as skipped, never as ok.
 step() {
-	local name=$1 rc ok bad
+	local name=$1 rc ok bad skip
 	shift
 	echo
 	echo "=== $name"
@@ -29,18 +35,30 @@ step() {
 	rc=${PIPESTATUS[0]}
 	ok=$(awk '/^Ok:/ { n += $2 } END { print n + 0 }' "$log")
 	bad=$(awk '/^(Fail|Timeout|Unexpected Pass):/ { n += $NF } END { print n + 0 }' "$log")
-	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
-		if [ "$rc" -eq 0 ]; then ok=1; else bad=1; fi
-	elif [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+	skip=$(awk '/^Skipped:/ { n += $2 } END { print n + 0 }' "$log")
+	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && [ "$skip" -eq 0 ]; then
+		case $rc in
+		0) ok=1 ;;
+		77) skip=1 ;;
+		*) bad=1 ;;
+		esac
+	elif [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ "$bad" -eq 0 ]; then
 		bad=1
 	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
-	if [ "$rc" -eq 0 ]; then
-		echo "=== $name: ok"
-	else
+	skipped=$((skipped + skip))
+	if [ "$bad" -ne 0 ] || { [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; }; then
 		failures+=("$name")
 		echo "=== $name: FAILED"
+	elif [ "$rc" -eq 77 ] || { [ "$ok" -eq 0 ] && [ "$skip" -ne 0 ]; }; then
+		skips+=("$name")
+		echo "=== $name: skipped"
+	elif [ "$skip" -ne 0 ]; then
+		skips+=("$name (some)")
+		echo "=== $name: ok, $skip skipped"
+	else
+		echo "=== $name: ok"
 	fi
 	return "$rc"
 }
@@ -82,12 +100,12 @@ unit_asan() {
 # dpmirror and dpmirrorctl themselves under ASan/UBSan: the command line,
 # the pcap test and the life-cycle test (locks, kill -9, runtime
 # directories).  Scripts that need root skip themselves (exit 77) as
-# another user.  Prints meson's "Ok:" / "Fail:" lines so that step()
-# counts each script.
+# another user.  Prints meson's "Ok:" / "Fail:" / "Skipped:" lines so that
+# step() counts each script; exits 77 when every script skipped itself.
 integration_asan() {
-	local t rc ok=0 bad=0
+	local t rc ok=0 bad=0 skip=0
 	for t in check_cli.sh pcap_mirror.sh lifecycle.sh big_frames.sh \
-		collector_stall.sh; do
+		collector_stall.sh dry_run.sh; do
 		echo "--- $t with the ASan/UBSan binaries"
 		DPMIRROR=$top/build-asan/dpmirror \
 		DPMIRRORCTL=$top/build-asan/dpmirrorctl DPM_SRCDIR=$top \
@@ -97,7 +115,10 @@ integration_asan() {
 		rc=$?
 		case $rc in
 		0) ok=$((ok + 1)) ;;
-		77) echo "$t: skipped" ;;
+		77)
+			echo "$t: skipped"
+			skip=$((skip + 1))
+			;;
 		*)
 			echo "$t: FAILED (exit $rc)"
 			bad=$((bad + 1))
@@ -106,7 +127,10 @@ integration_asan() {
 	done
 	echo "Ok: $ok"
 	echo "Fail: $bad"
-	[ "$bad" -eq 0 ]
+	echo "Skipped: $skip"
+	[ "$bad" -eq 0 ] || return 1
+	[ "$ok" -eq 0 ] && [ "$skip" -gt 0 ] && return 77
+	return 0
 }
 
 # What the integration suites may not leave behind.
@@ -116,10 +140,15 @@ net_state() {
 }
 
 integration() {
-	local before rc
+	local before rc n
 	if [ "$(id -u)" -ne 0 ]; then
+		# Each test of the suite counts as skipped.
+		n=$(meson test -C build --suite integration --list 2>/dev/null |
+			grep -c ' / ')
+		[ "${n:-0}" -gt 0 ] || n=1
 		echo "integration: skipped, needs root"
-		return 0
+		echo "Skipped: $n"
+		return 77
 	fi
 	before=$(net_state)
 	meson test -C build --suite integration --print-errorlogs \
@@ -201,7 +230,7 @@ bench_smoke() {
 fuzz() {
 	if [ "$FUZZ_SECONDS" = 0 ]; then
 		echo "fuzz: skipped (FUZZ_SECONDS=0)"
-		return 0
+		return 77
 	fi
 	scripts/fuzz.sh "$FUZZ_SECONDS"
 }
@@ -223,5 +252,8 @@ echo
 if [ $failed -gt 0 ]; then
 	echo "failed steps: ${failures[*]}"
 fi
-echo "test.sh: $passed passed, $failed failed"
+if [ $skipped -gt 0 ]; then
+	echo "steps with skipped tests: ${skips[*]}"
+fi
+echo "test.sh: $passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

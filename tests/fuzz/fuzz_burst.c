@@ -266,7 +266,7 @@ build_variant(unsigned int v)
 	struct cfg_errors *errs;
 	struct text *t;
 	char path[] = "/tmp/dpm-fuzz-burst-XXXXXX";
-	char err[512];
+	struct dpm_err err;
 	unsigned int i;
 	int fd;
 
@@ -313,10 +313,9 @@ build_variant(unsigned int v)
 		p->mac.addr_bytes[0] = 0x02;
 		p->mac.addr_bytes[5] = (uint8_t)(0x10 + i);
 	}
-	var->rs = ctl_ruleset_build(var->cfg, &ports, one_worker, v + 1, err,
-				    sizeof(err));
+	var->rs = ctl_ruleset_build(var->cfg, &ports, one_worker, v + 1, &err);
 	if (var->rs == NULL) {
-		fprintf(stderr, "variant %u: %s\n", v, err);
+		fprintf(stderr, "variant %u: %s\n", v, err.msg);
 		abort();
 	}
 	free(t);

@@ -90,7 +90,8 @@ fixture_up(struct fixture *f, const char *ini, unsigned int ring_c,
 {
 	char path[] = "/tmp/dpm-test-mirror-XXXXXX";
 	struct cfg_errors errs;
-	char err[512], name[32];
+	struct dpm_err err;
+	char name[32];
 	unsigned int i;
 	int fd;
 
@@ -134,10 +135,9 @@ fixture_up(struct fixture *f, const char *ini, unsigned int ring_c,
 		p->mac.addr_bytes[0] = 0x02;
 		p->mac.addr_bytes[5] = (uint8_t)(0x10 + i);
 	}
-	f->rs = ctl_ruleset_build(f->cfg, &f->ports, one_worker, seq, err,
-				  sizeof(err));
+	f->rs = ctl_ruleset_build(f->cfg, &f->ports, one_worker, seq, &err);
 	if (f->rs == NULL)
-		fail_msg("ruleset: %s", err);
+		fail_msg("ruleset: %s", err.msg);
 
 	f->sh.mode = f->cfg->mode == CFG_MODE_TAP ? DP_MODE_TAP : DP_MODE_INLINE;
 	f->sh.burst = 64;
@@ -425,30 +425,87 @@ test_sample_snaplen_too_big(void **state)
 	fixture_down(&f);
 }
 
+/* The rate tests' clock: TSC cycles of MS milliseconds after a start. */
+#define RATE_T0 (1ULL << 40)
+static uint64_t
+rate_ms(uint64_t ms)
+{
+	return RATE_T0 + ms * (rte_get_tsc_hz() / 1000);
+}
+
+/* Put session S's rate meter on W in a known state: TOKENS bytes in its
+ * bucket at its last update, at time AT (TSC cycles). */
+static void
+meter_at(struct dp_worker *w, unsigned int s, uint64_t tokens, uint64_t at)
+{
+	w->meter[s].tc = tokens;
+	w->meter[s].te = 0;
+	w->meter[s].time = at;
+}
+
+/* One burst of 64 frames of 1000 bytes (copies of 1050) through a session
+ * capped at 8 kbit/s, at time NOW; returns how many copies left, after
+ * checking that the others were counted rate_limited. */
+static unsigned int
+rate_burst(struct fixture *f, uint64_t now)
+{
+	const struct dp_session_counters *c = &f->w->stats.sess[0];
+	uint64_t mirrored = c->mirrored;
+	uint64_t limited = c->dropped[DP_DROP_RATE_LIMITED];
+	struct rte_mbuf *pk[64], *out[64];
+	unsigned int i, n;
+
+	for (i = 0; i < 64; i++)
+		pk[i] = tcp4(f, 80, 1000, (uint8_t)i);
+	dp_worker_burst_at(f->w, f->rs, 0, pk, 64, now);
+	dp_worker_flush(f->w);
+	n = drain(f->txr[1], out, 64);
+	assert_int_equal(n, 64); /* the cap never touches the originals */
+	rte_pktmbuf_free_bulk(out, n);
+	n = drain(f->txr[2], out, 64);
+	rte_pktmbuf_free_bulk(out, n);
+	assert_int_equal(c->mirrored - mirrored, n);
+	assert_int_equal(c->dropped[DP_DROP_RATE_LIMITED] - limited, 64 - n);
+	return n;
+}
+
+/*
+ * rate = 8K: 1000 bytes/s, a bucket of 18200 bytes (at least two jumbo
+ * copies, see ctl_ruleset.c).  Each copy takes 1050 bytes.  Time is passed
+ * in (dp_worker_burst_at), so every count is exact: the meter credits
+ * 1000 bytes for each second between its last update and the burst.
+ */
 static void
 test_rate_limit(void **state)
 {
 	static const char ini[] = PORTS_INLINE COLL4
-		"[session s]\nsources = a:rx\ncollector = c4\nrate = 1M\n";
+		"[session s]\nsources = a:rx\ncollector = c4\nrate = 8K\n";
 	struct fixture f;
-	struct rte_mbuf *pk[64], *out[64];
-	unsigned int i, n;
 
 	(void)state;
 	fixture_up(&f, ini, 1024, 1024, 1500);
-	for (i = 0; i < 64; i++)
-		pk[i] = tcp4(&f, 80, 1000, (uint8_t)i);
-	dp_worker_burst(f.w, f.rs, 0, pk, 64);
-	dp_worker_flush(f.w);
-	n = drain(f.txr[1], out, 64);
-	assert_int_equal(n, 64);
-	rte_pktmbuf_free_bulk(out, n);
-	/* 1 Mbit/s allows a burst of about 18 kB: 17 copies of 1050 B. */
-	assert_true(f.w->stats.sess[0].mirrored >= 10);
-	assert_true(f.w->stats.sess[0].mirrored <= 20);
-	assert_int_equal(f.w->stats.sess[0].mirrored +
-				 f.w->stats.sess[0].dropped[DP_DROP_RATE_LIMITED],
-			 64);
+	assert_int_equal(f.w->meter_prof[0].cbs, 18200);
+	/* A full bucket at t = 0: 17 copies (17850 bytes), 350 bytes left. */
+	meter_at(f.w, 0, 18200, rate_ms(0));
+	assert_int_equal(rate_burst(&f, rate_ms(0)), 17);
+	/* No time passed since: nothing. */
+	assert_int_equal(rate_burst(&f, rate_ms(0)), 0);
+	/* 700 ms later: 350 + 700 = 1050 bytes, exactly one copy. */
+	assert_int_equal(rate_burst(&f, rate_ms(700)), 1);
+	/* 1 ms short of the next copy: 0 + 1049 bytes, none. */
+	assert_int_equal(rate_burst(&f, rate_ms(1749)), 0);
+	/* The millisecond that completes it: one. */
+	assert_int_equal(rate_burst(&f, rate_ms(1750)), 1);
+	/* Empty, then 3.675 s: 3675 bytes, three copies, 525 left. */
+	meter_at(f.w, 0, 0, rate_ms(10000));
+	assert_int_equal(rate_burst(&f, rate_ms(13675)), 3);
+	/* 5.25 s more: 525 + 5250 = 5775 bytes, five copies. */
+	assert_int_equal(rate_burst(&f, rate_ms(18925)), 5);
+	/* An hour later: no more than the bucket holds. */
+	assert_int_equal(rate_burst(&f, rate_ms(18925 + 3600 * 1000)), 17);
+	assert_int_equal(f.w->stats.sess[0].matched, 8 * 64);
+	assert_int_equal(f.w->stats.sess[0].mirrored,
+			 17 + 0 + 1 + 0 + 1 + 3 + 5 + 17);
 	check_accounting(&f);
 	fixture_down(&f);
 }

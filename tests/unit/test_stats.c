@@ -1,8 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Statistics accounting: worker counters summed into a snapshot, the
- * testpmd-style text (rates from deltas) and the JSON of DESIGN section 5.
+ * Statistics: the counters real bursts leave in the workers, summed into a
+ * snapshot and published as the text block and the JSON of DESIGN section
+ * 5, must account for every packet (README, Statistics):
+ *   per port, rx_packets = rx_invalid + own_copies + what became of the
+ *   rest: the peer's fwd_packets + fwd_dropped (inline), or tap_consumed
+ *   (tap, or inline without a peer);
+ *   per session, matched = mirrored + the drops by reason;
+ *   tx_packets = fwd_packets + mirror_packets, tx_dropped = fwd_dropped +
+ *   mirror_dropped, and what the port's tx queue holds is tx_packets.
+ * These are checked on the values read back from the JSON and the text,
+ * against what the test sent and what left each port.  Then the JSON
+ * file writer, and the exact layout of both outputs.
  */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -19,7 +30,558 @@
 
 #include <cmocka.h>
 
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "cfg.h"
+#include "ctl_port.h"
+#include "ctl_ruleset.h"
 #include "ctl_stats.h"
+#include "dp_worker.h"
+#include "eal_test.h"
+
+/* ---- A dataplane on net_ring ports, two workers ---------------------- */
+
+#define RIG_PORTS   4
+#define RIG_WORKERS 2
+
+struct rig {
+	struct cfg *cfg;
+	struct ctl_ports ports;
+	struct dp_ruleset *rs;
+	struct dp_shared sh;
+	struct dp_worker *w[RIG_WORKERS];
+	struct rte_ring *txr[RIG_PORTS];
+	struct rte_mempool *pkt_pool, *mirror_pool, *clone_pool;
+	uint64_t sent[RIG_PORTS]; /* frames handed to a worker, per port */
+	uint64_t left[RIG_PORTS]; /* frames taken from each port's tx ring */
+};
+
+static unsigned int rig_seq;
+
+/* A started net_ring port whose tx ring (RING_SIZE slots) the test reads. */
+static struct rte_ring *
+rig_port(unsigned int i, unsigned int ring_size, struct rte_mempool *mp,
+	 uint16_t *port_id)
+{
+	struct rte_ring *rx, *tx;
+	struct rte_eth_conf conf;
+	char name[64];
+	int id;
+
+	snprintf(name, sizeof(name), "srx%u_%u", rig_seq, i);
+	rx = rte_ring_create(name, 64, SOCKET_ID_ANY,
+			     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "stx%u_%u", rig_seq, i);
+	tx = rte_ring_create(name, ring_size, SOCKET_ID_ANY,
+			     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	assert_non_null(rx);
+	assert_non_null(tx);
+	snprintf(name, sizeof(name), "net_ring_s%u_%u", rig_seq, i);
+	id = rte_eth_from_rings(name, &rx, 1, &tx, 1, SOCKET_ID_ANY);
+	assert_true(id >= 0);
+	memset(&conf, 0, sizeof(conf));
+	assert_int_equal(rte_eth_dev_configure((uint16_t)id, 1, 1, &conf), 0);
+	assert_int_equal(rte_eth_rx_queue_setup((uint16_t)id, 0, 64,
+						SOCKET_ID_ANY, NULL, mp),
+			 0);
+	assert_int_equal(rte_eth_tx_queue_setup((uint16_t)id, 0, 64,
+						SOCKET_ID_ANY, NULL),
+			 0);
+	assert_int_equal(rte_eth_dev_start((uint16_t)id), 0);
+	*port_id = (uint16_t)id;
+	return tx;
+}
+
+/*
+ * Load INI (its ports in the order of the file), build the ruleset and two
+ * workers: worker 0 receives on the ports in WORKER0 (a bit set), worker 1
+ * on the others.  RING[i] is the tx ring size of port i, MTU[i] its MTU;
+ * the mirror pool has MIRROR_MBUFS mbufs.
+ */
+static void
+rig_up(struct rig *r, const char *ini, const unsigned int *ring,
+       const uint16_t *mtu, unsigned int mirror_mbufs, uint64_t worker0)
+{
+	uint64_t port_workers[DP_MAX_PORTS] = { 0 };
+	struct cfg_errors errs;
+	struct dpm_err e;
+	char name[32];
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	rig_seq++;
+	memset(&errs, 0, sizeof(errs));
+	r->cfg = cfg_load_buffer("rig.ini", ini, strlen(ini), &errs);
+	if (r->cfg == NULL)
+		fail_msg("config rejected: %s", errs.msg[0]);
+	assert_true(r->cfg->n_ports <= RIG_PORTS);
+
+	snprintf(name, sizeof(name), "spkt%u", rig_seq);
+	r->pkt_pool = rte_pktmbuf_pool_create(name, 1024, 0, 0,
+					      RTE_MBUF_DEFAULT_BUF_SIZE,
+					      SOCKET_ID_ANY);
+	snprintf(name, sizeof(name), "smir%u", rig_seq);
+	r->mirror_pool = rte_pktmbuf_pool_create(name, mirror_mbufs, 0, 0,
+						 RTE_MBUF_DEFAULT_BUF_SIZE,
+						 SOCKET_ID_ANY);
+	snprintf(name, sizeof(name), "scln%u", rig_seq);
+	r->clone_pool =
+		rte_pktmbuf_pool_create(name, 1024, 0, 0, 0, SOCKET_ID_ANY);
+	assert_non_null(r->pkt_pool);
+	assert_non_null(r->mirror_pool);
+	assert_non_null(r->clone_pool);
+
+	r->ports.n = r->cfg->n_ports;
+	for (i = 0; i < r->cfg->n_ports; i++) {
+		struct ctl_port *p = &r->ports.p[i];
+
+		r->txr[i] = rig_port(i, ring[i], r->pkt_pool, &p->port_id);
+		p->name = r->cfg->ports[i].name;
+		p->mtu = mtu[i];
+		p->multiseg = true;
+		p->mac.addr_bytes[0] = 0x02;
+		p->mac.addr_bytes[5] = (uint8_t)(0x20 + i);
+		port_workers[i] = (worker0 >> i) & 1 ? 1 : 2;
+	}
+	r->rs = ctl_ruleset_build(r->cfg, &r->ports, port_workers, rig_seq,
+				  &e);
+	if (r->rs == NULL)
+		fail_msg("ruleset: %s", e.msg);
+
+	r->sh.mode = r->cfg->mode == CFG_MODE_TAP ? DP_MODE_TAP
+						   : DP_MODE_INLINE;
+	r->sh.burst = 64;
+	r->sh.n_ports = (uint16_t)r->cfg->n_ports;
+	for (i = 0; i < r->cfg->n_ports; i++) {
+		r->sh.port[i].port_id = r->ports.p[i].port_id;
+		r->sh.port[i].peer = (int16_t)r->cfg->ports[i].peer;
+	}
+	r->sh.mirror_pool = r->mirror_pool;
+	r->sh.clone_pool = r->clone_pool;
+	r->sh.ruleset = r->rs;
+	for (i = 0; i < RIG_WORKERS; i++) {
+		r->w[i] = rte_zmalloc("w", sizeof(*r->w[i]),
+				      RTE_CACHE_LINE_SIZE);
+		assert_non_null(r->w[i]);
+		dp_worker_init(r->w[i], &r->sh, 1 + i, i);
+		dp_worker_adopt(r->w[i], r->rs);
+	}
+}
+
+/* Take what port P transmitted off its ring; keep up to MAX in OUT (the
+ * rest is freed) and return how many were kept. */
+static unsigned int
+rig_take(struct rig *r, unsigned int p, struct rte_mbuf **out,
+	 unsigned int max)
+{
+	struct rte_mbuf *m[64];
+	unsigned int n, i, kept = 0;
+
+	while ((n = rte_ring_dequeue_burst(r->txr[p], (void **)m, 64,
+					   NULL)) > 0) {
+		r->left[p] += n;
+		for (i = 0; i < n; i++) {
+			if (kept < max)
+				out[kept++] = m[i];
+			else
+				rte_pktmbuf_free(m[i]);
+		}
+	}
+	return kept;
+}
+
+/* Receive N frames PKTS on port P: a burst of the worker polling P. */
+static void
+rig_rx(struct rig *r, uint64_t worker0, unsigned int p,
+       struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_worker *w = r->w[(worker0 >> p) & 1 ? 0 : 1];
+
+	r->sent[p] += n;
+	dp_worker_burst(w, r->rs, (uint16_t)p, pkts, n);
+	dp_worker_flush(w);
+}
+
+static void
+rig_down(struct rig *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->cfg->n_ports; i++) {
+		rig_take(r, i, NULL, 0);
+		rte_eth_dev_stop(r->ports.p[i].port_id);
+		rte_eth_dev_close(r->ports.p[i].port_id);
+	}
+	/* Every original, copy and clone came back. */
+	assert_int_equal(rte_mempool_in_use_count(r->pkt_pool), 0);
+	assert_int_equal(rte_mempool_in_use_count(r->mirror_pool), 0);
+	assert_int_equal(rte_mempool_in_use_count(r->clone_pool), 0);
+	for (i = 0; i < RIG_WORKERS; i++)
+		rte_free(r->w[i]);
+	ctl_ruleset_free(r->rs);
+	cfg_free(r->cfg);
+	rte_mempool_free(r->pkt_pool);
+	rte_mempool_free(r->mirror_pool);
+	rte_mempool_free(r->clone_pool);
+}
+
+/* An Ethernet/IPv4 TCP (PROTO 6) or UDP (17) frame of LEN bytes (>= 54)
+ * to DPORT. */
+static struct rte_mbuf *
+frame4(struct rig *r, uint8_t proto, uint16_t dport, uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(r->pkt_pool);
+	uint8_t *p;
+
+	assert_non_null(m);
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+	assert_non_null(p);
+	memset(p, 0, len);
+	memcpy(p, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00",
+	       14);
+	p[14] = 0x45;
+	p[16] = (uint8_t)((len - 14) >> 8);
+	p[17] = (uint8_t)(len - 14);
+	p[22] = 64;
+	p[23] = proto;
+	memcpy(p + 26, "\xc6\x12\x00\x02\xc6\x12\x00\x03", 8);
+	p[34] = 0x04;
+	p[35] = 0xd2;
+	p[36] = (uint8_t)(dport >> 8);
+	p[37] = (uint8_t)dport;
+	p[46] = 0x50;
+	return m;
+}
+
+/* What dpmirror publishes for the rig now: the snapshot of both workers
+ * and the devices, as the JSON and the text block (after taking what the
+ * ports sent off their rings). */
+static struct ctl_snapshot *
+rig_snapshot(struct rig *r, char **json, char **text)
+{
+	struct ctl_snapshot *s = calloc(1, sizeof(*s));
+	size_t len = 0;
+	unsigned int i;
+	FILE *f;
+
+	assert_non_null(s);
+	for (i = 0; i < r->cfg->n_ports; i++)
+		rig_take(r, i, NULL, 0);
+	ctl_snapshot_begin(s, r->cfg, 1.0);
+	for (i = 0; i < RIG_WORKERS; i++)
+		ctl_snapshot_add(s, &r->w[i]->stats, r->w[i]->lcore);
+	for (i = 0; i < r->cfg->n_ports; i++) {
+		struct rte_eth_stats es;
+
+		assert_int_equal(rte_eth_stats_get(r->ports.p[i].port_id, &es),
+				 0);
+		ctl_snapshot_device(s, i, es.imissed, es.ierrors, es.oerrors);
+	}
+	f = open_memstream(json, &len);
+	assert_non_null(f);
+	ctl_stats_json(f, s);
+	fclose(f);
+	f = open_memstream(text, &len);
+	assert_non_null(f);
+	ctl_stats_print(f, s, NULL);
+	fclose(f);
+	return s;
+}
+
+/* The number after `"KEY": ` in the object `"OBJ": {` of JSON J (nested
+ * objects included). */
+static uint64_t
+jget(const char *j, const char *obj, const char *key)
+{
+	char pat[96];
+	const char *p;
+	size_t klen;
+	int depth = 1;
+
+	snprintf(pat, sizeof(pat), "\"%s\": {", obj);
+	p = strstr(j, pat);
+	if (p == NULL)
+		fail_msg("no object \"%s\" in the JSON:\n%s", obj, j);
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	klen = strlen(pat);
+	for (p = strchr(p, '{') + 1; *p != '\0' && depth > 0; p++) {
+		if (*p == '{')
+			depth++;
+		else if (*p == '}')
+			depth--;
+		else if (strncmp(p, pat, klen) == 0 &&
+			 isdigit((unsigned char)p[klen]))
+			return strtoull(p + klen, NULL, 10);
+	}
+	fail_msg("no \"%s\" in \"%s\" in the JSON:\n%s", key, obj, j);
+	return 0;
+}
+
+/* The number after LABEL in the block of text T that HEADER starts. */
+static uint64_t
+tget(const char *t, const char *header, const char *label)
+{
+	const char *p = strstr(t, header), *end;
+
+	if (p == NULL)
+		fail_msg("no \"%s\" in the text:\n%s", header, t);
+	end = strstr(p + 1, "\n\n");
+	p = strstr(p, label);
+	if (p == NULL || (end != NULL && p > end))
+		fail_msg("no \"%s\" under \"%s\" in the text:\n%s", label,
+			 header, t);
+	return strtoull(p + strlen(label), NULL, 10);
+}
+
+#define JP(obj, key) jget(json, (obj), #key)
+
+/*
+ * The identities of the README on what was published, for a rig whose
+ * ports are named in PORT[] and sessions in SESS[]: every check compares
+ * numbers from the JSON (and the text) with each other and with what the
+ * test itself saw go in and out.
+ */
+static void
+check_published(struct rig *r, const char *json, const char *text)
+{
+	uint64_t expect_fwd[RIG_PORTS] = { 0 };
+	uint64_t mirrored = 0, tx_full = 0, mirror_packets = 0;
+	uint64_t mirror_dropped = 0;
+	unsigned int i, k, d;
+
+	for (i = 0; i < r->cfg->n_ports; i++) {
+		const char *p = r->cfg->ports[i].name;
+		int peer = r->cfg->ports[i].peer;
+		uint64_t rest = JP(p, rx_packets) - JP(p, rx_invalid) -
+				JP(p, own_copies);
+
+		assert_true(JP(p, rx_invalid) + JP(p, own_copies) <=
+			    JP(p, rx_packets));
+		/* Received: what the test handed to the worker. */
+		assert_int_equal(JP(p, rx_packets), r->sent[i]);
+		if (r->cfg->mode == CFG_MODE_INLINE && peer >= 0) {
+			expect_fwd[peer] += rest;
+			assert_int_equal(JP(p, tap_consumed), 0);
+		} else {
+			assert_int_equal(JP(p, tap_consumed), rest);
+		}
+		/* The derived counters, and what really left the port. */
+		assert_int_equal(JP(p, tx_packets),
+				 JP(p, fwd_packets) + JP(p, mirror_packets));
+		assert_int_equal(JP(p, tx_dropped),
+				 JP(p, fwd_dropped) + JP(p, mirror_dropped));
+		assert_int_equal(JP(p, tx_packets), r->left[i]);
+		mirror_packets += JP(p, mirror_packets);
+		mirror_dropped += JP(p, mirror_dropped);
+	}
+	for (i = 0; i < r->cfg->n_ports; i++) {
+		const char *p = r->cfg->ports[i].name;
+
+		assert_int_equal(JP(p, fwd_packets) + JP(p, fwd_dropped),
+				 expect_fwd[i]);
+	}
+	for (k = 0; k < r->cfg->n_sessions; k++) {
+		const char *s = r->cfg->sessions[k].name;
+		uint64_t out = JP(s, mirrored);
+
+		for (d = 0; d < DP_DROP_MAX; d++)
+			out += jget(json, s, dp_drop_names[d]);
+		assert_int_equal(JP(s, matched), out);
+		mirrored += JP(s, mirrored);
+		tx_full += JP(s, tx_full);
+	}
+	/* What the sessions sent and lost to full queues is what the ports
+	 * sent and had refused. */
+	assert_int_equal(mirrored, mirror_packets);
+	assert_int_equal(tx_full, mirror_dropped);
+
+	/* The text block shows the same values as the JSON. */
+	for (i = 0; i < r->cfg->n_ports; i++) {
+		char header[64];
+
+		snprintf(header, sizeof(header), "NIC statistics for port %-8s",
+			 r->cfg->ports[i].name);
+		for (k = 0; k < ctl_port_n_fields; k++) {
+			const struct ctl_stats_field *f = &ctl_port_fields[k];
+
+			if (f->label != NULL)
+				assert_int_equal(tget(text, header, f->label),
+						 jget(json, r->cfg->ports[i].name,
+						      f->name));
+		}
+	}
+	for (i = 0; i < r->cfg->n_sessions; i++) {
+		const char *s = r->cfg->sessions[i].name;
+		char header[64], label[32];
+
+		snprintf(header, sizeof(header), "Mirror session %-8s", s);
+		for (k = 0; k < ctl_session_n_fields; k++) {
+			const struct ctl_stats_field *f =
+				&ctl_session_fields[k];
+
+			assert_int_equal(tget(text, header, f->label),
+					 jget(json, s, f->name));
+		}
+		for (d = 0; d < DP_DROP_MAX; d++) {
+			snprintf(label, sizeof(label), " %s=", dp_drop_names[d]);
+			assert_int_equal(tget(text, header, label),
+					 jget(json, s, dp_drop_names[d]));
+		}
+	}
+}
+
+/* ---- Conservation on what real bursts produce ------------------------ */
+
+/*
+ * Inline, a <-> b, copies out of c (a short ring: tx_full) and d (a small
+ * MTU: too_big; the mirror pool runs dry while d's ring holds the copies:
+ * no_mbuf); sampling and a rate cap; a short ring on a (fwd_dropped);
+ * frames with broken chains (rx_invalid) and copies come back
+ * (own_copies).  Worker 0 receives on a, worker 1 on b.
+ */
+static void
+test_conservation_inline(void **state)
+{
+	static const char ini[] =
+		"[dpmirror]\nmode = inline\ncopy_max = 256\n"
+		"[port a]\ndevice = net_ring_a\npeer = b\n"
+		"[port b]\ndevice = net_ring_b\npeer = a\n"
+		"[port c]\ndevice = net_ring_c\n"
+		"[port d]\ndevice = net_ring_d\n"
+		"[collector cc]\nport = c\nremote_ip = 198.18.1.3\n"
+		"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:03\n"
+		"vni = 100\n"
+		"[collector cd]\nport = d\nremote_ip = fd00:1::3\n"
+		"local_ip = fd00:1::10\nremote_mac = 02:00:00:00:01:03\n"
+		"vni = 200\n"
+		"[session both]\nsources = a:rx b:rx\ncollector = cc\n"
+		"[session web]\nsources = a:rx\ncollector = cd\nfilter = web\n"
+		"[session third]\nsources = b:rx\ncollector = cd\nsample = 3\n"
+		"snaplen = 100\n"
+		"[session capped]\nsources = a:tx\ncollector = cc\nrate = 1M\n"
+		"[filter web]\nrule 10 = accept proto tcp dport 80\n"
+		"default = reject\n";
+	static const unsigned int ring[RIG_PORTS] = { 32, 1024, 16, 1024 };
+	static const uint16_t mtu[RIG_PORTS] = { 1500, 1500, 9000, 600 };
+	const uint64_t worker0 = 1u << 0; /* a */
+	struct rte_mbuf *pk[64], *copies[8];
+	struct ctl_snapshot *s;
+	char *json, *text;
+	unsigned int round, i, n;
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, ini, ring, mtu, 96, worker0);
+	for (round = 0; round < 4; round++) {
+		/* a: web and not web, small and too big for d */
+		for (i = 0; i < 40; i++)
+			pk[i] = frame4(&r, i % 3 ? 6 : 17, i % 2 ? 80 : 53,
+				       i % 5 == 0 ? 1000 : 60 + 7 * i);
+		/* two broken chains */
+		pk[40] = frame4(&r, 6, 80, 100);
+		pk[40]->pkt_len = 3000;
+		pk[41] = frame4(&r, 6, 80, 100);
+		pk[41]->pkt_len = 0;
+		pk[41]->data_len = 0;
+		rig_rx(&r, worker0, 0, pk, 42);
+		/* b: 50 frames, more than a's ring holds */
+		for (i = 0; i < 50; i++)
+			pk[i] = frame4(&r, 6, 443, 1000);
+		rig_rx(&r, worker0, 1, pk, 50);
+		/* a's originals left b; c's ring is emptied every other
+		 * round; d's is not (copies held there drain the pool) */
+		rig_take(&r, 1, NULL, 0);
+		rig_take(&r, 0, NULL, 0);
+		if (round % 2 == 1) {
+			n = rig_take(&r, 2, copies, RTE_DIM(copies));
+			/* copies come back in on a and on b */
+			rig_rx(&r, worker0, 0, copies, (uint16_t)(n / 2));
+			rig_rx(&r, worker0, 1, copies + n / 2,
+			       (uint16_t)(n - n / 2));
+			rig_take(&r, 1, NULL, 0);
+			rig_take(&r, 0, NULL, 0);
+		}
+	}
+	s = rig_snapshot(&r, &json, &text);
+	check_published(&r, json, text);
+
+	/* Each identity above had something to account for. */
+	assert_true(JP("a", rx_invalid) > 0);
+	assert_true(JP("a", own_copies) > 0 && JP("b", own_copies) > 0);
+	assert_true(JP("a", fwd_dropped) > 0);
+	assert_true(JP("c", mirror_dropped) > 0);
+	assert_true(JP("web", too_big) > 0);
+	assert_true(JP("web", no_mbuf) + JP("third", no_mbuf) > 0);
+	assert_true(JP("third", sampled_out) > 0);
+	assert_true(JP("capped", rate_limited) > 0);
+	assert_true(JP("both", tx_full) > 0);
+	/* Both workers are in the sums. */
+	assert_int_equal(s->n_workers, 2);
+	assert_non_null(strstr(json, "\"workers\": [ { \"lcore\": 1, "));
+	assert_non_null(strstr(json, "}, { \"lcore\": 2, "));
+	free(json);
+	free(text);
+	free(s);
+	rig_down(&r);
+}
+
+/* Tap mode: every original is freed after mirroring (tap_consumed). */
+static void
+test_conservation_tap(void **state)
+{
+	static const char ini[] =
+		"[dpmirror]\nmode = tap\n"
+		"[port span1]\ndevice = net_ring_a\n"
+		"[port span2]\ndevice = net_ring_b\n"
+		"[port out]\ndevice = net_ring_c\n"
+		"[collector cc]\nport = out\nremote_ip = 198.18.1.3\n"
+		"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:03\n"
+		"vni = 100\n"
+		"[session all]\nsources = span1:rx span2:rx\ncollector = cc\n"
+		"[session udp]\nsources = span2:rx\ncollector = cc\nfilter = udp\n"
+		"sample = 2\n"
+		"[filter udp]\nrule 10 = accept proto udp\ndefault = reject\n";
+	static const unsigned int ring[RIG_PORTS] = { 64, 64, 64, 64 };
+	static const uint16_t mtu[RIG_PORTS] = { 1500, 1500, 1500, 1500 };
+	const uint64_t worker0 = 1u << 0; /* span1 */
+	struct rte_mbuf *pk[64];
+	struct ctl_snapshot *s;
+	char *json, *text;
+	unsigned int round, i;
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, ini, ring, mtu, 512, worker0);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 30; i++)
+			pk[i] = frame4(&r, 6, 80, 64 + i);
+		pk[30] = frame4(&r, 6, 80, 100);
+		pk[30]->data_len = 20; /* pkt_len 100 in 20 bytes */
+		rig_rx(&r, worker0, 0, pk, 31);
+		for (i = 0; i < 40; i++)
+			pk[i] = frame4(&r, i % 2 ? 17 : 6, 53, 80);
+		rig_rx(&r, worker0, 1, pk, 40);
+		if (round != 1) /* round 1 fills out's ring: tx_full */
+			rig_take(&r, 2, NULL, 0);
+	}
+	s = rig_snapshot(&r, &json, &text);
+	check_published(&r, json, text);
+	assert_true(JP("span1", tap_consumed) > 0);
+	assert_true(JP("span1", rx_invalid) > 0);
+	assert_true(JP("udp", sampled_out) > 0);
+	assert_true(JP("all", tx_full) > 0);
+	assert_int_equal(JP("span1", fwd_packets) + JP("span2", fwd_packets), 0);
+	free(json);
+	free(text);
+	free(s);
+	rig_down(&r);
+}
+
+/* ---- Layout of the outputs ------------------------------------------- */
 
 static struct cfg *
 two_port_cfg(void)
@@ -69,37 +631,6 @@ render(void (*fn)(FILE *, const struct ctl_snapshot *),
 	fn(f, s);
 	fclose(f);
 	return buf;
-}
-
-static void
-test_sum_of_workers(void **state)
-{
-	struct cfg *c = two_port_cfg();
-	struct ctl_snapshot *s = calloc(1, sizeof(*s));
-	struct dp_stats a, b;
-	unsigned int r;
-	uint64_t sum;
-
-	(void)state;
-	fill(&a, 1);
-	fill(&b, 2);
-	ctl_snapshot_begin(s, c, 2.5);
-	ctl_snapshot_add(s, &a, 1);
-	ctl_snapshot_add(s, &b, 3);
-	ctl_snapshot_device(s, 0, 7, 1, 0);
-	assert_int_equal(s->n_workers, 2);
-	assert_int_equal(s->lcore[1], 3);
-	assert_int_equal(s->port[0].rx_packets, 300);
-	assert_int_equal(s->port[0].rx_missed, 7);
-	assert_int_equal(s->port[1].tx_packets, 3 * 95);
-	assert_int_equal(s->port[1].tx_bytes, 3 * (5760 + 570));
-	assert_int_equal(s->sess[0].matched, 60);
-	sum = s->sess[0].mirrored;
-	for (r = 0; r < DP_DROP_MAX; r++)
-		sum += s->sess[0].dropped[r];
-	assert_int_equal(s->sess[0].matched, sum);
-	free(s);
-	free(c);
 }
 
 static void
@@ -576,7 +1107,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sum_of_workers),
+		cmocka_unit_test(test_conservation_inline),
+		cmocka_unit_test(test_conservation_tap),
 		cmocka_unit_test(test_json_keys_and_values),
 		cmocka_unit_test(test_text_rates_since_last),
 		cmocka_unit_test(test_json_file_atomic),
@@ -590,5 +1122,11 @@ main(void)
 			tmpdir_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc;
+
+	if (eal_test_init() != 0)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rte_eal_cleanup();
+	return rc;
 }
