@@ -311,8 +311,10 @@ cfg_kernel_set_match(struct cfg_kernel *k, const char *word, const char *value,
 				"sport and dport at most once",
 				word);
 	if (strcmp(word, "proto") == 0) {
-		rc = cfg_kcheck_proto(value, v, cfg_parse_proto(value, &v) == 0,
-				      e);
+		/* Parse, then check: argument order is unspecified. */
+		bool num = cfg_parse_proto(value, &v) == 0;
+
+		rc = cfg_kcheck_proto(value, v, num, e);
 		if (rc == 0)
 			r->proto = (int)v;
 	} else if (src || strcmp(word, "dst") == 0) {
@@ -323,9 +325,11 @@ cfg_kernel_set_match(struct cfg_kernel *k, const char *word, const char *value,
 			return dpm_fail(e, EINVAL, "%s", why);
 		*(src ? &r->has_src : &r->has_dst) = true;
 		r->family = r->has_src ? r->src.family : r->dst.family;
-	} else if (cfg_kset_number(value, &v) || strchr(value, '-') == NULL) {
-		rc = cfg_kcheck_port(word, value, v, cfg_kset_number(value, &v),
-				     e);
+	} else if (strchr(value, '-') == NULL ||
+		   cfg_kset_number(value, &v)) {
+		bool num = cfg_kset_number(value, &v);
+
+		rc = cfg_kcheck_port(word, value, v, num, e);
 		if (rc == 0) {
 			*(sport ? &r->sport_lo : &r->dport_lo) = (uint16_t)v;
 			*(sport ? &r->sport_hi : &r->dport_hi) = (uint16_t)v;
@@ -384,6 +388,7 @@ cfg_kernel_set(struct cfg_kernel *k, const char *key, const char *value,
 {
 	struct cfg_addr a;
 	uint64_t v = 0;
+	bool num;
 	int f, rc;
 
 	for (f = 0; f < CFG_KF_COUNT; f++)
@@ -434,13 +439,14 @@ cfg_kernel_set(struct cfg_kernel *k, const char *key, const char *value,
 			*(f == CFG_KF_REMOTE ? &k->remote : &k->local) = a;
 		return rc;
 	case CFG_KF_VNI:
-		rc = cfg_kcheck_vni(value, v, cfg_kset_number(value, &v), e);
+		num = cfg_kset_number(value, &v);
+		rc = cfg_kcheck_vni(value, v, num, e);
 		if (rc == 0)
 			k->vni = (uint32_t)v;
 		return rc;
 	case CFG_KF_DST_PORT:
-		rc = cfg_kcheck_dstport(value, v, cfg_kset_number(value, &v),
-					e);
+		num = cfg_kset_number(value, &v);
+		rc = cfg_kcheck_dstport(value, v, num, e);
 		if (rc == 0)
 			k->dst_port = (uint16_t)v;
 		return rc;
@@ -702,6 +708,17 @@ cfg_kernel_check(const struct kn_mirror_spec *sp, enum cfg_kcheck what,
 	enum cfg_kfield f;
 	int rc;
 
+	if (what == CFG_KCHECK_SHOW) {
+		f = CFG_KF_NETNS;
+		rc = cfg_kgiven(sp->netns) ? cfg_kcheck_netns(sp->netns, e) : 0;
+		if (rc == 0 && cfg_kgiven(sp->dev)) {
+			f = CFG_KF_DEV;
+			rc = cfg_kcheck_ifname(f, sp->dev, e);
+		}
+		if (rc != 0 && field != NULL)
+			*field = f;
+		return rc != 0 ? -EINVAL : 0;
+	}
 	rc = cfg_kcheck_names(sp, &f, e);
 	if (rc == 0 && what == CFG_KCHECK_ADD)
 		rc = cfg_kcheck_tunnel(sp, &f, e);

@@ -51,11 +51,13 @@ enum cfg_kfield {
 /* "netns", "dev", ... as written in a [kernel NAME] section. */
 const char *cfg_kfield_key(enum cfg_kfield f);
 
-/* What the check looks at: a mirror to add, or one to delete (netns, dev,
- * direction and vxlan_name only). */
+/* What the check looks at: a mirror to add, one to delete (netns, dev,
+ * direction and vxlan_name only), or what to show (netns, and dev when
+ * given: without one every device of the namespace is shown). */
 enum cfg_kcheck {
 	CFG_KCHECK_ADD,
 	CFG_KCHECK_DEL,
+	CFG_KCHECK_SHOW,
 };
 
 /* K as a [kernel NAME] section without keys starts. */

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rte_common.h>
+
 #include "cfg.h"
 #include "cli.h"
 #include "cfg_kernel.h"
@@ -65,66 +67,84 @@ static const struct option kernel_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* One action's synopsis and what it does; kernel_usage prints one or all. */
+static const struct {
+	const char *name;
+	const char *synopsis;
+	const char *text;
+} kernel_actions[] = {
+	{"add",
+	 "add [--netns N] --dev D [--direction ingress|egress|both]\n"
+	 "           --remote IP --local IP --vni N --underlay DEV "
+	 "[--dstport 4789]\n"
+	 "           [--name vxlan0] [--encap vxlan] "
+	 "[--proto tcp|udp|icmp|icmpv6|ipv6-icmp|sctp|N]\n"
+	 "           [--src CIDR] [--dst CIDR] [--sport N] [--dport N] "
+	 "[--ignore-mtu]",
+	 "add   creates the vxlan link NAME (id VNI, local, remote, dev "
+	 "UNDERLAY,\n"
+	 "      dstport) unless it exists with those parameters, brings it "
+	 "up,\n"
+	 "      checks the underlay MTU (device MTU + 50, or + 70 over "
+	 "IPv6),\n"
+	 "      adds an ingress qdisc (ingress only) or a clsact qdisc "
+	 "(egress,\n"
+	 "      both) and u32 filters (pref " RTE_STR(KN_TC_PRIO) "/"
+	 RTE_STR(KN_TC_PRIO_V6) " on ingress, " RTE_STR(KN_TC_PRIO_EGRESS)
+	 "/" RTE_STR(KN_TC_PRIO_EGRESS_V6) " on egress,\n"
+	 "      the second for IPv6) whose action is\n"
+	 "      'mirred egress mirror dev NAME'.  --direction defaults to "
+	 "ingress.\n"
+	 "      Without a match, everything is mirrored; --proto alone "
+	 "mirrors\n"
+	 "      IPv4 and IPv6 (icmp: IPv4 only, icmpv6: IPv6 only).  --sport "
+	 "and\n"
+	 "      --dport take one port and need --proto tcp, udp or sctp; "
+	 "they assume\n"
+	 "      no IPv4 options and no IPv6 extension headers.  --src and "
+	 "--dst take\n"
+	 "      ADDR[/LEN] without host bits.  The rules are those of a "
+	 "[kernel NAME]\n"
+	 "      section (dpmirrorctl check).\n"},
+	{"del",
+	 "del [--netns N] --dev D [--direction ingress|egress|both]\n"
+	 "           [--name vxlan0]",
+	 "del   removes those filters (both directions unless --direction), "
+	 "the\n"
+	 "      qdisc once no filter is left on it, and the vxlan link if add "
+	 "made\n"
+	 "      it and nothing mirrors into it any more.\n"},
+	{"show", "show [--netns N] [--dev D]",
+	 "show  prints the mirror filters of D (direction, match, target, "
+	 "packets,\n"
+	 "      bytes of the mirred action) and the vxlan link's parameters;\n"
+	 "      without --dev, those of every device of the namespace that "
+	 "has one.\n"},
+};
+
+/* The usage of ACTION ("add", "del", "show"), or of all when NULL. */
 static void
-kernel_usage(FILE *out)
+kernel_usage(FILE *out, const char *action)
 {
-	fprintf(out,
-		"usage: " KERNEL_PROG " add [--netns N] --dev D "
-		"[--direction ingress|egress|both]\n"
-		"           --remote IP --local IP --vni N --underlay DEV "
-		"[--dstport 4789]\n"
-		"           [--name vxlan0] [--encap vxlan] "
-		"[--proto tcp|udp|icmp|icmpv6|ipv6-icmp|sctp|N]\n"
-		"           [--src CIDR] [--dst CIDR] [--sport N] [--dport N] "
-		"[--ignore-mtu]\n"
-		"       " KERNEL_PROG " del [--netns N] --dev D "
-		"[--direction ingress|egress|both] [--name vxlan0]\n"
-		"       " KERNEL_PROG " show [--netns N] --dev D\n"
-		"       " KERNEL_PROG " -h | --help\n"
-		"\n"
-		"add   creates the vxlan link NAME (id VNI, local, remote, dev "
-		"UNDERLAY,\n"
-		"      dstport) unless it exists with those parameters, brings "
-		"it "
-		"up,\n"
-		"      checks the underlay MTU (device MTU + 50, or + 70 over "
-		"IPv6),\n"
-		"      adds an ingress qdisc (ingress only) or a clsact qdisc "
-		"(egress,\n"
-		"      both) and u32 filters (pref %d/%d on ingress, %d/%d on "
-		"egress,\n"
-		"      the second for IPv6) whose action is\n"
-		"      'mirred egress mirror dev NAME'.  --direction defaults "
-		"to "
-		"ingress.\n"
-		"      Without a match, everything is mirrored; --proto alone "
-		"mirrors\n"
-		"      IPv4 and IPv6 (icmp: IPv4 only, icmpv6: IPv6 only).  "
-		"--sport and\n"
-		"      --dport take one port and need --proto tcp, udp or "
-		"sctp; "
-		"they assume\n"
-		"      no IPv4 options and no IPv6 extension headers.  --src "
-		"and --dst take\n"
-		"      ADDR[/LEN] without host bits.  The rules are those of a "
-		"[kernel NAME]\n"
-		"      section (dpmirrorctl check).\n"
-		"del   removes those filters (both directions unless "
-		"--direction), the\n"
-		"      qdisc once no filter is left on it, and the vxlan link "
-		"if "
-		"add made\n"
-		"      it and nothing mirrors into it any more.\n"
-		"show  prints the mirror filters of D (direction, match, "
-		"target, "
-		"packets,\n"
-		"      bytes of the mirred action) and the vxlan link's "
-		"parameters.\n"
-		"--netns defaults to the current namespace.  Needs root.  Exit "
-		"0 ok,\n"
-		"1 usage error, 2 failure.\n",
-		KN_TC_PRIO, KN_TC_PRIO_V6, KN_TC_PRIO_EGRESS,
-		KN_TC_PRIO_EGRESS_V6);
+	const char *lead = "usage: ";
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(kernel_actions); i++) {
+		if (action != NULL && strcmp(action, kernel_actions[i].name) != 0)
+			continue;
+		fprintf(out, "%s" KERNEL_PROG " %s\n", lead,
+			kernel_actions[i].synopsis);
+		lead = "       ";
+	}
+	fprintf(out, "%s" KERNEL_PROG " %s%s-h | --help\n\n", lead,
+		action != NULL ? action : "", action != NULL ? " " : "");
+	for (i = 0; i < RTE_DIM(kernel_actions); i++)
+		if (action == NULL || strcmp(action, kernel_actions[i].name) == 0)
+			fputs(kernel_actions[i].text, out);
+	fputs("--netns defaults to the current namespace.  Needs root.  Exit "
+	      "0 ok,\n"
+	      "1 usage error, 2 failure.\n",
+	      out);
 }
 
 static int usage_error(const char *fmt, ...)
@@ -213,7 +233,7 @@ parse_args(const char *cmd, int argc, char **argv, struct kernel_args *a)
 		const char *key;
 
 		if (c == 'h' || c == OPT_HELP) {
-			kernel_usage(stdout);
+			kernel_usage(stdout, cmd);
 			return -1;
 		}
 		if (c < OPT_NETNS || c >= OPT_HELP) {
@@ -310,9 +330,12 @@ kernel_show(int argc, char **argv)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	if (a.add_only != NULL || a.have_dir || a.have_name)
 		return usage_error("show: takes only --netns and --dev");
-	if (cfg_kernel_check(&a.sp, CFG_KCHECK_DEL, NULL, &e) != 0)
+	if (cfg_kernel_check(&a.sp, CFG_KCHECK_SHOW, NULL, &e) != 0)
 		return refused(&e);
-	rc = kn_mirror_show(a.sp.netns, a.sp.dev, stdout, &e);
+	rc = kn_mirror_show(a.sp.netns,
+			    a.sp.dev != NULL && a.sp.dev[0] != '\0' ? a.sp.dev
+								    : NULL,
+			    stdout, &e);
 	if (rc != 0)
 		return fail("show", rc, &e);
 	return CLI_EXIT_OK;
@@ -325,7 +348,7 @@ cli_kernel(int argc, char **argv)
 		return usage_error("missing subcommand: add, del or show");
 	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0 ||
 	    strcmp(argv[0], "help") == 0) {
-		kernel_usage(stdout);
+		kernel_usage(stdout, NULL);
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[0], "add") == 0)

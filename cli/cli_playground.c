@@ -14,45 +14,66 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include <rte_common.h>
+
 #include "cli.h"
 #include "dpm_lock.h"
 #include "kn_playground.h"
 
+/* Each action's synopsis and what it does; pg_usage prints one or all. */
+static const struct {
+	const char *name;
+	const char *synopsis;
+	const char *text;
+} pg_actions[] = {
+	{"up", "up [--prefix P] [--inline]",
+	 "  up       create what is missing; a second up changes nothing\n"
+	 "           --inline: P-h1e0 is taken off P-br0 and P-dpb <-> P-dpbr "
+	 "is\n"
+	 "           added, so dpmirror inline between P-h1e0 and P-dpb "
+	 "carries\n"
+	 "           h1's eth0 traffic; up with the other wiring re-wires\n"},
+	{"down", "down [--prefix P]",
+	 "  down     remove the namespaces and P-* links up made (exit 0 if "
+	 "none)\n"},
+	{"status", "status [--prefix P]",
+	 "  status   show every object; exit 0 when all is up, 1 "
+	 "otherwise\n"},
+};
+
+/* The usage of ACTION ("up", "down", "status"), or of all when NULL. */
 static void
-pg_usage(FILE *out)
+pg_usage(FILE *out, const char *action)
 {
+	const char *lead = "usage: ";
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(pg_actions); i++) {
+		if (action != NULL && strcmp(action, pg_actions[i].name) != 0)
+			continue;
+		fprintf(out, "%sdpmirrorctl playground %s\n", lead,
+			pg_actions[i].synopsis);
+		lead = "       ";
+	}
 	fprintf(out,
-		"usage: dpmirrorctl playground up [--prefix P] [--inline]\n"
-		"       dpmirrorctl playground down [--prefix P]\n"
-		"       dpmirrorctl playground status [--prefix P]\n"
-		"       dpmirrorctl playground -h | --help\n"
+		"%sdpmirrorctl playground %s%s-h | --help\n"
 		"\n"
 		"The seed's two-host topology with network namespaces P-h1 and "
 		"P-h2,\nbridges P-br0 (198.18.0.0/24) and P-br1 "
-		"(198.18.1.0/24, "
-		"mtu 1600), h2's\nvxlan0 (vni 100, port 4789), a span port "
-		"P-span fed by a tc mirror of\nP-h1e0, and P-out towards h2 "
-		"for "
-		"dpmirror's copies.  P is the prefix,\n1..%d characters of "
-		"[a-z0-9], default %s.\n"
-		"\n"
-		"  up       create what is missing; a second up changes "
-		"nothing\n"
-		"           --inline: P-h1e0 is taken off P-br0 and P-dpb <-> "
-		"P-dpbr is\n"
-		"           added, so dpmirror inline between P-h1e0 and P-dpb "
-		"carries\n"
-		"           h1's eth0 traffic; up with the other wiring "
-		"re-wires\n"
-		"  down     remove the namespaces and P-* links up made "
-		"(exit 0 if none)\n"
-		"  status   show every object; exit 0 when all is up, 1 "
-		"otherwise\n"
-		"Up and down refuse a prefix that a running dpmirror owns "
-		"(its [playground]).\n"
-		"\nExit status: 0 success, 1 usage error (status: not all up), "
-		"2 failure.\n",
+		"(198.18.1.0/24, mtu 1600), h2's\nvxlan0 (vni 100, port 4789), "
+		"a span port P-span fed by a tc mirror of\nP-h1e0, and P-out "
+		"towards h2 for dpmirror's copies.  P is the prefix,\n1..%d "
+		"characters of [a-z0-9], default %s.\n\n",
+		lead, action != NULL ? action : "", action != NULL ? " " : "",
 		KN_PG_PREFIX_MAX, KN_PG_DEFAULT_PREFIX);
+	for (i = 0; i < RTE_DIM(pg_actions); i++)
+		if (action == NULL || strcmp(action, pg_actions[i].name) == 0)
+			fputs(pg_actions[i].text, out);
+	fputs("Up and down refuse a prefix that a running dpmirror owns (its "
+	      "[playground]).\n"
+	      "\nExit status: 0 success, 1 usage error (status: not all up), "
+	      "2 failure.\n",
+	      out);
 }
 
 /* Usage error: WHAT (and ARG, when not NULL), then the usage. */
@@ -62,7 +83,7 @@ pg_usage_error(const char *what, const char *arg)
 	fprintf(stderr, "dpmirrorctl: playground: %s%s%s%s\n", what,
 		arg != NULL ? " '" : "", arg != NULL ? arg : "",
 		arg != NULL ? "'" : "");
-	pg_usage(stderr);
+	pg_usage(stderr, NULL);
 	return CLI_EXIT_USAGE;
 }
 
@@ -80,7 +101,7 @@ cli_playground(int argc, char **argv)
 	sub = argv[0];
 	if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0 ||
 	    strcmp(sub, "help") == 0) {
-		pg_usage(stdout);
+		pg_usage(stdout, NULL);
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(sub, "up") != 0 && strcmp(sub, "down") != 0 &&
@@ -96,7 +117,7 @@ cli_playground(int argc, char **argv)
 		const char *a = argv[i];
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			pg_usage(stdout);
+			pg_usage(stdout, sub);
 			return CLI_EXIT_OK;
 		} else if (strcmp(a, "--prefix") == 0) {
 			if (i + 1 >= argc)

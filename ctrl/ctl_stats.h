@@ -26,7 +26,7 @@
 #include "cfg.h"
 #include "dp_stats.h"
 
-#define CTL_MAX_WORKERS 128
+#define CTL_MAX_WORKERS DP_MAX_WORKERS
 
 /*
  * The schema: the published counters of each object, in the order of the

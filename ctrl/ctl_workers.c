@@ -136,9 +136,9 @@ ctl_workers_assign(struct ctl_workers *ws, const struct ctl_ports *ports,
 	}
 	if (total == 0)
 		return dpm_fail(e, EINVAL,
-				"no port to receive on: no port is a "
-				"session's rx source%s; add sources = "
-				"PORT:rx to a [session]",
+				"[session] sources: no port to receive on: "
+				"no port is a session's rx source%s; add "
+				"PORT:rx to the sources of a [session]",
 				ports->n > 0 ? " or forwards to a peer" : "");
 	return 0;
 }

@@ -24,8 +24,7 @@
 #include "dp_worker.h"
 #include "dpm_err.h"
 
-/* port_workers[] is a 64-bit set of workers. */
-#define CTL_WORKERS_MAX 64
+#define CTL_WORKERS_MAX DP_MAX_WORKERS
 
 struct ctl_workers {
 	unsigned int n;			      /* worker lcores */
@@ -67,5 +66,9 @@ int ctl_workers_assign(struct ctl_workers *ws, const struct ctl_ports *ports,
 
 /* Free the workers' state; the lcores stay.  Idempotent. */
 void ctl_workers_free(struct ctl_workers *ws);
+
+_Static_assert(CTL_WORKERS_MAX <= DP_MEMBER_BITS(struct ctl_workers,
+					       port_workers[0]),
+	       "every worker has its bit in a port's set of workers");
 
 #endif /* DPMIRROR_CTL_WORKERS_H */

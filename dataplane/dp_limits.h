@@ -27,6 +27,11 @@
 /* Collectors one session load-balances over. */
 #define DP_MAX_SESSION_COLLECTORS 8
 
+/* Worker lcores: one rte_rcu_qsbr thread id and one statistics slot each;
+ * the control side keeps, per port, a 64-bit set of the workers polling
+ * it (ctl_workers.h asserts that they fit). */
+#define DP_MAX_WORKERS 64
+
 /* (port, rx queue) pairs one worker polls. */
 #define DP_MAX_RXQ 64
 

@@ -286,28 +286,27 @@ out:
 	return rc;
 }
 
-int
-kn_mirror_show(const char *netns, const char *dev, FILE *out, struct dpm_err *e)
+/* The mirror of DEV on S: its filters and the links they send to.  With
+ * QUIET, a device without a mirror filter prints nothing. */
+static int
+show_dev(struct kn_sock *s, const char *dev, bool quiet, FILE *out,
+	 struct dpm_err *e)
 {
 	struct kn_filter_info fi[8];
 	char targets[8][KN_IFNAMSIZ];
 	const char *kind;
-	struct kn_sock *s;
-	int n, i, j, nt = 0, rc;
+	int n, i, j, nt = 0;
 
-	s = kn_sock_open(netns, e);
-	if (s == NULL)
-		return -ENOENT;
 	kind = kn_tc_ingress_qdisc(s, dev, e);
-	if (kind == NULL) {
-		rc = -ENODEV;
-		goto out;
-	}
+	if (kind == NULL)
+		return -ENODEV;
+	if (quiet && strcmp(kind, "ingress") != 0 && strcmp(kind, "clsact") != 0)
+		return 0;
 	n = kn_tc_mirror_list(s, dev, fi, 8, e);
-	if (n < 0) {
-		rc = n;
-		goto out;
-	}
+	if (n < 0)
+		return n;
+	if (quiet && n == 0)
+		return 0;
 	fprintf(out, "%s in %s: qdisc %s, %d mirror filter%s\n", dev,
 		kn_sock_where(s), kind, n, n == 1 ? "" : "s");
 	for (i = 0; i < n; i++) {
@@ -342,8 +341,58 @@ kn_mirror_show(const char *netns, const char *dev, FILE *out, struct dpm_err *e)
 			v.up ? "up" : "down",
 			ours(&v) ? " (made by kernel add)" : "");
 	}
+	return 1;
+}
+
+/* kn_link_foreach: collect the link names. */
+struct show_names {
+	char (*name)[KN_IFNAMSIZ];
+	int n, max;
+};
+
+static void
+show_name(const struct kn_link_info *l, void *arg)
+{
+	struct show_names *sn = arg;
+
+	if (sn->n < sn->max)
+		snprintf(sn->name[sn->n], KN_IFNAMSIZ, "%s", l->name);
+	sn->n++;
+}
+
+int
+kn_mirror_show(const char *netns, const char *dev, FILE *out, struct dpm_err *e)
+{
+	static char names[KN_SHOW_MAX_LINKS][KN_IFNAMSIZ];
+	struct show_names sn = {names, 0, KN_SHOW_MAX_LINKS};
+	struct kn_sock *s;
+	int rc, i, shown = 0;
+
+	s = kn_sock_open(netns, e);
+	if (s == NULL)
+		return -ENOENT;
+	if (dev != NULL) {
+		rc = show_dev(s, dev, false, out, e);
+		goto out;
+	}
+	rc = kn_link_foreach(s, "", show_name, &sn, e);
+	if (rc != 0)
+		goto out;
+	for (i = 0; i < sn.n && i < sn.max; i++) {
+		rc = show_dev(s, names[i], true, out, e);
+		if (rc == -ENODEV) /* gone meanwhile */
+			continue;
+		if (rc < 0)
+			goto out;
+		shown += rc;
+	}
+	if (shown == 0)
+		fprintf(out, "no mirror filters in %s\n", kn_sock_where(s));
+	if (sn.n > sn.max)
+		fprintf(out, "(only the first %d of %d links were looked at)\n",
+			sn.max, sn.n);
 	rc = 0;
 out:
 	kn_sock_close(s);
-	return rc;
+	return rc < 0 ? rc : 0;
 }

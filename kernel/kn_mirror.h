@@ -81,7 +81,9 @@ int kn_mirror_add(const struct kn_mirror_spec *sp, struct dpm_err *e);
  * else mirrors into it).  Only netns, dev, dir and vxlan_name are used. */
 int kn_mirror_del(const struct kn_mirror_spec *sp, struct dpm_err *e);
 /* Print the mirror filters of DEV in NETNS with packet and byte counters,
- * and the vxlan links they send to. */
+ * and the vxlan links they send to; DEV NULL: those of every device of the
+ * namespace that has some (at most KN_SHOW_MAX_LINKS links are looked at). */
+#define KN_SHOW_MAX_LINKS 1024
 int kn_mirror_show(const char *netns, const char *dev, FILE *out,
 		   struct dpm_err *e);
 

@@ -227,6 +227,31 @@ pg_ctx_close(struct pg_ctx *c)
 	}
 }
 
+/* A new context for PREFIX (checked) in *CP, or a negative errno. */
+static int
+pg_ctx_open(const char *prefix, FILE *log, struct pg_ctx **cp,
+	    struct dpm_err *e)
+{
+	struct pg_ctx *c;
+	int rc;
+
+	*cp = NULL;
+	rc = kn_pg_check_prefix(prefix, e);
+	if (rc != 0)
+		return rc;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return kn_fail(e, ENOMEM, "out of memory");
+	rc = pg_ctx_init(c, prefix, log, e);
+	if (rc != 0) {
+		pg_ctx_close(c);
+		free(c);
+		return rc;
+	}
+	*cp = c;
+	return 0;
+}
+
 /* 1 and *OUT filled when IFNAME exists in S's namespace, else 0. */
 static int
 pg_info(struct kn_sock *s, const char *ifname, struct kn_link_info *out)
@@ -841,15 +866,10 @@ kn_playground_up(const struct kn_pg_opts *o, struct dpm_err *e)
 	struct pg_ctx *c;
 	int rc;
 
-	rc = kn_pg_check_prefix(prefix, e);
+	rc = pg_ctx_open(prefix, o->log, &c, e);
 	if (rc != 0)
 		return rc;
-	c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return kn_fail(e, ENOMEM, "out of memory");
-	rc = pg_ctx_init(c, prefix, o->log, e);
-	if (rc == 0)
-		rc = pg_up(c, o->inline_mode, e);
+	rc = pg_up(c, o->inline_mode, e);
 	if (rc != 0) {
 		int n = c->n_undo;
 
@@ -887,15 +907,9 @@ kn_playground_down(const char *prefix, struct dpm_err *e)
 	size_t used = 0;
 	int i, n = 0, rc;
 
-	rc = kn_pg_check_prefix(prefix, e);
+	rc = pg_ctx_open(prefix, NULL, &c, e);
 	if (rc != 0)
 		return rc;
-	c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return kn_fail(e, ENOMEM, "out of memory");
-	rc = pg_ctx_init(c, prefix, NULL, e);
-	if (rc != 0)
-		goto out;
 	/* Root ends first (their peers in the hosts go with them), bridges
 	 * last but before the namespaces. */
 	for (i = (int)PG_N_VETHS + (int)PG_N_BRIDGES - 1; i >= 0; i--) {
@@ -1152,15 +1166,9 @@ kn_playground_status(const char *prefix, FILE *out, struct dpm_err *e)
 	unsigned int i;
 	int rc, ns;
 
-	rc = kn_pg_check_prefix(prefix, e);
+	rc = pg_ctx_open(prefix, NULL, &c, e);
 	if (rc != 0)
 		return rc;
-	c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return kn_fail(e, ENOMEM, "out of memory");
-	rc = pg_ctx_init(c, prefix, NULL, e);
-	if (rc != 0)
-		goto out;
 	memset(&st, 0, sizeof(st));
 	st.c = c;
 	st.out = out;
@@ -1224,7 +1232,6 @@ kn_playground_status(const char *prefix, FILE *out, struct dpm_err *e)
 		fprintf(out, "playground %s: %d problem%s\n", prefix,
 			st.problems, st.problems == 1 ? "" : "s");
 	rc = st.problems == 0 ? 0 : 1;
-out:
 	pg_ctx_close(c);
 	free(c);
 	return rc;

@@ -147,39 +147,24 @@ qdisc_obj(int ifindex, enum qdisc_kind kind)
 	return q;
 }
 
+/* Add (ADD) or delete DEV's ingress or clsact qdisc. */
 static int
-qdisc_add(struct kn_sock *s, const char *dev, int ifindex, enum qdisc_kind kind,
-	  struct dpm_err *e)
+qdisc_op(struct kn_sock *s, const char *dev, int ifindex, enum qdisc_kind kind,
+	 bool add, struct dpm_err *e)
 {
 	struct rtnl_qdisc *q = qdisc_obj(ifindex, kind);
 	int rc;
 
 	if (q == NULL)
 		return kn_fail(e, ENOMEM, "out of memory");
-	rc = rtnl_qdisc_add(kn_sock_nl(s), q, NLM_F_CREATE | NLM_F_EXCL);
+	rc = add ? rtnl_qdisc_add(kn_sock_nl(s), q, NLM_F_CREATE | NLM_F_EXCL)
+		 : rtnl_qdisc_delete(kn_sock_nl(s), q);
 	rtnl_qdisc_put(q);
 	if (rc < 0)
-		return kn_nl_fail(e, rc, "add %s qdisc to %s in %s",
+		return kn_nl_fail(e, rc, "%s %s qdisc %s %s in %s",
+				  add ? "add" : "delete",
 				  kind == QDISC_CLSACT ? "clsact" : "ingress",
-				  dev, kn_sock_where(s));
-	return 0;
-}
-
-static int
-qdisc_del(struct kn_sock *s, const char *dev, int ifindex, enum qdisc_kind kind,
-	  struct dpm_err *e)
-{
-	struct rtnl_qdisc *q = qdisc_obj(ifindex, kind);
-	int rc;
-
-	if (q == NULL)
-		return kn_fail(e, ENOMEM, "out of memory");
-	rc = rtnl_qdisc_delete(kn_sock_nl(s), q);
-	rtnl_qdisc_put(q);
-	if (rc < 0)
-		return kn_nl_fail(e, rc, "delete %s qdisc of %s in %s",
-				  kind == QDISC_CLSACT ? "clsact" : "ingress",
-				  dev, kn_sock_where(s));
+				  add ? "to" : "of", dev, kn_sock_where(s));
 	return 0;
 }
 
@@ -788,7 +773,7 @@ kn_tc_mirror_add(struct kn_sock *s, const char *dev, enum kn_dir dir,
 				       cur[i].target);
 		}
 	} else {
-		rc = qdisc_add(s, dev, ifindex, want, e);
+		rc = qdisc_op(s, dev, ifindex, want, true, e);
 		if (rc != 0)
 			return rc;
 		made_qdisc = true;
@@ -822,7 +807,7 @@ rollback:
 		filter_del(s, dev, ifindex, done[ndone].parent, done[ndone].dir,
 			   done[ndone].prio, done[ndone].protocol, NULL);
 	if (made_qdisc)
-		qdisc_del(s, dev, ifindex, want, NULL);
+		qdisc_op(s, dev, ifindex, want, false, NULL);
 	return rc;
 }
 
@@ -881,7 +866,7 @@ kn_tc_mirror_del_count(struct kn_sock *s, const char *dev, enum kn_dir dir,
 	if (rc != 0)
 		return rc;
 	if (ctx.n_ours == 0 && ctx.n_other == 0) {
-		rc = qdisc_del(s, dev, ifindex, kind, e);
+		rc = qdisc_op(s, dev, ifindex, kind, false, e);
 		if (rc != 0)
 			return rc;
 	}

@@ -6,7 +6,8 @@
 #
 #   - every dpmirrorctl command (and every kernel/playground action) takes
 #     -h and --help: exit 0, its own usage on stdout ("usage: dpmirrorctl
-#     COMMAND"), nothing on stderr, and nothing done;
+#     COMMAND [ACTION]", an action's without the other actions' lines),
+#     nothing on stderr, and nothing done;
 #   - `dpmirrorctl help COMMAND` prints exactly what `COMMAND --help` does;
 #     `help` alone the top-level page; `help nosuch` exit 1;
 #   - `check -- FILE` reads a file whose name starts with '-'; `check -x`
@@ -43,8 +44,15 @@ for cmd in check playground "playground up" "playground down" \
 	for h in -h --help; do
 		# shellcheck disable=SC2086
 		run "$ctl" $cmd $h
-		if [ "$rc" -eq 0 ] && [ -z "$err" ] &&
-			[[ "$out" == "usage: dpmirrorctl $first"* ]]; then
+		# An action's help is that action's alone.
+		others=0
+		if [ "$cmd" != "$first" ]; then
+			others=$(grep -c "dpmirrorctl $first [a-z]" <<<"$out" |
+				tr -d ' ')
+			others=$((others - $(grep -c "dpmirrorctl $cmd " <<<"$out")))
+		fi
+		if [ "$rc" -eq 0 ] && [ -z "$err" ] && [ "$others" -eq 0 ] &&
+			[[ "$out" == "usage: dpmirrorctl $cmd"* ]]; then
 			ok "dpmirrorctl $cmd $h: exit 0, its usage on stdout"
 		else
 			bad "dpmirrorctl $cmd $h: exit $rc, stdout '${out%%$'\n'*}', stderr '$err'"

@@ -70,10 +70,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# What a run could leave behind, in the root namespace and in $NS.
+# What a run could leave behind, in the root namespace and in $NS: in the
+# root namespace only the names the files in config/ and this test use
+# (dpm-*, demo-*, veth-*, $P*), so that other work on the machine cannot
+# make a run look guilty.
+ours='^(dpm-|demo-|veth-|'"$P"')'
 snapshot() {
-	ip netns list | awk '{print $1}' | sort
-	ip -br link | awk '{print $1}' | sed 's/@.*//' | sort
+	ip netns list | awk '{print $1}' | grep -E "$ours|^$NS\$" | sort
+	ip -br link | awk '{print $1}' | sed 's/@.*//' | grep -E "$ours" | sort
 	if ip netns list | awk '{print $1}' | grep -qx "$NS"; then
 		echo "in $NS:"
 		ip -n "$NS" -br link | awk '{print $1}' | sed 's/@.*//' | sort

@@ -240,6 +240,14 @@ expect_eq "b's vxlan0 sees the 5 inner echo requests" \
 	"$(pcap_count vx 'icmp.type == 8 && ip.src == 198.18.0.2 && ip.dst == 198.18.0.1')" 5
 "$ctl" kernel show --netns "$A" --dev t0 >"$work/out" 2>&1
 expect_in "show prints the filter" "$work/out" "ingress pref 4900  match all  -> vxlan0"
+# Without --dev: every device of the namespace that has a mirror, and only
+# those (the loopback, u0 and vxlan0 have none).
+"$ctl" kernel show --netns "$A" >"$work/out" 2>&1
+expect_eq "show without --dev exits 0" "$?" 0
+expect_in "show without --dev lists t0's mirror" "$work/out" \
+	"t0 in netns $A: qdisc ingress, 1 mirror filter"
+expect_eq "show without --dev lists no other device" \
+	"$(grep -c ' in netns .*mirror filter' "$work/out")" 1
 expect_in "show prints the vxlan link" "$work/out" \
 	"vxlan0: vxlan id 100 local 198.18.1.1 remote 198.18.1.2 dev u0 dstport 4789 mtu 1550 up"
 "$ctl" "${ADD[@]}" --direction ingress >"$work/out" 2>&1
@@ -348,5 +356,9 @@ else
 	bad "del touched the foreign qdisc/filter: $(diff "$work/before" "$work/after")"
 fi
 tc -n "$A" qdisc del dev t0 ingress
+"$ctl" kernel show --netns "$A" >"$work/out" 2>&1
+expect_eq "show without --dev and no mirror exits 0" "$?" 0
+expect_in "show without --dev says there is none" "$work/out" \
+	"no mirror filters in netns $A"
 
 summary kernel_tc

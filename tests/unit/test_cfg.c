@@ -1276,6 +1276,12 @@ static const struct bad_case bad_cases[] = {
 	{ "k_vni", BASE "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n"
 	  "local = 198.18.1.2\nvni = 16777216\n",
 	  "[kernel k1]", "vni", "16777216", "0..16777215" },
+	/* 2^32 + 100: never cut to 32 bits (it would read as vni 100). */
+	{ "k_vni_wrap", BASE "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n"
+	  "local = 198.18.1.2\nvni = 4294967396\nunderlay = eth1\n",
+	  "[kernel k1]", "vni", "4294967396", "0..16777215" },
+	{ "k_dst_port_wrap", BASE KERN "dst_port = 4294972085\n",
+	  "[kernel k1]", "dst_port", "4294972085", "1..65535" },
 	{ "k_no_vni", BASE "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n"
 	  "local = 198.18.1.2\n",
 	  "[kernel k1]", "vni", NULL, "e.g. vni 100" },
@@ -1285,6 +1291,10 @@ static const struct bad_case bad_cases[] = {
 	  "[kernel k1]", "match", "vlan 10", "not matched" },
 	{ "k_match_word", BASE KERN "match = proto tcp port 80\n",
 	  "[kernel k1]", "match", "proto tcp port 80", "port" },
+	{ "k_proto_wrap", BASE KERN "match = proto 4294967302\n",
+	  "[kernel k1]", "match", "proto 4294967302", "0..255" },
+	{ "k_dport_wrap", BASE KERN "match = proto tcp dport 4294967376\n",
+	  "[kernel k1]", "match", "proto tcp dport 4294967376", "0..65535" },
 	{ "k_ignore_mtu", BASE KERN "ignore_mtu = 1\n",
 	  "[kernel k1]", "ignore_mtu", "1", "yes or no" },
 };

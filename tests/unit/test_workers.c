@@ -299,7 +299,7 @@ test_refuse_nothing_polled(void **state)
 	workers(&ws, 2);
 	assert_int_equal(ctl_workers_assign(&ws, &ports, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "no port to receive on"));
-	assert_non_null(strstr(e.msg, "sources = PORT:rx"));
+	assert_non_null(strstr(e.msg, "[session] sources: "));
 	nothing_polled(&ws);
 	ctl_workers_free(&ws);
 }
