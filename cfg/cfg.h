@@ -299,8 +299,8 @@ int cfg_check_prefix(const char *word, const char *text,
  * as cfg_parse_u64. */
 int cfg_parse_proto(const char *s, uint64_t *num);
 /* A port N or range N-M (0..65535); 0 or -1 with WHY. */
-int cfg_parse_range(const char *word, const char *s, uint16_t *lo,
-		    uint16_t *hi, char *why, size_t wl);
+int cfg_parse_range(const char *word, const char *s, uint16_t *lo, uint16_t *hi,
+		    char *why, size_t wl);
 /* A MAC address as rte_ether_unformat_addr reads it; 0 or -EINVAL. */
 int cfg_parse_mac(const char *s, uint8_t mac[6]);
 bool cfg_mac_is_zero(const uint8_t mac[6]);

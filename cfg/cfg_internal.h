@@ -168,8 +168,8 @@ int cfg_find(struct cfg *cfg, int kind, const char *name);
 void cfg_defaults(void *obj, int kind);
 int cfg_register(struct cfg *cfg, int kind, const char *name);
 void cfg_kind_title(int kind, char *buf, size_t len);
-int cfg_ref(struct cfg_ctx *c, int k, int kind, const char *name,
-	    bool say_name, const char *tail);
+int cfg_ref(struct cfg_ctx *c, int k, int kind, const char *name, bool say_name,
+	    const char *tail);
 int cfg_read_file(struct cfg_ctx *c, const char *path, char **data,
 		  size_t *size);
 int cfg_parse_bytes(struct cfg_ctx *c, const char *path, const char *data,
@@ -188,8 +188,7 @@ void cfg_check_ref(struct cfg_ctx *c, int k, const struct cfg_key *key,
 int cfg_lint(struct cfg_ctx *c, char *data, size_t size);
 
 /* cfg_rule.c: the [filter] rule grammar. */
-int cfg_parse_rule(const char *text, struct cfg_rule *r, char *why,
-		   size_t wl);
+int cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl);
 void cfg_check_rule(struct cfg_ctx *c, int k, const struct cfg_key *key,
 		    void *obj);
 void cfg_filter_done(struct cfg_ctx *c, void *obj);

@@ -325,8 +325,7 @@ cfg_kernel_set_match(struct cfg_kernel *k, const char *word, const char *value,
 			return dpm_fail(e, EINVAL, "%s", why);
 		*(src ? &r->has_src : &r->has_dst) = true;
 		r->family = r->has_src ? r->src.family : r->dst.family;
-	} else if (strchr(value, '-') == NULL ||
-		   cfg_kset_number(value, &v)) {
+	} else if (strchr(value, '-') == NULL || cfg_kset_number(value, &v)) {
 		bool num = cfg_kset_number(value, &v);
 
 		rc = cfg_kcheck_port(word, value, v, num, e);

@@ -67,6 +67,7 @@ static const struct option kernel_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* clang-format off */
 /* One action's synopsis and what it does; kernel_usage prints one or all. */
 static const struct {
 	const char *name;
@@ -121,6 +122,7 @@ static const struct {
 	 "      without --dev, those of every device of the namespace that "
 	 "has one.\n"},
 };
+/* clang-format on */
 
 /* The usage of ACTION ("add", "del", "show"), or of all when NULL. */
 static void
@@ -130,7 +132,8 @@ kernel_usage(FILE *out, const char *action)
 	unsigned int i;
 
 	for (i = 0; i < RTE_DIM(kernel_actions); i++) {
-		if (action != NULL && strcmp(action, kernel_actions[i].name) != 0)
+		if (action != NULL &&
+		    strcmp(action, kernel_actions[i].name) != 0)
 			continue;
 		fprintf(out, "%s" KERNEL_PROG " %s\n", lead,
 			kernel_actions[i].synopsis);
@@ -139,7 +142,8 @@ kernel_usage(FILE *out, const char *action)
 	fprintf(out, "%s" KERNEL_PROG " %s%s-h | --help\n\n", lead,
 		action != NULL ? action : "", action != NULL ? " " : "");
 	for (i = 0; i < RTE_DIM(kernel_actions); i++)
-		if (action == NULL || strcmp(action, kernel_actions[i].name) == 0)
+		if (action == NULL ||
+		    strcmp(action, kernel_actions[i].name) == 0)
 			fputs(kernel_actions[i].text, out);
 	fputs("--netns defaults to the current namespace.  Needs root.  Exit "
 	      "0 ok,\n"

@@ -20,6 +20,7 @@
 #include "dpm_lock.h"
 #include "kn_playground.h"
 
+/* clang-format off */
 /* Each action's synopsis and what it does; pg_usage prints one or all. */
 static const struct {
 	const char *name;
@@ -40,6 +41,7 @@ static const struct {
 	 "  status   show every object; exit 0 when all is up, 1 "
 	 "otherwise\n"},
 };
+/* clang-format on */
 
 /* The usage of ACTION ("up", "down", "status"), or of all when NULL. */
 static void

@@ -94,8 +94,9 @@ ctl_check(int argc, char **argv)
 		return check_usage_error(msg);
 	}
 	if (argc != 1)
-		return check_usage_error(argc == 0 ? "check: missing FILE"
-						   : "check: too many arguments");
+		return check_usage_error(argc == 0
+						 ? "check: missing FILE"
+						 : "check: too many arguments");
 	cfg_escape(argv[0], path, sizeof(path));
 
 	errs = calloc(1, sizeof(*errs));
@@ -125,8 +126,7 @@ static const struct ctl_cmd cmds[] = {
 	{"check", "[--] FILE",
 	 "validate a configuration file (exit 0 valid, 2 invalid)", ctl_check},
 	{"playground", "up|down|status [--prefix P] [--inline]",
-	 "the veth/netns lab of the seed's topology (root)",
-	 cli_playground},
+	 "the veth/netns lab of the seed's topology (root)", cli_playground},
 	{"kernel", "add|del|show --netns N --dev D ...",
 	 "the kernel tc + mirred + vxlan mirror (root; 'kernel -h')",
 	 cli_kernel},

@@ -248,8 +248,9 @@ ctx_create(const char *name, const char *suffix, uint32_t num_fields,
 	if (ctx == NULL) {
 		int errnum = rte_errno != 0 ? rte_errno : ENOMEM;
 
-		*rc = dpm_fail(e, errnum, "cannot create ACL context \"%s\": %s",
-			       cname, rte_strerror(errnum));
+		*rc = dpm_fail(e, errnum,
+			       "cannot create ACL context \"%s\": %s", cname,
+			       rte_strerror(errnum));
 	}
 	return ctx;
 }
@@ -302,11 +303,10 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 		e->msg[0] = '\0';
 	if (cfg->n_sessions > CFG_MAX_SESSIONS ||
 	    cfg->n_sessions > RTE_ACL_MAX_CATEGORIES) {
-		return dpm_fail(e, EINVAL,
-				"%u sessions, at most %u are supported",
-				cfg->n_sessions,
-				RTE_MIN(CFG_MAX_SESSIONS,
-					RTE_ACL_MAX_CATEGORIES));
+		return dpm_fail(
+			e, EINVAL, "%u sessions, at most %u are supported",
+			cfg->n_sessions,
+			RTE_MIN(CFG_MAX_SESSIONS, RTE_ACL_MAX_CATEGORIES));
 	}
 	if (cfg->n_filters > CFG_MAX_FILTERS) {
 		return dpm_fail(e, EINVAL,
@@ -371,12 +371,12 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 		goto out;
 	}
 
-	acl->v4 = ctx_create(name, "v4", DP_ACL4_NUM_FIELDS, RTE_MAX(n4, 1u),
-			     e, &rc);
+	acl->v4 = ctx_create(name, "v4", DP_ACL4_NUM_FIELDS, RTE_MAX(n4, 1u), e,
+			     &rc);
 	if (acl->v4 == NULL)
 		goto out;
-	acl->v6 = ctx_create(name, "v6", DP_ACL6_NUM_FIELDS, RTE_MAX(n6, 1u),
-			     e, &rc);
+	acl->v6 = ctx_create(name, "v6", DP_ACL6_NUM_FIELDS, RTE_MAX(n6, 1u), e,
+			     &rc);
 	if (acl->v6 == NULL)
 		goto out;
 

@@ -47,8 +47,8 @@ dev_name_of(const char *device, char *name, size_t len)
 static bool
 iface_missing(const char *device, char *missing, size_t len)
 {
-	static const char *const keys[] = {"iface=", "rx_iface=",
-					   "rx_iface_in=", "tx_iface="};
+	static const char *const keys[] = {
+		"iface=", "rx_iface=", "rx_iface_in=", "tx_iface="};
 	const char *a;
 	unsigned int k;
 
@@ -75,8 +75,8 @@ iface_missing(const char *device, char *missing, size_t len)
 }
 
 static int
-probe_one(const struct cfg *cfg, const struct cfg_port *cp,
-	  struct ctl_port *p, struct dpm_err *e)
+probe_one(const struct cfg *cfg, const struct cfg_port *cp, struct ctl_port *p,
+	  struct dpm_err *e)
 {
 	char ifname[IF_NAMESIZE], hint[128] = "";
 	size_t pl;
@@ -107,14 +107,15 @@ probe_one(const struct cfg *cfg, const struct cfg_port *cp,
 	}
 	rc = rte_dev_probe(cp->device);
 	if (rc < 0 && rc != -EEXIST)
-		return dpm_fail(e, rc,
-				"[port %s] device = %s: the driver could not "
-				"attach the device (see the EAL log above); "
-				"check that the interface, PCI address or file "
-				"it names exists, that the driver name is right "
-				"(net_af_packet, net_tap, net_pcap, ... or a "
-				"PCI address) and that its arguments are valid",
-				cp->name, cp->device);
+		return dpm_fail(
+			e, rc,
+			"[port %s] device = %s: the driver could not "
+			"attach the device (see the EAL log above); "
+			"check that the interface, PCI address or file "
+			"it names exists, that the driver name is right "
+			"(net_af_packet, net_tap, net_pcap, ... or a "
+			"PCI address) and that its arguments are valid",
+			cp->name, cp->device);
 	if (rte_eth_dev_get_port_by_name(p->devname, &p->port_id) != 0) {
 		p->port_id = RTE_MAX_ETHPORTS;
 		/* Do not leave the device we attached behind. */
@@ -141,11 +142,9 @@ queues_hint(const char *driver, unsigned int n, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	if (strcmp(driver, "net_af_packet") == 0)
-		snprintf(buf, len, " or add qpairs=%u to the device string",
-			 n);
+		snprintf(buf, len, " or add qpairs=%u to the device string", n);
 	else if (strcmp(driver, "net_virtio_user") == 0)
-		snprintf(buf, len, " or add queues=%u to the device string",
-			 n);
+		snprintf(buf, len, " or add queues=%u to the device string", n);
 	return buf;
 }
 
@@ -206,15 +205,16 @@ copy_queue_size(const struct cfg *cfg, unsigned int n_workers, const bool *mir,
 			    : 0;
 	if (per_queue < COPY_TXD_MIN) {
 		need = reserve + queues * COPY_TXD_MIN;
-		return dpm_fail(e, EINVAL,
-			 "[dpmirror] mirror_pool = %u: too small for %u "
-			 "worker(s) sending copies out of %u port(s): the "
-			 "workers need %u mbufs of their own and each of the "
-			 "%u copy tx queues at least %u, or one stalled "
-			 "collector could hold every mbuf; give mirror_pool "
-			 "= %u or more (%u for full %u-descriptor queues)",
-			 cfg->mirror_pool, n_workers, n_ports, reserve, queues,
-			 COPY_TXD_MIN, need, reserve + queues * NB_TXD, NB_TXD);
+		return dpm_fail(
+			e, EINVAL,
+			"[dpmirror] mirror_pool = %u: too small for %u "
+			"worker(s) sending copies out of %u port(s): the "
+			"workers need %u mbufs of their own and each of the "
+			"%u copy tx queues at least %u, or one stalled "
+			"collector could hold every mbuf; give mirror_pool "
+			"= %u or more (%u for full %u-descriptor queues)",
+			cfg->mirror_pool, n_workers, n_ports, reserve, queues,
+			COPY_TXD_MIN, need, reserve + queues * NB_TXD, NB_TXD);
 	}
 	if (per_queue >= NB_TXD)
 		return 0;
@@ -267,23 +267,21 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 		p->txq_stride = 0;
 		p->n_txq = 1;
 	} else if (n_workers * per_worker > info.max_tx_queues) {
-		return dpm_fail(e, EINVAL,
-				"[port %s] device = %s: %u worker(s) need %u "
-				"tx queues here (one per worker%s), %s offers "
-				"%u; use fewer worker lcores (-l)%s%s",
-				cp->name, cp->device, n_workers,
-				n_workers * per_worker,
-				per_worker == 2
-					? " for forwarded originals and one "
+		return dpm_fail(
+			e, EINVAL,
+			"[port %s] device = %s: %u worker(s) need %u "
+			"tx queues here (one per worker%s), %s offers "
+			"%u; use fewer worker lcores (-l)%s%s",
+			cp->name, cp->device, n_workers, n_workers * per_worker,
+			per_worker == 2 ? " for forwarded originals and one "
 					  "for copies, which never share"
 					: "",
-				info.driver_name, info.max_tx_queues,
-				per_worker == 2 ? ", another port for the "
-						  "collector"
-						: "",
-				queues_hint(info.driver_name,
-					    n_workers * per_worker, hint,
-					    sizeof(hint)));
+			info.driver_name, info.max_tx_queues,
+			per_worker == 2 ? ", another port for the "
+					  "collector"
+					: "",
+			queues_hint(info.driver_name, n_workers * per_worker,
+				    hint, sizeof(hint)));
 	} else {
 		p->txq_stride = (uint16_t)per_worker;
 		p->n_txq = (uint16_t)(n_workers * per_worker);
@@ -314,16 +312,16 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 				"or less (and the sessions that send copies "
 				"here a snaplen so that copies fit), or a "
 				"device that carries larger frames",
-				cp->name, cp->mtu, p->devname,
-				info.driver_name, info.max_rx_pktlen,
+				cp->name, cp->mtu, p->devname, info.driver_name,
+				info.max_rx_pktlen,
 				info.max_rx_pktlen - overhead,
 				info.max_rx_pktlen - overhead);
 	if (cp->mtu != 0 && cp->mtu < info.min_mtu)
 		return dpm_fail(e, EINVAL,
 				"[port %s] mtu = %u: %s (%s) takes an MTU of "
 				"at least %u; give mtu = %u or more",
-				cp->name, cp->mtu, p->devname,
-				info.driver_name, info.min_mtu, info.min_mtu);
+				cp->name, cp->mtu, p->devname, info.driver_name,
+				info.min_mtu, info.min_mtu);
 	if (cp->mtu != 0 && !assumed_mtu)
 		conf.rxmode.mtu = cp->mtu;
 	if ((info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) &&
@@ -389,7 +387,8 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	}
 	rc = rte_eth_dev_start(p->port_id);
 	if (rc != 0)
-		return dpm_fail(e, rc, "[port %s] device = %s: start failed (%s)",
+		return dpm_fail(e, rc,
+				"[port %s] device = %s: start failed (%s)",
 				cp->name, cp->device, rte_strerror(-rc));
 	p->started = true;
 	if (p->polled) {
@@ -543,12 +542,13 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 		for (j = 0; j < i; j++) {
 			if (ports->p[j].port_id != ports->p[i].port_id)
 				continue;
-			rc = dpm_fail(e, EINVAL,
-				 "[port %s] device = %s: the same device as "
-				 "[port %s]; each port needs a device of its "
-				 "own",
-				 cfg->ports[i].name, cfg->ports[i].device,
-				 cfg->ports[j].name);
+			rc = dpm_fail(
+				e, EINVAL,
+				"[port %s] device = %s: the same device as "
+				"[port %s]; each port needs a device of its "
+				"own",
+				cfg->ports[i].name, cfg->ports[i].device,
+				cfg->ports[j].name);
 			ports->p[i].port_id = RTE_MAX_ETHPORTS;
 			goto fail;
 		}

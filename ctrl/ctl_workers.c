@@ -118,7 +118,8 @@ ctl_workers_assign(struct ctl_workers *ws, const struct ctl_ports *ports,
 				unassign(ws);
 				return dpm_fail(
 					e, EINVAL,
-					"[port %s] rx_queues = %u: %u worker(s) "
+					"[port %s] rx_queues = %u: %u "
+					"worker(s) "
 					"would poll %u rx queues, more than "
 					"%u each; give fewer rx_queues or "
 					"more worker lcores (at least %u)",

@@ -67,8 +67,8 @@ int ctl_workers_assign(struct ctl_workers *ws, const struct ctl_ports *ports,
 /* Free the workers' state; the lcores stay.  Idempotent. */
 void ctl_workers_free(struct ctl_workers *ws);
 
-_Static_assert(CTL_WORKERS_MAX <= DP_MEMBER_BITS(struct ctl_workers,
-					       port_workers[0]),
+_Static_assert(CTL_WORKERS_MAX <=
+		       DP_MEMBER_BITS(struct ctl_workers, port_workers[0]),
 	       "every worker has its bit in a port's set of workers");
 
 #endif /* DPMIRROR_CTL_WORKERS_H */

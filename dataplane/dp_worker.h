@@ -168,8 +168,8 @@ void dp_worker_burst_at(struct dp_worker *w, const struct dp_ruleset *rs,
  * the sessions' rate meters see (the poll loop passes the time it read
  * before rx; tests pass any time they like). */
 static inline void
-dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs,
-		uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+dp_worker_burst(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
+		struct rte_mbuf **pkts, uint16_t n)
 {
 	dp_worker_burst_at(w, rs, port, pkts, n, rte_rdtsc());
 }

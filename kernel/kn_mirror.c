@@ -300,7 +300,8 @@ show_dev(struct kn_sock *s, const char *dev, bool quiet, FILE *out,
 	kind = kn_tc_ingress_qdisc(s, dev, e);
 	if (kind == NULL)
 		return -ENODEV;
-	if (quiet && strcmp(kind, "ingress") != 0 && strcmp(kind, "clsact") != 0)
+	if (quiet && strcmp(kind, "ingress") != 0 &&
+	    strcmp(kind, "clsact") != 0)
 		return 0;
 	n = kn_tc_mirror_list(s, dev, fi, 8, e);
 	if (n < 0)

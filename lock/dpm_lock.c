@@ -240,8 +240,8 @@ dpm_lock_take(struct dpm_lock *l, const char *name, char *prev, size_t prevlen,
 				dpm_fail(e, rc, "%s is held by pid %ld",
 					 l->path, (long)old);
 			} else {
-				dpm_fail(e, rc, "cannot lock %s: %s",
-					 l->path, strerror(-rc));
+				dpm_fail(e, rc, "cannot lock %s: %s", l->path,
+					 strerror(-rc));
 			}
 			close(fd);
 			l->path[0] = '\0';
@@ -265,8 +265,7 @@ dpm_lock_take(struct dpm_lock *l, const char *name, char *prev, size_t prevlen,
 		state[0] = '\0';
 	rc = write_line(fd, state);
 	if (rc != 0) {
-		dpm_fail(e, rc, "cannot write %s: %s", l->path,
-			 strerror(-rc));
+		dpm_fail(e, rc, "cannot write %s: %s", l->path, strerror(-rc));
 		unlink(l->path);
 		close(fd);
 		l->path[0] = '\0';
@@ -510,11 +509,12 @@ dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set,
 
 		n = dpm_lock_wire_keys(cp->device, keys, DPM_LOCK_SET_MAX);
 		if (n < 0) {
-			rc = dpm_fail(e, n,
-				 "[port %s] device = %s: cannot tell which "
-				 "wire it drives, so it cannot be locked "
-				 "against a second dpmirror (%s)",
-				 cp->name, cp->device, strerror(-n));
+			rc = dpm_fail(
+				e, n,
+				"[port %s] device = %s: cannot tell which "
+				"wire it drives, so it cannot be locked "
+				"against a second dpmirror (%s)",
+				cp->name, cp->device, strerror(-n));
 			goto fail;
 		}
 		for (i = 0; i < n; i++) {
@@ -526,11 +526,11 @@ dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set,
 			if (have)
 				continue;
 			if (set->n == DPM_LOCK_SET_MAX) {
-				rc = dpm_fail(e, E2BIG,
-					 "[port %s] device = %s: more than %d "
-					 "interfaces to lock",
-					 cp->name, cp->device,
-					 DPM_LOCK_SET_MAX);
+				rc = dpm_fail(
+					e, E2BIG,
+					"[port %s] device = %s: more than %d "
+					"interfaces to lock",
+					cp->name, cp->device, DPM_LOCK_SET_MAX);
 				goto fail;
 			}
 			rc = dpm_lock_take(&set->lock[set->n], keys[i], NULL, 0,
@@ -549,9 +549,8 @@ dpm_lock_ports(const struct cfg *cfg, struct dpm_lock_set *set,
 				goto fail;
 			}
 			if (rc != 0) {
-				dpm_fail(e, rc,
-					 "[port %s] device = %s: %s", cp->name,
-					 cp->device, msg.msg);
+				dpm_fail(e, rc, "[port %s] device = %s: %s",
+					 cp->name, cp->device, msg.msg);
 				goto fail;
 			}
 			memcpy(taken[set->n++], keys[i], DPM_LOCK_NAME_MAX);
