@@ -291,11 +291,18 @@ int
 ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 	      struct dpm_err *e)
 {
+	return ctl_acl_build_slots(cfg, NULL, name, acl, e);
+}
+
+int
+ctl_acl_build_slots(const struct cfg *cfg, const int *slot, const char *name,
+		    struct ctl_acl *acl, struct dpm_err *e)
+{
 	uint32_t users[CFG_MAX_FILTERS];
 	struct dp_acl_rule4 *r4 = NULL, guard4;
 	struct dp_acl_rule6 *r6 = NULL, guard6;
 	uint32_t *order = NULL;
-	uint32_t n4 = 0, n6 = 0, max_rules = 0, i, j;
+	uint32_t n4 = 0, n6 = 0, max_rules = 0, n_slots = 0, i, j;
 	int rc = 0;
 
 	memset(acl, 0, sizeof(*acl));
@@ -318,9 +325,18 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 	memset(users, 0, sizeof(users));
 	for (i = 0; i < cfg->n_sessions; i++) {
 		const struct cfg_session *s = &cfg->sessions[i];
+		int k = slot != NULL ? slot[i] : (int)i;
 
+		if (k < 0)
+			continue;
+		if (k >= (int)CFG_MAX_SESSIONS ||
+		    k >= (int)RTE_ACL_MAX_CATEGORIES)
+			return dpm_fail(e, EINVAL,
+					"[session %s] slot %d out of range",
+					s->name, k);
+		n_slots = RTE_MAX(n_slots, (uint32_t)k + 1);
 		if (s->filter < 0) {
-			acl->dflt_accept |= 1u << i;
+			acl->dflt_accept |= 1u << k;
 			continue;
 		}
 		if ((unsigned int)s->filter >= cfg->n_filters) {
@@ -329,14 +345,14 @@ ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 					"range",
 					s->name, s->filter);
 		}
-		users[s->filter] |= 1u << i;
+		users[s->filter] |= 1u << k;
 		if (cfg->filters[s->filter].dflt == CFG_ACCEPT)
-			acl->dflt_accept |= 1u << i;
+			acl->dflt_accept |= 1u << k;
 	}
-	acl->n_sessions = cfg->n_sessions;
-	acl->n_categories = RTE_MAX(
-		RTE_ALIGN_CEIL(cfg->n_sessions, RTE_ACL_RESULTS_MULTIPLIER),
-		(uint32_t)RTE_ACL_RESULTS_MULTIPLIER);
+	acl->n_sessions = n_slots;
+	acl->n_categories =
+		RTE_MAX(RTE_ALIGN_CEIL(n_slots, RTE_ACL_RESULTS_MULTIPLIER),
+			(uint32_t)RTE_ACL_RESULTS_MULTIPLIER);
 
 	/* Count the rules of each context, checking them on the way. */
 	for (i = 0; i < cfg->n_filters; i++) {

@@ -8,7 +8,8 @@
  * (keys and field layouts in dataplane/dp_acl.h).  Control thread only;
  * needs an initialised EAL (rte_acl allocates from DPDK memory).
  *
- * Session i is ACL category i.  The rules of a filter are added once with a
+ * Session i is ACL category i (or the slot it is given, see
+ * ctl_acl_build_slots).  The rules of a filter are added once with a
  * category mask of every session that uses the filter; priorities follow
  * the rule order (first match wins).  A session without a filter gets no
  * rules and a default of accept.
@@ -56,6 +57,17 @@ struct ctl_acl {
  */
 int ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 		  struct dpm_err *e);
+
+/*
+ * The same with session I as category SLOT[I] (SLOT NULL: category I), so
+ * that a session keeps its category across reloads; a session whose slot
+ * is negative is left out.  n_sessions is then the highest slot + 1; a
+ * category no session has gets no rule and a default of reject, so it
+ * never accepts.
+ */
+int ctl_acl_build_slots(const struct cfg *cfg, const int *slot,
+			const char *name, struct ctl_acl *acl,
+			struct dpm_err *e);
 
 /* Free what ctl_acl_build made; safe on a zeroed or partly built struct. */
 void ctl_acl_free(struct ctl_acl *acl);

@@ -401,13 +401,27 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	if (rte_eth_dev_get_mtu(p->port_id, &p->mtu) != 0)
 		p->mtu = RTE_ETHER_MTU;
 	if (assumed_mtu) {
-		RTE_LOG(NOTICE, DPM_CTRL,
-			"port %s: the driver keeps MTU %u (frames of at most "
-			"%u "
-			"bytes); taking "
-			"mtu = %u as the size the interface itself carries: "
-			"check it does (e.g. ip link set IFACE mtu %u)\n",
-			cp->name, p->mtu, info.max_rx_pktlen, cp->mtu, cp->mtu);
+		char ifname[IF_NAMESIZE];
+
+		/* Name the Linux interface the driver sends through, the
+		 * one whose MTU decides. */
+		if (info.if_index != 0 &&
+		    if_indextoname(info.if_index, ifname) != NULL)
+			RTE_LOG(NOTICE, DPM_CTRL,
+				"port %s: the driver keeps MTU %u (frames of "
+				"at most %u bytes); taking mtu = %u as the "
+				"size its Linux interface %s carries: check "
+				"it does (ip link set dev %s mtu %u)\n",
+				cp->name, p->mtu, info.max_rx_pktlen, cp->mtu,
+				ifname, ifname, cp->mtu);
+		else
+			RTE_LOG(NOTICE, DPM_CTRL,
+				"port %s: the driver keeps MTU %u (frames of "
+				"at most %u bytes); taking mtu = %u as the "
+				"size the interface behind %s carries: check "
+				"it does\n",
+				cp->name, p->mtu, info.max_rx_pktlen, cp->mtu,
+				p->devname);
 		p->mtu = cp->mtu;
 	}
 	rte_eth_macaddr_get(p->port_id, &p->mac);

@@ -87,6 +87,16 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 		  const uint64_t *port_workers, uint64_t generation,
 		  struct dpm_err *e)
 {
+	return ctl_ruleset_build_slots(cfg, NULL, ports, port_workers,
+				       generation, e);
+}
+
+struct dp_ruleset *
+ctl_ruleset_build_slots(const struct cfg *cfg, const int *slot,
+			const struct ctl_ports *ports,
+			const uint64_t *port_workers, uint64_t generation,
+			struct dpm_err *e)
+{
 	struct dp_ruleset *rs;
 	struct ctl_acl acl;
 	char name[32];
@@ -118,11 +128,23 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 
 	for (i = 0; i < cfg->n_sessions; i++) {
 		const struct cfg_session *cs = &cfg->sessions[i];
-		struct dp_session *ds = &rs->sess[i];
+		const int k = slot != NULL ? slot[i] : (int)i;
+		struct dp_session *ds;
 
+		if (k < 0)
+			continue;
+		if (k >= DP_MAX_SESSIONS) {
+			dpm_fail(e, EINVAL,
+				 "[session %s]: slot %d out of range", cs->name,
+				 k);
+			goto fail;
+		}
+		ds = &rs->sess[k];
+		ds->sample_epoch = generation;
+		ds->meter_epoch = generation;
 		ds->snaplen = cs->snaplen;
 		if (cs->filter >= 0)
-			rs->filtered |= 1u << i;
+			rs->filtered |= 1u << k;
 		ds->sample = cs->sample;
 		ds->n_coll = (uint8_t)cs->n_collectors;
 		for (j = 0; j < cs->n_collectors; j++)
@@ -132,16 +154,18 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 			unsigned int q;
 
 			if (src->dir & CFG_DIR_RX)
-				rs->want[src->port] |= 1u << i;
+				rs->want[src->port] |= 1u << k;
 			if (!(src->dir & CFG_DIR_TX))
 				continue;
 			/* tx of p = what the ports whose peer is p receive */
 			for (q = 0; q < cfg->n_ports; q++)
 				if (cfg->ports[q].peer == src->port)
-					rs->want[q] |= 1u << i;
+					rs->want[q] |= 1u << k;
 		}
-		if (session_meter(cs, session_workers(rs, i, port_workers),
-				  ds) != 0) {
+		if (session_meter(
+			    cs,
+			    session_workers(rs, (unsigned int)k, port_workers),
+			    ds) != 0) {
 			dpm_fail(e, EINVAL,
 				 "[session %s] rate = %llu: the "
 				 "meter rejects this rate",
@@ -166,7 +190,7 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 	}
 
 	snprintf(name, sizeof(name), "dpm%llu", (unsigned long long)generation);
-	if (ctl_acl_build(cfg, name, &acl, e) != 0)
+	if (ctl_acl_build_slots(cfg, slot, name, &acl, e) != 0)
 		goto fail;
 	rs->acl4 = acl.v4;
 	rs->acl6 = acl.v6;

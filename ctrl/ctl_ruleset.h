@@ -26,6 +26,19 @@ struct dp_ruleset *ctl_ruleset_build(const struct cfg *cfg,
 				     const uint64_t *port_workers,
 				     uint64_t generation, struct dpm_err *e);
 
+/*
+ * The same with session I of CFG in slot SLOT[I] (its dp_session, its
+ * bit in the session masks, its ACL category and the workers' counters;
+ * SLOT NULL: slot I), so that a session keeps its slot across reloads.  A
+ * session whose slot is negative is left out of this ruleset.  Every
+ * session's sample_epoch and meter_epoch is GENERATION (its sampler and
+ * meter start afresh); a reload carries a kept session's epochs over
+ * (ctl_reload.c).
+ */
+struct dp_ruleset *ctl_ruleset_build_slots(
+	const struct cfg *cfg, const int *slot, const struct ctl_ports *ports,
+	const uint64_t *port_workers, uint64_t generation, struct dpm_err *e);
+
 /* Free a ruleset no worker can reach any more; NULL is accepted. */
 void ctl_ruleset_free(struct dp_ruleset *rs);
 

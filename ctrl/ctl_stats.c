@@ -26,6 +26,8 @@
 	FIELD_ENTRY(struct ctl_session_stats, n, v, l, w, sl)
 #define WORKER_FIELD(n, v, l, w, sl)                                           \
 	FIELD_ENTRY(struct ctl_worker_stats, n, v, l, w, sl)
+#define CONFIG_FIELD(n, v, l, w, sl)                                           \
+	FIELD_ENTRY(struct ctl_config_stats, n, v, l, w, sl)
 
 const struct ctl_stats_field ctl_port_fields[] = {CTL_PORT_STATS(PORT_FIELD)};
 const unsigned int ctl_port_n_fields = RTE_DIM(ctl_port_fields);
@@ -35,6 +37,9 @@ const unsigned int ctl_session_n_fields = RTE_DIM(ctl_session_fields);
 const struct ctl_stats_field ctl_worker_fields[] = {
 	CTL_WORKER_STATS(WORKER_FIELD)};
 const unsigned int ctl_worker_n_fields = RTE_DIM(ctl_worker_fields);
+const struct ctl_stats_field ctl_config_fields[] = {
+	CTL_CONFIG_STATS(CONFIG_FIELD)};
+const unsigned int ctl_config_n_fields = RTE_DIM(ctl_config_fields);
 
 void
 ctl_snapshot_begin(struct ctl_snapshot *s, const struct cfg *cfg, double t)
@@ -47,8 +52,20 @@ ctl_snapshot_begin(struct ctl_snapshot *s, const struct cfg *cfg, double t)
 	s->n_sessions = cfg->n_sessions;
 	for (i = 0; i < cfg->n_ports; i++)
 		s->port_name[i] = cfg->ports[i].name;
-	for (i = 0; i < cfg->n_sessions; i++)
+	for (i = 0; i < cfg->n_sessions; i++) {
 		s->session_name[i] = cfg->sessions[i].name;
+		s->session_slot[i] = i;
+	}
+}
+
+void
+ctl_snapshot_slots(struct ctl_snapshot *s, const int *slot)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_sessions; i++)
+		if (slot[i] >= 0 && slot[i] < DP_MAX_SESSIONS)
+			s->session_slot[i] = (unsigned int)slot[i];
 }
 
 /* ADD_IN and ADD_OUT, expanded over a DP_*_COUNTERS list, add into T the
@@ -76,7 +93,8 @@ ctl_snapshot_add(struct ctl_snapshot *s, const struct dp_stats *st,
 		DP_PORT_COUNTERS(ADD_OUT)
 	}
 	for (i = 0; i < s->n_sessions; i++) {
-		const struct dp_session_counters *c = &st->sess[i];
+		const struct dp_session_counters *c =
+			&st->sess[s->session_slot[i]];
 		struct dp_session_counters *t = &s->sess[i];
 
 		DP_SESSION_COUNTERS(ADD_OUT)
@@ -91,7 +109,8 @@ ctl_snapshot_add(struct ctl_snapshot *s, const struct dp_stats *st,
 		DP_PORT_COUNTERS(ADD_IN)
 	}
 	for (i = 0; i < s->n_sessions; i++) {
-		const struct dp_session_counters *c = &st->sess[i];
+		const struct dp_session_counters *c =
+			&st->sess[s->session_slot[i]];
 		struct dp_session_counters *t = &s->sess[i];
 
 		DP_SESSION_COUNTERS(ADD_IN)
@@ -149,6 +168,14 @@ ctl_stats_worker(const struct ctl_snapshot *s, unsigned int i,
 	CTL_WORKER_STATS(FINAL)
 }
 
+void
+ctl_stats_config(const struct ctl_snapshot *s, struct ctl_config_stats *out)
+{
+	const struct ctl_config_counters *g = &s->config;
+
+	CTL_CONFIG_STATS(FINAL)
+}
+
 static void
 emit_fields(const void *obj, const struct ctl_stats_field *fields,
 	    unsigned int n, const struct ctl_stats_sink *sink, void *ctx)
@@ -185,6 +212,13 @@ ctl_stats_emit_worker(const struct ctl_worker_stats *ws,
 		      const struct ctl_stats_sink *sink, void *ctx)
 {
 	emit_fields(ws, ctl_worker_fields, ctl_worker_n_fields, sink, ctx);
+}
+
+void
+ctl_stats_emit_config(const struct ctl_config_stats *cs,
+		      const struct ctl_stats_sink *sink, void *ctx)
+{
+	emit_fields(cs, ctl_config_fields, ctl_config_n_fields, sink, ctx);
 }
 
 static uint64_t
@@ -334,6 +368,7 @@ void
 ctl_stats_json(FILE *f, const struct ctl_snapshot *s)
 {
 	struct json_out j = {.f = f};
+	struct ctl_config_stats cs;
 	unsigned int i;
 
 	fprintf(f, "{ \"duration_s\": %.3f,\n  \"ports\": {", s->t);
@@ -370,7 +405,12 @@ ctl_stats_json(FILE *f, const struct ctl_snapshot *s)
 		ctl_stats_emit_worker(&ws, &json_sink, &j);
 		fputs(" }", f);
 	}
-	fprintf(f, " ] }\n");
+	ctl_stats_config(s, &cs);
+	fprintf(f, " ],\n  \"config\": {");
+	j.depth = 0;
+	j.first[0] = true;
+	ctl_stats_emit_config(&cs, &json_sink, &j);
+	fprintf(f, " } }\n");
 }
 
 int

@@ -76,6 +76,13 @@
 	X(packets, w->packets, NULL, 0, -1)                                    \
 	X(busy_cycles, w->busy_cycles, NULL, 0, -1)
 
+/* The "config" object (DESIGN section 5, extensions): from G, the
+ * snapshot's struct ctl_config_counters.  Not in the text block. */
+#define CTL_CONFIG_STATS(X)                                                    \
+	X(generation, g->generation, NULL, 0, -1)                              \
+	X(reloads_ok, g->reloads_ok, NULL, 0, -1)                              \
+	X(reloads_failed, g->reloads_failed, NULL, 0, -1)
+
 #define CTL_STATS_FIELD(name, value, label, width, slot) uint64_t name;
 
 /* The final values of one object, as published. */
@@ -90,6 +97,10 @@ struct ctl_session_stats {
 
 struct ctl_worker_stats {
 	CTL_WORKER_STATS(CTL_STATS_FIELD)
+};
+
+struct ctl_config_stats {
+	CTL_CONFIG_STATS(CTL_STATS_FIELD)
 };
 
 /* One published counter: the schema as a table, for code that walks it. */
@@ -107,6 +118,8 @@ extern const struct ctl_stats_field ctl_session_fields[];
 extern const unsigned int ctl_session_n_fields;
 extern const struct ctl_stats_field ctl_worker_fields[];
 extern const unsigned int ctl_worker_n_fields;
+extern const struct ctl_stats_field ctl_config_fields[];
+extern const unsigned int ctl_config_n_fields;
 
 /* The value of field F in the struct of final values OBJ. */
 static inline uint64_t
@@ -121,11 +134,23 @@ struct ctl_port_totals {
 	uint64_t rx_missed, rx_errors, tx_errors; /* from the device */
 };
 
+/* The configuration's own counters (ctl_reload.h), as a snapshot holds
+ * them: generation 1 is the configuration started with. */
+struct ctl_config_counters {
+	uint64_t generation;
+	uint64_t reloads_ok;
+	uint64_t reloads_failed;
+};
+
 struct ctl_snapshot {
 	double t; /* seconds since the workers started */
 	unsigned int n_ports, n_sessions, n_workers;
 	const char *port_name[DP_MAX_PORTS];
 	const char *session_name[DP_MAX_SESSIONS];
+	/* Session i's counters are the workers' st->sess[session_slot[i]]
+	 * (ctl_snapshot_begin: slot i; ctl_snapshot_slots sets others). */
+	unsigned int session_slot[DP_MAX_SESSIONS];
+	struct ctl_config_counters config;
 	struct ctl_port_totals port[DP_MAX_PORTS];
 	struct dp_session_counters sess[DP_MAX_SESSIONS];
 	unsigned int lcore[CTL_MAX_WORKERS];
@@ -140,6 +165,9 @@ void ctl_snapshot_begin(struct ctl_snapshot *s, const struct cfg *cfg,
 			double t);
 void ctl_snapshot_add(struct ctl_snapshot *s, const struct dp_stats *st,
 		      unsigned int lcore);
+/* After ctl_snapshot_begin, before ctl_snapshot_add: session i of the
+ * configuration is in slot SLOT[i] (each < DP_MAX_SESSIONS). */
+void ctl_snapshot_slots(struct ctl_snapshot *s, const int *slot);
 void ctl_snapshot_device(struct ctl_snapshot *s, unsigned int port,
 			 uint64_t missed, uint64_t errors, uint64_t oerrors);
 
@@ -150,6 +178,8 @@ void ctl_stats_session(const struct ctl_snapshot *s, unsigned int i,
 		       struct ctl_session_stats *out);
 void ctl_stats_worker(const struct ctl_snapshot *s, unsigned int i,
 		      struct ctl_worker_stats *out);
+void ctl_stats_config(const struct ctl_snapshot *s,
+		      struct ctl_config_stats *out);
 
 /*
  * A generic emitter: what publishes the statistics in some format gives
@@ -168,6 +198,8 @@ void ctl_stats_emit_port(const struct ctl_port_stats *ps,
 void ctl_stats_emit_session(const struct ctl_session_stats *ss,
 			    const struct ctl_stats_sink *sink, void *ctx);
 void ctl_stats_emit_worker(const struct ctl_worker_stats *ws,
+			   const struct ctl_stats_sink *sink, void *ctx);
+void ctl_stats_emit_config(const struct ctl_config_stats *cs,
 			   const struct ctl_stats_sink *sink, void *ctx);
 
 /* The testpmd-style block for CUR, rates since PREV (NULL: since start). */

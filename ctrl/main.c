@@ -17,6 +17,7 @@
 #include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,15 +33,20 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
+#include <rte_pdump.h>
 #include <rte_rcu_qsbr.h>
+
+#include <pthread.h>
 
 #include "cfg.h"
 #include "ctl_kernel.h"
 #include "dpm_lock.h"
 #include "ctl_log.h"
 #include "ctl_port.h"
+#include "ctl_reload.h"
 #include "ctl_ruleset.h"
 #include "ctl_stats.h"
+#include "ctl_telemetry.h"
 #include "ctl_workers.h"
 #include "dp_mirror.h"
 #include "dp_worker.h"
@@ -53,6 +59,8 @@ RTE_LOG_REGISTER(dpm_ctrl_logtype, user.dpmirror.ctrl, NOTICE);
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t dump_signal;
 static volatile sig_atomic_t hup_signal;
+/* TSC when the first SIGHUP not yet acted on came (reload latency). */
+static uint64_t hup_tsc;
 
 struct options {
 	const char *config;
@@ -74,9 +82,13 @@ on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		dump_signal = 1;
-	else if (sig == SIGHUP)
+	else if (sig == SIGHUP) {
+		/* rdtsc and a plain store: async-signal-safe. */
+		if (!hup_signal)
+			__atomic_store_n(&hup_tsc, rte_rdtsc(),
+					 __ATOMIC_RELAXED);
 		hup_signal = 1;
-	else
+	} else
 		quit_signal = 1;
 }
 
@@ -110,7 +122,10 @@ usage(FILE *f, const char *prog)
 		"  -V, --version            print the version and exit\n"
 		"  -h, --help               this help\n"
 		"Signals: SIGINT/SIGTERM stop cleanly, SIGUSR1 writes the "
-		"JSON.\n",
+		"JSON,\n"
+		"SIGHUP reloads FILE (sessions, filters, collectors change "
+		"live;\n"
+		"port-level keys need a restart).\n",
 		prog, prog);
 }
 
@@ -291,25 +306,6 @@ elapsed(uint64_t start)
 }
 
 static void
-snapshot(const struct cfg *cfg, const struct proc *pr, double t,
-	 struct ctl_snapshot *s)
-{
-	const struct ctl_ports *ports = &pr->ports;
-	unsigned int i;
-
-	ctl_snapshot_begin(s, cfg, t);
-	for (i = 0; i < pr->ws.n; i++)
-		ctl_snapshot_add(s, &pr->ws.w[i]->stats, pr->ws.w[i]->lcore);
-	for (i = 0; i < ports->n; i++) {
-		struct rte_eth_stats es;
-
-		if (rte_eth_stats_get(ports->p[i].port_id, &es) == 0)
-			ctl_snapshot_device(s, i, es.imissed, es.ierrors,
-					    es.oerrors);
-	}
-}
-
-static void
 write_json(const char *path, const struct ctl_snapshot *s)
 {
 	int rc;
@@ -333,6 +329,22 @@ write_json(const char *path, const struct ctl_snapshot *s)
 			path, strerror(-rc));
 }
 
+/* Into BUF (at least IF_NAMESIZE + 32 bytes), " (Linux interface NAME)"
+ * for a port that sends through one (net_tap, net_af_packet), where the
+ * MTU to raise is; "" otherwise. */
+static const char *
+port_ifname(const struct ctl_port *p, char *buf, size_t len)
+{
+	struct rte_eth_dev_info info;
+	char name[IF_NAMESIZE];
+
+	buf[0] = '\0';
+	if (rte_eth_dev_info_get(p->port_id, &info) == 0 &&
+	    info.if_index != 0 && if_indextoname(info.if_index, name) != NULL)
+		snprintf(buf, len, " (Linux interface %s)", name);
+	return buf;
+}
+
 /* Warn when a collector's egress port cannot carry full-size copies: its
  * MTU is too small, or it takes no multi-segment tx and a frame is larger
  * than one mirror mbuf. */
@@ -340,6 +352,7 @@ static void
 check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 		    const struct dp_ruleset *rs)
 {
+	char ifn[IF_NAMESIZE + 32];
 	unsigned int i;
 
 	for (i = 0; i < rs->n_coll; i++) {
@@ -350,22 +363,24 @@ check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 
 		if (c->max_frame < (uint32_t)p->mtu + RTE_ETHER_HDR_LEN)
 			RTE_LOG(WARNING, DPM_CTRL,
-				"collector %s: port %s takes no multi-segment "
-				"tx, so a copy is one %u-byte mbuf: frames "
-				"longer than %u bytes are dropped as too_big "
-				"(or set a session snaplen)\n",
+				"collector %s: port %s%s takes no "
+				"multi-segment tx, so a copy is one %u-byte "
+				"mbuf: frames longer than %u bytes are "
+				"dropped as too_big (or set a session "
+				"snaplen)\n",
 				cfg->collectors[i].name, p->name,
+				port_ifname(p, ifn, sizeof(ifn)),
 				(unsigned int)DP_MIRROR_COPY_MAX,
 				c->max_frame - c->tmpl.len);
 		else if (c->max_frame < need)
 			RTE_LOG(WARNING, DPM_CTRL,
-				"collector %s: port %s has MTU %u, so copies "
-				"of "
-				"frames longer than %u bytes are dropped as "
-				"too_big; set [port %s] mtu = %u or more (and "
-				"the same on the path to the collector), or a "
-				"session snaplen\n",
-				cfg->collectors[i].name, p->name, p->mtu,
+				"collector %s: port %s%s has MTU %u, so "
+				"copies of frames longer than %u bytes are "
+				"dropped as too_big; set [port %s] mtu = %u "
+				"or more (and the same on the path to the "
+				"collector), or a session snaplen\n",
+				cfg->collectors[i].name, p->name,
+				port_ifname(p, ifn, sizeof(ifn)), p->mtu,
 				c->max_frame - c->tmpl.len, p->name,
 				need - RTE_ETHER_HDR_LEN);
 	}
@@ -457,10 +472,20 @@ start_up(const struct cfg *cfg, struct proc *pr, bool *config,
 	return 0;
 }
 
+/* The statistics interval in force: --stats-interval, else the file's. */
+static unsigned int
+stats_interval(const struct cfg *cfg, const struct options *o)
+{
+	return o->stats_interval >= 0 ? (unsigned int)o->stats_interval
+				      : cfg->stats_interval;
+}
+
 static int
 run(const struct cfg *cfg, const struct options *o)
 {
 	static struct proc pr;
+	/* Telemetry callbacks may read it until the process exits. */
+	static struct ctl_reload rl;
 	struct ctl_snapshot *cur = NULL, *prev = NULL, *tmp;
 	unsigned int i, interval;
 	struct dpm_err e;
@@ -474,14 +499,18 @@ run(const struct cfg *cfg, const struct options *o)
 		goto out;
 	}
 	__atomic_store_n(&pr.shared.ruleset, pr.rs, __ATOMIC_RELEASE);
+	ctl_reload_init(&rl, o->config, cfg, &pr.shared, &pr.rs, &pr.ports,
+			&pr.ws);
+	if (ctl_telemetry_init(&rl) != 0)
+		RTE_LOG(WARNING, DPM_CTRL,
+			"telemetry commands /dpmirror/* not available\n");
 
 	cur = calloc(1, sizeof(*cur));
 	prev = calloc(1, sizeof(*prev));
 	if (cur == NULL || prev == NULL)
 		goto out;
 
-	interval = o->stats_interval >= 0 ? (unsigned int)o->stats_interval
-					  : cfg->stats_interval;
+	interval = stats_interval(cfg, o);
 	printf("dpmirror: %u port(s), %u session(s), %u worker(s), mode %s\n",
 	       pr.ports.n, cfg->n_sessions, pr.ws.n,
 	       cfg->mode == CFG_MODE_TAP ? "tap" : "inline");
@@ -490,15 +519,16 @@ run(const struct cfg *cfg, const struct options *o)
 	for (i = 0; i < pr.ws.n; i++)
 		rte_eal_remote_launch(dp_worker_main, pr.ws.w[i],
 				      pr.ws.lcore[i]);
+	ctl_reload_set_live(&rl, true, start);
 	next_print = interval;
-	snapshot(cfg, &pr, 0, prev);
+	ctl_reload_snapshot(&rl, prev);
 	while (!quit_signal) {
 		double t;
 
 		usleep(50000);
 		t = elapsed(start);
 		if (interval > 0 && t >= next_print) {
-			snapshot(cfg, &pr, t, cur);
+			ctl_reload_snapshot(&rl, cur);
 			ctl_stats_print(stdout, cur, prev);
 			tmp = prev;
 			prev = cur;
@@ -507,25 +537,36 @@ run(const struct cfg *cfg, const struct options *o)
 		}
 		if (dump_signal) {
 			dump_signal = 0;
-			snapshot(cfg, &pr, t, cur);
+			ctl_reload_snapshot(&rl, cur);
 			write_json(o->stats_json, cur);
 		}
 		if (hup_signal) {
+			uint64_t at =
+				__atomic_load_n(&hup_tsc, __ATOMIC_RELAXED);
+
 			hup_signal = 0;
-			RTE_LOG(NOTICE, DPM_CTRL,
-				"SIGHUP: live reload is not "
-				"available in this version; the configuration "
-				"in force is unchanged\n");
+			if (ctl_reload_run(&rl, at) == 0) {
+				/* Rates restart from here: sessions may
+				 * have come, gone or moved. */
+				ctl_reload_snapshot(&rl, prev);
+				if (interval != stats_interval(rl.cfg, o)) {
+					interval = stats_interval(rl.cfg, o);
+					next_print = t + interval;
+				}
+			}
 		}
 	}
 	pr.shared.quit = 1;
 	rte_eal_mp_wait_lcore();
-	snapshot(cfg, &pr, elapsed(start), cur);
+	ctl_reload_snapshot(&rl, cur);
+	ctl_reload_set_live(&rl, false, 0);
 	printf("\ndpmirror: stopping; totals:\n");
 	ctl_stats_print(stdout, cur, NULL);
 	write_json(o->stats_json, cur);
 	rc = EXIT_SUCCESS;
 out:
+	if (rl.file != NULL)
+		ctl_reload_fini(&rl);
 	shut_down(&pr);
 	free(cur);
 	free(prev);
@@ -621,6 +662,96 @@ remove_runtime_dir(const char *dir)
 			dir, strerror(errno));
 }
 
+/* HugePages_Free of /proc/meminfo (pages of the default size), or -1. */
+static long
+huge_pages_free(void)
+{
+	char line[128];
+	long n = -1;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* True when a hugetlbfs is mounted anywhere. */
+static bool
+hugetlbfs_mounted(void)
+{
+	char line[512];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/mounts", "r");
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, " hugetlbfs ") != NULL;
+	fclose(f);
+	return found;
+}
+
+/*
+ * rte_eal_init failed with ERR: say what would work.  Without hugepages
+ * the EAL fails with EACCES ("Cannot get hugepage information") or, with
+ * too few of them, ENOMEM: read literally, a permission or an option
+ * problem.  When that is the case (no --no-huge among the DD arguments
+ * in ARGV), name the two ways out: no hugepages at all, or reserving
+ * them.
+ */
+static void
+eal_init_failed(int dd, char **argv, int err)
+{
+	long free_pages = huge_pages_free();
+	bool no_huge = false;
+	int i;
+
+	for (i = 1; i < dd; i++)
+		if (strcmp(argv[i], "--no-huge") == 0)
+			no_huge = true;
+	fprintf(stderr, "dpmirror: error: EAL initialisation failed (%s)",
+		rte_strerror(err));
+	if (no_huge || (err != EACCES && err != ENOMEM)) {
+		fprintf(stderr, "; check the EAL options before \"--\"\n");
+		return;
+	}
+	if (geteuid() != 0)
+		fprintf(stderr,
+			": hugepages need root.  Run as root, or run "
+			"without hugepages: add --no-huge -m 1024 before "
+			"\"--\"\n");
+	else if (free_pages == 0)
+		fprintf(stderr,
+			": no free hugepages (HugePages_Free is 0 in "
+			"/proc/meminfo).  Either run without them: add "
+			"--no-huge -m 1024 before \"--\" (secondary processes "
+			"such as dpdk-dumpcap cannot attach then); or "
+			"reserve them: sysctl -w vm.nr_hugepages=256 and "
+			"mount -t hugetlbfs nodev /dev/hugepages\n");
+	else if (!hugetlbfs_mounted())
+		fprintf(stderr,
+			": %ld hugepages are free but no hugetlbfs is "
+			"mounted.  Mount one (mount -t hugetlbfs nodev "
+			"/dev/hugepages), or add --no-huge -m 1024 before "
+			"\"--\"\n",
+			free_pages);
+	else if (err == ENOMEM)
+		fprintf(stderr,
+			": %ld hugepages are free, fewer than the EAL "
+			"asked for.  Give a smaller -m, reserve more "
+			"(sysctl -w vm.nr_hugepages=N), or add --no-huge "
+			"-m 1024 before \"--\"\n",
+			free_pages < 0 ? 0 : free_pages);
+	else
+		fprintf(stderr, "; check the EAL options before \"--\"\n");
+}
+
 /*
  * Start the EAL with the DD arguments before "--" in ARGV, run (or dry-run)
  * CFG, stop the EAL and remove its runtime directory.  The exit status.
@@ -629,23 +760,42 @@ static int
 with_eal(int dd, char **argv, const struct cfg *cfg, const struct options *o)
 {
 	static char rundir[PATH_MAX];
+	sigset_t sigs;
 	int rc;
 
+	/* The EAL's threads (workers, interrupts, telemetry) inherit a mask
+	 * that blocks our signals, so that they reach this thread and cut
+	 * its sleep short: a reload starts as the signal comes. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	rc = rte_eal_init(dd, argv);
+	pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
 	if (rc < 0) {
 		/* The runtime directory may be another primary's: kept. */
-		fprintf(stderr,
-			"dpmirror: error: EAL initialisation failed "
-			"(%s); check the EAL options before \"--\"\n",
-			rte_strerror(rte_errno));
+		eal_init_failed(dd, argv, rte_errno);
 		return EXIT_FAILURE;
 	}
+	/* dpdk-dumpcap and dpdk-pdump (secondary processes) capture on
+	 * our ports through the primary's pdump handler.  Without it they
+	 * are refused; the mirror itself does not need it, so a failure
+	 * is reported and the start goes on. */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY && rte_pdump_init() != 0)
+		RTE_LOG(WARNING, DPM_CTRL,
+			"capture (rte_pdump) not available: %s; "
+			"dpdk-dumpcap will not work on this process\n",
+			rte_strerror(rte_errno));
 	/* A primary's runtime directory (/var/run/dpdk/<file-prefix>) is
 	 * removed at exit; a secondary's belongs to its primary. */
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
 		snprintf(rundir, sizeof(rundir), "%s",
 			 rte_eal_get_runtime_dir());
 	rc = o->dry_run ? dry_run(cfg, o) : run(cfg, o);
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		rte_pdump_uninit();
 	rte_eal_cleanup();
 	remove_runtime_dir(rundir);
 	return rc;

@@ -35,6 +35,13 @@ struct dp_session {
 	uint8_t coll[DP_MAX_SESSION_COLLECTORS]; /* indexes into coll[] */
 	uint8_t metered; /* rate cap in force: meter_prof is valid */
 	struct rte_meter_srtcm_profile meter_prof; /* per worker share */
+	/* A worker restarts this slot's sampler (its count) or its meter
+	 * (bucket full, meter_prof taken) when the epoch differs from the
+	 * one it last took; a session kept across a reload with the same
+	 * sample, or the same meter profile, keeps its epoch, and with it
+	 * the sampler's phase and the meter's bucket.  0 in a free slot. */
+	uint64_t sample_epoch;
+	uint64_t meter_epoch;
 };
 
 struct dp_ruleset {
@@ -42,10 +49,15 @@ struct dp_ruleset {
 	struct rte_acl_ctx *acl4; /* IPv4 and non-IP packets */
 	struct rte_acl_ctx *acl6; /* IPv6 packets */
 	uint32_t n_categories;	  /* results per packet in classify output */
+	/* Session slots: sess[], the session masks, the ACL categories and
+	 * the workers' per-session counters are indexed by slot, which a
+	 * session keeps across reloads (ctrl/ctl_reload.h).  n_sessions is
+	 * the highest slot in use + 1; a free slot below it wants nothing
+	 * and accepts nothing. */
 	uint32_t n_sessions;
-	uint32_t dflt_accept; /* bit i: session i's filter default */
-	uint32_t filtered;    /* bit i: session i has a filter */
-	/* Sessions interested in what port p receives: its rx sources, and
+	uint32_t dflt_accept; /* bit s: slot s's filter default */
+	uint32_t filtered;    /* bit s: slot s's session has a filter */
+	/* Slots interested in what port p receives: their rx sources, and
 	 * in inline mode the tx sources of p's peer. */
 	uint32_t want[DP_MAX_PORTS];
 	/* Own copies coming back (dp_encap_own): bit p of own_ports says

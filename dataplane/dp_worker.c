@@ -21,6 +21,9 @@ dp_worker_init(struct dp_worker *w, struct dp_shared *sh, unsigned int lcore,
 	w->lcore = lcore;
 	w->id = id;
 	w->ruleset_gen = UINT64_MAX;
+	/* Matches no epoch of a ruleset: the first adopt starts them all. */
+	memset(w->sample_epoch, 0xff, sizeof(w->sample_epoch));
+	memset(w->meter_epoch, 0xff, sizeof(w->meter_epoch));
 }
 
 /* Hand the buffered copies for dp port P to its mirror tx queue.  What the
@@ -90,11 +93,19 @@ dp_worker_adopt(struct dp_worker *w, const struct dp_ruleset *rs)
 	uint32_t s;
 
 	for (s = 0; s < rs->n_sessions; s++) {
-		w->sample_cnt[s] = 0;
-		if (!rs->sess[s].metered)
+		const struct dp_session *se = &rs->sess[s];
+
+		if (se->sample_epoch != w->sample_epoch[s]) {
+			w->sample_cnt[s] = 0;
+			w->sample_epoch[s] = se->sample_epoch;
+		}
+		if (se->meter_epoch == w->meter_epoch[s])
+			continue;
+		w->meter_epoch[s] = se->meter_epoch;
+		if (!se->metered)
 			continue;
 		/* rte_meter wants a writable profile: keep a local copy. */
-		w->meter_prof[s] = rs->sess[s].meter_prof;
+		w->meter_prof[s] = se->meter_prof;
 		rte_meter_srtcm_config(&w->meter[s], &w->meter_prof[s]);
 	}
 	w->ruleset_gen = rs->generation;

@@ -83,8 +83,11 @@ struct dp_worker {
 	uint16_t fwd_txq[DP_MAX_PORTS];	   /* tx queue for originals */
 	uint16_t mirror_txq[DP_MAX_PORTS]; /* tx queue for copies */
 
-	/* Per-session state local to this worker. */
+	/* Per-session state local to this worker, by slot; the epochs are
+	 * those of dp_session it was last (re)started for. */
 	uint64_t ruleset_gen;
+	uint64_t sample_epoch[DP_MAX_SESSIONS];
+	uint64_t meter_epoch[DP_MAX_SESSIONS];
 	uint64_t sample_cnt[DP_MAX_SESSIONS];
 	struct rte_meter_srtcm meter[DP_MAX_SESSIONS];
 	struct rte_meter_srtcm_profile meter_prof[DP_MAX_SESSIONS];
@@ -131,9 +134,11 @@ _Static_assert(DP_MAX_PORTS - 1 <= DP_MEMBER_MAX(struct dp_rxq, port),
 void dp_worker_init(struct dp_worker *w, struct dp_shared *sh,
 		    unsigned int lcore, unsigned int id);
 
-/* Take RS as the worker's ruleset: reset the per-session sampling counters
- * and meters that depend on it.  The worker loop calls it whenever the
- * ruleset generation changes. */
+/* Take RS as the worker's ruleset: restart the sampling counter of each
+ * session slot whose sample_epoch changed, and the meter (bucket full, the
+ * new profile) of each whose meter_epoch changed; other slots keep their
+ * sampler's phase and their meter's bucket.  The worker loop calls it
+ * whenever the ruleset generation changes.  No allocation, no lock. */
 void dp_worker_adopt(struct dp_worker *w, const struct dp_ruleset *rs);
 
 /* The worker loop; ARG is a struct dp_worker.  Returns 0 when sh->quit. */
