@@ -19,4 +19,28 @@ int cli_playground(int argc, char **argv);
 /* dpmirrorctl kernel add|del|show [options] */
 int cli_kernel(int argc, char **argv);
 
+/* dpmirrorctl stats [--file-prefix P] [--json | --prometheus] [--watch SEC]
+ * (cli_stats.c): the statistics of a running dpmirror, read from its
+ * telemetry socket. */
+int cli_stats(int argc, char **argv);
+
+/* dpmirrorctl reload [--file-prefix P] [--timeout SEC] (cli_reload.c):
+ * SIGHUP to a running dpmirror, then its verdict from telemetry. */
+int cli_reload(int argc, char **argv);
+
+/*
+ * A number of seconds given to option OPT ("command: --option"): a
+ * decimal number in (0, MAX].  0, or -1 with a message on stderr naming
+ * OPT, the value and the valid range.
+ */
+int cli_parse_seconds(const char *opt, const char *s, double max, double *out);
+
+/*
+ * Whether ARGV[*I] is option NAME with a value, given as "NAME VALUE" (*I
+ * then moves past VALUE) or "NAME=VALUE": 1 and *VAL set; 0 another
+ * argument; -1 NAME without a value (for the caller to report).
+ */
+int cli_opt_value(int argc, char **argv, int *i, const char *name,
+		  const char **val);
+
 #endif /* DPMIRROR_CLI_H */

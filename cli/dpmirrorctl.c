@@ -121,7 +121,7 @@ ctl_check(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-/* The subcommands; playground, kernel and stats join this table. */
+/* The subcommands. */
 static const struct ctl_cmd cmds[] = {
 	{"check", "[--] FILE",
 	 "validate a configuration file (exit 0 valid, 2 invalid)", ctl_check},
@@ -130,6 +130,12 @@ static const struct ctl_cmd cmds[] = {
 	{"kernel", "add|del|show --netns N --dev D ...",
 	 "the kernel tc + mirred + vxlan mirror (root; 'kernel -h')",
 	 cli_kernel},
+	{"stats", "[--file-prefix P] [--json|--prometheus] [--watch SEC]",
+	 "statistics of a running dpmirror (telemetry socket)", cli_stats},
+	{"reload", "[--file-prefix P] [--timeout SEC]",
+	 "reload a running dpmirror's configuration (exit 0 applied, 2 "
+	 "refused)",
+	 cli_reload},
 };
 
 static void
@@ -143,17 +149,26 @@ ctl_usage(FILE *out)
 		"       %s --version\n\ncommands:\n",
 		ctl_prog, ctl_prog, ctl_prog);
 	for (i = 0; i < RTE_DIM(cmds); i++) {
-		char synopsis[64];
+		char synopsis[96];
 
 		snprintf(synopsis, sizeof(synopsis), "%s%s%s", cmds[i].name,
 			 cmds[i].args[0] != '\0' ? " " : "", cmds[i].args);
-		fprintf(out, "  %-22s %s\n", synopsis, cmds[i].help);
+		/* A synopsis too long for its column gets a line of its
+		 * own. */
+		if (strlen(synopsis) > 22)
+			fprintf(out, "  %s\n  %-22s %s\n", synopsis, "",
+				cmds[i].help);
+		else
+			fprintf(out, "  %-22s %s\n", synopsis, cmds[i].help);
 	}
 	fprintf(out,
 		"\n'%s help COMMAND' or '%s COMMAND --help' shows a "
 		"command's own help.\n"
 		"%s needs no EAL or hugepages; check needs no root, "
-		"playground and kernel do.\n",
+		"playground and kernel do;\n"
+		"stats and reload need access to dpmirror's telemetry socket "
+		"(root for a\n"
+		"dpmirror run by root).\n",
 		ctl_prog, ctl_prog, ctl_prog);
 }
 

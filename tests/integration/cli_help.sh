@@ -11,7 +11,9 @@
 #   - `dpmirrorctl help COMMAND` prints exactly what `COMMAND --help` does;
 #     `help` alone the top-level page; `help nosuch` exit 1;
 #   - `check -- FILE` reads a file whose name starts with '-'; `check -x`
-#     is a usage error (exit 1), not "cannot read -x";
+#     is a usage error (exit 1), not "cannot read -x"; so are bad options
+#     of stats and reload (exit 1, naming the option, before any socket
+#     is looked for);
 #   - `--version` of dpmirrorctl and dpmirror print the program's name and
 #     the version in meson.build, exit 0; dpmirror -h/--help exit 0.
 
@@ -39,7 +41,8 @@ version=$(sed -n "s/^[[:space:]]*version: '\([^']*\)'.*/\1/p" "$src/meson.build"
 [ -n "$version" ] || { echo "cli_help: no version in meson.build"; exit 1; }
 
 for cmd in check playground "playground up" "playground down" \
-	"playground status" kernel "kernel add" "kernel del" "kernel show"; do
+	"playground status" kernel "kernel add" "kernel del" "kernel show" \
+	stats reload; do
 	first=${cmd%% *}
 	for h in -h --help; do
 		# shellcheck disable=SC2086
@@ -98,6 +101,25 @@ if [ "$rc" -eq 0 ] && grep -q '^-h: valid' "$tmp/out2"; then
 else
 	bad "check -- -h: exit $rc: $(cat "$tmp/out2" "$tmp/err2")"
 fi
+
+# stats and reload: a bad option is a usage error (exit 1) that names it,
+# before any socket is looked for.
+for args in "stats --json --prometheus" "stats --watch 0" "stats --watch x" \
+	"stats --watch" "stats --prometheus --watch 1" "stats --file-prefix a/b" \
+	"stats --nosuch" "reload --timeout 0" "reload --timeout" "reload extra" \
+	"reload --file-prefix a/b"; do
+	# shellcheck disable=SC2086
+	run "$ctl" $args
+	word=${args#* }
+	word=${word%% *}
+	if [ "$rc" -eq 1 ] && [[ "$err" == *"$word"* ]] &&
+		[[ "$err" == *"usage: dpmirrorctl ${args%% *}"* ]] &&
+		[[ "$err" != *"does not exist"* ]]; then
+		ok "dpmirrorctl $args: usage error naming $word"
+	else
+		bad "dpmirrorctl $args: exit $rc: ${err%%$'\n'*}"
+	fi
+done
 
 for v in --version version; do
 	run "$ctl" $v

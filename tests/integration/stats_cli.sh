@@ -1,0 +1,552 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# dpmirrorctl stats and dpmirrorctl reload (DESIGN sections 3, 5 and 8),
+# which read a dpmirror's DPDK telemetry socket without an EAL.
+#
+# First against fake_telemetry.py, a stand-in socket answering from the
+# recorded replies in tests/data/telemetry/stats_reply.json:
+#   - no process, a stale socket, a process without the commands (null),
+#     one that closes at once (10 clients), replies that are not JSON or
+#     answer another command: exit 2 with a message naming the socket;
+#   - --json is the object received (= the fixture, = what DPDK's
+#     dpdk-telemetry.py shows); --prometheus passes `promtool check
+#     metrics` and carries the fixture's values; the text block shows them
+#     in dpmirror's layout, rates from two reads; --watch redraws on a
+#     terminal and appends otherwise;
+#   - reload: applied (exit 0, the new generation and latency), refused
+#     (exit 2, every error), no verdict in time (exit 2), a pid that is not
+#     the socket's is never signalled.
+# Then against a real dpmirror on pcap vdevs (no hugepages): text, --json
+# against dpdk-telemetry.py and against --stats-json, --prometheus through
+# promtool, reload applied, refused for a bad file (the running
+# configuration stays) and for a port-level change.
+#
+# Environment: DPMIRROR, DPMIRRORCTL, DPM_SRCDIR (see meson.build).
+# Exit 0 pass, 1 fail, 77 skip (python3, promtool or dpdk-telemetry.py
+# missing).
+
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+src=${DPM_SRCDIR:-$(cd "$here/../.." && pwd)}
+ctl=${DPMIRRORCTL:-$src/build/dpmirrorctl}
+dpm=${DPMIRROR:-$src/build/dpmirror}
+# Absolute: the real part runs in a directory of its own.
+ctl=$(realpath "$ctl")
+dpm=$(realpath "$dpm")
+py=/usr/bin/python3
+fake=$here/fake_telemetry.py
+fixture=$src/tests/data/telemetry/stats_reply.json
+# shellcheck source=tests/integration/lib.sh
+. "$here/lib.sh"
+
+for tool in "$py" promtool dpdk-telemetry.py; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "stats_cli: SKIP: $tool not found (scripts/bootstrap.sh" \
+			"installs it)"
+		exit 77
+	fi
+done
+teltool=$(command -v dpdk-telemetry.py)
+
+if [ "$(id -u)" -eq 0 ]; then
+	rundir=/var/run/dpdk
+else
+	rundir=${XDG_RUNTIME_DIR:-/tmp}/dpdk
+fi
+
+tmp=$(mktemp -d /tmp/dpm-stats-cli.XXXXXX)
+fake_pid=
+dpm_pid=
+victim=
+# shellcheck disable=SC2317  # called through the EXIT trap
+cleanup() {
+	local p
+	for p in $fake_pid $dpm_pid $victim; do
+		kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	# Only the runtime directories of this test's prefixes.
+	rm -rf "$rundir/dsc$$" "$rundir"/dsc$$-*
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# run PROG ARGS...: sets rc, out, err.
+run() {
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+}
+
+# fake NAME ARGS...: a fake telemetry socket with --file-prefix
+# dsc$$-NAME; sets P.
+fake() {
+	local name=$1 _
+	shift
+	stop_fake
+	P=dsc$$-$name
+	"$py" "$fake" --prefix "$P" --fixture "$fixture" "$@" \
+		>"$tmp/fake-$name.out" 2>"$tmp/fake-$name.err" &
+	fake_pid=$!
+	for _ in $(seq 1 50); do
+		grep -q ready "$tmp/fake-$name.out" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	bad "fake telemetry socket $name did not start: $(cat "$tmp/fake-$name.err")"
+	return 1
+}
+
+stop_fake() {
+	if [ -n "$fake_pid" ]; then
+		kill -TERM "$fake_pid" 2>/dev/null
+		wait "$fake_pid" 2>/dev/null
+		fake_pid=
+	fi
+}
+
+# expect_fail WHAT WORDS ARGS...: `dpmirrorctl ARGS` exits 2 with WORDS
+# and the socket path on stderr, nothing on stdout.
+expect_fail() {
+	local what=$1 words=$2
+	shift 2
+	run "$ctl" "$@"
+	if [ "$rc" -eq 2 ] && [[ "$err" == *"$words"* ]] &&
+		[[ "$err" == *"$rundir/$P/dpdk_telemetry.v2"* ]] &&
+		[ -z "$out" ]; then
+		ok "$what: exit 2: ${err%%$'\n'*}"
+	else
+		bad "$what: exit $rc, stdout '${out:0:80}', stderr '$err'"
+	fi
+}
+
+# ---- No process, or not the right one --------------------------------
+
+P=dsc$$-none
+for cmd in stats reload; do
+	expect_fail "$cmd with no such process" \
+		"no dpmirror with --file-prefix $P: $rundir/$P/dpdk_telemetry.v2 does not exist; is it running, and with that --file-prefix?" \
+		$cmd --file-prefix "$P"
+done
+
+# A socket file left behind by a process that is gone.
+P=dsc$$-stale
+mkdir -p "$rundir/$P"
+"$py" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(sys.argv[1])' "$rundir/$P/dpdk_telemetry.v2"
+expect_fail "stats on a stale socket" "nothing listens on" \
+	stats --file-prefix "$P"
+rm -rf "${rundir:?}/$P"
+
+fake null --mode null
+expect_fail "stats from a process without the commands" \
+	"answered null to /dpmirror/stats" stats --file-prefix "$P"
+expect_fail "reload of a process without the commands" \
+	"answered null to /dpmirror/version" reload --file-prefix "$P"
+fake close --mode close
+expect_fail "stats when the process closes at once" \
+	"closed the connection" stats --file-prefix "$P" --json
+fake garbage --mode garbage
+expect_fail "stats with a reply that is not JSON" "is not valid JSON" \
+	stats --file-prefix "$P" --prometheus
+fake wrongkey --mode wrongkey
+expect_fail "stats with a reply to another command" \
+	'is not {"/dpmirror/stats": ...}' stats --file-prefix "$P" --json
+
+# ---- The recorded replies ---------------------------------------------
+
+fake fixture
+run "$ctl" stats --file-prefix "$P" --json
+printf '%s\n' "$out" >"$tmp/ctl.json"
+echo /dpmirror/stats | "$py" "$teltool" -f "$P" >"$tmp/tel.json" 2>&1
+if [ "$rc" -eq 0 ] && [ "$(wc -l <"$tmp/ctl.json")" -eq 1 ] &&
+	"$py" - "$tmp/ctl.json" "$fixture" "$tmp/tel.json" <<'EOF'
+import json, sys
+ctl = json.load(open(sys.argv[1]))
+fixture = json.load(open(sys.argv[2]))["/dpmirror/stats"]
+tel = json.load(open(sys.argv[3]))["/dpmirror/stats"]
+sys.exit(0 if ctl == fixture == tel else 1)
+EOF
+then
+	ok "stats --json: one line, the fixture's object, as dpdk-telemetry.py shows it"
+else
+	bad "stats --json: exit $rc, $(head -c 200 "$tmp/ctl.json") vs $(head -c 200 "$tmp/tel.json")"
+fi
+
+# check_prom WHAT FILE JSON: FILE passes promtool, each family has one
+# HELP and one TYPE, counters end in _total, and every counter of JSON
+# (the object of DESIGN section 5) is there with its value.
+check_prom() {
+	local what=$1 file=$2 json=$3 msg
+	if msg=$(promtool check metrics <"$file" 2>&1); then
+		ok "$what: promtool check metrics passes"
+	else
+		bad "$what: promtool check metrics: $msg"
+	fi
+	if msg=$("$py" - "$file" "$json" 2>&1 <<'EOF'
+import json, re, sys
+text = open(sys.argv[1]).read()
+st = json.load(open(sys.argv[2]))
+help_, type_, samples = {}, {}, {}
+for line in text.splitlines():
+    m = re.match(r'# (HELP|TYPE) (\S+) (.*)$', line)
+    if m:
+        d = help_ if m.group(1) == "HELP" else type_
+        if m.group(2) in d:
+            sys.exit("two %s lines for %s" % (m.group(1), m.group(2)))
+        d[m.group(2)] = m.group(3)
+        continue
+    m = re.match(r'([a-z_]+)(\{[^}]*\})? (\S+)$', line)
+    if not m:
+        sys.exit("not a sample: %r" % line)
+    if m.group(1) not in type_:
+        sys.exit("sample before its TYPE: %r" % line)
+    samples[(m.group(1), m.group(2) or "")] = float(m.group(3))
+for name, t in type_.items():
+    if name not in help_:
+        sys.exit("no HELP for " + name)
+    if (t == "counter") != name.endswith("_total"):
+        sys.exit("%s is a %s" % (name, t))
+    if not name.startswith("dpmirror_"):
+        sys.exit(name + " lacks the dpmirror_ prefix")
+want = {}
+for p, c in st["ports"].items():
+    for k, v in c.items():
+        want[("dpmirror_port_%s_total" % k, '{port="%s"}' % p)] = v
+for s, c in st["sessions"].items():
+    for k, v in c.items():
+        if k == "dropped":
+            for r, n in v.items():
+                want[("dpmirror_session_dropped_total",
+                      '{session="%s",reason="%s"}' % (s, r))] = n
+        else:
+            want[("dpmirror_session_%s_total" % k, '{session="%s"}' % s)] = v
+workers = st["workers"]
+if isinstance(workers, dict):
+    workers = list(workers.values())
+for w in workers:
+    for k, v in w.items():
+        if k != "lcore":
+            want[("dpmirror_worker_%s_total" % k,
+                  '{worker="%d"}' % w["lcore"])] = v
+for k, v in st.get("config", {}).items():
+    want[("dpmirror_config_" + k + ("" if k == "generation" else "_total"),
+          "")] = v
+dur = st["duration_us"] / 1e6 if "duration_us" in st else st["duration_s"]
+# The JSON may come from a later read than the exposition: every counter
+# of a dpmirror whose input is done stays, but its duration moves on.
+d = samples.get(("dpmirror_duration_seconds", ""))
+if d is None or not (0 <= dur - d < 5):
+    sys.exit("dpmirror_duration_seconds is %s, the JSON says %s" % (d, dur))
+for key, v in want.items():
+    if samples.get(key) != float(v):
+        sys.exit("%s%s is %s, the JSON says %s" % (key[0], key[1],
+                 samples.get(key), v))
+print("%d families, %d samples, %d checked against the JSON" %
+      (len(type_), len(samples), len(want) + 1))
+EOF
+	); then
+		ok "$what: $msg"
+	else
+		bad "$what: $msg"
+	fi
+}
+
+run "$ctl" stats --file-prefix "$P" --prometheus
+printf '%s\n' "$out" >"$tmp/prom.txt"
+"$py" -c 'import json, sys
+print(json.dumps(json.load(open(sys.argv[1]))["/dpmirror/stats"]))' \
+	"$fixture" >"$tmp/fixture-stats.json"
+if [ "$rc" -eq 0 ]; then
+	check_prom "stats --prometheus (fixture)" "$tmp/prom.txt" \
+		"$tmp/fixture-stats.json"
+else
+	bad "stats --prometheus: exit $rc: $err"
+fi
+for line in 'dpmirror_port_rx_packets_total{port="in"} 370' \
+	'dpmirror_session_dropped_total{session="everything",reason="sampled_out"} 246' \
+	'dpmirror_worker_busy_cycles_total{worker="1"} 1532230' \
+	'dpmirror_collector_packets_total{collector="web4"} 116' \
+	'dpmirror_collector_info{collector="v6",mac="02:00:00:00:01:06",neighbor="resolved"} 1' \
+	'dpmirror_duration_seconds 12.500000' \
+	'# TYPE dpmirror_config_generation gauge'; do
+	if grep -qxF "$line" "$tmp/prom.txt"; then
+		ok "stats --prometheus: $line"
+	else
+		bad "stats --prometheus: no line '$line'"
+	fi
+done
+
+# The text block: dpmirror's cells, a timestamp, rates over 1 s of the
+# fixture's unchanging counters: 0.
+run "$ctl" stats --file-prefix "$P"
+if [ "$rc" -eq 0 ] &&
+	grep -qE "^dpmirror --file-prefix $P \(pid $fake_pid\) at [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} .*, running 12.5 s, configuration generation 1" <<<"$out" &&
+	grep -qF "NIC statistics for port in       ####" <<<"$out" &&
+	grep -qxF "  RX-packets: 370        RX-missed: 0          RX-bytes:  69944" <<<"$out" &&
+	grep -qxF "  TX-packets: 699        TX-dropped: 0         TX-bytes:  135167" <<<"$out" &&
+	grep -qxF "  Matched: 370          Mirrored: 124          Mirrored-bytes: 32850" <<<"$out" &&
+	grep -qxF "  Mirrored-pps: 0       Dropped: sampled_out=246 rate_limited=0 no_mbuf=0 tx_full=0 too_big=0 no_neighbor=0" <<<"$out" &&
+	grep -qxF "  Rx-pps:            0          Rx-bps:            0" <<<"$out" &&
+	grep -qF "v6           packets=84 bytes=13046 next_seq=0 mac=02:00:00:00:01:06 neighbor=resolved" <<<"$out"; then
+	ok "stats: the text block with a timestamp, dpmirror's cells"
+else
+	bad "stats: exit $rc: $out $err"
+fi
+
+# Counters growing by 100 a read, the duration by 1 s: 100 pps.
+fake grow --grow 100
+run "$ctl" stats --file-prefix "$P"
+if [ "$rc" -eq 0 ] &&
+	[ "$(grep -cxF "  Rx-pps:          100          Rx-bps:          800" <<<"$out")" -eq 3 ] &&
+	[ "$(grep -cF "Mirrored-pps: 100 " <<<"$out")" -eq 7 ] &&
+	grep -qF "Throughput (over the last 1.0 s)" <<<"$out" &&
+	grep -qxF "  RX-packets: 470        RX-missed: 100        RX-bytes:  70044" <<<"$out"; then
+	ok "stats: rates from two reads (100 pps, 800 bps on each port)"
+else
+	bad "stats: rates: exit $rc: $out $err"
+fi
+
+# --watch: appended when not a terminal, stopped by SIGINT with exit 0.
+run timeout --preserve-status -s INT 1.6 "$ctl" stats --file-prefix "$P" \
+	--watch 0.4
+n=$(grep -c "^dpmirror --file-prefix" <<<"$out")
+if [ "$rc" -eq 0 ] && [ "$n" -ge 2 ] && ! grep -q $'\033' <<<"$out"; then
+	ok "stats --watch 0.4 to a pipe: $n blocks appended, no escapes, exit 0 on SIGINT"
+else
+	bad "stats --watch to a pipe: exit $rc, $n blocks: $err"
+fi
+run timeout --preserve-status -s INT 1.6 "$ctl" stats --file-prefix "$P" \
+	--json --watch 0.4
+if [ "$rc" -eq 0 ] && "$py" - "$tmp/out" <<'EOF'
+import json, sys
+rx = [json.loads(l)["ports"]["in"]["rx_packets"] for l in open(sys.argv[1])]
+sys.exit(0 if len(rx) >= 2 and rx == sorted(rx) and rx[0] < rx[-1] else 1)
+EOF
+then
+	ok "stats --json --watch: one object a line, growing"
+else
+	bad "stats --json --watch: exit $rc: ${out:0:200} $err"
+fi
+if command -v script >/dev/null 2>&1; then
+	script -qfec "timeout --preserve-status -s INT 1.6 $ctl stats --file-prefix $P --watch 0.4" \
+		/dev/null >"$tmp/tty.out" 2>&1
+	rc=$?
+	n=$(grep -c $'\033\[H\033\[2J' "$tmp/tty.out")
+	if [ "$rc" -eq 0 ] && [ "$n" -ge 2 ]; then
+		ok "stats --watch on a terminal: redrawn in place ($n clears)"
+	else
+		bad "stats --watch on a terminal: exit $rc, $n clears"
+	fi
+fi
+
+# ---- Reload against the fake ------------------------------------------
+
+fake reload-ok --reload ok
+for gen in 2 3; do
+	run "$ctl" reload --file-prefix "$P"
+	if [ "$rc" -eq 0 ] &&
+		[ "$out" = "reloaded: generation $gen (latency 1234 us)" ]; then
+		ok "reload applied: exit 0, $out"
+	else
+		bad "reload applied: exit $rc, '$out', '$err'"
+	fi
+done
+fake reload-fail --reload fail
+run "$ctl" reload --file-prefix "$P"
+if [ "$rc" -eq 2 ] && [ -z "$out" ] &&
+	[[ "$err" == *"refused by dpmirror pid $fake_pid; the running configuration (generation 1) stays"* ]] &&
+	[[ "$err" == *"[session web] filter = nosuch: no [filter nosuch]"* ]] &&
+	[[ "$err" == *"[port in] device: changed; a port-level key needs a restart"* ]]; then
+	ok "reload refused: exit 2, both errors"
+else
+	bad "reload refused: exit $rc, '$out', '$err'"
+fi
+fake reload-none --reload none
+start=$SECONDS
+run "$ctl" reload --file-prefix "$P" --timeout 1
+if [ "$rc" -eq 2 ] && [[ "$err" == *"no verdict from dpmirror pid $fake_pid within 1 s"* ]] &&
+	[ $((SECONDS - start)) -le 4 ]; then
+	ok "reload without a verdict: exit 2 after --timeout 1"
+else
+	bad "reload without a verdict: exit $rc after $((SECONDS - start)) s: $err"
+fi
+# A /dpmirror/version pid that is not the socket's: nobody is signalled.
+sleep 60 &
+victim=$!
+fake wrong-pid --version-pid "$victim"
+run "$ctl" reload --file-prefix "$P"
+if [ "$rc" -eq 2 ] && [[ "$err" == *"not signalling"* ]] &&
+	kill -0 "$victim" 2>/dev/null; then
+	ok "reload with a pid that is not the socket's: exit 2, nothing signalled"
+else
+	bad "reload with a foreign pid: exit $rc: $err"
+fi
+kill "$victim" 2>/dev/null
+wait "$victim" 2>/dev/null
+victim=
+stop_fake
+
+# ---- A real dpmirror ----------------------------------------------------
+
+if ! [ -x "$dpm" ]; then
+	bad "dpmirror not found at $dpm"
+	summary stats_cli
+	exit
+fi
+if ! "$py" -c 'import scapy.all' >/dev/null 2>&1; then
+	echo "stats_cli: the real dpmirror part needs scapy; not run"
+	summary stats_cli
+	exit
+fi
+P=dsc$$
+work=$tmp/real
+mkdir -p "$work"
+cd "$work" || exit 1
+"$py" "$here/mixed_traffic.py" in.pcap >/dev/null
+cp "$here/mixed.ini" mixed.ini
+"$dpm" --no-huge -m 512 --no-pci --file-prefix "$P" -l 0,1 \
+	--log-level '*:notice' -- -c mixed.ini --stats-json stats.json \
+	--stats-interval 0 >dpmirror.out 2>dpmirror.err &
+dpm_pid=$!
+
+# Until every frame of in.pcap is counted (bounded: 30 s).
+rx=
+deadline=$((SECONDS + 30))
+while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$dpm_pid" 2>/dev/null; do
+	if "$ctl" stats --file-prefix "$P" --json >live.json 2>live.err; then
+		rx=$("$py" -c 'import json, sys
+print(json.load(open(sys.argv[1]))["ports"]["in"]["rx_packets"])' live.json)
+		[ "$rx" = 370 ] && break
+	fi
+	sleep 0.2
+done
+if [ "$rx" = 370 ]; then
+	ok "dpmirror: stats --json answers, in.rx_packets = 370"
+else
+	# Nothing after this can pass.
+	bad "dpmirror: stats --json: rx_packets '$rx': $(cat live.err)"
+	echo "--- dpmirror stderr (last 20 lines)"
+	tail -n 20 dpmirror.err
+	summary stats_cli
+	exit
+fi
+
+run "$ctl" stats --file-prefix "$P"
+if [ "$rc" -eq 0 ] &&
+	grep -qE "^dpmirror --file-prefix $P \(pid $dpm_pid\) at " <<<"$out" &&
+	grep -qE "^  RX-packets: 370 +RX-missed: 0 +RX-bytes:  [0-9]+$" <<<"$out" &&
+	[ "$(grep -c "Mirror session" <<<"$out")" -eq 7 ]; then
+	ok "dpmirror: stats, text: 3 ports, 7 sessions, RX-packets 370"
+	printf '%s\n' "$out" >"$tmp/real-text.txt"
+else
+	bad "dpmirror: stats, text: exit $rc: ${out:0:300} $err"
+fi
+
+# --json = dpdk-telemetry.py's reply = the --stats-json file (SIGUSR1);
+# the counters no longer move, only the durations (left out).
+run "$ctl" stats --file-prefix "$P" --json
+printf '%s\n' "$out" >ctl.json
+echo /dpmirror/stats | "$py" "$teltool" -f "$P" >tel.json 2>&1
+stats_now "$dpm_pid" stats.json
+if [ "$rc" -eq 0 ] && msg=$("$py" - ctl.json tel.json stats.json 2>&1 <<'EOF'
+import json, sys
+ctl = json.load(open(sys.argv[1]))
+tel = json.load(open(sys.argv[2]))["/dpmirror/stats"]
+fil = json.load(open(sys.argv[3]))
+for o in (ctl, tel, fil):
+    o.pop("duration_s", None)
+    o.pop("duration_us", None)
+if ctl != tel:
+    sys.exit("--json differs from dpdk-telemetry.py's reply")
+workers = ctl["workers"]
+if isinstance(workers, dict):
+    workers = list(workers.values())
+if (ctl["ports"], ctl["sessions"], workers) != \
+        (fil["ports"], fil["sessions"], fil["workers"]):
+    sys.exit("--json differs from the --stats-json file")
+print("%d ports, %d sessions" % (len(ctl["ports"]), len(ctl["sessions"])))
+EOF
+); then
+	ok "dpmirror: stats --json = dpdk-telemetry.py = --stats-json ($msg)"
+else
+	bad "dpmirror: stats --json: exit $rc: ${msg:-} $(head -c 300 tel.json)"
+fi
+
+run "$ctl" stats --file-prefix "$P" --prometheus
+printf '%s\n' "$out" >prom.txt
+"$ctl" stats --file-prefix "$P" --json >now.json
+if [ "$rc" -eq 0 ]; then
+	check_prom "dpmirror: stats --prometheus" prom.txt now.json
+else
+	bad "dpmirror: stats --prometheus: exit $rc: $err"
+fi
+
+# Reload: the same file, a changed filter, a bad file, a port change.
+# gen_of: the generation /dpmirror/config gives now.
+gen_of() {
+	echo /dpmirror/config | "$py" "$teltool" -f "$P" 2>/dev/null |
+		"$py" -c 'import json, sys
+c = json.load(sys.stdin)["/dpmirror/config"]
+print(c["generation"], c["reloads_ok"], c["reloads_failed"])'
+}
+g0=$(gen_of)
+run "$ctl" reload --file-prefix "$P"
+if [ "$rc" -eq 0 ] &&
+	[[ "$out" =~ ^reloaded:\ generation\ ([0-9]+)\ \(latency\ [0-9]+\ us\)$ ]] &&
+	[ "${BASH_REMATCH[1]}" -eq $((${g0%% *} + 1)) ]; then
+	ok "dpmirror: reload of the same file: exit 0, $out"
+else
+	bad "dpmirror: reload: exit $rc, '$out', '$err' (before: $g0)"
+fi
+sed -i 's/^filter = web$/filter = icmp/' mixed.ini
+run "$ctl" reload --file-prefix "$P"
+if [ "$rc" -eq 0 ] && [[ "$out" == "reloaded: generation "* ]]; then
+	ok "dpmirror: reload of a changed filter: exit 0, $out"
+else
+	bad "dpmirror: reload of a changed filter: exit $rc, '$out', '$err'"
+fi
+g1=$(gen_of)
+sed -i 's/^filter = icmp$/filter = nosuch/' mixed.ini
+run "$ctl" reload --file-prefix "$P"
+g2=$(gen_of)
+if [ "$rc" -eq 2 ] && [ -z "$out" ] && [[ "$err" == *"nosuch"* ]] &&
+	[ "${g2%% *}" = "${g1%% *}" ] &&
+	"$ctl" stats --file-prefix "$P" --json >after.json &&
+	[ "$("$py" -c 'import json, sys
+print(len(json.load(open(sys.argv[1]))["sessions"]))' after.json)" = 7 ]; then
+	ok "dpmirror: reload of a bad file: exit 2, names it; generation ${g2%% *} and 7 sessions stay"
+else
+	bad "dpmirror: reload of a bad file: exit $rc, '$out', '$err' ($g1 -> $g2)"
+fi
+sed -i 's/^filter = nosuch$/filter = web/' mixed.ini
+sed -i 's/^mtu = 9000$/mtu = 8000/' mixed.ini
+run "$ctl" reload --file-prefix "$P"
+if [ "$rc" -eq 2 ] && [[ "$err" == *"restart"* ]]; then
+	ok "dpmirror: reload of a port change: exit 2: $(grep -m1 restart <<<"$err" | sed 's/^ *//')"
+else
+	bad "dpmirror: reload of a port change: exit $rc, '$out', '$err'"
+fi
+
+kill -TERM "$dpm_pid"
+rc=0
+deadline=$((SECONDS + 20))
+while kill -0 "$dpm_pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+	sleep 0.1
+done
+if kill -0 "$dpm_pid" 2>/dev/null; then
+	bad "dpmirror did not exit within 20 s of SIGTERM"
+	kill -9 "$dpm_pid"
+fi
+wait "$dpm_pid" || rc=$?
+dpm_pid=
+check "dpmirror exits 0 on SIGTERM (status $rc)" [ "$rc" -eq 0 ]
+run "$ctl" stats --file-prefix "$P"
+if [ "$rc" -eq 2 ] && [[ "$err" == *"$rundir/$P/dpdk_telemetry.v2"* ]]; then
+	ok "stats after dpmirror exited: exit 2: $err"
+else
+	bad "stats after dpmirror exited: exit $rc: $err"
+fi
+
+summary stats_cli
