@@ -13,6 +13,10 @@ PKGS=(
 	# tests, demo and benchmarks
 	iproute2 iputils-ping tcpdump tshark tcpreplay iperf3
 	python3 python3-scapy jq procps linux-perf
+	# install test (man -l, groff, systemd-analyze verify), messages test
+	man-db groff-base systemd util-linux
+	# promtool: the check of dpmirrorctl stats --prometheus
+	prometheus
 )
 
 missing=()
