@@ -235,13 +235,12 @@ cfg_check_mac(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 	const char *val = cfg_val(c, k);
 
 	if (remote && strcmp(val, "auto") == 0)
-		cfg_bad(c, k,
-			"ARP/ND resolution is not supported yet; give the next "
-			"hop's MAC as xx:xx:xx:xx:xx:xx");
+		col->remote_mac_auto = true;
 	else if (cfg_parse_mac(val, mac) < 0)
 		cfg_bad(c, k,
 			"not a MAC address; write xx:xx:xx:xx:xx:xx "
-			"(hexadecimal)");
+			"(hexadecimal)%s",
+			remote ? ", or auto to resolve it by ARP/ND" : "");
 	else if (cfg_mac_is_zero(mac))
 		cfg_bad(c, k, "all-zero MAC address; give the %s",
 			remote ? "next hop's MAC"
@@ -253,6 +252,146 @@ cfg_check_mac(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 			"give a unicast MAC");
 	else if (!remote)
 		col->local_mac_set = true;
+}
+
+/* [collector] next_hop: a unicast address; the rest is checked when the
+ * whole section is known (cfg_collector_done). */
+static void
+cfg_check_next_hop(struct cfg_ctx *c, int k,
+		   const struct cfg_key *key __rte_unused, void *obj)
+{
+	struct cfg_collector *col = obj;
+	const char *why;
+
+	if (cfg_parse_addr(cfg_val(c, k), &col->next_hop) < 0) {
+		cfg_bad(c, k,
+			"not an IP address; give the IPv4 or IPv6 address of "
+			"the next hop towards remote_ip, without /len");
+		col->next_hop.family = 0;
+		return;
+	}
+	why = cfg_addr_not_unicast(&col->next_hop);
+	if (why != NULL) {
+		cfg_bad(c, k, "%s address; give the next hop's unicast address",
+			why);
+		col->next_hop.family = 0;
+	}
+}
+
+/* The index of the first entry KEY of the current section, or -1. */
+static int
+cfg_entry(const struct cfg_ctx *c, const char *key)
+{
+	const struct cfg_section *s = &c->secs[c->cur];
+	int k;
+
+	for (k = 0; k < s->n_ents; k++)
+		if (strcmp(s->ents[k].name, key) == 0)
+			return k;
+	return -1;
+}
+
+/*
+ * After a collector's keys: next_hop only with remote_mac = auto, of
+ * remote_ip's family; remote_ip when not given.
+ */
+static void
+cfg_collector_done(struct cfg_ctx *c, void *obj)
+{
+	struct cfg_collector *col = obj;
+	int k_nh = cfg_entry(c, "next_hop");
+	int k_mac = cfg_entry(c, "remote_mac");
+	char buf[64];
+
+	if (!col->remote_mac_auto) {
+		if (k_nh >= 0 && k_mac >= 0)
+			cfg_bad(c, k_nh,
+				"next_hop is only for remote_mac = auto "
+				"(remote_mac = %s is given); remove next_hop, "
+				"or set remote_mac = auto to resolve the next "
+				"hop by ARP/ND",
+				cfg_val(c, k_mac));
+		memset(&col->next_hop, 0, sizeof(col->next_hop));
+		return;
+	}
+	if (k_nh < 0) {
+		col->next_hop = col->remote_ip; /* family 0 if it was bad */
+		return;
+	}
+	if (col->next_hop.family != 0 && col->remote_ip.family != 0 &&
+	    col->next_hop.family != col->remote_ip.family) {
+		cfg_addr_str(&col->remote_ip, buf, sizeof(buf));
+		cfg_bad(c, k_nh,
+			"%s address, but remote_ip = %s is %s; the next hop "
+			"must be of remote_ip's family",
+			cfg_family_name(col->next_hop.family), buf,
+			cfg_family_name(col->remote_ip.family));
+		col->next_hop.family = 0;
+	}
+}
+
+/*
+ * When every section has been checked: the egress port of a collector
+ * with remote_mac = auto must be one no worker receives on (the ports
+ * ctrl/ctl_port.c marks polled: a port with a peer, in inline mode, and a
+ * port some session mirrors :rx or :both), so that the control thread
+ * owns its only rx queue and the ARP replies and Neighbour Advertisements
+ * arriving there reach it.
+ */
+static void
+cfg_collectors_final(struct cfg_ctx *c)
+{
+	const struct cfg *cfg = c->cfg;
+	int i, saved = c->cur;
+
+	for (i = 0; i < c->n_secs; i++) {
+		const struct cfg_collector *col;
+		const struct cfg_port *port;
+		unsigned int s, j;
+		int k;
+
+		if (c->secs[i].kind != CFG_KIND_COLLECTOR || c->secs[i].obj < 0)
+			continue;
+		col = &cfg->collectors[c->secs[i].obj];
+		if (!col->remote_mac_auto || col->port < 0)
+			continue;
+		c->cur = i;
+		k = cfg_entry(c, "remote_mac");
+		if (k < 0)
+			continue;
+		port = &cfg->ports[col->port];
+		if (port->peer >= 0) {
+			cfg_bad(c, k,
+				"port %s is also received on by the workers "
+				"(its peer is %s: they forward what it "
+				"receives); ARP/ND replies would reach the "
+				"workers, not the control thread; give the "
+				"next hop's MAC or use a port of its own",
+				port->name, cfg->ports[port->peer].name);
+			continue;
+		}
+		for (s = 0; s < cfg->n_sessions; s++) {
+			const struct cfg_session *sess = &cfg->sessions[s];
+
+			for (j = 0; j < sess->n_sources; j++)
+				if (sess->sources[j].port == col->port &&
+				    (sess->sources[j].dir & CFG_DIR_RX) != 0)
+					break;
+			if (j == sess->n_sources)
+				continue;
+			cfg_bad(c, k,
+				"port %s is also received on by the workers "
+				"(session %s mirrors %s:%s); ARP/ND replies "
+				"would reach the workers, not the control "
+				"thread; give the next hop's MAC or use a port "
+				"of its own",
+				port->name, sess->name, port->name,
+				sess->sources[j].dir & CFG_DIR_TX ? "both"
+								  : "rx");
+			break;
+		}
+	}
+	c->cur = saved;
 }
 
 /*
@@ -565,6 +704,7 @@ static const struct cfg_key cfg_collector_keys[] = {
 	{"remote_mac", cfg_check_mac,
 	 .missing = "give the next hop's MAC as xx:xx:xx:xx:xx:xx"},
 	{"local_mac", .check = cfg_check_mac},
+	{"next_hop", .check = cfg_check_next_hop},
 	{"vni", CFG_NUMBER(struct cfg_collector, vni, 0, 16777215)},
 	{"dst_port", CFG_NUMBER(struct cfg_collector, dst_port, 1, 65535),
 	 .dflt = 4789},
@@ -610,7 +750,8 @@ const struct cfg_kind_def cfg_kinds[CFG_KIND_COUNT] = {
 				.named = true,
 				.required = true,
 				.keys = cfg_collector_keys,
-				CFG_OBJECTS(collectors, n_collectors)},
+				CFG_OBJECTS(collectors, n_collectors),
+				.done = cfg_collector_done},
 	[CFG_KIND_SESSION] = {.name = "session",
 			      .named = true,
 			      .required = true,
@@ -650,6 +791,8 @@ cfg_check_all(struct cfg_ctx *c)
 			cfg_check_section(c);
 		}
 	}
+	if (!c->nomem)
+		cfg_collectors_final(c);
 
 	for (kind = 0; kind < CFG_KIND_COUNT; kind++) {
 		if (!cfg_kinds[kind].required || *cfg_count(c->cfg, kind) > 0)

@@ -96,6 +96,15 @@ struct cfg_collector {
 	uint16_t dst_port; /* default 4789 */
 	uint8_t ttl;	   /* 1..255, default 64 */
 	uint8_t dscp;	   /* 0..63, default 0 */
+	/*
+	 * remote_mac = auto: remote_mac stays all-zero and the control
+	 * thread resolves next_hop by ARP (IPv4) or Neighbour Discovery
+	 * (IPv6) on the egress port, which no worker receives on.
+	 */
+	bool remote_mac_auto;
+	struct cfg_addr next_hop; /* with remote_mac_auto: whom to resolve,
+				   * remote_ip's family, default remote_ip;
+				   * family 0 otherwise */
 };
 
 struct cfg_source {

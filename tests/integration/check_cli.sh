@@ -16,6 +16,8 @@
 #   - every config/*.ini is valid: exit 0 and "FILE: valid (...)" on stdout;
 #   - every tests/data/cfg/bad/*.ini is refused: exit 2, nothing on stdout,
 #     and the stderr text contains what its first line `; expect: TEXT` says;
+#   - remote_mac = auto with IPv4 and IPv6 next hops: exit 0; next_hop with
+#     a fixed remote_mac: exit 2 naming next_hop;
 #   - a file that does not exist: exit 2 with "cannot read";
 #   - usage errors (no command, unknown command, check without FILE, check
 #     with two files): exit 1 with the usage on stderr;
@@ -115,6 +117,47 @@ for f in "$srcdir"/tests/data/cfg/bad/*.ini; do
 done
 if [ "$n_bad" -lt 12 ]; then
 	bad "only $n_bad tests/data/cfg/bad/*.ini cases, want at least 12"
+fi
+
+# remote_mac = auto: IPv4 and IPv6 next hops on a port of their own are
+# valid; next_hop without auto is refused naming the key.
+cat >"$tmp/auto.ini" <<'EOF'
+[port p0]
+device = net_null0
+peer = p1
+[port p1]
+device = net_null1
+peer = p0
+[port out]
+device = net_null2
+[collector c4]
+port = out
+remote_ip = 198.18.2.3
+local_ip = 198.18.1.10
+remote_mac = auto
+next_hop = 198.18.1.1
+[collector c6]
+port = out
+remote_ip = fd00:1::3
+local_ip = fd00:1::10
+remote_mac = auto
+[session s1]
+sources = p0:rx p1:rx
+collector = c4 c6
+EOF
+run check "$tmp/auto.ini"
+if [ "$rc" -eq 0 ] && [[ "$out" == *"valid (3 ports, 2 collectors"* ]]; then
+	ok "remote_mac = auto: $out"
+else
+	bad "remote_mac = auto: exit $rc, want 0: $out $err"
+fi
+sed 's/^remote_mac = auto$/remote_mac = 02:00:00:00:01:03/' "$tmp/auto.ini" >"$tmp/nh.ini"
+run check "$tmp/nh.ini"
+if [ "$rc" -eq 2 ] && [ -z "$out" ] &&
+	[[ "$err" == *"[collector c4] next_hop = 198.18.1.1: next_hop is only for remote_mac = auto"* ]]; then
+	ok "next_hop without auto: exit 2, $err"
+else
+	bad "next_hop without auto: exit $rc, want 2 naming next_hop: $out $err"
 fi
 
 # A file that cannot be read.

@@ -50,6 +50,10 @@
 #define BASE PORTS COLL SESS
 /* A base whose session uses [filter f]; append "[filter f]" and rules. */
 #define BASE_F PORTS COLL SESS "filter = f\n"
+/* COLL with remote_mac = auto, on the port no worker receives on. */
+#define COLL_AUTO \
+	"[collector c1]\nport = out\nremote_ip = 198.18.1.3\n" \
+	"local_ip = 198.18.1.10\nremote_mac = auto\n"
 /* A collector section without remote_ip/local_ip, to append them. */
 #define COLL_NOIP \
 	"[collector c1]\nport = out\nremote_mac = 02:00:00:00:01:03\n"
@@ -509,6 +513,56 @@ test_tx_one_way_peer(void **state)
 	assert_int_equal(cfg->sessions[0].sources[1].dir, CFG_DIR_RX);
 	assert_int_equal(cfg->sessions[1].sources[0].dir,
 		CFG_DIR_RX | CFG_DIR_TX);
+	cfg_free(cfg);
+}
+
+/*
+ * remote_mac = auto: next_hop defaults to remote_ip, may be given (an
+ * IPv6 link-local router), and a static collector has no next hop.  The
+ * egress port may be one that another port forwards to, since the workers
+ * only transmit there.
+ */
+static void
+test_mac_auto(void **state)
+{
+	static const uint8_t zero_mac[6];
+	struct cfg *cfg;
+
+	(void)state;
+	cfg = load_good(PORTS COLL_AUTO
+		"[collector c6]\nport = out\nremote_ip = fd00:1::3\n"
+		"next_hop = fe80::1\nlocal_ip = fd00:1::10\n"
+		"remote_mac = auto\n"
+		"[collector c9]\nport = out\nremote_ip = 198.18.1.9\n"
+		"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:09\n"
+		"[session s1]\nsources = p0:rx p1:rx\ncollector = c1 c6 c9\n");
+	assert_int_equal(cfg->n_collectors, 3);
+	assert_true(cfg->collectors[0].remote_mac_auto);
+	assert_memory_equal(cfg->collectors[0].remote_mac, zero_mac, 6);
+	assert_addr(&cfg->collectors[0].next_hop, "198.18.1.3");
+	assert_true(cfg->collectors[1].remote_mac_auto);
+	assert_addr(&cfg->collectors[1].next_hop, "fe80::1");
+	assert_addr(&cfg->collectors[1].remote_ip, "fd00:1::3");
+	assert_false(cfg->collectors[2].remote_mac_auto);
+	assert_int_equal(cfg->collectors[2].next_hop.family, 0);
+	cfg_free(cfg);
+
+	/* next_hop before remote_mac in the section, and a port that is
+	 * only forwarded to (a's peer is b; b has none, no session on b). */
+	cfg = load_good("[port a]\ndevice = net_null0\npeer = b\n"
+		"[port b]\ndevice = net_null1\n"
+		"[collector c1]\nport = b\nnext_hop = 198.18.1.1\n"
+		"remote_ip = 198.18.2.3\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = auto\n"
+		"[session s1]\nsources = a:rx\ncollector = c1\n");
+	assert_int_equal(cfg->collectors[0].port, 1);
+	assert_true(cfg->collectors[0].remote_mac_auto);
+	assert_addr(&cfg->collectors[0].next_hop, "198.18.1.1");
+	cfg_free(cfg);
+
+	/* Tap mode: no peers; out is free when no session mirrors it. */
+	cfg = load_good("[dpmirror]\nmode = tap\n" PORTS_NOPEER COLL_AUTO SESS);
+	assert_true(cfg->collectors[0].remote_mac_auto);
 	cfg_free(cfg);
 }
 
@@ -994,10 +1048,69 @@ static const struct bad_case bad_cases[] = {
 	  "local_ip = fd00:1::10 is IPv6" },
 	{ "no_local_ip", PORTS COLL_NOIP "remote_ip = 198.18.1.3\n" SESS,
 	  "[collector c1]", "local_ip", NULL, "missing required key" },
-	{ "mac_auto", PORTS "[collector c1]\nport = out\n"
+	/* remote_mac = auto on a port the workers receive on. */
+	{ "mac_auto_peer", PORTS "[collector c1]\nport = p1\n"
 	  "remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
 	  "remote_mac = auto\n" SESS,
-	  "[collector c1]", "remote_mac", "auto", "not supported yet" },
+	  "[collector c1]", "remote_mac", "auto",
+	  "port p1 is also received on by the workers (its peer is p0: they "
+	  "forward what it receives); ARP/ND replies would reach the "
+	  "workers, not the control thread; give the next hop's MAC or use "
+	  "a port of its own" },
+	{ "mac_auto_session_rx", PORTS COLL_AUTO
+	  "[collector c2]\nport = p1\nremote_ip = 198.18.1.4\n"
+	  "local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:04\n"
+	  SESS "[session s2]\nsources = out:rx\ncollector = c2\n",
+	  "[collector c1]", "remote_mac", "auto",
+	  "port out is also received on by the workers (session s2 mirrors "
+	  "out:rx); ARP/ND replies would reach the workers" },
+	{ "mac_auto_session_both", "[port p0]\ndevice = net_null0\n"
+	  "peer = out\n[port out]\ndevice = net_null2\n"
+	  "[port x]\ndevice = net_null3\n" COLL_AUTO
+	  "[collector c2]\nport = x\nremote_ip = 198.18.1.4\n"
+	  "local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:04\n"
+	  "[session s1]\nsources = p0:rx\ncollector = c1\n"
+	  "[session s2]\nsources = out:both\ncollector = c2\n",
+	  "[collector c1]", "remote_mac", "auto",
+	  "(session s2 mirrors out:both)" },
+	{ "next_hop_static", PORTS COLL "next_hop = 198.18.1.1\n" SESS,
+	  "[collector c1]", "next_hop", "198.18.1.1",
+	  "next_hop is only for remote_mac = auto (remote_mac = "
+	  "02:00:00:00:01:03 is given); remove next_hop, or set remote_mac = "
+	  "auto" },
+	{ "next_hop_static_first", PORTS "[collector c1]\nport = out\n"
+	  "next_hop = 198.18.1.1\nremote_ip = 198.18.1.3\n"
+	  "local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:03\n" SESS,
+	  "[collector c1]", "next_hop", "198.18.1.1",
+	  "only for remote_mac = auto" },
+	{ "next_hop_family", PORTS COLL_AUTO "next_hop = fd00::1\n" SESS,
+	  "[collector c1]", "next_hop", "fd00::1",
+	  "IPv6 address, but remote_ip = 198.18.1.3 is IPv4; the next hop "
+	  "must be of remote_ip's family" },
+	{ "next_hop_family6", PORTS "[collector c1]\nport = out\n"
+	  "next_hop = 198.18.1.1\nremote_ip = fd00::3\nlocal_ip = fd00::10\n"
+	  "remote_mac = auto\n" SESS,
+	  "[collector c1]", "next_hop", "198.18.1.1",
+	  "IPv4 address, but remote_ip = fd00::3 is IPv6" },
+	{ "next_hop_mcast", PORTS COLL_AUTO "next_hop = 224.0.0.1\n" SESS,
+	  "[collector c1]", "next_hop", "224.0.0.1",
+	  "multicast address; give the next hop's unicast address" },
+	{ "next_hop_bcast", PORTS COLL_AUTO "next_hop = 255.255.255.255\n"
+	  SESS, "[collector c1]", "next_hop", "255.255.255.255", "broadcast" },
+	{ "next_hop_unspec6", PORTS "[collector c1]\nport = out\n"
+	  "remote_ip = fd00::3\nlocal_ip = fd00::10\nremote_mac = auto\n"
+	  "next_hop = ::\n" SESS,
+	  "[collector c1]", "next_hop", "::", "unspecified" },
+	{ "next_hop_cidr", PORTS COLL_AUTO "next_hop = 198.18.1.1/24\n" SESS,
+	  "[collector c1]", "next_hop", "198.18.1.1/24",
+	  "not an IP address" },
+	{ "next_hop_empty", PORTS COLL_AUTO "next_hop =\n" SESS,
+	  "[collector c1]", "next_hop", "", "not an IP address" },
+	{ "mac_auto_case", PORTS "[collector c1]\nport = out\n"
+	  "remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+	  "remote_mac = AUTO\n" SESS,
+	  "[collector c1]", "remote_mac", "AUTO",
+	  "or auto to resolve it by ARP/ND" },
 	{ "mac_short", PORTS "[collector c1]\nport = out\n"
 	  "remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
 	  "remote_mac = 02:00:00:00:01\n" SESS,
@@ -1733,6 +1846,7 @@ main(void)
 		cmocka_unit_test(test_tap_mode),
 		cmocka_unit_test(test_playground_kernel),
 		cmocka_unit_test(test_tx_one_way_peer),
+		cmocka_unit_test(test_mac_auto),
 		cmocka_unit_test(test_limits_accepted),
 		cmocka_unit_test(test_parse_rate),
 		cmocka_unit_test(test_pcap_demo),
