@@ -24,6 +24,9 @@
 #define NB_RXD	   1024
 #define NB_TXD	   1024
 #define POOL_CACHE 256
+/* Descriptors of the control thread's queues on a neigh port: it sends a
+ * few requests a second and receives what the port's MAC gets. */
+#define NB_CTL_D 256
 
 /* The ethdev name a device string probes: everything before the first ','. */
 static void
@@ -150,13 +153,15 @@ queues_hint(const char *driver, unsigned int n, char *buf, size_t len)
 
 /* Which ports the workers poll and which need forward/copy tx queues. */
 static void
-port_roles(const struct cfg *cfg, bool *polled, bool *fwd, bool *mir)
+port_roles(const struct cfg *cfg, bool *polled, bool *fwd, bool *mir,
+	   bool *neigh)
 {
 	unsigned int i, j;
 
 	memset(polled, 0, sizeof(bool) * CFG_MAX_PORTS);
 	memset(fwd, 0, sizeof(bool) * CFG_MAX_PORTS);
 	memset(mir, 0, sizeof(bool) * CFG_MAX_PORTS);
+	memset(neigh, 0, sizeof(bool) * CFG_MAX_PORTS);
 	for (i = 0; i < cfg->n_ports; i++) {
 		if (cfg->mode == CFG_MODE_INLINE && cfg->ports[i].peer >= 0) {
 			polled[i] = true;
@@ -170,8 +175,11 @@ port_roles(const struct cfg *cfg, bool *polled, bool *fwd, bool *mir)
 			if (s->sources[j].dir & CFG_DIR_RX)
 				polled[s->sources[j].port] = true;
 	}
-	for (i = 0; i < cfg->n_collectors; i++)
+	for (i = 0; i < cfg->n_collectors; i++) {
 		mir[cfg->collectors[i].port] = true;
+		if (cfg->collectors[i].remote_mac_auto)
+			neigh[cfg->collectors[i].port] = true;
+	}
 }
 
 /*
@@ -232,12 +240,13 @@ static int
 configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	      unsigned int n_workers, bool fwd, bool mir, uint16_t mir_txd,
 	      uint32_t mirror_pool, struct rte_mempool *rx_pool,
-	      struct dpm_err *e)
+	      struct rte_mempool *neigh_pool, struct dpm_err *e)
 {
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
 	char hint[96];
 	uint16_t nb_rxd = NB_RXD, nb_txd = NB_TXD, nb_mird = mir_txd, q;
+	uint16_t nb_ctld = NB_CTL_D, nb_ctltx = NB_CTL_D, n_wtxq;
 	unsigned int per_worker = (fwd ? 1 : 0) + (mir ? 1 : 0);
 	uint32_t overhead;
 	bool assumed_mtu;
@@ -285,6 +294,32 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	} else {
 		p->txq_stride = (uint16_t)per_worker;
 		p->n_txq = (uint16_t)(n_workers * per_worker);
+	}
+	n_wtxq = p->n_txq;
+	if (p->neigh) {
+		/* The control thread's own queues: it never shares one with
+		 * a worker.  An rx queue only if one is to spare: it polls
+		 * the port's others too. */
+		if (n_workers * per_worker + 1 > info.max_tx_queues)
+			return dpm_fail(
+				e, EINVAL,
+				"[port %s] device = %s: %u worker(s) and the "
+				"control thread, which resolves the next hop "
+				"of a collector with remote_mac = auto here, "
+				"need %u tx queues, %s offers %u; give the "
+				"collector a fixed remote_mac%s%s",
+				cp->name, cp->device, n_workers,
+				n_workers * per_worker + 1, info.driver_name,
+				info.max_tx_queues,
+				n_workers > 1 ? ", use fewer worker lcores (-l)"
+					      : "",
+				queues_hint(info.driver_name,
+					    n_workers * per_worker + 1, hint,
+					    sizeof(hint)));
+		p->ctl_txq = (uint16_t)(n_workers * per_worker);
+		p->n_txq = (uint16_t)(n_workers * per_worker + 1);
+		if (p->n_rxq < info.max_rx_queues)
+			p->n_rxq++;
 	}
 
 	memset(&conf, 0, sizeof(conf));
@@ -357,6 +392,7 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	p->configured = true;
 	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
 	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, NULL, &nb_mird);
+	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_ctld, &nb_ctltx);
 	if (mir && nb_mird > mir_txd)
 		return dpm_fail(e, EINVAL,
 				"[dpmirror] mirror_pool = %u: [port %s] device "
@@ -366,22 +402,28 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 				mirror_pool, cp->name, cp->device, nb_mird,
 				mir_txd);
 	for (q = 0; q < p->n_rxq; q++) {
-		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd,
+		bool ctl = q >= cp->rx_queues; /* the control thread's */
+
+		rc = rte_eth_rx_queue_setup(p->port_id, q,
+					    ctl ? nb_ctld : nb_rxd,
 					    rte_eth_dev_socket_id(p->port_id),
-					    NULL, rx_pool);
+					    NULL, ctl ? neigh_pool : rx_pool);
 		if (rc != 0)
 			goto queue_fail;
 	}
 	for (q = 0; q < p->n_txq; q++) {
 		struct rte_eth_txconf txc = info.default_txconf;
+		uint16_t nb = nb_txd;
 
 		txc.offloads = conf.txmode.offloads;
 		/* A copy queue holds at most its share of the mirror pool. */
-		rc = rte_eth_tx_queue_setup(
-			p->port_id, q,
-			mir && q % p->txq_stride == p->mir_ofs ? nb_mird
-							       : nb_txd,
-			rte_eth_dev_socket_id(p->port_id), &txc);
+		if (q >= n_wtxq)
+			nb = nb_ctltx;
+		else if (mir && q % p->txq_stride == p->mir_ofs)
+			nb = nb_mird;
+		rc = rte_eth_tx_queue_setup(p->port_id, q, nb,
+					    rte_eth_dev_socket_id(p->port_id),
+					    &txc);
 		if (rc != 0)
 			goto queue_fail;
 	}
@@ -537,17 +579,20 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 		struct ctl_ports *ports, struct dpm_err *e)
 {
 	bool polled[CFG_MAX_PORTS], fwd[CFG_MAX_PORTS], mir[CFG_MAX_PORTS];
-	unsigned int i, n_mbufs = 0;
+	bool neigh[CFG_MAX_PORTS];
+	unsigned int i, n_mbufs = 0, n_neigh = 0;
 	uint16_t mir_txd;
 	int rc;
 
 	memset(ports, 0, sizeof(*ports));
-	port_roles(cfg, polled, fwd, mir);
+	port_roles(cfg, polled, fwd, mir, neigh);
 	for (i = 0; i < cfg->n_ports; i++) {
 		unsigned int j;
 
 		ports->p[i].name = cfg->ports[i].name;
 		ports->p[i].polled = polled[i];
+		ports->p[i].neigh = neigh[i];
+		n_neigh += neigh[i] ? 1 : 0;
 		ports->p[i].port_id = RTE_MAX_ETHPORTS;
 		ports->n = i + 1;
 		rc = probe_one(cfg, &cfg->ports[i], &ports->p[i], e);
@@ -589,10 +634,27 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 		rc = -ENOMEM;
 		goto fail;
 	}
+	if (n_neigh > 0) {
+		/* Each neigh port's extra rx ring full, its tx ring full,
+		 * and a few in the control thread's hands. */
+		ports->neigh_pool = rte_pktmbuf_pool_create(
+			"dpm_neigh", n_neigh * 2 * NB_CTL_D + 256, 0, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+		if (ports->neigh_pool == NULL) {
+			rc = dpm_fail(e, ENOMEM,
+				      "cannot create the pool of %u mbufs "
+				      "for the neighbour queues of remote_mac "
+				      "= auto (%s); give the EAL more memory "
+				      "(-m)",
+				      n_neigh * 2 * NB_CTL_D + 256,
+				      rte_strerror(rte_errno));
+			goto fail;
+		}
+	}
 	for (i = 0; i < cfg->n_ports; i++) {
 		rc = configure_one(&cfg->ports[i], &ports->p[i], n_workers,
 				   fwd[i], mir[i], mir_txd, cfg->mirror_pool,
-				   ports->rx_pool, e);
+				   ports->rx_pool, ports->neigh_pool, e);
 		if (rc != 0)
 			goto fail;
 	}
@@ -645,8 +707,10 @@ ctl_ports_teardown(struct ctl_ports *ports)
 		p->started = p->configured = p->probed = false;
 	}
 	ports->n = 0;
+	rte_mempool_free(ports->neigh_pool);
 	rte_mempool_free(ports->clone_pool);
 	rte_mempool_free(ports->mirror_pool);
 	rte_mempool_free(ports->rx_pool);
 	ports->clone_pool = ports->mirror_pool = ports->rx_pool = NULL;
+	ports->neigh_pool = NULL;
 }

@@ -11,6 +11,15 @@
  * (when some port forwards to it) and one for copies (when a collector
  * sends out of it).  A device with too few tx queues for both shares one
  * queue per worker, with a notice.
+ *
+ * A port that some collector with remote_mac = auto sends out of (no
+ * worker receives on it: cfg checks that) also gets queues for the
+ * control thread, which resolves the next hop there (ctl_neigh.h): one
+ * extra tx queue, ctl_txq, its own; and one extra rx queue when the
+ * device has one to spare.  The control thread polls every rx queue of
+ * such a port (no worker does), so that an answer spread to any of them
+ * by RSS or a packet socket's fanout is seen.  The frames it sends and
+ * the extra rx queue use a small pool of their own, neigh_pool.
  */
 
 #include <stdbool.h>
@@ -39,6 +48,10 @@ struct ctl_port {
 	/* tx queue of worker w: fwd at w * txq_stride + fwd_ofs, copies at
 	 * w * txq_stride + mir_ofs (equal when they share). */
 	uint16_t txq_stride, fwd_ofs, mir_ofs;
+	/* A remote_mac = auto collector sends out of it: the control thread
+	 * receives on rx queues 0..n_rxq-1 and sends on ctl_txq. */
+	bool neigh;
+	uint16_t ctl_txq;
 	char devname[RTE_ETH_NAME_MAX_LEN];
 };
 
@@ -48,6 +61,7 @@ struct ctl_ports {
 	struct rte_mempool *rx_pool;
 	struct rte_mempool *mirror_pool;
 	struct rte_mempool *clone_pool;
+	struct rte_mempool *neigh_pool; /* NULL: no port is neigh */
 };
 
 /*

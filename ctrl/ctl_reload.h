@@ -208,8 +208,9 @@ int ctl_reload_rebuild(struct ctl_reload *r, struct dpm_err *e);
 
 /*
  * A snapshot of every counter as the configuration in force names them
- * (sessions by slot), and of the configuration's own counters.  The
- * control thread calls it as is; any other thread with r->lock held.
+ * (sessions by slot), and of the configuration's own counters.  Every
+ * caller holds r->lock: it reads the devices' counters (rte_eth_stats_get),
+ * which two threads must not do on one port at once.
  */
 void ctl_reload_snapshot(struct ctl_reload *r, struct ctl_snapshot *s);
 

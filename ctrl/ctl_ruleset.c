@@ -34,6 +34,10 @@ collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
 	if (dp_encap_tmpl_init(&dc->tmpl, &ep) != 0)
 		return -1;
 	dc->tmpl.hw_ip_cksum = p->hw_ip_cksum && ep.family == 4;
+	/* remote_mac = auto leaves remote_mac zero until the next hop
+	 * answers (the control thread fills it in): never send to it. */
+	dc->no_neighbor =
+		cc->remote_mac_auto && cfg_mac_is_zero(cc->remote_mac);
 	dc->port = (uint16_t)cc->port;
 	dc->clone_ok = p->multiseg;
 	dc->max_frame = (uint32_t)p->mtu + RTE_ETHER_HDR_LEN;

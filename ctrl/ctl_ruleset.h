@@ -19,7 +19,10 @@
  * set of workers (bit w = worker w, up to 64) that receive on port p: a
  * session's rate cap is shared out evenly among the workers that receive
  * its traffic (RSS imbalance between them skews it).  GENERATION must
- * differ from the ruleset it replaces.  Returns NULL with a message in E.
+ * differ from the ruleset it replaces.  A collector with remote_mac = auto
+ * whose remote_mac is still zero (its next hop not resolved, see
+ * ctl_neigh.h) gets no_neighbor: its copies are dropped and counted.
+ * Returns NULL with a message in E.
  */
 struct dp_ruleset *ctl_ruleset_build(const struct cfg *cfg,
 				     const struct ctl_ports *ports,

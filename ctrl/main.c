@@ -23,7 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -42,6 +45,7 @@
 #include "ctl_kernel.h"
 #include "dpm_lock.h"
 #include "ctl_log.h"
+#include "ctl_neigh.h"
 #include "ctl_port.h"
 #include "ctl_reload.h"
 #include "ctl_ruleset.h"
@@ -472,12 +476,320 @@ start_up(const struct cfg *cfg, struct proc *pr, bool *config,
 	return 0;
 }
 
+/*
+ * Neighbours (DESIGN section 8): the next hops of the collectors with
+ * remote_mac = auto, resolved by the control thread on the queues
+ * ctl_port.c gives it on their egress ports.  CUR is the state for the
+ * configuration in force (CUR_CFG); during a reload NEXT is the one the
+ * prepare hook made for the new configuration (NEXT_CFG).  The pointers,
+ * and the entries the telemetry shows, change only under the reload's
+ * lock, which the telemetry callbacks hold while they read.
+ */
+#define NEIGH_RX_BURST 32
+/* Bursts taken from one rx queue per pass: the port is not promiscuous,
+ * but a packet socket also sees the copies the workers send. */
+#define NEIGH_RX_BURSTS 16
+#define NEIGH_PASS_US	10000 /* control loop period with neighbours */
+#define IDLE_PASS_US	50000 /* without */
+
+struct neigh_ctx {
+	struct ctl_reload *r;
+	const struct ctl_ports *ports;
+	struct rte_ether_addr port_mac[CFG_MAX_PORTS];
+	bool any; /* some port has the control thread's queues */
+	struct ctl_neigh *cur, *next;
+	const struct cfg *cur_cfg, *next_cfg;
+	/* What was last logged of each entry of CUR: state name and MAC. */
+	const char *shown_state[CFG_MAX_COLLECTORS];
+	struct rte_ether_addr shown_mac[CFG_MAX_COLLECTORS];
+	uint64_t failed_gen; /* a rebuild for this generation failed */
+};
+
+static struct ctl_neigh neigh_buf[2];
+static struct neigh_ctx nctx;
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Collector I's resolved MAC (or zero) into CFG's remote_mac, for every
+ * collector with remote_mac = auto: what the ruleset is built from. */
+static void
+neigh_fill(struct cfg *cfg, const struct ctl_neigh *nb)
+{
+	struct rte_ether_addr mac;
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_collectors && i < nb->n; i++) {
+		struct cfg_collector *cc = &cfg->collectors[i];
+
+		if (!cc->remote_mac_auto)
+			continue;
+		if (!ctl_neigh_mac(nb, i, &mac))
+			memset(&mac, 0, sizeof(mac));
+		memcpy(cc->remote_mac, mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+	}
+}
+
+/* What is logged of CUR is what it says now (no line for it). */
+static void
+neigh_mark_shown(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nctx.cur->n; i++) {
+		nctx.shown_state[i] =
+			ctl_neigh_state_name(nctx.cur->e[i].state);
+		nctx.shown_mac[i] = nctx.cur->e[i].mac;
+	}
+}
+
+/* A line for every entry whose state (as reported) or MAC changed. */
+static void
+neigh_log_changes(void)
+{
+	char nh[INET6_ADDRSTRLEN], from[RTE_ETHER_ADDR_FMT_SIZE],
+		to[RTE_ETHER_ADDR_FMT_SIZE];
+	unsigned int i;
+
+	for (i = 0; i < nctx.cur->n; i++) {
+		const struct ctl_neigh_entry *e = &nctx.cur->e[i];
+		const char *st = ctl_neigh_state_name(e->state);
+
+		if (e->state == CTL_NEIGH_STATIC ||
+		    (st == nctx.shown_state[i] &&
+		     rte_is_same_ether_addr(&e->mac, &nctx.shown_mac[i])))
+			continue;
+		if (inet_ntop(e->family == 4 ? AF_INET : AF_INET6, e->target,
+			      nh, sizeof(nh)) == NULL)
+			snprintf(nh, sizeof(nh), "?");
+		/* No MAC is all zero: shown as "none". */
+		if (rte_is_zero_ether_addr(&nctx.shown_mac[i]))
+			snprintf(from, sizeof(from), "none");
+		else
+			rte_ether_format_addr(from, sizeof(from),
+					      &nctx.shown_mac[i]);
+		if (!e->has_mac)
+			snprintf(to, sizeof(to), "none");
+		else
+			rte_ether_format_addr(to, sizeof(to), &e->mac);
+		if (!e->has_mac && strcmp(from, "none") == 0)
+			RTE_LOG(NOTICE, DPM_CTRL,
+				"collector %s: next hop %s on port %s: no "
+				"answer, %s (its copies are dropped as "
+				"no_neighbor)\n",
+				e->name, nh, nctx.ports->p[e->port].name, st);
+		else
+			RTE_LOG(NOTICE, DPM_CTRL,
+				"collector %s: next hop %s on port %s: MAC %s "
+				"-> %s, %s%s\n",
+				e->name, nh, nctx.ports->p[e->port].name, from,
+				to, st,
+				e->has_mac ? ""
+					   : " (its copies are dropped as "
+					     "no_neighbor)");
+		nctx.shown_state[i] = st;
+		nctx.shown_mac[i] = e->mac;
+	}
+}
+
+/* /dpmirror/collectors,NAME: the MAC and state of collector COLL of CFG
+ * (called with the reload's lock held). */
+static void
+neigh_show(const struct cfg *cfg, unsigned int coll, char *mac, size_t len,
+	   const char **state)
+{
+	const struct ctl_neigh *nb = NULL;
+	const struct ctl_neigh_entry *e;
+
+	if (cfg == nctx.cur_cfg)
+		nb = nctx.cur;
+	else if (nctx.next != NULL && cfg == nctx.next_cfg)
+		nb = nctx.next;
+	if (nb == NULL || coll >= nb->n)
+		return; /* the configuration's own word */
+	e = &nb->e[coll];
+	*state = ctl_neigh_state_name(e->state);
+	rte_ether_format_addr(mac, len, &e->mac);
+}
+
+/*
+ * The reload's prepare hook: the neighbour state of NEXT, carried over
+ * from the running one where a collector resolves the same next hop, and
+ * its MACs in NEXT, before NEXT's ruleset is built.  A collector with
+ * remote_mac = auto on a port without the control thread's queues (set
+ * up at start) needs a restart.
+ */
+static int
+neigh_prepare(struct cfg *next, const struct cfg *cur, void *arg,
+	      struct dpm_err *e)
+{
+	struct ctl_neigh *nb =
+		nctx.cur == &neigh_buf[0] ? &neigh_buf[1] : &neigh_buf[0];
+	unsigned int i;
+
+	(void)cur;
+	(void)arg;
+	for (i = 0; i < next->n_collectors; i++) {
+		const struct cfg_collector *cc = &next->collectors[i];
+
+		if (cc->remote_mac_auto && !nctx.ports->p[cc->port].neigh)
+			return dpm_fail(
+				e, EINVAL,
+				"[collector %s] remote_mac = auto: port %s "
+				"has no queues for resolving next hops (they "
+				"are set up at start for the ports of "
+				"remote_mac = auto collectors): needs a "
+				"restart",
+				cc->name, next->ports[cc->port].name);
+	}
+	pthread_mutex_lock(&nctx.r->lock);
+	ctl_neigh_init(nb, next, nctx.port_mac);
+	ctl_neigh_carry(nb, nctx.cur);
+	neigh_fill(next, nb);
+	nctx.next = nb;
+	nctx.next_cfg = next;
+	pthread_mutex_unlock(&nctx.r->lock);
+	return 0;
+}
+
+/* After ctl_reload_run returned RC: the new state is in force with the
+ * new configuration, or dropped with it. */
+static void
+neigh_reloaded(int rc)
+{
+	pthread_mutex_lock(&nctx.r->lock);
+	if (rc == 0 && nctx.next != NULL && nctx.next_cfg == nctx.r->cfg) {
+		nctx.cur = nctx.next;
+		nctx.cur_cfg = nctx.r->cfg;
+		neigh_mark_shown();
+	}
+	nctx.next = NULL;
+	nctx.next_cfg = NULL;
+	pthread_mutex_unlock(&nctx.r->lock);
+}
+
+static void
+neigh_start(struct ctl_reload *r, const struct ctl_ports *ports)
+{
+	unsigned int i;
+
+	memset(&nctx, 0, sizeof(nctx));
+	nctx.r = r;
+	nctx.ports = ports;
+	for (i = 0; i < ports->n; i++) {
+		nctx.port_mac[i] = ports->p[i].mac;
+		nctx.any |= ports->p[i].neigh;
+	}
+	/* The first ruleset was built with the file's remote_mac, zero for
+	 * remote_mac = auto: what ctl_neigh_init starts from (PENDING). */
+	ctl_neigh_init(&neigh_buf[0], r->cfg, nctx.port_mac);
+	nctx.cur = &neigh_buf[0];
+	nctx.cur_cfg = r->cfg;
+	neigh_mark_shown();
+	ctl_reload_set_prepare(r, neigh_prepare, NULL);
+	ctl_telemetry_set_neigh(neigh_show);
+}
+
+/*
+ * One pass of the control loop: what arrived on the neigh ports goes to
+ * the state machine, the requests due are sent, and a changed MAC is
+ * published in a new ruleset.
+ */
+static void
+neigh_pass(void)
+{
+	static struct rte_mbuf *rx[CFG_MAX_PORTS][NEIGH_RX_BURST];
+	struct ctl_neigh_tx tx[CFG_MAX_COLLECTORS];
+	const struct ctl_ports *ports = nctx.ports;
+	struct ctl_reload *r = nctx.r;
+	unsigned int i, j, k, n_tx;
+	struct dpm_err e;
+	uint64_t t, gen;
+
+	if (!nctx.any)
+		return;
+	for (i = 0; i < ports->n; i++) {
+		const struct ctl_port *p = &ports->p[i];
+		uint16_t q, n, b;
+
+		if (!p->neigh)
+			continue;
+		for (q = 0; q < p->n_rxq; q++) {
+			for (b = 0; b < NEIGH_RX_BURSTS; b++) {
+				n = rte_eth_rx_burst(p->port_id, q, rx[i],
+						     NEIGH_RX_BURST);
+				if (n == 0)
+					break;
+				t = now_ms();
+				pthread_mutex_lock(&r->lock);
+				for (j = 0; j < n; j++)
+					ctl_neigh_input(nctx.cur, i, rx[i][j],
+							t);
+				pthread_mutex_unlock(&r->lock);
+				rte_pktmbuf_free_bulk(rx[i], n);
+				if (n < NEIGH_RX_BURST)
+					break;
+			}
+		}
+	}
+	pthread_mutex_lock(&r->lock);
+	n_tx = ctl_neigh_poll(nctx.cur, now_ms(), ports->neigh_pool, tx,
+			      RTE_DIM(tx));
+	pthread_mutex_unlock(&r->lock);
+	for (k = 0; k < n_tx; k++) {
+		const struct ctl_port *p = &ports->p[tx[k].port];
+
+		if (rte_eth_tx_burst(p->port_id, p->ctl_txq, &tx[k].m, 1) == 1)
+			continue;
+		rte_pktmbuf_free(tx[k].m);
+		RTE_LOG(NOTICE, DPM_CTRL,
+			"port %s: a neighbour request could not be sent (the "
+			"control thread's tx queue is full); it is sent "
+			"again at the next retry\n",
+			p->name);
+	}
+	neigh_log_changes();
+	if (!ctl_neigh_changed(nctx.cur))
+		return;
+	gen = nctx.cur->gen;
+	pthread_mutex_lock(&r->lock);
+	neigh_fill(r->cfg, nctx.cur);
+	pthread_mutex_unlock(&r->lock);
+	if (ctl_reload_rebuild(r, &e) == 0) {
+		ctl_neigh_published(nctx.cur, gen);
+		return;
+	}
+	if (nctx.failed_gen != gen)
+		RTE_LOG(ERR, DPM_CTRL,
+			"a changed next-hop MAC is not in force yet: %s; "
+			"trying again\n",
+			e.msg);
+	nctx.failed_gen = gen;
+}
+
 /* The statistics interval in force: --stats-interval, else the file's. */
 static unsigned int
 stats_interval(const struct cfg *cfg, const struct options *o)
 {
 	return o->stats_interval >= 0 ? (unsigned int)o->stats_interval
 				      : cfg->stats_interval;
+}
+
+/* ctl_reload_snapshot on the control thread: under the reload's lock, as
+ * telemetry takes it, since ethdev's stats calls on one port are not safe
+ * from two threads at once. */
+static void
+snapshot_locked(struct ctl_reload *r, struct ctl_snapshot *s)
+{
+	pthread_mutex_lock(&r->lock);
+	ctl_reload_snapshot(r, s);
+	pthread_mutex_unlock(&r->lock);
 }
 
 static int
@@ -501,6 +813,7 @@ run(const struct cfg *cfg, const struct options *o)
 	__atomic_store_n(&pr.shared.ruleset, pr.rs, __ATOMIC_RELEASE);
 	ctl_reload_init(&rl, o->config, cfg, &pr.shared, &pr.rs, &pr.ports,
 			&pr.ws);
+	neigh_start(&rl, &pr.ports);
 	if (ctl_telemetry_init(&rl) != 0)
 		RTE_LOG(WARNING, DPM_CTRL,
 			"telemetry commands /dpmirror/* not available\n");
@@ -521,14 +834,15 @@ run(const struct cfg *cfg, const struct options *o)
 				      pr.ws.lcore[i]);
 	ctl_reload_set_live(&rl, true, start);
 	next_print = interval;
-	ctl_reload_snapshot(&rl, prev);
+	snapshot_locked(&rl, prev);
 	while (!quit_signal) {
 		double t;
 
-		usleep(50000);
+		usleep(nctx.any ? NEIGH_PASS_US : IDLE_PASS_US);
+		neigh_pass();
 		t = elapsed(start);
 		if (interval > 0 && t >= next_print) {
-			ctl_reload_snapshot(&rl, cur);
+			snapshot_locked(&rl, cur);
 			ctl_stats_print(stdout, cur, prev);
 			tmp = prev;
 			prev = cur;
@@ -537,18 +851,27 @@ run(const struct cfg *cfg, const struct options *o)
 		}
 		if (dump_signal) {
 			dump_signal = 0;
-			ctl_reload_snapshot(&rl, cur);
+			snapshot_locked(&rl, cur);
 			write_json(o->stats_json, cur);
 		}
 		if (hup_signal) {
 			uint64_t at =
 				__atomic_load_n(&hup_tsc, __ATOMIC_RELAXED);
+			int rr;
 
 			hup_signal = 0;
-			if (ctl_reload_run(&rl, at) == 0) {
+			rr = ctl_reload_run(&rl, at);
+			neigh_reloaded(rr);
+			if (rr == 0) {
+				/* A collector added or moved by the reload
+				 * gets the start's MTU check too. */
+				check_collector_mtu(
+					rl.cfg, &pr.ports,
+					__atomic_load_n(&pr.shared.ruleset,
+							__ATOMIC_ACQUIRE));
 				/* Rates restart from here: sessions may
 				 * have come, gone or moved. */
-				ctl_reload_snapshot(&rl, prev);
+				snapshot_locked(&rl, prev);
 				if (interval != stats_interval(rl.cfg, o)) {
 					interval = stats_interval(rl.cfg, o);
 					next_print = t + interval;
@@ -558,7 +881,7 @@ run(const struct cfg *cfg, const struct options *o)
 	}
 	pr.shared.quit = 1;
 	rte_eal_mp_wait_lcore();
-	ctl_reload_snapshot(&rl, cur);
+	snapshot_locked(&rl, cur);
 	ctl_reload_set_live(&rl, false, 0);
 	printf("\ndpmirror: stopping; totals:\n");
 	ctl_stats_print(stdout, cur, NULL);
@@ -592,6 +915,10 @@ dry_run_port(const struct cfg *cfg, const struct ctl_port *p,
 		       ? " (tx_multiseg = yes)"
 		       : "",
 	       __builtin_popcountll(ws->port_workers[i]));
+	if (p->neigh)
+		printf("    remote_mac = auto: the control thread resolves "
+		       "next hops here on rx queue(s) 0..%u and tx queue %u\n",
+		       p->n_rxq - 1u, p->ctl_txq);
 }
 
 /*

@@ -26,6 +26,10 @@ struct dp_collector {
 	uint16_t port;	    /* dp port index of the egress port */
 	uint8_t clone_ok;   /* the egress port takes multi-segment tx */
 	uint32_t max_frame; /* largest frame the egress port sends: MTU + 14 */
+	/* remote_mac = auto and the next hop's MAC not (or no longer) known:
+	 * the template has no destination, every copy for this collector is
+	 * dropped as no_neighbor.  A resolved MAC comes in a new ruleset. */
+	uint8_t no_neighbor;
 };
 
 struct dp_session {

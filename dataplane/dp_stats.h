@@ -22,7 +22,9 @@
 	X(RATE_LIMITED, "rate_limited")                                        \
 	X(NO_MBUF, "no_mbuf")                                                  \
 	X(TX_FULL, "tx_full")                                                  \
-	X(TOO_BIG, "too_big")
+	X(TOO_BIG, "too_big")                                                  \
+	/* the collector's next-hop MAC is not known (remote_mac = auto) */    \
+	X(NO_NEIGHBOR, "no_neighbor")
 
 enum dp_drop {
 #define DP_DROP_ENUM(e, s) DP_DROP_##e,

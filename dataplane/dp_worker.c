@@ -131,6 +131,10 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 		return;
 	}
 	c = &rs->coll[se->coll[se->n_coll == 1 ? 0 : hash % se->n_coll]];
+	if (unlikely(c->no_neighbor)) {
+		dp_ctr_add_rel(&sc->dropped[DP_DROP_NO_NEIGHBOR], 1);
+		return;
+	}
 	inner = pkt->pkt_len;
 	if (se->snaplen != 0 && se->snaplen < inner)
 		inner = se->snaplen;

@@ -1251,6 +1251,95 @@ test_own_copies_never_mirrored(void **state)
 	fixture_down(&f);
 }
 
+/*
+ * remote_mac = auto: until the next hop's MAC is in the configuration, the
+ * collector's copies are dropped as no_neighbor (after sampling, which
+ * decides first), nothing is built or sent for it and the other sessions
+ * and the originals are untouched; a ruleset built once the MAC is filled
+ * in sends the copies to that MAC.
+ */
+static void
+test_no_neighbor(void **state)
+{
+	static const char ini[] = PORTS_INLINE COLL6
+		"[collector auto]\nport = c\nremote_ip = 198.18.1.3\n"
+		"local_ip = 198.18.1.10\nremote_mac = auto\nvni = 300\n"
+		"[session a]\nsources = a:rx\ncollector = auto\nsample = 2\n"
+		"[session f]\nsources = a:rx\ncollector = c6\n";
+	static const uint8_t mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x07, 0x07 };
+	struct dp_ruleset *rs2;
+	struct rte_mbuf *pk[10], *out[64];
+	uint8_t ref[10][100];
+	struct dpm_err err;
+	struct fixture f;
+	unsigned int i, n, k;
+
+	(void)state;
+	fixture_up(&f, ini, 1024, 1024, 1500);
+	assert_true(f.cfg->collectors[1].remote_mac_auto);
+	assert_true(f.rs->coll[1].no_neighbor);
+	assert_false(f.rs->coll[0].no_neighbor);
+	for (i = 0; i < 10; i++) {
+		pk[i] = tcp4(&f, 80, 100, (uint8_t)i);
+		memcpy(ref[i], rte_pktmbuf_mtod(pk[i], uint8_t *), 100);
+	}
+	dp_worker_burst(f.w, f.rs, 0, pk, 10);
+	dp_worker_flush(f.w);
+	assert_int_equal(drain(f.txr[1], out, 64), 10);
+	rte_pktmbuf_free_bulk(out, 10);
+	n = drain(f.txr[2], out, 64);
+	assert_int_equal(n, 10); /* session f's only */
+	for (i = 0; i < n; i++)
+		assert_int_equal(check_copy(out[i], ref[i], 100, 70), 200);
+	rte_pktmbuf_free_bulk(out, n);
+	assert_int_equal(f.w->stats.sess[0].matched, 10);
+	assert_int_equal(f.w->stats.sess[0].mirrored, 0);
+	assert_int_equal(f.w->stats.sess[0].dropped[DP_DROP_SAMPLED_OUT], 5);
+	assert_int_equal(f.w->stats.sess[0].dropped[DP_DROP_NO_NEIGHBOR], 5);
+	assert_int_equal(f.w->stats.sess[1].mirrored, 10);
+	assert_int_equal(f.w->stats.sess[1].dropped[DP_DROP_NO_NEIGHBOR], 0);
+	assert_int_equal(f.w->stats.port[2].mirror_packets, 10);
+	check_accounting(&f);
+
+	/* The next hop answered: its MAC in the configuration, a new
+	 * ruleset, copies to it (the sampler keeps its phase: packets 0, 2,
+	 * 4, 6 and 8 of this burst). */
+	memcpy(f.cfg->collectors[1].remote_mac, mac, 6);
+	rs2 = ctl_ruleset_build(f.cfg, &f.ports, one_worker,
+				f.rs->generation + 1, &err);
+	assert_non_null(rs2);
+	assert_false(rs2->coll[1].no_neighbor);
+	rs2->sess[0].sample_epoch = f.rs->sess[0].sample_epoch;
+	ctl_ruleset_free(f.rs);
+	f.rs = rs2;
+	for (i = 0; i < 10; i++) {
+		pk[i] = tcp4(&f, 80, 100, (uint8_t)(i + 10));
+		memcpy(ref[i], rte_pktmbuf_mtod(pk[i], uint8_t *), 100);
+	}
+	dp_worker_burst(f.w, f.rs, 0, pk, 10);
+	dp_worker_flush(f.w);
+	assert_int_equal(drain(f.txr[1], out, 64), 10);
+	rte_pktmbuf_free_bulk(out, 10);
+	n = drain(f.txr[2], out, 64);
+	assert_int_equal(n, 15);
+	for (i = 0, k = 0; i < 10; i++) {
+		if (i % 2 == 0) {
+			assert_int_equal(check_copy(out[k], ref[i], 100, 50),
+					 300);
+			assert_memory_equal(rte_pktmbuf_mtod(out[k], uint8_t *),
+					    mac, 6);
+			k++;
+		}
+		assert_int_equal(check_copy(out[k], ref[i], 100, 70), 200);
+		k++;
+	}
+	rte_pktmbuf_free_bulk(out, n);
+	assert_int_equal(f.w->stats.sess[0].mirrored, 5);
+	assert_int_equal(f.w->stats.sess[0].dropped[DP_DROP_NO_NEIGHBOR], 5);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
 int
 main(void)
 {
@@ -1270,6 +1359,7 @@ main(void)
 		cmocka_unit_test(test_mirrored_counted_when_sent),
 		cmocka_unit_test(test_counters_monotonic_under_reads),
 		cmocka_unit_test(test_own_copies_never_mirrored),
+		cmocka_unit_test(test_no_neighbor),
 	};
 	int rc;
 
