@@ -230,7 +230,7 @@ cfg_parse_cidr(const char *word, const char *s, struct cfg_addr *a,
 			 word, s, word);
 		return -1;
 	}
-	snprintf(buf, sizeof(buf), "%s", s);
+	memcpy(buf, s, strlen(s) + 1); /* fits: checked above */
 	slash = strchr(s, '/');
 	if (slash != NULL)
 		buf[slash - s] = '\0';

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -260,12 +261,17 @@ utf8_len(const struct parser *p)
 static char *
 parse_string(struct parser *p)
 {
-	size_t start = p->pos + 1, cap, n = 0;
+	size_t start = p->pos + 1, end, n = 0;
 	char *out;
 
-	/* Decoding never makes a string longer than its source. */
-	cap = p->len - start + 1;
-	out = malloc(cap);
+	/* Decoding never makes a string longer than its source: room for
+	 * the bytes up to the closing quote (a backslash escapes the byte
+	 * after it), not for the rest of the input, which would make a
+	 * reply of many strings cost the square of its length. */
+	for (end = start; end < p->len && p->s[end] != '"'; end++)
+		if (p->s[end] == '\\')
+			end++;
+	out = malloc((end < p->len ? end : p->len) - start + 1);
 	if (out == NULL) {
 		fail(p, "out of memory");
 		return NULL;
@@ -392,35 +398,164 @@ error:
 	return NULL;
 }
 
-/* Append V (and KEY, for an object) to container C. */
+/*
+ * Append V (and KEY, for an object) to container C.  The arrays grow by
+ * doubling (their capacity is implied by N: 4, then the next power of
+ * two), so that a long array or object costs O(n), not O(n^2) copies.
+ */
 static int
-append(struct parser *p, struct cli_json *c, char *key, struct cli_json *v)
+grow_append(struct cli_json *c, char *key, struct cli_json *v)
 {
 	struct cli_json **items;
 	char **keys;
 
-	items = realloc(c->items, (c->n + 1) * sizeof(*items));
-	if (items == NULL)
-		goto nomem;
-	c->items = items;
-	if (c->type == CLI_JSON_OBJECT) {
-		keys = realloc(c->keys, (c->n + 1) * sizeof(*keys));
-		if (keys == NULL)
-			goto nomem;
-		c->keys = keys;
-		c->keys[c->n] = key;
+	if (c->n == 0 || (c->n >= 4 && (c->n & (c->n - 1)) == 0)) {
+		size_t cap = c->n == 0 ? 4 : 2 * (size_t)c->n;
+
+		if (cap > UINT_MAX)
+			return -1;
+		items = realloc(c->items, cap * sizeof(*items));
+		if (items == NULL)
+			return -1;
+		c->items = items;
+		if (c->type == CLI_JSON_OBJECT) {
+			keys = realloc(c->keys, cap * sizeof(*keys));
+			if (keys == NULL)
+				return -1;
+			c->keys = keys;
+		}
 	}
+	if (c->type == CLI_JSON_OBJECT)
+		c->keys[c->n] = key;
 	c->items[c->n++] = v;
 	return 0;
-nomem:
+}
+
+static int
+append(struct parser *p, struct cli_json *c, char *key, struct cli_json *v)
+{
+	if (grow_append(c, key, v) == 0)
+		return 0;
 	fail(p, "out of memory");
 	return -1;
+}
+
+struct cli_json *
+cli_json_new(enum cli_json_type type, const char *str)
+{
+	struct cli_json *v = calloc(1, sizeof(*v));
+
+	if (v == NULL)
+		return NULL;
+	v->type = type;
+	if ((type == CLI_JSON_NUMBER || type == CLI_JSON_STRING) &&
+	    (v->str = strdup(str != NULL ? str : "")) == NULL) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+int
+cli_json_add(struct cli_json *c, const char *key, struct cli_json *v)
+{
+	char *k = NULL;
+
+	if (c == NULL || v == NULL ||
+	    (c->type != CLI_JSON_OBJECT && c->type != CLI_JSON_ARRAY))
+		goto fail;
+	if (c->type == CLI_JSON_OBJECT &&
+	    (key == NULL || (k = strdup(key)) == NULL))
+		goto fail;
+	if (grow_append(c, k, v) == 0)
+		return 0;
+fail:
+	free(k);
+	cli_json_free(v);
+	return -1;
+}
+
+struct cli_json *
+cli_json_take(struct cli_json *obj, const char *key)
+{
+	struct cli_json *v;
+	unsigned int i;
+
+	if (obj == NULL || obj->type != CLI_JSON_OBJECT)
+		return NULL;
+	for (i = 0; i < obj->n && strcmp(obj->keys[i], key) != 0; i++)
+		;
+	if (i == obj->n)
+		return NULL;
+	v = obj->items[i];
+	free(obj->keys[i]);
+	memmove(&obj->items[i], &obj->items[i + 1],
+		(obj->n - i - 1) * sizeof(obj->items[0]));
+	memmove(&obj->keys[i], &obj->keys[i + 1],
+		(obj->n - i - 1) * sizeof(obj->keys[0]));
+	obj->n--;
+	return v;
+}
+
+/*
+ * The member names of one object being read, hashed (open addressing,
+ * at most half full), so that finding a duplicate costs O(1) per member
+ * rather than a scan of those before it.  A slot holds 1 + the member's
+ * index, 0 when empty.
+ */
+struct keyset {
+	unsigned int *slot;
+	size_t cap; /* a power of two, or 0 */
+};
+
+static size_t
+key_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return (size_t)(h ^ (h >> 32));
+}
+
+/* The slot of KEY in K: where it is, or the empty one where it would go. */
+static size_t
+keyset_find(const struct keyset *k, char *const *keys, const char *key)
+{
+	size_t i = key_hash(key) & (k->cap - 1);
+
+	while (k->slot[i] != 0 && strcmp(keys[k->slot[i] - 1], key) != 0)
+		i = (i + 1) & (k->cap - 1);
+	return i;
+}
+
+/* Make room in K for N + 1 of the names KEYS[0..N-1]; -1 out of memory. */
+static int
+keyset_reserve(struct keyset *k, char *const *keys, unsigned int n)
+{
+	unsigned int *old = k->slot;
+	size_t cap, i;
+
+	if (2 * ((size_t)n + 1) <= k->cap)
+		return 0;
+	cap = k->cap == 0 ? 16 : 2 * k->cap;
+	k->slot = calloc(cap, sizeof(*k->slot));
+	if (k->slot == NULL) {
+		k->slot = old;
+		return -1;
+	}
+	k->cap = cap;
+	for (i = 0; i < n; i++)
+		k->slot[keyset_find(k, keys, keys[i])] = (unsigned int)i + 1;
+	free(old);
+	return 0;
 }
 
 static struct cli_json *
 parse_container(struct parser *p, bool object)
 {
 	int close = object ? '}' : ']';
+	struct keyset ks = {NULL, 0};
 	struct cli_json *c;
 
 	if (p->depth >= p->max_depth) {
@@ -447,8 +582,7 @@ parse_container(struct parser *p, bool object)
 
 		skip_ws(p);
 		if (object) {
-			unsigned int i;
-			size_t at = p->pos;
+			size_t at = p->pos, slot;
 
 			if (peek(p) != '"') {
 				if (peek(p) == '}')
@@ -465,10 +599,13 @@ parse_container(struct parser *p, bool object)
 			key = parse_string(p);
 			if (key == NULL)
 				goto error;
-			for (i = 0; i < c->n; i++)
-				if (strcmp(c->keys[i], key) == 0)
-					break;
-			if (i < c->n) {
+			if (keyset_reserve(&ks, c->keys, c->n) != 0) {
+				fail(p, "out of memory");
+				free(key);
+				goto error;
+			}
+			slot = keyset_find(&ks, c->keys, key);
+			if (ks.slot[slot] != 0) {
 				p->pos = at;
 				fail(p,
 				     "duplicate member \"%.64s\" in an "
@@ -499,6 +636,8 @@ parse_container(struct parser *p, bool object)
 			cli_json_free(v);
 			goto error;
 		}
+		if (object)
+			ks.slot[keyset_find(&ks, c->keys, key)] = c->n;
 		skip_ws(p);
 		ch = peek(p);
 		if (ch == ',') {
@@ -517,8 +656,10 @@ parse_container(struct parser *p, bool object)
 		goto error;
 	}
 	p->depth--;
+	free(ks.slot);
 	return c;
 error:
+	free(ks.slot);
 	cli_json_free(c);
 	return NULL;
 }

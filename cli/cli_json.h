@@ -78,6 +78,20 @@ const struct cli_json *cli_json_get(const struct cli_json *obj,
 				    const char *key);
 
 /*
+ * Building a tree.  cli_json_new: a value of TYPE; STR is the text of a
+ * NUMBER (not checked: a number as the caller formatted it) or the
+ * string of a STRING, ignored otherwise; NULL when out of memory.
+ * cli_json_add: append V to array or object C (KEY copied; ignored for
+ * an array); V belongs to C then, or is freed on failure (-1: out of
+ * memory, C not a container).  A duplicate KEY is the caller's to avoid.
+ * cli_json_take: remove member KEY of OBJ and return its value (the
+ * caller's to free), or NULL when there is none.
+ */
+struct cli_json *cli_json_new(enum cli_json_type type, const char *str);
+int cli_json_add(struct cli_json *c, const char *key, struct cli_json *v);
+struct cli_json *cli_json_take(struct cli_json *obj, const char *key);
+
+/*
  * Conversions of a NUMBER.  cli_json_u64: true when V is an integer
  * written without fraction or exponent in 0..UINT64_MAX; cli_json_i64:
  * the same for INT64_MIN..INT64_MAX; cli_json_double: any number (a

@@ -26,6 +26,7 @@
 
 #define VERSION_CMD	  "/dpmirror/version"
 #define CONFIG_CMD	  "/dpmirror/config"
+#define ERRORS_CMD	  "/dpmirror/reload_errors"
 #define DEFAULT_TIMEOUT_S 10.0
 #define MAX_TIMEOUT_S	  3600.0
 #define POLL_MS		  50
@@ -144,18 +145,66 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * Print the problems of the refused reload, one a line: from
+ * /dpmirror/reload_errors, every message whole, one per line of one
+ * string; else (a process without that command) from last_reload.errors
+ * in CFG, whose strings DPDK 22.11 cuts at 127 bytes.  The number
+ * printed.
+ */
+static uint64_t
+print_errors(struct cli_tel *t, const struct cli_json *errors)
+{
+	struct cli_json *whole = NULL;
+	char err[512];
+	uint64_t n = 0;
+	unsigned int i;
+
+	if (cli_tel_get(t, ERRORS_CMD, CLI_JSON_STRING, &whole, err,
+			sizeof(err)) == 0) {
+		char *line = whole->str, *nl;
+
+		while (*line != '\0') {
+			nl = strchr(line, '\n');
+			if (nl != NULL)
+				*nl = '\0';
+			fprintf(stderr, "  %s\n", line);
+			n++;
+			if (nl == NULL)
+				break;
+			line = nl + 1;
+		}
+		cli_json_free(whole);
+		return n;
+	}
+	for (i = 0;
+	     errors != NULL && errors->type == CLI_JSON_ARRAY && i < errors->n;
+	     i++) {
+		const struct cli_json *e = errors->items[i];
+
+		if (e->type == CLI_JSON_STRING)
+			fprintf(stderr, "  %s\n", e->str);
+		else {
+			fputs("  ", stderr);
+			cli_json_write(stderr, e, 0);
+			fputc('\n', stderr);
+		}
+		n++;
+	}
+	return n;
+}
+
 /* Report the verdict of last_reload in CFG: the exit status. */
 static int
-verdict(const struct cli_tel *t, const struct cli_json *cfg,
+verdict(struct cli_tel *t, const struct cli_json *cfg,
 	const struct reload_state *before, const struct reload_state *now)
 {
 	const struct cli_json *last = cli_json_get(cfg, "last_reload");
 	const struct cli_json *result = cli_json_get(last, "result");
 	const struct cli_json *errors = cli_json_get(last, "errors");
 	const struct cli_json *file = cli_json_get(cfg, "file");
-	uint64_t latency;
+	uint64_t latency, n_errors, shown;
 	bool ok;
-	unsigned int i;
 
 	/* Both counters may move when another reload runs at the same
 	 * time: then the last one's result decides. */
@@ -180,20 +229,12 @@ verdict(const struct cli_tel *t, const struct cli_json *cfg,
 		prog, (int)t->pid, now->generation,
 		file != NULL && file->type == CLI_JSON_STRING ? file->str
 							      : "its file");
-	for (i = 0;
-	     errors != NULL && errors->type == CLI_JSON_ARRAY && i < errors->n;
-	     i++) {
-		const struct cli_json *e = errors->items[i];
-
-		if (e->type == CLI_JSON_STRING)
-			fprintf(stderr, "  %s\n", e->str);
-		else {
-			fputs("  ", stderr);
-			cli_json_write(stderr, e, 0);
-			fputc('\n', stderr);
-		}
-	}
-	if (errors == NULL || errors->type != CLI_JSON_ARRAY || errors->n == 0)
+	shown = print_errors(t, errors);
+	if (cli_json_u64(cli_json_get(last, "n_errors"), &n_errors) &&
+	    n_errors > shown)
+		fprintf(stderr, "  (%" PRIu64 " more not shown)\n",
+			n_errors - shown);
+	else if (shown == 0)
 		fprintf(stderr, "  (the process reported no detail; see its "
 				"log)\n");
 	return CLI_EXIT_FAIL;

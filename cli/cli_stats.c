@@ -7,7 +7,8 @@
  *   - text: the testpmd-style block dpmirror prints itself, laid out from
  *     the same schema tables (ctl_stats.h), with a timestamp; rates come
  *     from two successive reads;
- *   - --json: the object as the socket sent it, on one line;
+ *   - --json: the object --stats-json writes (section 5), on one line:
+ *     rebuilt from what the socket can carry (see section5 below);
  *   - --prometheus: the text exposition format, one family per counter.
  * The text and Prometheus renderings walk the object they received, so a
  * counter the process adds later appears without a change here; the
@@ -59,9 +60,10 @@ stats_usage(FILE *out)
 		"                with a timestamp; the rates are measured "
 		"over two reads %.0f s\n"
 		"                apart (over SEC with --watch)\n"
-		"  --json        the statistics object (DESIGN section 5) as "
-		"the socket sent\n"
-		"                it, compact, on one line\n"
+		"  --json        the statistics object (DESIGN section 5), "
+		"the same as\n"
+		"                dpmirror's --stats-json file, compact, on one "
+		"line\n"
 		"  --prometheus  the Prometheus text exposition format: "
 		"dpmirror_* families,\n"
 		"                counters with _total, labels port, session, "
@@ -295,6 +297,7 @@ text_block(FILE *f, const struct cli_tel *t, const struct cli_json *cur,
 	const struct cli_json *sessions = cli_json_get(cur, "sessions");
 	const struct cli_json *colls = cli_json_get(cur, "collectors");
 	const struct cli_json *workers = cli_json_get(cur, "workers");
+	const struct cli_json *omitted = cli_json_get(cur, "omitted");
 	unsigned int i;
 
 	text_header(f, t, cur);
@@ -370,6 +373,14 @@ text_block(FILE *f, const struct cli_tel *t, const struct cli_json *cur,
 						(double)pk);
 			fputc('\n', f);
 		}
+	}
+	if (omitted != NULL && omitted->type == CLI_JSON_ARRAY &&
+	    omitted->n > 0) {
+		fprintf(f, "\n  Left out of the reply by dpmirror:");
+		for (i = 0; i < omitted->n; i++)
+			if (omitted->items[i]->type == CLI_JSON_STRING)
+				fprintf(f, " %s", omitted->items[i]->str);
+		fputc('\n', f);
 	}
 	fflush(f);
 }
@@ -758,15 +769,329 @@ nap(double s)
 	return !stop;
 }
 
-/* /dpmirror/stats, checked to be the object of DESIGN section 5. */
+/* ---- The reply as the object of section 5 ---------------------------- */
+
+/*
+ * DPDK 22.11 telemetry shapes /dpmirror/stats to what it can carry: dict
+ * keys only of [A-Za-z0-9_/] (dpmirror writes any other byte of a name as
+ * '/' and two lowercase hex digits: "web-1" is "web/2d1"), no floating
+ * point (duration_s whole seconds, duration_us beside it), no array of
+ * objects (workers keyed "0", "1", ...), 16 KB a reply (then "omitted"
+ * names what was left out; /dpmirror/ports,NAME and
+ * /dpmirror/sessions,NAME give it one object at a time).  read_stats
+ * undoes all of it, so that every rendering sees the object --stats-json
+ * writes.
+ */
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Undo the "/XX" escape of a name, in place (the name only shrinks).  A
+ * '/' not followed by two lowercase hex digits, or one that would give a
+ * NUL, is left as it is: no name dpmirror accepts holds '/'. */
+static void
+decode_name(char *s)
+{
+	char *o = s;
+
+	while (*s != '\0') {
+		int hi, lo;
+
+		if (s[0] == '/' && (hi = hex_digit(s[1])) >= 0 &&
+		    (lo = hex_digit(s[2])) >= 0 && (hi | lo) != 0) {
+			*o++ = (char)(hi << 4 | lo);
+			s += 3;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+}
+
+static void
+decode_keys(struct cli_json *obj)
+{
+	unsigned int i;
+
+	for (i = 0; obj != NULL && obj->type == CLI_JSON_OBJECT && i < obj->n;
+	     i++)
+		decode_name(obj->keys[i]);
+}
+
+/* The objects of KIND ("ports", "sessions") one by one: the "stats"
+ * member of /dpmirror/KIND,NAME for each name /dpmirror/KIND lists, into
+ * an object keyed by name.  A name that no longer answers (removed by a
+ * reload in between) is skipped. */
+static struct cli_json *
+fetch_objects(struct cli_tel *t, const char *kind, char *err, size_t errlen)
+{
+	struct cli_json *names = NULL, *out = NULL, *one, *st;
+	char cmd[1024];
+	unsigned int i;
+
+	snprintf(cmd, sizeof(cmd), "/dpmirror/%s", kind);
+	if (cli_tel_get(t, cmd, CLI_JSON_ARRAY, &names, err, errlen) != 0)
+		return NULL;
+	out = cli_json_new(CLI_JSON_OBJECT, NULL);
+	if (out == NULL)
+		goto nomem;
+	for (i = 0; i < names->n; i++) {
+		const struct cli_json *name = names->items[i];
+
+		if (name->type != CLI_JSON_STRING) {
+			snprintf(err, errlen,
+				 "%s: the reply to /dpmirror/%s is not an "
+				 "array of names",
+				 t->path, kind);
+			goto fail;
+		}
+		snprintf(cmd, sizeof(cmd), "/dpmirror/%s,%s", kind, name->str);
+		if (cli_tel_query(t, cmd, &one, err, errlen) != 0)
+			goto fail;
+		if (one->type == CLI_JSON_NULL) {
+			cli_json_free(one);
+			continue;
+		}
+		st = cli_json_take(one, "stats");
+		cli_json_free(one);
+		if (st == NULL || st->type != CLI_JSON_OBJECT) {
+			cli_json_free(st);
+			snprintf(err, errlen,
+				 "%s: the reply to %.200s has no \"stats\" "
+				 "object",
+				 t->path, cmd);
+			goto fail;
+		}
+		if (cli_json_get(out, name->str) != NULL) {
+			cli_json_free(st);
+			continue;
+		}
+		if (cli_json_add(out, name->str, st) != 0)
+			goto nomem;
+	}
+	cli_json_free(names);
+	return out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	cli_json_free(names);
+	cli_json_free(out);
+	return NULL;
+}
+
+/* workers keyed by index ("0", "1", ...) back to an array in index
+ * order; anything else as it is. */
+static struct cli_json *
+workers_array(struct cli_json *w)
+{
+	struct cli_json *a;
+	unsigned int i, k;
+
+	if (w == NULL || w->type != CLI_JSON_OBJECT)
+		return w;
+	a = cli_json_new(CLI_JSON_ARRAY, NULL);
+	if (a == NULL)
+		return w;
+	for (k = 0; k < w->n; k++) {
+		char key[16];
+		struct cli_json *v;
+
+		snprintf(key, sizeof(key), "%u", k);
+		v = cli_json_take(w, key);
+		if (v == NULL)
+			break;
+		if (cli_json_add(a, NULL, v) != 0)
+			break;
+	}
+	/* Keys that are not the indexes 0..n-1: after them, as received. */
+	for (i = 0; i < w->n; i++) {
+		struct cli_json *v = w->items[i];
+
+		w->items[i] = NULL;
+		if (cli_json_add(a, NULL, v) != 0)
+			break;
+	}
+	cli_json_free(w);
+	return a;
+}
+
+/* Move member KEY of FROM (if any) to the end of TO; -1 out of memory. */
+static int
+move_member(struct cli_json *to, struct cli_json *from, const char *key)
+{
+	struct cli_json *v = cli_json_take(from, key);
+
+	if (v == NULL)
+		return 0;
+	return cli_json_add(to, key, v);
+}
+
+/* The words of "omitted" (a string of names separated by spaces, or an
+ * array of names) into LEFT, an array of strings. */
+static int
+omitted_names(const struct cli_json *om, struct cli_json *left)
+{
+	unsigned int i;
+
+	if (om == NULL)
+		return 0;
+	if (om->type == CLI_JSON_STRING) {
+		char *copy = strdup(om->str), *save = NULL, *w;
+		int rc = 0;
+
+		if (copy == NULL)
+			return -1;
+		for (w = strtok_r(copy, " ,", &save); w != NULL && rc == 0;
+		     w = strtok_r(NULL, " ,", &save))
+			rc = cli_json_add(left, NULL,
+					  cli_json_new(CLI_JSON_STRING, w));
+		free(copy);
+		return rc;
+	}
+	for (i = 0; om->type == CLI_JSON_ARRAY && i < om->n; i++)
+		if (om->items[i]->type == CLI_JSON_STRING &&
+		    cli_json_add(left, NULL,
+				 cli_json_new(CLI_JSON_STRING,
+					      om->items[i]->str)) != 0)
+			return -1;
+	return 0;
+}
+
+static bool omitted_said;
+
+/*
+ * RAW (the reply, consumed) as the object of section 5 into *OUT:
+ * duration_s with its fraction, then ports, sessions, workers (an array),
+ * collectors, config, then any other member as received; names decoded;
+ * what the reply left out fetched object by object, or, where there is no
+ * command for it (workers), still listed under "omitted" and said once
+ * on stderr.
+ */
+static int
+section5(struct cli_tel *t, struct cli_json *raw, struct cli_json **out,
+	 char *err, size_t errlen)
+{
+	static const char *const order[] = {"ports", "sessions", "workers",
+					    "collectors", "config"};
+	struct cli_json *o = NULL, *left = NULL, *kept = NULL, *v;
+	unsigned int i;
+	uint64_t us;
+	char num[32];
+
+	*out = NULL;
+	left = cli_json_new(CLI_JSON_ARRAY, NULL);
+	kept = cli_json_new(CLI_JSON_ARRAY, NULL);
+	o = cli_json_new(CLI_JSON_OBJECT, NULL);
+	if (left == NULL || kept == NULL || o == NULL ||
+	    omitted_names(cli_json_get(raw, "omitted"), left) != 0)
+		goto nomem;
+	cli_json_free(cli_json_take(raw, "omitted"));
+	decode_keys((struct cli_json *)cli_json_get(raw, "ports"));
+	decode_keys((struct cli_json *)cli_json_get(raw, "sessions"));
+	decode_keys((struct cli_json *)cli_json_get(raw, "collectors"));
+	for (i = 0; i < left->n; i++) {
+		const char *kind = left->items[i]->str;
+
+		if ((strcmp(kind, "ports") == 0 ||
+		     strcmp(kind, "sessions") == 0) &&
+		    cli_json_get(raw, kind) == NULL) {
+			v = fetch_objects(t, kind, err, errlen);
+			if (v == NULL)
+				goto fail;
+			if (cli_json_add(raw, kind, v) != 0)
+				goto nomem;
+			continue;
+		}
+		if (cli_json_add(kept, NULL,
+				 cli_json_new(CLI_JSON_STRING, kind)) != 0)
+			goto nomem;
+	}
+
+	if (get_u64(cli_json_get(raw, "duration_us"), &us)) {
+		snprintf(num, sizeof(num), "%" PRIu64 ".%06" PRIu64,
+			 us / 1000000, us % 1000000);
+		if (cli_json_add(o, "duration_s",
+				 cli_json_new(CLI_JSON_NUMBER, num)) != 0)
+			goto nomem;
+		cli_json_free(cli_json_take(raw, "duration_s"));
+		cli_json_free(cli_json_take(raw, "duration_us"));
+	} else if (move_member(o, raw, "duration_s") != 0) {
+		goto nomem;
+	}
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		v = cli_json_take(raw, order[i]);
+		if (v == NULL)
+			continue;
+		if (strcmp(order[i], "workers") == 0)
+			v = workers_array(v);
+		if (cli_json_add(o, order[i], v) != 0)
+			goto nomem;
+	}
+	while (raw->n > 0) {
+		char *key = strdup(raw->keys[0]);
+
+		if (key == NULL || move_member(o, raw, key) != 0) {
+			free(key);
+			goto nomem;
+		}
+		free(key);
+	}
+	if (kept->n > 0) {
+		if (!omitted_said) {
+			fprintf(stderr,
+				"%s: stats: note: dpmirror pid %d left ", prog,
+				(int)t->pid);
+			for (i = 0; i < kept->n; i++)
+				fprintf(stderr, "%s%s", i ? ", " : "",
+					kept->items[i]->str);
+			fprintf(stderr,
+				" out of %s (one reply would pass DPDK's "
+				"16 KB) and no command gives %s one by one; "
+				"not shown\n",
+				STATS_CMD, kept->n > 1 ? "them" : "it");
+			omitted_said = true;
+		}
+		if (cli_json_add(o, "omitted", kept) != 0) {
+			kept = NULL;
+			goto nomem;
+		}
+		kept = NULL;
+	}
+	cli_json_free(kept);
+	cli_json_free(left);
+	cli_json_free(raw);
+	*out = o;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	cli_json_free(kept);
+	cli_json_free(left);
+	cli_json_free(o);
+	cli_json_free(raw);
+	return -1;
+}
+
+/* /dpmirror/stats, checked to be the object of DESIGN section 5 and
+ * made it (section5). */
 static int
 read_stats(struct cli_tel *t, struct cli_json **st)
 {
 	const struct cli_json *ports, *sessions;
+	struct cli_json *raw;
 	char err[512];
 
-	if (cli_tel_get(t, STATS_CMD, CLI_JSON_OBJECT, st, err, sizeof(err)) !=
-	    0) {
+	*st = NULL;
+	if (cli_tel_get(t, STATS_CMD, CLI_JSON_OBJECT, &raw, err,
+			sizeof(err)) != 0 ||
+	    section5(t, raw, st, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: stats: %s\n", prog, err);
 		return -1;
 	}

@@ -117,8 +117,12 @@ recv_msg(struct cli_tel *t, char *buf, size_t cap, const char *what, char *err,
 	if ((size_t)n > cap - 1)
 		return tel_err(err, errlen,
 			       "%s: the %s is %zd bytes, more than the %zu "
-			       "announced",
-			       t->path, what, n, cap - 1);
+			       "accepted%s; refused",
+			       t->path, what, n, cap - 1,
+			       strcmp(what, "reply") == 0
+				       ? " (the greeting's max_output_len, "
+					 "never more than 1 MiB)"
+				       : "");
 	buf[n] = '\0';
 	return n;
 }
@@ -231,8 +235,14 @@ cli_tel_open(struct cli_tel *t, const char *prefix, char *err, size_t errlen)
 		cli_tel_close(t);
 		return -1;
 	}
-	/* Room for the longest reply and a NUL. */
-	t->buf = malloc(t->max_output_len + 1);
+	/* Room for the longest reply accepted and a NUL: what the greeting
+	 * announced, but not more than CLI_TEL_MAX_REPLY whatever it says,
+	 * so that a hostile or broken peer cannot have this process hold
+	 * and parse megabytes. */
+	t->reply_max = t->max_output_len < CLI_TEL_MAX_REPLY
+			       ? t->max_output_len
+			       : CLI_TEL_MAX_REPLY;
+	t->buf = malloc(t->reply_max + 1);
 	if (t->buf == NULL) {
 		cli_tel_close(t);
 		return tel_err(err, errlen, "out of memory");
@@ -265,7 +275,7 @@ cli_tel_query(struct cli_tel *t, const char *cmd, struct cli_json **data,
 			       cmd, strerror(errno),
 			       errno == EPIPE ? " (the process has exited)"
 					      : "");
-	n = recv_msg(t, t->buf, t->max_output_len + 1, "reply", err, errlen);
+	n = recv_msg(t, t->buf, t->reply_max + 1, "reply", err, errlen);
 	if (n < 0)
 		return -1;
 	reply = cli_json_parse(t->buf, (size_t)n, CLI_JSON_MAX_DEPTH, &jerr);

@@ -28,6 +28,10 @@
 /* DPDK's default --file-prefix. */
 #define CLI_TEL_DEFAULT_PREFIX "rte"
 
+/* The longest reply accepted (the greeting's max_output_len when it is
+ * smaller): DPDK 22.11 sends at most 16 KB. */
+#define CLI_TEL_MAX_REPLY (1u << 20)
+
 /* How long to wait for the greeting or a reply, in milliseconds. */
 #define CLI_TEL_TIMEOUT_MS 5000
 
@@ -38,7 +42,8 @@ struct cli_tel {
 	pid_t pid;	       /* from the greeting */
 	char version[64];      /* DPDK's, from the greeting */
 	size_t max_output_len; /* from the greeting */
-	char *buf;	       /* max_output_len + 1 bytes, for replies */
+	size_t reply_max;      /* the longest reply accepted */
+	char *buf;	       /* reply_max + 1 bytes, for replies */
 };
 
 /*

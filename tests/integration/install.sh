@@ -94,12 +94,38 @@ grep -E '^(Exec|After|Wants|Restart)' "$unit" | sed 's/^/  /'
 check "unit: ExecStart runs $bindir/dpmirror on /etc/dpmirror/%i.ini" \
 	grep -q "^ExecStart=$bindir/dpmirror .* -- -c /etc/dpmirror/%i.ini" \
 	"$unit"
-# shellcheck disable=SC2016  # $MAINPID is the unit's, literally
-check "unit: ExecReload sends SIGHUP" \
-	grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$unit"
+# dpmirrorctl reload exits 2 on a refused reload: systemctl reload fails.
+check "unit: ExecReload runs dpmirrorctl reload on the instance's socket" \
+	grep -qx "ExecReload=$bindir/dpmirrorctl reload --file-prefix dpmirror-%i" \
+	"$unit"
 check "unit: after dpdk.service" grep -q '^After=.*dpdk.service' "$unit"
 check "unit: wants dpdk.service" grep -q '^Wants=.*dpdk.service' "$unit"
+check "unit: wants and is after network-online.target" \
+	grep -q '^Wants=.*network-online.target' "$unit"
+check "unit: after network-online.target" \
+	grep -q '^After=.*network-online.target' "$unit"
 check "unit: Restart=on-failure" grep -qx 'Restart=on-failure' "$unit"
+check "unit: exit 2 (a refused configuration) is not restarted" \
+	grep -qx 'RestartPreventExitStatus=2' "$unit"
+# not CMD...: CMD fails (for check).
+not() { ! "$@"; }
+# An ExecStartPre exiting 2 is not covered by RestartPreventExitStatus:
+# on-failure would restart it every RestartSec forever.
+check "unit: no ExecStartPre" not grep -q '^ExecStartPre=' "$unit"
+# The start limit belongs to [Unit] (ignored, with a warning, in
+# [Service]): restarts of any other failure stop after a burst.
+check "unit: StartLimitIntervalSec and StartLimitBurst in [Unit]" \
+	"$py" -c 'import sys
+sec = None
+found = set()
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line.startswith("["):
+        sec = line
+    elif line.startswith("StartLimit"):
+        found.add((sec, line.split("=")[0]))
+sys.exit(0 if found == {("[Unit]", "StartLimitIntervalSec"),
+                        ("[Unit]", "StartLimitBurst")} else 1)' "$unit"
 mkdir -p "$work/units"
 sed "s|$bindir/|$dest$bindir/|g" "$unit" >"$work/units/dpmirror@check.service"
 # Documentation=man:... is checked with man(1): the installed pages.

@@ -9,18 +9,26 @@
 #   - no process, a stale socket, a process without the commands (null),
 #     one that closes at once (10 clients), replies that are not JSON or
 #     answer another command: exit 2 with a message naming the socket;
-#   - --json is the object received (= the fixture, = what DPDK's
-#     dpdk-telemetry.py shows); --prometheus passes `promtool check
-#     metrics` and carries the fixture's values; the text block shows them
-#     in dpmirror's layout, rates from two reads; --watch redraws on a
-#     terminal and appends otherwise;
+#   - --json is the object of section 5 rebuilt from the fixture's reply
+#     (which dpdk-telemetry.py shows as it is): names with '-' and '.'
+#     decoded from telemetry's "/XX", duration_s with its fraction,
+#     workers an array; --prometheus passes `promtool check metrics` and
+#     carries the fixture's values under the decoded names; the text block
+#     shows them in dpmirror's layout, rates from two reads; --watch
+#     redraws on a terminal and appends otherwise;
+#   - a reply that left workers and ports out ("omitted"): ports fetched
+#     one by one, workers said to be missing, exit 0;
+#   - a reply longer than the greeting's max_output_len, or than 1 MiB:
+#     refused with a message;
 #   - reload: applied (exit 0, the new generation and latency), refused
-#     (exit 2, every error), no verdict in time (exit 2), a pid that is not
-#     the socket's is never signalled.
-# Then against a real dpmirror on pcap vdevs (no hugepages): text, --json
-# against dpdk-telemetry.py and against --stats-json, --prometheus through
-# promtool, reload applied, refused for a bad file (the running
-# configuration stays) and for a port-level change.
+#     (exit 2, every error whole, also past 127 bytes, and how many more
+#     dpmirror did not keep), no verdict in time (exit 2), a pid that is
+#     not the socket's is never signalled.
+# Then against a real dpmirror on pcap vdevs (no hugepages), with sessions
+# named web-1 and b.x: text, --json against dpdk-telemetry.py and equal to
+# the --stats-json file, --prometheus through promtool, each with the
+# decoded names; reload applied, refused for a bad file (every problem
+# whole; the running configuration stays) and for a port-level change.
 #
 # Environment: DPMIRROR, DPMIRRORCTL, DPM_SRCDIR (see meson.build).
 # Exit 0 pass, 1 fail, 77 skip (python3, promtool or dpdk-telemetry.py
@@ -162,14 +170,29 @@ printf '%s\n' "$out" >"$tmp/ctl.json"
 echo /dpmirror/stats | "$py" "$teltool" -f "$P" >"$tmp/tel.json" 2>&1
 if [ "$rc" -eq 0 ] && [ "$(wc -l <"$tmp/ctl.json")" -eq 1 ] &&
 	"$py" - "$tmp/ctl.json" "$fixture" "$tmp/tel.json" <<'EOF'
-import json, sys
+import json, re, sys
 ctl = json.load(open(sys.argv[1]))
 fixture = json.load(open(sys.argv[2]))["/dpmirror/stats"]
 tel = json.load(open(sys.argv[3]))["/dpmirror/stats"]
-sys.exit(0 if ctl == fixture == tel else 1)
+# Section 5 from the telemetry reply, by the rules of ctl_telemetry.c.
+dec = lambda k: re.sub(r"/([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)), k)
+want = {"duration_s": fixture["duration_us"] / 1e6}
+for k in ("ports", "sessions", "workers", "collectors", "config"):
+    v = fixture[k]
+    if k == "workers":
+        v = [v[str(i)] for i in range(len(v))]
+    elif k != "config":
+        v = {dec(n): o for n, o in v.items()}
+    want[k] = v
+names = ["web-1", "b.x"]
+ok = (ctl == want and list(ctl) == list(want) and tel == fixture and
+      all(n in ctl["sessions"] for n in names) and
+      "tap-0.1" in ctl["ports"] and "lb-1.b" in ctl["collectors"] and
+      '"duration_s":12.5' in open(sys.argv[1]).read())
+sys.exit(0 if ok else 1)
 EOF
 then
-	ok "stats --json: one line, the fixture's object, as dpdk-telemetry.py shows it"
+	ok "stats --json: one line, the fixture's object as section 5 (names web-1, b.x, tap-0.1, lb-1.b decoded, duration_s 12.5, workers an array); dpdk-telemetry.py shows the reply as sent"
 else
 	bad "stats --json: exit $rc, $(head -c 200 "$tmp/ctl.json") vs $(head -c 200 "$tmp/tel.json")"
 fi
@@ -210,6 +233,11 @@ for name, t in type_.items():
         sys.exit("%s is a %s" % (name, t))
     if not name.startswith("dpmirror_"):
         sys.exit(name + " lacks the dpmirror_ prefix")
+# Names as dpmirror writes them in telemetry keys, decoded.
+dec = lambda k: re.sub(r"/([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)), k)
+for part in ("ports", "sessions", "collectors"):
+    if part in st:
+        st[part] = {dec(k): v for k, v in st[part].items()}
 want = {}
 for p, c in st["ports"].items():
     for k, v in c.items():
@@ -270,6 +298,12 @@ for line in 'dpmirror_port_rx_packets_total{port="in"} 370' \
 	'dpmirror_collector_packets_total{collector="web4"} 116' \
 	'dpmirror_collector_info{collector="v6",mac="02:00:00:00:01:06",neighbor="resolved"} 1' \
 	'dpmirror_duration_seconds 12.500000' \
+	'dpmirror_port_rx_packets_total{port="tap-0.1"} 17' \
+	'dpmirror_session_matched_total{session="web-1"} 41' \
+	'dpmirror_session_dropped_total{session="web-1",reason="rate_limited"} 1' \
+	'dpmirror_session_mirrored_total{session="b.x"} 7' \
+	'dpmirror_collector_next_seq{collector="lb-1.b"} 5' \
+	'dpmirror_collector_info{collector="lb-1.b",mac="02:00:00:00:01:0b",neighbor="pending"} 1' \
 	'# TYPE dpmirror_config_generation gauge'; do
 	if grep -qxF "$line" "$tmp/prom.txt"; then
 		ok "stats --prometheus: $line"
@@ -289,8 +323,13 @@ if [ "$rc" -eq 0 ] &&
 	grep -qxF "  Matched: 370          Mirrored: 124          Mirrored-bytes: 32850" <<<"$out" &&
 	grep -qxF "  Mirrored-pps: 0       Dropped: sampled_out=246 rate_limited=0 no_mbuf=0 tx_full=0 too_big=0 no_neighbor=0" <<<"$out" &&
 	grep -qxF "  Rx-pps:            0          Rx-bps:            0" <<<"$out" &&
-	grep -qF "v6           packets=84 bytes=13046 next_seq=0 mac=02:00:00:00:01:06 neighbor=resolved" <<<"$out"; then
-	ok "stats: the text block with a timestamp, dpmirror's cells"
+	grep -qF "v6           packets=84 bytes=13046 next_seq=0 mac=02:00:00:00:01:06 neighbor=resolved" <<<"$out" &&
+	grep -qF "NIC statistics for port tap-0.1  ####" <<<"$out" &&
+	grep -qF " Mirror session web-1    " <<<"$out" &&
+	grep -qF " Mirror session b.x      " <<<"$out" &&
+	grep -qF "  lb-1.b       packets=33 " <<<"$out" &&
+	! grep -qF "/2" <<<"$out"; then
+	ok "stats: the text block with a timestamp, dpmirror's cells, names decoded"
 else
 	bad "stats: exit $rc: $out $err"
 fi
@@ -299,8 +338,8 @@ fi
 fake grow --grow 100
 run "$ctl" stats --file-prefix "$P"
 if [ "$rc" -eq 0 ] &&
-	[ "$(grep -cxF "  Rx-pps:          100          Rx-bps:          800" <<<"$out")" -eq 3 ] &&
-	[ "$(grep -cF "Mirrored-pps: 100 " <<<"$out")" -eq 7 ] &&
+	[ "$(grep -cxF "  Rx-pps:          100          Rx-bps:          800" <<<"$out")" -eq 4 ] &&
+	[ "$(grep -cF "Mirrored-pps: 100 " <<<"$out")" -eq 9 ] &&
 	grep -qF "Throughput (over the last 1.0 s)" <<<"$out" &&
 	grep -qxF "  RX-packets: 470        RX-missed: 100        RX-bytes:  70044" <<<"$out"; then
 	ok "stats: rates from two reads (100 pps, 800 bps on each port)"
@@ -341,6 +380,66 @@ if command -v script >/dev/null 2>&1; then
 	fi
 fi
 
+# ---- A reply that left objects out --------------------------------------
+
+# dpmirror leaves out workers, then ports, when one reply would pass 16
+# KB, and lists them under "omitted" (an array here, a string of names
+# in the second run): ports come one by one from /dpmirror/ports,NAME.
+for form in array string; do
+	if [ "$form" = string ]; then
+		fake omit-$form --omit workers,ports --omit-string
+	else
+		fake omit-$form --omit workers,ports
+	fi
+	run "$ctl" stats --file-prefix "$P" --json
+	printf '%s\n' "$out" >"$tmp/omit.json"
+	if [ "$rc" -eq 0 ] &&
+		[[ "$err" == *"left workers out of /dpmirror/stats"* ]] &&
+		"$py" - "$tmp/omit.json" "$fixture" <<'EOF'
+import json, re, sys
+ctl = json.load(open(sys.argv[1]))
+fixture = json.load(open(sys.argv[2]))["/dpmirror/stats"]
+dec = lambda k: re.sub(r"/([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)), k)
+ports = {dec(n): o for n, o in fixture["ports"].items()}
+sys.exit(0 if ctl["ports"] == ports and list(ctl["ports"]) == list(ports)
+         and ctl["omitted"] == ["workers"] and "workers" not in ctl
+         and len(ctl["sessions"]) == 9 else 1)
+EOF
+	then
+		ok "stats --json with workers and ports omitted ($form): ports fetched by name (tap-0.1 too), \"omitted\": [\"workers\"], a note on stderr"
+	else
+		bad "stats --json with objects omitted ($form): exit $rc, $(head -c 300 "$tmp/omit.json"), $err"
+	fi
+done
+run "$ctl" stats --file-prefix "$P"
+if [ "$rc" -eq 0 ] && grep -qF "NIC statistics for port tap-0.1" <<<"$out" &&
+	grep -qxF "  Left out of the reply by dpmirror: workers" <<<"$out" &&
+	[ "$(grep -c "left workers out" <<<"$err")" -eq 1 ]; then
+	ok "stats (text) with objects omitted: ports shown, workers said to be left out"
+else
+	bad "stats (text) with objects omitted: exit $rc: ${out:0:300} $err"
+fi
+run "$ctl" stats --file-prefix "$P" --prometheus
+printf '%s\n' "$out" >"$tmp/omit-prom.txt"
+if [ "$rc" -eq 0 ] && promtool check metrics <"$tmp/omit-prom.txt" >/dev/null 2>&1 &&
+	grep -qxF 'dpmirror_port_rx_packets_total{port="tap-0.1"} 17' "$tmp/omit-prom.txt"; then
+	ok "stats --prometheus with objects omitted: passes promtool, ports there"
+else
+	bad "stats --prometheus with objects omitted: exit $rc: $err"
+fi
+
+# Replies larger than the client accepts: the greeting's max_output_len,
+# and never more than 1 MiB whatever the greeting says.
+fake small --max-output-len 2048
+expect_fail "stats with a reply longer than max_output_len" \
+	"bytes, more than the 2048 accepted" stats --file-prefix "$P" --json
+if [ "$(id -u)" -eq 0 ]; then
+	fake huge --max-output-len 4194304 --pad 1200000
+	expect_fail "stats with a reply of more than 1 MiB" \
+		"bytes, more than the 1048576 accepted" \
+		stats --file-prefix "$P" --json
+fi
+
 # ---- Reload against the fake ------------------------------------------
 
 fake reload-ok --reload ok
@@ -358,10 +457,23 @@ run "$ctl" reload --file-prefix "$P"
 if [ "$rc" -eq 2 ] && [ -z "$out" ] &&
 	[[ "$err" == *"refused by dpmirror pid $fake_pid; the running configuration (generation 1) stays"* ]] &&
 	[[ "$err" == *"[session web] filter = nosuch: no [filter nosuch]"* ]] &&
-	[[ "$err" == *"[port in] device: changed; a port-level key needs a restart"* ]]; then
-	ok "reload refused: exit 2, both errors"
+	[[ "$err" == *"[port in] device: changed; a port-level key needs a restart"* ]] &&
+	grep -qE '^  mixed.ini: error: \[session lb\] filter = nosuch2: no \[filter nosuch2\]; valid: filter_number_00, .*, filter_number_11$' <<<"$err" &&
+	[ "$(grep -c "^  mixed.ini: error: " <<<"$err")" -eq 3 ] &&
+	! grep -q "more not shown" <<<"$err"; then
+	ok "reload refused: exit 2, the three errors whole (one of $(grep -m1 nosuch2 <<<"$err" | wc -c) bytes)"
 else
 	bad "reload refused: exit $rc, '$out', '$err'"
+fi
+fake reload-many --reload failmany
+run "$ctl" reload --file-prefix "$P"
+if [ "$rc" -eq 2 ] &&
+	[ "$(grep -c "^  mixed.ini: error: " <<<"$err")" -eq 16 ] &&
+	grep -qxF "  (4 more not shown)" <<<"$err" &&
+	grep -qF "filter_number_11" <<<"$err"; then
+	ok "reload refused with 20 problems: the 16 dpmirror keeps, whole, then (4 more not shown)"
+else
+	bad "reload refused with 20 problems: exit $rc, '$err'"
 fi
 fake reload-none --reload none
 start=$SECONDS
@@ -406,6 +518,18 @@ mkdir -p "$work"
 cd "$work" || exit 1
 "$py" "$here/mixed_traffic.py" in.pcap >/dev/null
 cp "$here/mixed.ini" mixed.ini
+# Names that telemetry keys cannot hold as they are ('-', '.').
+cat >>mixed.ini <<'EOF'
+
+[session web-1]
+sources = in:rx
+collector = rej4
+filter = udp
+
+[session b.x]
+sources = in:rx
+collector = all8472
+EOF
 "$dpm" --no-huge -m 512 --no-pci --file-prefix "$P" -l 0,1 \
 	--log-level '*:notice' -- -c mixed.ini --stats-json stats.json \
 	--stats-interval 0 >dpmirror.out 2>dpmirror.err &
@@ -437,39 +561,67 @@ run "$ctl" stats --file-prefix "$P"
 if [ "$rc" -eq 0 ] &&
 	grep -qE "^dpmirror --file-prefix $P \(pid $dpm_pid\) at " <<<"$out" &&
 	grep -qE "^  RX-packets: 370 +RX-missed: 0 +RX-bytes:  [0-9]+$" <<<"$out" &&
-	[ "$(grep -c "Mirror session" <<<"$out")" -eq 7 ]; then
-	ok "dpmirror: stats, text: 3 ports, 7 sessions, RX-packets 370"
+	[ "$(grep -c "Mirror session" <<<"$out")" -eq 9 ] &&
+	grep -qF " Mirror session web-1    " <<<"$out" &&
+	grep -qF " Mirror session b.x      " <<<"$out"; then
+	ok "dpmirror: stats, text: 3 ports, 9 sessions (web-1, b.x), RX-packets 370"
 	printf '%s\n' "$out" >"$tmp/real-text.txt"
 else
 	bad "dpmirror: stats, text: exit $rc: ${out:0:300} $err"
 fi
 
-# --json = dpdk-telemetry.py's reply = the --stats-json file (SIGUSR1);
-# the counters no longer move, only the durations (left out).
+# --json = the --stats-json file written on SIGUSR1 right after: the same
+# keys in the same order, the same names, the same values (the pcap is
+# read whole, so only the durations and the workers' busy cycles and
+# loops still move); dpdk-telemetry.py shows the same counters under the
+# encoded names.
 run "$ctl" stats --file-prefix "$P" --json
 printf '%s\n' "$out" >ctl.json
 echo /dpmirror/stats | "$py" "$teltool" -f "$P" >tel.json 2>&1
 stats_now "$dpm_pid" stats.json
 if [ "$rc" -eq 0 ] && msg=$("$py" - ctl.json tel.json stats.json 2>&1 <<'EOF'
 import json, sys
+import re
 ctl = json.load(open(sys.argv[1]))
 tel = json.load(open(sys.argv[2]))["/dpmirror/stats"]
 fil = json.load(open(sys.argv[3]))
-for o in (ctl, tel, fil):
-    o.pop("duration_s", None)
-    o.pop("duration_us", None)
-if ctl != tel:
-    sys.exit("--json differs from dpdk-telemetry.py's reply")
-workers = ctl["workers"]
-if isinstance(workers, dict):
-    workers = list(workers.values())
-if (ctl["ports"], ctl["sessions"], workers) != \
-        (fil["ports"], fil["sessions"], fil["workers"]):
-    sys.exit("--json differs from the --stats-json file")
-print("%d ports, %d sessions" % (len(ctl["ports"]), len(ctl["sessions"])))
+
+def shape(o):
+    """The keys, in order, all the way down."""
+    if isinstance(o, dict):
+        return [(k, shape(v)) for k, v in o.items()]
+    if isinstance(o, list):
+        return [shape(v) for v in o]
+    return type(o).__name__
+
+if shape(ctl) != shape(fil):
+    sys.exit("--json and the --stats-json file differ in shape: %s vs %s"
+             % (shape(ctl), shape(fil)))
+for o in (ctl, fil):
+    if not isinstance(o["duration_s"], float):
+        sys.exit("duration_s is not a number with decimals: %r"
+                 % o["duration_s"])
+    o.pop("duration_s")
+    for w in o["workers"]:
+        w.pop("busy_cycles", None)
+        w.pop("loops", None)
+if ctl != fil:
+    sys.exit("--json differs from the --stats-json file: %s vs %s"
+             % (ctl, fil))
+for n in ("web-1", "b.x"):
+    if n not in ctl["sessions"]:
+        sys.exit("no session %s in --json" % n)
+dec = lambda k: re.sub(r"/([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)), k)
+if {dec(k): v for k, v in tel["sessions"].items()} != ctl["sessions"] or \
+        "web/2d1" not in tel["sessions"]:
+    sys.exit("dpdk-telemetry.py's sessions differ from --json's")
+print("%d ports, %d sessions (web-1 %d matched, b.x %d), %d workers"
+      % (len(ctl["ports"]), len(ctl["sessions"]),
+         ctl["sessions"]["web-1"]["matched"],
+         ctl["sessions"]["b.x"]["matched"], len(ctl["workers"])))
 EOF
 ); then
-	ok "dpmirror: stats --json = dpdk-telemetry.py = --stats-json ($msg)"
+	ok "dpmirror: stats --json = the --stats-json file ($msg)"
 else
 	bad "dpmirror: stats --json: exit $rc: ${msg:-} $(head -c 300 tel.json)"
 fi
@@ -479,6 +631,12 @@ printf '%s\n' "$out" >prom.txt
 "$ctl" stats --file-prefix "$P" --json >now.json
 if [ "$rc" -eq 0 ]; then
 	check_prom "dpmirror: stats --prometheus" prom.txt now.json
+	if grep -qE '^dpmirror_session_matched_total\{session="web-1"\} [0-9]+$' prom.txt &&
+		grep -qE '^dpmirror_session_matched_total\{session="b.x"\} 370$' prom.txt; then
+		ok "dpmirror: stats --prometheus: sessions web-1 and b.x by their names"
+	else
+		bad "dpmirror: stats --prometheus: no web-1 or b.x: $(grep session_matched prom.txt)"
+	fi
 else
 	bad "dpmirror: stats --prometheus: exit $rc: $err"
 fi
@@ -512,11 +670,12 @@ sed -i 's/^filter = icmp$/filter = nosuch/' mixed.ini
 run "$ctl" reload --file-prefix "$P"
 g2=$(gen_of)
 if [ "$rc" -eq 2 ] && [ -z "$out" ] && [[ "$err" == *"nosuch"* ]] &&
+	grep -qE '^  \[session web\] filter = nosuch: .{60,}, udp \(or omit filter to mirror everything\)$' <<<"$err" &&
 	[ "${g2%% *}" = "${g1%% *}" ] &&
 	"$ctl" stats --file-prefix "$P" --json >after.json &&
 	[ "$("$py" -c 'import json, sys
-print(len(json.load(open(sys.argv[1]))["sessions"]))' after.json)" = 7 ]; then
-	ok "dpmirror: reload of a bad file: exit 2, names it; generation ${g2%% *} and 7 sessions stay"
+print(len(json.load(open(sys.argv[1]))["sessions"]))' after.json)" = 9 ]; then
+	ok "dpmirror: reload of a bad file: exit 2, every problem whole ($(grep -m1 "filter = nosuch" <<<"$err" | wc -c) bytes, past DPDK's 127); generation ${g2%% *} and 9 sessions stay"
 else
 	bad "dpmirror: reload of a bad file: exit $rc, '$out', '$err' ($g1 -> $g2)"
 fi

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -252,6 +253,100 @@ test_length_bound(void **state)
 	assert_null(cli_json_parse("[", 1, CLI_JSON_MAX_DEPTH, NULL));
 }
 
+/*
+ * An object of 50,000 members (and an array of as many elements): read
+ * whole and right, a duplicate found however far apart the two are.
+ * Finding duplicates by scanning the members before each one took
+ * seconds at 20,000; the time is printed, not asserted.
+ */
+#define MANY_KEYS 50000
+
+static char *
+many_keys(unsigned int n, int dup_of)
+{
+	size_t cap = (size_t)n * 24 + 16, len = 0;
+	char *s = malloc(cap);
+	unsigned int i;
+
+	assert_non_null(s);
+	s[len++] = '{';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(
+			s + len, cap - len, "%s\"k%u\":%u", i ? "," : "",
+			dup_of >= 0 && i == n - 1 ? (unsigned int)dup_of : i,
+			i);
+	s[len++] = '}';
+	s[len] = '\0';
+	return s;
+}
+
+static void
+test_many_keys(void **state)
+{
+	struct cli_json_error err;
+	struct timespec t0, t1;
+	struct cli_json *v;
+	const struct cli_json *m;
+	char key[16], *s;
+	uint64_t x;
+	unsigned int i;
+	size_t len, at;
+
+	(void)state;
+	s = many_keys(MANY_KEYS, -1);
+	len = strlen(s);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	v = cli_json_parse(s, len, CLI_JSON_MAX_DEPTH, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_non_null(v);
+	assert_int_equal(v->type, CLI_JSON_OBJECT);
+	assert_int_equal(v->n, MANY_KEYS);
+	for (i = 0; i < MANY_KEYS; i += 997) {
+		snprintf(key, sizeof(key), "k%u", i);
+		assert_string_equal(v->keys[i], key);
+		assert_true(cli_json_u64(v->items[i], &x));
+		assert_int_equal(x, i);
+	}
+	m = cli_json_get(v, "k49999");
+	assert_non_null(m);
+	assert_true(cli_json_u64(m, &x));
+	assert_int_equal(x, 49999);
+	print_message("%u members, %zu bytes, read in %.3f s\n", MANY_KEYS,
+		      len,
+		      (double)(t1.tv_sec - t0.tv_sec) +
+			      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	cli_json_free(v);
+	free(s);
+
+	/* The last member repeats the first: refused at the last name. */
+	s = many_keys(MANY_KEYS, 0);
+	len = strlen(s);
+	at = (size_t)(strrchr(s, ',') - s) + 1;
+	refused(s, len, at, "duplicate member \"k0\"");
+	free(s);
+	/* ... and one in the middle, near its twin. */
+	s = many_keys(MANY_KEYS, MANY_KEYS - 2);
+	refused(s, strlen(s), (size_t)(strrchr(s, ',') - s) + 1,
+		"duplicate member \"k49998\"");
+	free(s);
+
+	/* An array as long. */
+	s = malloc((size_t)MANY_KEYS * 8 + 4);
+	assert_non_null(s);
+	len = 0;
+	s[len++] = '[';
+	for (i = 0; i < MANY_KEYS; i++)
+		len += (size_t)sprintf(s + len, "%s%u", i ? "," : "", i % 1000);
+	s[len++] = ']';
+	v = cli_json_parse(s, len, CLI_JSON_MAX_DEPTH, &err);
+	assert_non_null(v);
+	assert_int_equal(v->n, MANY_KEYS);
+	assert_true(cli_json_u64(v->items[MANY_KEYS - 1], &x));
+	assert_int_equal(x, (MANY_KEYS - 1) % 1000);
+	cli_json_free(v);
+	free(s);
+}
+
 /* N nested arrays: "[[[...]]]". */
 static char *
 nested(unsigned int n)
@@ -360,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_length_bound),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_write),
 	};
 
