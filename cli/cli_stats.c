@@ -192,14 +192,6 @@ get_duration(const struct cli_json *st, double *out)
 	return get_double(cli_json_get(st, "duration_s"), out);
 }
 
-static uint64_t
-rate(uint64_t now, uint64_t before, double dt)
-{
-	if (dt <= 0 || now < before)
-		return 0;
-	return (uint64_t)((double)(now - before) / dt);
-}
-
 /* The value of counter NAME of OBJ in PREV (0 when absent). */
 static uint64_t
 u64_of(const struct cli_json *obj, const char *name)
@@ -315,17 +307,17 @@ text_block(FILE *f, const struct cli_tel *t, const struct cli_json *cur,
 		fprintf(f,
 			"  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64
 			"\n",
-			rate(u64_of(c, "rx_packets"), u64_of(p, "rx_packets"),
-			     dt),
-			8 * rate(u64_of(c, "rx_bytes"), u64_of(p, "rx_bytes"),
-				 dt));
+			ctl_stats_rate(u64_of(c, "rx_packets"),
+				       u64_of(p, "rx_packets"), dt),
+			8 * ctl_stats_rate(u64_of(c, "rx_bytes"),
+					   u64_of(p, "rx_bytes"), dt));
 		fprintf(f,
 			"  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64
 			"\n",
-			rate(u64_of(c, "tx_packets"), u64_of(p, "tx_packets"),
-			     dt),
-			8 * rate(u64_of(c, "tx_bytes"), u64_of(p, "tx_bytes"),
-				 dt));
+			ctl_stats_rate(u64_of(c, "tx_packets"),
+				       u64_of(p, "tx_packets"), dt),
+			8 * ctl_stats_rate(u64_of(c, "tx_bytes"),
+					   u64_of(p, "tx_bytes"), dt));
 		fprintf(f, "  ##########################################"
 			   "##################################\n");
 	}
@@ -340,7 +332,8 @@ text_block(FILE *f, const struct cli_tel *t, const struct cli_json *cur,
 			sessions->keys[i]);
 		text_cells(f, c, ctl_session_fields, ctl_session_n_fields);
 		fprintf(f, "  Mirrored-pps: %-7" PRIu64 " Dropped:",
-			rate(u64_of(c, "mirrored"), u64_of(p, "mirrored"), dt));
+			ctl_stats_rate(u64_of(c, "mirrored"),
+				       u64_of(p, "mirrored"), dt));
 		text_members(f, cli_json_get(c, "dropped"), NULL);
 		fputc('\n', f);
 	}

@@ -221,8 +221,8 @@ ctl_stats_emit_config(const struct ctl_config_stats *cs,
 	emit_fields(cs, ctl_config_fields, ctl_config_n_fields, sink, ctx);
 }
 
-static uint64_t
-rate(uint64_t now, uint64_t before, double dt)
+uint64_t
+ctl_stats_rate(uint64_t now, uint64_t before, double dt)
 {
 	if (dt <= 0 || now < before)
 		return 0;
@@ -276,13 +276,13 @@ ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,
 		fprintf(f,
 			"  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64
 			"\n",
-			rate(c.rx_packets, p.rx_packets, dt),
-			8 * rate(c.rx_bytes, p.rx_bytes, dt));
+			ctl_stats_rate(c.rx_packets, p.rx_packets, dt),
+			8 * ctl_stats_rate(c.rx_bytes, p.rx_bytes, dt));
 		fprintf(f,
 			"  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64
 			"\n",
-			rate(c.tx_packets, p.tx_packets, dt),
-			8 * rate(c.tx_bytes, p.tx_bytes, dt));
+			ctl_stats_rate(c.tx_packets, p.tx_packets, dt),
+			8 * ctl_stats_rate(c.tx_bytes, p.tx_bytes, dt));
 		fprintf(f, "  ##########################################"
 			   "##################################\n");
 	}
@@ -300,7 +300,7 @@ ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,
 			cur->session_name[i]);
 		print_cells(f, &c, ctl_session_fields, ctl_session_n_fields);
 		fprintf(f, "  Mirrored-pps: %-7" PRIu64 " Dropped:",
-			rate(c.mirrored, p.mirrored, dt));
+			ctl_stats_rate(c.mirrored, p.mirrored, dt));
 		for (r = 0; r < DP_DROP_MAX; r++)
 			fprintf(f, " %s=%" PRIu64, dp_drop_names[r],
 				c.dropped[r]);

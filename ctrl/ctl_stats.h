@@ -217,4 +217,8 @@ void ctl_stats_json(FILE *f, const struct ctl_snapshot *s);
  */
 int ctl_stats_json_file(const char *path, const struct ctl_snapshot *s);
 
+/* Per second from two readings DT seconds apart; 0 when DT is not positive
+ * or the counter went back (a removed and re-added object). */
+uint64_t ctl_stats_rate(uint64_t now, uint64_t before, double dt);
+
 #endif /* DPMIRROR_CTL_STATS_H */
