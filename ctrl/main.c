@@ -114,7 +114,10 @@ usage(FILE *f, const char *prog)
 		"                           FILE is replaced by rename: its "
 		"directory must exist\n"
 		"                           and be writable, FILE must not be "
-		"a symbolic link\n"
+		"a symbolic link;\n"
+		"                           - writes each object to stdout "
+		"(a JSON stream; the text\n"
+		"                           block then goes to stderr)\n"
 		"  --dry-run                set up every port, pool and queue "
 		"as configured,\n"
 		"                           build the ruleset, release it all "
@@ -235,7 +238,7 @@ check_stats_json(const char *path)
 	struct stat st;
 	int err = 0;
 
-	if (path == NULL)
+	if (path == NULL || strcmp(path, "-") == 0)
 		return 0;
 	cfg_escape(path, shown, sizeof(shown));
 	if (path[0] == '\0' || strlen(path) >= PATH_MAX - 16) {
@@ -309,6 +312,13 @@ elapsed(uint64_t start)
 	return (double)(rte_rdtsc() - start) / (double)rte_get_tsc_hz();
 }
 
+/* --stats-json -: the JSON goes to stdout, the text block to stderr. */
+static bool
+json_to_stdout(const char *path)
+{
+	return path != NULL && strcmp(path, "-") == 0;
+}
+
 static void
 write_json(const char *path, const struct ctl_snapshot *s)
 {
@@ -316,6 +326,14 @@ write_json(const char *path, const struct ctl_snapshot *s)
 
 	if (path == NULL)
 		return;
+	if (json_to_stdout(path)) {
+		/* One object after another (a stream `jq` reads), each
+		 * flushed whole. */
+		ctl_stats_json(stdout, s);
+		fputc('\n', stdout);
+		fflush(stdout);
+		return;
+	}
 	rc = ctl_stats_json_file(path, s);
 	if (rc == -ELOOP)
 		RTE_LOG(ERR, DPM_CTRL,
@@ -795,6 +813,8 @@ snapshot_locked(struct ctl_reload *r, struct ctl_snapshot *s)
 static int
 run(const struct cfg *cfg, const struct options *o)
 {
+	/* With --stats-json -, stdout carries the JSON alone. */
+	FILE *text = json_to_stdout(o->stats_json) ? stderr : stdout;
 	static struct proc pr;
 	/* Telemetry callbacks may read it until the process exits. */
 	static struct ctl_reload rl;
@@ -824,10 +844,11 @@ run(const struct cfg *cfg, const struct options *o)
 		goto out;
 
 	interval = stats_interval(cfg, o);
-	printf("dpmirror: %u port(s), %u session(s), %u worker(s), mode %s\n",
-	       pr.ports.n, cfg->n_sessions, pr.ws.n,
-	       cfg->mode == CFG_MODE_TAP ? "tap" : "inline");
-	fflush(stdout);
+	fprintf(text,
+		"dpmirror: %u port(s), %u session(s), %u worker(s), mode %s\n",
+		pr.ports.n, cfg->n_sessions, pr.ws.n,
+		cfg->mode == CFG_MODE_TAP ? "tap" : "inline");
+	fflush(text);
 	start = rte_rdtsc();
 	for (i = 0; i < pr.ws.n; i++)
 		rte_eal_remote_launch(dp_worker_main, pr.ws.w[i],
@@ -843,7 +864,7 @@ run(const struct cfg *cfg, const struct options *o)
 		t = elapsed(start);
 		if (interval > 0 && t >= next_print) {
 			snapshot_locked(&rl, cur);
-			ctl_stats_print(stdout, cur, prev);
+			ctl_stats_print(text, cur, prev);
 			tmp = prev;
 			prev = cur;
 			cur = tmp;
@@ -883,8 +904,8 @@ run(const struct cfg *cfg, const struct options *o)
 	rte_eal_mp_wait_lcore();
 	snapshot_locked(&rl, cur);
 	ctl_reload_set_live(&rl, false, 0);
-	printf("\ndpmirror: stopping; totals:\n");
-	ctl_stats_print(stdout, cur, NULL);
+	fprintf(text, "\ndpmirror: stopping; totals:\n");
+	ctl_stats_print(text, cur, NULL);
 	write_json(o->stats_json, cur);
 	rc = EXIT_SUCCESS;
 out:

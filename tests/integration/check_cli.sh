@@ -29,6 +29,7 @@
 #     '-0', '+5', '5 ', 20 digits, ...): refused before the EAL starts;
 #   - dpmirrorctl kernel add with bad numbers: usage errors (exit 1) before
 #     anything touches the kernel;
+#   - dpmirror --stats-json - writes the JSON to stdout, the text to stderr;
 #   - dpmirror --stats-json into a missing directory, onto a symbolic link
 #     or a directory: exit 2 at start, naming the path;
 #   - dpmirror -m 64 with pools that need more: the message says how many MB
@@ -367,6 +368,18 @@ if [ "$have_dpm" -eq 1 ]; then
 		fi
 	else
 		bad "dpmirror -m 64: exit $rc, want non-zero saying how many MB and which -m: $err"
+	fi
+
+	# --stats-json -: the objects on stdout (a stream jq reads), the text
+	# block on stderr.
+	run_dpm -s INT 3 -c "$tmp/pcap.ini" --stats-json - --stats-interval 1
+	n=$(jq -s 'length' <<<"$out" 2>/dev/null)
+	rx=$(jq -s '.[-1].ports.in.rx_packets' <<<"$out" 2>/dev/null)
+	if [ "$rc" -eq 0 ] && [ "${n:-0}" -ge 1 ] && [ "$rx" = 8 ] &&
+		[[ "$err" == *"RX-packets"* ]] && [[ "$out" != *"RX-packets"* ]]; then
+		ok "dpmirror --stats-json -: $n object(s) on stdout (rx_packets $rx), the text on stderr"
+	else
+		bad "dpmirror --stats-json -: exit $rc, $n object(s), rx_packets '$rx': $out $err"
 	fi
 	rm -rf "/var/run/dpdk/$prefix"
 fi
