@@ -33,5 +33,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "reload_bench: ${RELOADS:-100} reloads under full load, $(nproc) CPUs," \
 	"dpmirror $("$build/dpmirror" --version | awk '{ print $2 }')"
-RELOADS=${RELOADS:-100} RELOAD_REPORT=1 DPMIRROR=$build/dpmirror \
+RELOAD_LCORES=${RELOAD_LCORES:--l 0,1} \
+	RELOADS=${RELOADS:-100} RELOAD_REPORT=1 DPMIRROR=$build/dpmirror \
 	DPM_SRCDIR=$top "$top/tests/integration/reload.sh"

@@ -22,8 +22,12 @@
 # original lost) and matched = mirrored + dropped for every session.
 # /dpmirror/* answer through DPDK's own dpdk-telemetry.py as well.
 #
-# RELOADS=N and RELOAD_REPORT=1 (scripts/reload_bench.sh) change the count
-# and print the latency figures.  Needs root (the EAL's runtime directory
+# Two workers by default (lcores 1 and 2, both on CPU 1; the second has no
+# rx queue but must still report quiescent), so that every reload's
+# rte_rcu_qsbr_synchronize waits out more than one.  RELOAD_LCORES sets the
+# EAL's lcore option instead; RELOADS=N and RELOAD_REPORT=1
+# (scripts/reload_bench.sh, which runs one worker) change the count and
+# print the latency figures.  Needs root (the EAL's runtime directory
 # under /var/run/dpdk, where dpdk-telemetry.py looks); no hugepages.
 
 set -uo pipefail
@@ -366,7 +370,15 @@ EOF
 
 "$py" "$work/driver.py" write "$work" "$prefix" || exit 1
 
-"$dpmirror" --no-huge -m 512 --no-pci --file-prefix "$prefix" -l 0,1 \
+lcores=${RELOAD_LCORES:---lcores 0@0,1@1,2@1}
+# Workers = lcores but the main one: 2 by default, 1 with -l 0,1.
+case $lcores in
+"-l 0,1") n_workers=1 ;;
+"--lcores 0@0,1@1,2@1") n_workers=2 ;;
+*) n_workers=${RELOAD_WORKERS:?set RELOAD_WORKERS with RELOAD_LCORES} ;;
+esac
+# shellcheck disable=SC2086 # the lcore option is two words
+"$dpmirror" --no-huge -m 512 --no-pci --file-prefix "$prefix" $lcores \
 	--log-level '*:notice' -- -c "$work/run.ini" \
 	--stats-json "$work/stats.json" >"$work/dp.out" 2>"$work/dp.err" &
 dp=$!
@@ -395,6 +407,7 @@ assert set(st["ports"]["in"]) >= {"rx_packets", "rx_bytes", "tx_packets",
 assert set(st["sessions"]["all"]["dropped"]) >= {"sampled_out",
     "rate_limited", "no_mbuf", "tx_full", "too_big"}
 assert st["workers"]["0"]["lcore"] == 1
+assert len(st["workers"]) == int("$n_workers"), st["workers"]
 assert st["config"]["generation"] == cf["generation"]
 assert ve["pid"] == int(sys.argv[1]), ve
 assert cf["last_reload"]["result"] == "ok"
