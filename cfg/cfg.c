@@ -844,10 +844,10 @@ cfg_check_text(struct cfg_ctx *c, const char *name, const char *data,
 	if (c->n_msgs > 0 || data == NULL)
 		goto out;
 	if (size > CFG_FILE_MAX) {
-		cfg_msg(c, -1, -1,
-			"cannot read %s: %zu bytes, over the limit of %u MiB "
-			"(%u bytes) for a configuration file",
-			name, size, CFG_FILE_MAX >> 20, CFG_FILE_MAX);
+		char what[32];
+
+		snprintf(what, sizeof(what), "%zu bytes", size);
+		cfg_too_big(c, name, what);
 		goto out;
 	}
 	/* The line pass changes its copy; rte_cfgfile gets DATA as it is. */

@@ -280,6 +280,16 @@ cfg_file_kind(mode_t mode)
 	return "a special file";
 }
 
+/* NAME is SIZE (e.g. "4194305 bytes"): over CFG_FILE_MAX. */
+void
+cfg_too_big(struct cfg_ctx *c, const char *name, const char *size)
+{
+	cfg_msg(c, -1, -1,
+		"cannot read %s: %s, over the limit of %u MiB (%u bytes) for a "
+		"configuration file",
+		name, size, CFG_FILE_MAX >> 20, CFG_FILE_MAX);
+}
+
 /*
  * Read PATH into *data (NUL-terminated, *size bytes; free it).  The path is
  * resolved once, with O_PATH, which opens nothing for reading: no FIFO
@@ -315,11 +325,11 @@ cfg_read_file(struct cfg_ctx *c, const char *path, char **data, size_t *size)
 		goto out;
 	}
 	if (st.st_size > (off_t)CFG_FILE_MAX) {
-		cfg_msg(c, -1, -1,
-			"cannot read %s: %lld bytes, over the limit of %u MiB "
-			"(%u bytes) for a configuration file",
-			path, (long long)st.st_size, CFG_FILE_MAX >> 20,
-			CFG_FILE_MAX);
+		char what[32];
+
+		snprintf(what, sizeof(what), "%lld bytes",
+			 (long long)st.st_size);
+		cfg_too_big(c, path, what);
 		goto out;
 	}
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
@@ -370,10 +380,11 @@ cfg_read_file(struct cfg_ctx *c, const char *path, char **data, size_t *size)
 		n += (size_t)got;
 	}
 	if (n > CFG_FILE_MAX) {
-		cfg_msg(c, -1, -1,
-			"cannot read %s: more than %u bytes, over the limit of "
-			"%u MiB (%u bytes) for a configuration file",
-			path, CFG_FILE_MAX, CFG_FILE_MAX >> 20, CFG_FILE_MAX);
+		char what[32];
+
+		snprintf(what, sizeof(what), "more than %u bytes",
+			 CFG_FILE_MAX);
+		cfg_too_big(c, path, what);
 		goto out;
 	}
 	buf[n] = '\0';

@@ -170,6 +170,7 @@ int cfg_register(struct cfg *cfg, int kind, const char *name);
 void cfg_kind_title(int kind, char *buf, size_t len);
 int cfg_ref(struct cfg_ctx *c, int k, int kind, const char *name, bool say_name,
 	    const char *tail);
+void cfg_too_big(struct cfg_ctx *c, const char *name, const char *size);
 int cfg_read_file(struct cfg_ctx *c, const char *path, char **data,
 		  size_t *size);
 int cfg_parse_bytes(struct cfg_ctx *c, const char *path, const char *data,

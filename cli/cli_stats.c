@@ -204,37 +204,11 @@ u64_of(const struct cli_json *obj, const char *name)
 
 /* ---- Text ------------------------------------------------------------ */
 
-/* The cells of OBJ's counters FIELDS in rows of three, as ctl_stats_print
- * lays them out (see CTL_PORT_STATS): a counter the reply lacks shows
- * "-". */
-static void
-text_cells(FILE *f, const struct cli_json *obj,
-	   const struct ctl_stats_field *fields, unsigned int n)
+/* ctl_stats_getter of a JSON object: its member named as F. */
+static bool
+json_value(const void *obj, const struct ctl_stats_field *f, uint64_t *v)
 {
-	int slot, last = -1;
-	unsigned int k;
-
-	for (k = 0; k < n; k++)
-		if (fields[k].slot > last)
-			last = fields[k].slot;
-	for (slot = 0; slot <= last; slot++) {
-		char value[32];
-		uint64_t x;
-
-		for (k = 0; k < n && fields[k].slot != slot; k++)
-			;
-		fputs(slot % 3 == 0 ? "  " : " ", f);
-		if (k < n) {
-			if (get_u64(cli_json_get(obj, fields[k].name), &x))
-				snprintf(value, sizeof(value), "%" PRIu64, x);
-			else
-				snprintf(value, sizeof(value), "-");
-			fprintf(f, "%s%-*s", fields[k].label, fields[k].width,
-				value);
-		}
-		if (slot % 3 == 2 || slot == last)
-			fputc('\n', f);
-	}
+	return get_u64(cli_json_get(obj, f->name), v);
 }
 
 /* Every member of OBJ that is a number or a string, " name=value". */
@@ -290,50 +264,26 @@ text_block(FILE *f, const struct cli_tel *t, const struct cli_json *cur,
 	const struct cli_json *colls = cli_json_get(cur, "collectors");
 	const struct cli_json *workers = cli_json_get(cur, "workers");
 	const struct cli_json *omitted = cli_json_get(cur, "omitted");
+	char period[48];
 	unsigned int i;
 
 	text_header(f, t, cur);
+	snprintf(period, sizeof(period), "over the last %.1f s", dt);
 	for (i = 0; ports != NULL && i < ports->n; i++) {
 		const struct cli_json *c = ports->items[i];
 		const struct cli_json *p = cli_json_get(
 			cli_json_get(prev, "ports"), ports->keys[i]);
 
-		fprintf(f,
-			"\n  ######################## NIC statistics for "
-			"port %-8s ########################\n",
-			ports->keys[i]);
-		text_cells(f, c, ctl_port_fields, ctl_port_n_fields);
-		fprintf(f, "\n  Throughput (over the last %.1f s)\n", dt);
-		fprintf(f,
-			"  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64
-			"\n",
-			ctl_stats_rate(u64_of(c, "rx_packets"),
-				       u64_of(p, "rx_packets"), dt),
-			8 * ctl_stats_rate(u64_of(c, "rx_bytes"),
-					   u64_of(p, "rx_bytes"), dt));
-		fprintf(f,
-			"  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64
-			"\n",
-			ctl_stats_rate(u64_of(c, "tx_packets"),
-				       u64_of(p, "tx_packets"), dt),
-			8 * ctl_stats_rate(u64_of(c, "tx_bytes"),
-					   u64_of(p, "tx_bytes"), dt));
-		fprintf(f, "  ##########################################"
-			   "##################################\n");
+		ctl_stats_text_port(f, ports->keys[i], period, dt, c, p,
+				    json_value);
 	}
 	for (i = 0; sessions != NULL && i < sessions->n; i++) {
 		const struct cli_json *c = sessions->items[i];
 		const struct cli_json *p = cli_json_get(
 			cli_json_get(prev, "sessions"), sessions->keys[i]);
 
-		fprintf(f,
-			"\n  ---------------------- Mirror session %-8s "
-			"----------------------\n",
-			sessions->keys[i]);
-		text_cells(f, c, ctl_session_fields, ctl_session_n_fields);
-		fprintf(f, "  Mirrored-pps: %-7" PRIu64 " Dropped:",
-			ctl_stats_rate(u64_of(c, "mirrored"),
-				       u64_of(p, "mirrored"), dt));
+		ctl_stats_text_session(f, sessions->keys[i], dt, c, p,
+				       json_value);
 		text_members(f, cli_json_get(c, "dropped"), NULL);
 		fputc('\n', f);
 	}

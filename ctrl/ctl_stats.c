@@ -229,10 +229,18 @@ ctl_stats_rate(uint64_t now, uint64_t before, double dt)
 	return (uint64_t)((double)(now - before) / dt);
 }
 
-/* The text cells of OBJ's FIELDS, in rows of three (see CTL_PORT_STATS). */
-static void
-print_cells(FILE *f, const void *obj, const struct ctl_stats_field *fields,
-	    unsigned int n)
+/* ctl_stats_getter of a struct of final values. */
+static bool
+final_value(const void *obj, const struct ctl_stats_field *f, uint64_t *v)
+{
+	*v = ctl_stats_value(obj, f);
+	return true;
+}
+
+void
+ctl_stats_text_cells(FILE *f, const void *obj,
+		     const struct ctl_stats_field *fields, unsigned int n,
+		     ctl_stats_getter get)
 {
 	int slot, last = -1;
 	unsigned int k;
@@ -240,16 +248,79 @@ print_cells(FILE *f, const void *obj, const struct ctl_stats_field *fields,
 	for (k = 0; k < n; k++)
 		last = RTE_MAX(last, fields[k].slot);
 	for (slot = 0; slot <= last; slot++) {
+		char value[32];
+		uint64_t x;
+
 		for (k = 0; k < n && fields[k].slot != slot; k++)
 			;
 		fputs(slot % 3 == 0 ? "  " : " ", f);
-		if (k < n)
-			fprintf(f, "%s%-*" PRIu64, fields[k].label,
-				fields[k].width,
-				ctl_stats_value(obj, &fields[k]));
+		if (k < n) {
+			if (get(obj, &fields[k], &x))
+				snprintf(value, sizeof(value), "%" PRIu64, x);
+			else
+				snprintf(value, sizeof(value), "-");
+			fprintf(f, "%s%-*s", fields[k].label, fields[k].width,
+				value);
+		}
 		if (slot % 3 == 2 || slot == last)
 			fputc('\n', f);
 	}
+}
+
+/* The rate of counter NAME of FIELDS from PREV (NULL: from 0) to CUR. */
+static uint64_t
+text_rate(const struct ctl_stats_field *fields, unsigned int n,
+	  const char *name, const void *cur, const void *prev, double dt,
+	  ctl_stats_getter get)
+{
+	uint64_t c = 0, p = 0;
+	unsigned int k;
+
+	for (k = 0; k < n && strcmp(fields[k].name, name) != 0; k++)
+		;
+	if (k == n || !get(cur, &fields[k], &c))
+		return 0;
+	if (prev != NULL && !get(prev, &fields[k], &p))
+		p = 0;
+	return ctl_stats_rate(c, p, dt);
+}
+
+void
+ctl_stats_text_port(FILE *f, const char *name, const char *period, double dt,
+		    const void *cur, const void *prev, ctl_stats_getter get)
+{
+	const struct ctl_stats_field *pf = ctl_port_fields;
+	unsigned int n = ctl_port_n_fields;
+
+	fprintf(f,
+		"\n  ######################## NIC statistics for "
+		"port %-8s ########################\n",
+		name);
+	ctl_stats_text_cells(f, cur, pf, n, get);
+	fprintf(f, "\n  Throughput (%s)\n", period);
+	fprintf(f, "  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64 "\n",
+		text_rate(pf, n, "rx_packets", cur, prev, dt, get),
+		8 * text_rate(pf, n, "rx_bytes", cur, prev, dt, get));
+	fprintf(f, "  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64 "\n",
+		text_rate(pf, n, "tx_packets", cur, prev, dt, get),
+		8 * text_rate(pf, n, "tx_bytes", cur, prev, dt, get));
+	fprintf(f, "  ##########################################"
+		   "##################################\n");
+}
+
+void
+ctl_stats_text_session(FILE *f, const char *name, double dt, const void *cur,
+		       const void *prev, ctl_stats_getter get)
+{
+	fprintf(f,
+		"\n  ---------------------- Mirror session %-8s "
+		"----------------------\n",
+		name);
+	ctl_stats_text_cells(f, cur, ctl_session_fields, ctl_session_n_fields,
+			     get);
+	fprintf(f, "  Mirrored-pps: %-7" PRIu64 " Dropped:",
+		text_rate(ctl_session_fields, ctl_session_n_fields, "mirrored",
+			  cur, prev, dt, get));
 }
 
 void
@@ -265,26 +336,8 @@ ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,
 		ctl_stats_port(cur, i, &c);
 		if (prev != NULL)
 			ctl_stats_port(prev, i, &p);
-		else
-			memset(&p, 0, sizeof(p));
-		fprintf(f,
-			"\n  ######################## NIC statistics for "
-			"port %-8s ########################\n",
-			cur->port_name[i]);
-		print_cells(f, &c, ctl_port_fields, ctl_port_n_fields);
-		fprintf(f, "\n  Throughput (since last show)\n");
-		fprintf(f,
-			"  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64
-			"\n",
-			ctl_stats_rate(c.rx_packets, p.rx_packets, dt),
-			8 * ctl_stats_rate(c.rx_bytes, p.rx_bytes, dt));
-		fprintf(f,
-			"  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64
-			"\n",
-			ctl_stats_rate(c.tx_packets, p.tx_packets, dt),
-			8 * ctl_stats_rate(c.tx_bytes, p.tx_bytes, dt));
-		fprintf(f, "  ##########################################"
-			   "##################################\n");
+		ctl_stats_text_port(f, cur->port_name[i], "since last show", dt,
+				    &c, prev != NULL ? &p : NULL, final_value);
 	}
 	for (i = 0; i < cur->n_sessions; i++) {
 		struct ctl_session_stats c, p;
@@ -292,15 +345,8 @@ ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,
 		ctl_stats_session(cur, i, &c);
 		if (prev != NULL)
 			ctl_stats_session(prev, i, &p);
-		else
-			memset(&p, 0, sizeof(p));
-		fprintf(f,
-			"\n  ---------------------- Mirror session %-8s "
-			"----------------------\n",
-			cur->session_name[i]);
-		print_cells(f, &c, ctl_session_fields, ctl_session_n_fields);
-		fprintf(f, "  Mirrored-pps: %-7" PRIu64 " Dropped:",
-			ctl_stats_rate(c.mirrored, p.mirrored, dt));
+		ctl_stats_text_session(f, cur->session_name[i], dt, &c,
+				       prev != NULL ? &p : NULL, final_value);
 		for (r = 0; r < DP_DROP_MAX; r++)
 			fprintf(f, " %s=%" PRIu64, dp_drop_names[r],
 				c.dropped[r]);

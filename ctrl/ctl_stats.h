@@ -202,6 +202,24 @@ void ctl_stats_emit_worker(const struct ctl_worker_stats *ws,
 void ctl_stats_emit_config(const struct ctl_config_stats *cs,
 			   const struct ctl_stats_sink *sink, void *ctx);
 
+/*
+ * The text block's layout, one for dpmirror's output and dpmirrorctl
+ * stats: GET reads a counter of an object (false: the object lacks it,
+ * shown "-"); PREV NULL means rates from zero.  ctl_stats_text_session
+ * ends after "Dropped:"; the caller writes the drops and the newline.
+ */
+typedef bool (*ctl_stats_getter)(const void *obj,
+				 const struct ctl_stats_field *f, uint64_t *v);
+void ctl_stats_text_cells(FILE *f, const void *obj,
+			  const struct ctl_stats_field *fields, unsigned int n,
+			  ctl_stats_getter get);
+void ctl_stats_text_port(FILE *f, const char *name, const char *period,
+			 double dt, const void *cur, const void *prev,
+			 ctl_stats_getter get);
+void ctl_stats_text_session(FILE *f, const char *name, double dt,
+			    const void *cur, const void *prev,
+			    ctl_stats_getter get);
+
 /* The testpmd-style block for CUR, rates since PREV (NULL: since start). */
 void ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,
 		     const struct ctl_snapshot *prev);

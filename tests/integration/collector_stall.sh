@@ -58,17 +58,7 @@ if ! lib_huge_reserve 200; then
 fi
 
 # 64 flows of 200-byte UDP frames.
-"$py" - "$work/in.pcap" <<'EOF'
-import struct, sys
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    for i in range(64):
-        udp = struct.pack("!HHHH", 1024 + i, 9, 166, 0) + bytes(158)
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 186, i, 0, 64, 17, 0,
-                         bytes([198, 18, 1, 1]), bytes([198, 18, 0, i]))
-        fr = bytes.fromhex("020000000002020000000001") + b"\x08\x00" + ip + udp
-        f.write(struct.pack("<IIII", 0, i, len(fr), len(fr)) + fr)
-EOF
+"$py" "$here/udp_flows.py" "$work/in.pcap" --src 198.18.1.1 --dst 198.18.0.0
 
 cat >"$work/stall.ini" <<EOF
 [dpmirror]

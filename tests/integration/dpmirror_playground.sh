@@ -134,11 +134,7 @@ start_dpmirror() {
 		>"$work/$name.log" 2>&1 &
 	dp_pid=$!
 	pids+=($dp_pid)
-	for _ in $(seq 1 150); do
-		grep -q '^dpmirror: .* worker(s)' "$work/$name.log" && return 0
-		kill -0 "$dp_pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	lib_wait_started "$work/$name.log" "$dp_pid" && return 0
 	echo "dpmirror did not start:"
 	cat "$work/$name.log"
 	return 1

@@ -121,3 +121,44 @@ lib_huge_restore() {
 		lib_huge_set=
 	fi
 }
+
+# ---- a running dpmirror ----
+
+# lib_wait_started LOG PID [TENTHS]: true once dpmirror's start line
+# ("dpmirror: N port(s), ... worker(s) ...") is in LOG; false when PID
+# exits first or after TENTHS tenths of a second (default 150).
+lib_wait_started() {
+	for _ in $(seq 1 "${3:-150}"); do
+		grep -qs '^dpmirror: .* worker(s)' "$1" && return 0
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -qs '^dpmirror: .* worker(s)' "$1"
+}
+
+# lib_coll TELEMETRY PREFIX NAME: "STATE MAC" of /dpmirror/collectors,NAME
+# as DPDK's dpdk-telemetry.py (path TELEMETRY) reads it from --file-prefix
+# PREFIX; nothing when there is no answer.
+lib_coll() {
+	printf '/dpmirror/collectors,%s\n' "$3" |
+		"$1" -f "$2" 2>/dev/null |
+		/usr/bin/python3 -c 'import json, sys
+for l in sys.stdin:
+    l = l.strip()
+    if l.startswith("{") and "/dpmirror/collectors" in l:
+        d = list(json.loads(l).values())[0]
+        print(d["neighbor"], d["mac"])' 2>/dev/null
+}
+
+# lib_wait_coll TELEMETRY PREFIX NAME "STATE MAC" SECONDS: true once
+# lib_coll says so; else say what it said last.
+lib_wait_coll() {
+	local got
+	for _ in $(seq 1 $(($5 * 5))); do
+		got=$(lib_coll "$1" "$2" "$3")
+		[ "$got" = "$4" ] && return 0
+		sleep 0.2
+	done
+	echo "  /dpmirror/collectors,$3: '$got', want '$4'"
+	return 1
+}

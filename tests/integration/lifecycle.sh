@@ -122,12 +122,7 @@ start() {
 		>"$work/$name.log" 2>&1 &
 	dp_pid=$!
 	pids+=("$dp_pid")
-	for _ in $(seq 1 600); do
-		grep -q '^dpmirror: .* worker(s)' "$work/$name.log" && return 0
-		kill -0 "$dp_pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	lib_wait_started "$work/$name.log" "$dp_pid" 600
 }
 started() { # NAME PID
 	if start "$@"; then return 0; fi

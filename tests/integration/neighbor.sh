@@ -155,12 +155,7 @@ done
 	--log-level '*:notice' -- -c "$work/nb.ini" \
 	--stats-json "$work/stats.json" >"$work/dp.log" 2>&1 &
 dp=$!
-for _ in $(seq 1 150); do
-	grep -qs '^dpmirror: .* worker(s)' "$work/dp.log" && break
-	kill -0 "$dp" 2>/dev/null || break
-	sleep 0.1
-done
-if ! grep -q '^dpmirror: .* worker(s)' "$work/dp.log"; then
+if ! lib_wait_started "$work/dp.log" "$dp"; then
 	cat "$work/dp.log"
 	bad "dpmirror starts with three remote_mac = auto collectors"
 	dp=
@@ -173,29 +168,9 @@ ok "dpmirror starts with three remote_mac = auto collectors"
 ip netns exec "$H1" timeout 50 ping -q -i 0.02 198.18.0.1 >/dev/null 2>&1 &
 bg+=($!)
 
-# coll NAME: "STATE MAC" of /dpmirror/collectors,NAME.
-coll() {
-	printf '/dpmirror/collectors,%s\n' "$1" |
-		"$telemetry" -f "$prefix" 2>/dev/null |
-		"$PY" -c 'import json, sys
-for l in sys.stdin:
-    l = l.strip()
-    if l.startswith("{") and "/dpmirror/collectors" in l:
-        d = list(json.loads(l).values())[0]
-        print(d["neighbor"], d["mac"])' 2>/dev/null
-}
-
-# wait_coll NAME "STATE MAC" SECONDS: until the telemetry says so.
-wait_coll() {
-	local i got
-	for i in $(seq 1 $(($3 * 5))); do
-		got=$(coll "$1")
-		[ "$got" = "$2" ] && return 0
-		sleep 0.2
-	done
-	echo "  /dpmirror/collectors,$1: '$got', want '$2'"
-	return 1
-}
+# coll NAME, wait_coll NAME "STATE MAC" SECONDS: lib.sh's, for this dpmirror.
+coll() { lib_coll "$telemetry" "$prefix" "$1"; }
+wait_coll() { lib_wait_coll "$telemetry" "$prefix" "$@"; }
 
 check "c4 (IPv4, ARP): /dpmirror/collectors,c4 says resolved $MAC1" \
 	wait_coll c4 "resolved $MAC1" 5

@@ -62,17 +62,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # 64 flows of 200-byte UDP frames, destination ports 1024..1087.
-"$py" - "$work/in.pcap" <<'EOF'
-import struct, sys
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    for i in range(64):
-        udp = struct.pack("!HHHH", 40000 + i, 1024 + i, 166, 0) + bytes(158)
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 186, i, 0, 64, 17, 0,
-                         bytes([198, 18, 0, 1]), bytes([198, 18, 0, 2 + i]))
-        fr = bytes.fromhex("020000000002020000000001") + b"\x08\x00" + ip + udp
-        f.write(struct.pack("<IIII", 0, i, len(fr), len(fr)) + fr)
-EOF
+"$py" "$here/udp_flows.py" "$work/in.pcap" --src 198.18.0.1 --dst 198.18.0.2 \
+	--sport 40000+i --dport 1024+i
 
 # The driver writes each configuration into $work/run.ini (the -c file),
 # signals dpmirror and checks what telemetry says.  Its first argument is
