@@ -14,7 +14,10 @@
  * where its objects live in struct cfg, and one row per key that says how the
  * value is checked, where it is stored and its default.  One generic
  * dispatcher checks every section against its table and builds the "valid
- * keys" list of its messages from the same table.
+ * keys" list of its messages from the same table.  A kind may name a
+ * variant key (a collector's encap): its value, wherever it stands in the
+ * section, decides which of the other keys the section may have, and a key
+ * of another variant is refused, naming those that belong.
  *
  * Checking runs in two passes over the sections.  The first classifies
  * every section header and registers the names of valid ones, so that
@@ -278,6 +281,38 @@ cfg_check_next_hop(struct cfg_ctx *c, int k,
 	}
 }
 
+/* [collector] key (gre): any 32-bit number; key_set says it was given. */
+static void
+cfg_check_gre_key(struct cfg_ctx *c, int k, const struct cfg_key *key,
+		  void *obj)
+{
+	struct cfg_collector *col = obj;
+
+	if (cfg_number(c, k, key, obj))
+		col->key_set = true;
+}
+
+/*
+ * [collector] vlan (none): the VID of the 802.1Q tag added to the copies.
+ * 0 and 4095 are numbers a tag can carry but not VLANs.
+ */
+static void
+cfg_check_vlan(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
+{
+	uint64_t v = 1;
+
+	if (cfg_parse_u64(cfg_val(c, k), &v) < 0 || (v != 0 && v != 4095))
+		cfg_number(c, k, key, obj);
+	else if (v == 0)
+		cfg_bad(c, k,
+			"VID 0 is not a VLAN (it marks a priority-only tag); "
+			"valid: %s",
+			key->valid);
+	else
+		cfg_bad(c, k, "VID 4095 is reserved (IEEE 802.1Q); valid: %s",
+			key->valid);
+}
+
 /* The index of the first entry KEY of the current section, or -1. */
 static int
 cfg_entry(const struct cfg_ctx *c, const char *key)
@@ -292,8 +327,10 @@ cfg_entry(const struct cfg_ctx *c, const char *key)
 }
 
 /*
- * After a collector's keys: next_hop only with remote_mac = auto, of
- * remote_ip's family; remote_ip when not given.
+ * After a collector's keys: dst_port's default is the encap's (UDP encaps
+ * only); next_hop only with remote_mac = auto, of remote_ip's family;
+ * remote_ip when not given.  Keys of another encap were refused unchecked
+ * (cfg_check_section) and left their fields as they were.
  */
 static void
 cfg_collector_done(struct cfg_ctx *c, void *obj)
@@ -303,6 +340,12 @@ cfg_collector_done(struct cfg_ctx *c, void *obj)
 	int k_mac = cfg_entry(c, "remote_mac");
 	char buf[64];
 
+	if (cfg_entry(c, "dst_port") < 0)
+		col->dst_port = col->encap == CFG_ENCAP_VXLAN	 ? 4789
+				: col->encap == CFG_ENCAP_GENEVE ? 6081
+								 : 0;
+	if (col->encap == CFG_ENCAP_NONE)
+		return; /* no address keys: reported where they are */
 	if (!col->remote_mac_auto) {
 		if (k_nh >= 0 && k_mac >= 0)
 			cfg_bad(c, k_nh,
@@ -331,12 +374,47 @@ cfg_collector_done(struct cfg_ctx *c, void *obj)
 }
 
 /*
- * When every section has been checked: the egress port of a collector
- * with remote_mac = auto must be one no worker receives on (the ports
- * ctrl/ctl_port.c marks polled: a port with a peer, in inline mode, and a
- * port some session mirrors :rx or :both), so that the control thread
- * owns its only rx queue and the ARP replies and Neighbour Advertisements
- * arriving there reach it.
+ * Whether the workers receive on port P (the ports ctrl/ctl_port.c marks
+ * polled: a port with a peer, in inline mode, and a port some session
+ * mirrors :rx or :both); if they do, WHY says how, e.g. "its peer is p0:
+ * they forward what it receives".
+ */
+static bool
+cfg_port_polled(const struct cfg *cfg, int p, char *why, size_t len)
+{
+	const struct cfg_port *port = &cfg->ports[p];
+	unsigned int s, j;
+
+	if (port->peer >= 0) {
+		snprintf(why, len,
+			 "its peer is %s: they forward what it receives",
+			 cfg->ports[port->peer].name);
+		return true;
+	}
+	for (s = 0; s < cfg->n_sessions; s++) {
+		const struct cfg_session *sess = &cfg->sessions[s];
+
+		for (j = 0; j < sess->n_sources; j++) {
+			const struct cfg_source *src = &sess->sources[j];
+
+			if (src->port != p || (src->dir & CFG_DIR_RX) == 0)
+				continue;
+			snprintf(why, len, "session %s mirrors %s:%s",
+				 sess->name, port->name,
+				 src->dir & CFG_DIR_TX ? "both" : "rx");
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * When every section has been checked: the egress port of some collectors
+ * must be one no worker receives on.  With remote_mac = auto the control
+ * thread owns that port's only rx queue, so that the ARP replies and
+ * Neighbour Advertisements arriving there reach it.  With encap = none the
+ * copies are plain frames, indistinguishable from the traffic the workers
+ * forward or mirror there.
  */
 static void
 cfg_collectors_final(struct cfg_ctx *c)
@@ -346,50 +424,36 @@ cfg_collectors_final(struct cfg_ctx *c)
 
 	for (i = 0; i < c->n_secs; i++) {
 		const struct cfg_collector *col;
-		const struct cfg_port *port;
-		unsigned int s, j;
+		const char *port, *tail;
+		char why[2 * CFG_NAME_MAX + 64];
 		int k;
 
 		if (c->secs[i].kind != CFG_KIND_COLLECTOR || c->secs[i].obj < 0)
 			continue;
 		col = &cfg->collectors[c->secs[i].obj];
-		if (!col->remote_mac_auto || col->port < 0)
+		if (col->port < 0)
 			continue;
 		c->cur = i;
-		k = cfg_entry(c, "remote_mac");
-		if (k < 0)
-			continue;
-		port = &cfg->ports[col->port];
-		if (port->peer >= 0) {
-			cfg_bad(c, k,
-				"port %s is also received on by the workers "
-				"(its peer is %s: they forward what it "
-				"receives); ARP/ND replies would reach the "
-				"workers, not the control thread; give the "
-				"next hop's MAC or use a port of its own",
-				port->name, cfg->ports[port->peer].name);
+		if (col->remote_mac_auto) {
+			k = cfg_entry(c, "remote_mac");
+			tail = "ARP/ND replies would reach the workers, not "
+			       "the control thread; give the next hop's MAC "
+			       "or use a port of its own";
+		} else if (col->encap == CFG_ENCAP_NONE) {
+			k = cfg_entry(c, "port");
+			tail = "encap = none sends the copies as plain frames, "
+			       "indistinguishable from the traffic there; "
+			       "give the collector a port of its own, one no "
+			       "worker receives on";
+		} else {
 			continue;
 		}
-		for (s = 0; s < cfg->n_sessions; s++) {
-			const struct cfg_session *sess = &cfg->sessions[s];
-
-			for (j = 0; j < sess->n_sources; j++)
-				if (sess->sources[j].port == col->port &&
-				    (sess->sources[j].dir & CFG_DIR_RX) != 0)
-					break;
-			if (j == sess->n_sources)
-				continue;
+		port = cfg->ports[col->port].name;
+		if (k >= 0 && cfg_port_polled(cfg, col->port, why, sizeof(why)))
 			cfg_bad(c, k,
 				"port %s is also received on by the workers "
-				"(session %s mirrors %s:%s); ARP/ND replies "
-				"would reach the workers, not the control "
-				"thread; give the next hop's MAC or use a port "
-				"of its own",
-				port->name, sess->name, port->name,
-				sess->sources[j].dir & CFG_DIR_TX ? "both"
-								  : "rx");
-			break;
-		}
+				"(%s); %s",
+				port, why, tail);
 	}
 	c->cur = saved;
 }
@@ -642,10 +706,17 @@ static const struct cfg_word cfg_mode_words[] = {
 
 static const struct cfg_word cfg_encap_words[] = {
 	{"vxlan", CFG_ENCAP_VXLAN},
-	{"gre", -1},
-	{"erspan2", -1},
-	{"erspan3", -1},
-	{"geneve", -1},
+	{"geneve", CFG_ENCAP_GENEVE},
+	{"gre", CFG_ENCAP_GRE},
+	{"erspan2", CFG_ENCAP_ERSPAN2},
+	{"erspan3", CFG_ENCAP_ERSPAN3},
+	{"none", CFG_ENCAP_NONE},
+	{NULL, 0},
+};
+
+static const struct cfg_word cfg_yes_no_words[] = {
+	{"yes", 1},
+	{"no", 0},
 	{NULL, 0},
 };
 
@@ -689,6 +760,13 @@ static const struct cfg_key cfg_port_keys[] = {
 	{.name = NULL},
 };
 
+/* The encaps a [collector] key belongs to (cfg_key.in). */
+#define CFG_IN(e)     (1u << CFG_ENCAP_##e)
+#define CFG_IN_UDP    (CFG_IN(VXLAN) | CFG_IN(GENEVE))
+#define CFG_IN_ERSPAN (CFG_IN(ERSPAN2) | CFG_IN(ERSPAN3))
+#define CFG_IN_TUNNEL (CFG_IN_UDP | CFG_IN(GRE) | CFG_IN_ERSPAN)
+
+/* In this order: the "its keys are" lists of the messages. */
 static const struct cfg_key cfg_collector_keys[] = {
 	{"port", cfg_check_ref, CFG_FIELD(struct cfg_collector, port),
 	 .dflt = -1, .ref = CFG_KIND_PORT,
@@ -697,19 +775,37 @@ static const struct cfg_key cfg_collector_keys[] = {
 	 .dflt = CFG_ENCAP_VXLAN, .words = cfg_encap_words,
 	 .unknown = "unknown encapsulation"},
 	{"remote_ip", cfg_check_ip,
-	 .missing = "give the collector's IPv4 or IPv6 address"},
+	 .missing = "give the collector's IPv4 or IPv6 address",
+	 .in = CFG_IN_TUNNEL},
 	{"local_ip", cfg_check_ip,
 	 .missing = "give the source address of the tunnel, same family as "
-		    "remote_ip"},
+		    "remote_ip",
+	 .in = CFG_IN_TUNNEL},
 	{"remote_mac", cfg_check_mac,
-	 .missing = "give the next hop's MAC as xx:xx:xx:xx:xx:xx"},
-	{"local_mac", .check = cfg_check_mac},
-	{"next_hop", .check = cfg_check_next_hop},
-	{"vni", CFG_NUMBER(struct cfg_collector, vni, 0, 16777215)},
+	 .missing = "give the next hop's MAC as xx:xx:xx:xx:xx:xx",
+	 .in = CFG_IN_TUNNEL},
+	{"local_mac", .check = cfg_check_mac, .in = CFG_IN_TUNNEL},
+	{"next_hop", .check = cfg_check_next_hop, .in = CFG_IN_TUNNEL},
+	{"vni", CFG_NUMBER(struct cfg_collector, vni, 0, 16777215),
+	 .in = CFG_IN_UDP},
+	/* The default is the encap's (cfg_collector_done). */
 	{"dst_port", CFG_NUMBER(struct cfg_collector, dst_port, 1, 65535),
-	 .dflt = 4789},
-	{"ttl", CFG_NUMBER(struct cfg_collector, ttl, 1, 255), .dflt = 64},
-	{"dscp", CFG_NUMBER(struct cfg_collector, dscp, 0, 63)},
+	 .in = CFG_IN_UDP},
+	{"ttl", CFG_NUMBER(struct cfg_collector, ttl, 1, 255), .dflt = 64,
+	 .in = CFG_IN_TUNNEL},
+	{"dscp", CFG_NUMBER(struct cfg_collector, dscp, 0, 63),
+	 .in = CFG_IN_TUNNEL},
+	{"key", cfg_check_gre_key, CFG_FIELD(struct cfg_collector, key),
+	 .lo = 0, .hi = UINT32_MAX, .in = CFG_IN(GRE)},
+	{"seq", cfg_check_word, CFG_FIELD(struct cfg_collector, seq),
+	 .words = cfg_yes_no_words, .unknown = "not yes or no",
+	 .in = CFG_IN(GRE)},
+	{"session_id", CFG_NUMBER(struct cfg_collector, session_id, 0, 1023),
+	 .in = CFG_IN_ERSPAN},
+	{"vlan", cfg_check_vlan, CFG_FIELD(struct cfg_collector, vlan), .lo = 1,
+	 .hi = 4094,
+	 .valid = "1..4094, or omit vlan to send the frames untagged",
+	 .in = CFG_IN(NONE)},
 	{.name = NULL},
 };
 
@@ -751,7 +847,8 @@ const struct cfg_kind_def cfg_kinds[CFG_KIND_COUNT] = {
 				.required = true,
 				.keys = cfg_collector_keys,
 				CFG_OBJECTS(collectors, n_collectors),
-				.done = cfg_collector_done},
+				.done = cfg_collector_done,
+				.variant = "encap"},
 	[CFG_KIND_SESSION] = {.name = "session",
 			      .named = true,
 			      .required = true,

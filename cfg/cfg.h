@@ -53,9 +53,20 @@ enum cfg_mode {
 	CFG_MODE_TAP,	     /* mirror, then free the original */
 };
 
+/* [collector] encap; the same order as the dataplane's enum dp_encap_type
+ * (ctrl/ctl_ruleset.c asserts it). */
 enum cfg_encap {
 	CFG_ENCAP_VXLAN = 0,
+	CFG_ENCAP_GENEVE,
+	CFG_ENCAP_GRE,
+	CFG_ENCAP_ERSPAN2,
+	CFG_ENCAP_ERSPAN3,
+	CFG_ENCAP_NONE,
 };
+
+/* "vxlan", "geneve", "gre", "erspan2", "erspan3", "none"; NULL if E is not
+ * one of them. */
+const char *cfg_encap_name(int e);
 
 /* Direction bits of a session source. */
 #define CFG_DIR_RX 0x1
@@ -92,8 +103,8 @@ struct cfg_collector {
 	uint8_t remote_mac[6];
 	bool local_mac_set; /* false: use the egress port's own MAC */
 	uint8_t local_mac[6];
-	uint32_t vni;	   /* 0..16777215, default 0 */
-	uint16_t dst_port; /* default 4789 */
+	uint32_t vni;	   /* vxlan, geneve: 0..16777215, default 0 */
+	uint16_t dst_port; /* vxlan: default 4789; geneve: default 6081 */
 	uint8_t ttl;	   /* 1..255, default 64 */
 	uint8_t dscp;	   /* 0..63, default 0 */
 	/*
@@ -105,6 +116,11 @@ struct cfg_collector {
 	struct cfg_addr next_hop; /* with remote_mac_auto: whom to resolve,
 				   * remote_ip's family, default remote_ip;
 				   * family 0 otherwise */
+	bool key_set;		  /* gre: key = N given */
+	uint32_t key;		  /* gre: 0..4294967295 */
+	bool seq;		  /* gre: seq = yes (default no) */
+	uint16_t session_id;	  /* erspan2, erspan3: 0..1023, default 0 */
+	uint16_t vlan;		  /* none: 0 = no tag (default), else 1..4094 */
 };
 
 struct cfg_source {
@@ -184,28 +200,36 @@ enum cfg_kdir {
 	CFG_KDIR_BOTH = 3,
 };
 
+/* The kernel mirror's tunnels, in the order of kernel/kn.h's kn_tun_kind. */
 enum cfg_kencap {
 	CFG_KENCAP_VXLAN = 0,
-	CFG_KENCAP_GRETAP,
 	CFG_KENCAP_GENEVE,
+	CFG_KENCAP_GRETAP,
+	CFG_KENCAP_IP6GRETAP,
 	CFG_KENCAP_ERSPAN,
+	CFG_KENCAP_IP6ERSPAN,
 };
 
 struct cfg_kernel {
 	char name[CFG_NAME_MAX];
-	char netns[CFG_NETNS_MAX]; /* "" = dpmirror's own namespace */
-	char dev[CFG_IFNAME_MAX];  /* the device whose traffic is copied */
-	int dir;		   /* enum cfg_kdir, default ingress */
-	int encap;		   /* enum cfg_kencap, default vxlan */
-	struct cfg_addr remote;	   /* the far end of the tunnel */
-	struct cfg_addr local;	   /* same family as remote */
-	uint32_t vni;
-	uint16_t dst_port;		 /* default 4789 */
-	char underlay[CFG_IFNAME_MAX];	 /* "" = none */
-	char vxlan_name[CFG_IFNAME_MAX]; /* default "vxlan0" */
+	char netns[CFG_NETNS_MAX];     /* "" = dpmirror's own namespace */
+	char dev[CFG_IFNAME_MAX];      /* the device whose traffic is copied */
+	int dir;		       /* enum cfg_kdir, default ingress */
+	int encap;		       /* enum cfg_kencap, default vxlan */
+	struct cfg_addr remote;	       /* the far end of the tunnel */
+	struct cfg_addr local;	       /* same family as remote */
+	uint32_t vni;		       /* vxlan, geneve */
+	uint16_t dst_port;	       /* vxlan 4789, geneve 6081 */
+	char underlay[CFG_IFNAME_MAX]; /* "" = none */
+	char vxlan_name[CFG_IFNAME_MAX]; /* the tunnel link; default
+					  * "vxlan0", "geneve0", ... */
 	bool has_match;			 /* else everything */
 	struct cfg_rule match; /* proto/src/dst/sport/dport, exact ports */
 	bool ignore_mtu;
+	bool has_key; /* gretap, ip6gretap: a GRE key */
+	uint32_t key;
+	bool has_session_id; /* erspan, ip6erspan: 0..1023, default 0 */
+	uint32_t session_id;
 };
 
 struct cfg {

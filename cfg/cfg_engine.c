@@ -522,9 +522,12 @@ cfg_index_keys(struct cfg_section *s)
  * Second pass: generic checks of values, used by the key tables.
  */
 
-/* A decimal number in key->lo..key->hi, or 0 when key->zero is set. */
-void
-cfg_check_number(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
+/*
+ * A decimal number in key->lo..key->hi, or 0 when key->zero is set;
+ * returns false when it is not.
+ */
+bool
+cfg_number(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 {
 	char range[48];
 	uint64_t v = 0;
@@ -534,13 +537,20 @@ cfg_check_number(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 	if (ret == 0 &&
 	    ((v >= key->lo && v <= key->hi) || (key->zero && v == 0))) {
 		cfg_store(obj, key, v);
-		return;
+		return true;
 	}
 	snprintf(range, sizeof(range), "%lu..%lu", (unsigned long)key->lo,
 		 (unsigned long)key->hi);
 	cfg_bad(c, k, "%s; valid: %s",
 		ret == -EINVAL ? "not a decimal number" : "out of range",
 		key->valid != NULL ? key->valid : range);
+	return false;
+}
+
+void
+cfg_check_number(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
+{
+	cfg_number(c, k, key, obj);
 }
 
 /* One of key->words; returns false when it is not. */
@@ -630,6 +640,112 @@ cfg_unknown_key(struct cfg_ctx *c, int k, int kind)
 	cfg_bad(c, k, "unknown key; valid keys in %s: %s", title, valid);
 }
 
+/*
+ * Variants: a key (a collector's encap) that selects which other keys a
+ * section may have, wherever it stands in the section.
+ */
+
+/* The word of KEY's words that stands for VALUE, or "?". */
+static const char *
+cfg_word_of(const struct cfg_key *key, int value)
+{
+	const struct cfg_word *w;
+
+	for (w = key->words; w->word != NULL; w++)
+		if (w->value == value)
+			return w->word;
+	return "?";
+}
+
+/*
+ * The variant of the current section: the value of its variant key (its
+ * first entry, or its default when absent), or -1 when the kind has no
+ * variants or the value is not one of the key's words (that is reported
+ * where the key is checked).  *GIVEN: the key was in the section.
+ */
+static int
+cfg_variant(const struct cfg_ctx *c, const struct cfg_key **vkey, bool *given)
+{
+	const struct cfg_section *s = &c->secs[c->cur];
+	const struct cfg_kind_def *def = &cfg_kinds[s->kind];
+	const struct cfg_word *w;
+	int k;
+
+	*vkey = NULL;
+	*given = false;
+	if (def->variant == NULL)
+		return -1;
+	*vkey = cfg_key_find(def->keys, def->variant);
+	for (k = 0; k < s->n_ents; k++)
+		if (strcmp(s->ents[k].name, def->variant) == 0)
+			break;
+	if (k == s->n_ents)
+		return (int)(*vkey)->dflt;
+	*given = true;
+	for (w = (*vkey)->words; w->word != NULL; w++)
+		if (strcmp(s->ents[k].value, w->word) == 0)
+			return w->value >= 0 && w->value < 32 ? w->value : -1;
+	return -1;
+}
+
+/* Whether KEY belongs to VARIANT (a bit of key->in). */
+static bool
+cfg_key_in(const struct cfg_key *key, int variant)
+{
+	return key->in == 0 ||
+	       (variant >= 0 && (key->in & (1u << variant)) != 0);
+}
+
+/*
+ * "not a key of encap = vxlan; its keys are port, encap, ...; remove key
+ * or set encap = gre": entry k names KEY, which does not belong to the
+ * section's VARIANT (the value of VKEY).
+ */
+static void
+cfg_foreign_key(struct cfg_ctx *c, int k, const struct cfg_key *key,
+		const struct cfg_key *vkey, int variant, bool given)
+{
+	const struct cfg_kind_def *def = &cfg_kinds[c->secs[c->cur].kind];
+	const char *vname = cfg_word_of(vkey, variant);
+	char keys[CFG_ERR_LEN] = "";
+	char fits[CFG_ERR_LEN] = "";
+	char dflt[64] = "";
+	const struct cfg_word *w;
+	const struct cfg_key *o;
+	unsigned int n = 0, i = 0;
+
+	for (o = def->keys; o->name != NULL; o++)
+		if (cfg_key_in(o, variant))
+			cfg_append(keys, sizeof(keys),
+				   o->shown != NULL ? o->shown : o->name);
+	/* The variants KEY belongs to, as "a, b or c". */
+	for (w = vkey->words; w->word != NULL; w++)
+		if (w->value >= 0 && w->value < 32 &&
+		    (key->in & (1u << w->value)) != 0)
+			n++;
+	for (w = vkey->words; w->word != NULL; w++) {
+		size_t used = strlen(fits);
+
+		if (w->value < 0 || w->value >= 32 ||
+		    (key->in & (1u << w->value)) == 0)
+			continue;
+		i++;
+		snprintf(fits + used, sizeof(fits) - used, "%s%s",
+			 i == 1	  ? ""
+			 : i == n ? " or "
+				  : ", ",
+			 w->word);
+	}
+	if (!given)
+		snprintf(dflt, sizeof(dflt), " (%s is %s when not given)",
+			 def->variant, vname);
+	cfg_bad(c, k,
+		"not a key of %s = %s; its keys are %s; remove %s or "
+		"set %s = %s%s",
+		def->variant, vname, keys, c->secs[c->cur].ents[k].name,
+		def->variant, fits, dflt);
+}
+
 /* Check every entry of the current section against its kind's keys. */
 void
 cfg_check_section(struct cfg_ctx *c)
@@ -637,10 +753,12 @@ cfg_check_section(struct cfg_ctx *c)
 	const struct cfg_section *s = &c->secs[c->cur];
 	const struct cfg_kind_def *def = &cfg_kinds[s->kind];
 	void *obj = cfg_obj(c->cfg, s->kind, (unsigned int)s->obj);
-	const struct cfg_key *key;
+	const struct cfg_key *key, *vkey;
 	uint64_t given = 0; /* bit i: def->keys[i] was given (< 64 keys) */
-	int k;
+	bool vgiven;
+	int variant, k;
 
+	variant = cfg_variant(c, &vkey, &vgiven);
 	for (k = 0; k < s->n_ents && !c->nomem; k++) {
 		if (cfg_dup_key(c, k))
 			continue;
@@ -650,13 +768,21 @@ cfg_check_section(struct cfg_ctx *c)
 			continue;
 		}
 		given |= 1ULL << (key - def->keys);
+		/* With an unknown variant every key is checked as usual. */
+		if (variant >= 0 && !cfg_key_in(key, variant)) {
+			cfg_foreign_key(c, k, key, vkey, variant, vgiven);
+			continue;
+		}
 		key->check(c, k, key, obj);
 	}
 	if (def->done != NULL)
 		def->done(c, obj);
+	/* A key of some variants only is required only when the variant is
+	 * known and it is one of them. */
 	for (key = def->keys; key->name != NULL; key++)
 		if (key->missing != NULL &&
-		    (given & (1ULL << (key - def->keys))) == 0)
+		    (given & (1ULL << (key - def->keys))) == 0 &&
+		    cfg_key_in(key, variant))
 			cfg_missing(c, key->name, key->missing);
 }
 

@@ -108,6 +108,13 @@ struct cfg_key {
 	 */
 	const struct cfg_word *words;
 	const char *unknown;
+	/*
+	 * In a kind with a variant key (cfg_kind_def.variant): the values of
+	 * that key this key belongs to, bit (1 << value) each; 0 = all.  A
+	 * key given in a section whose variant it does not belong to is
+	 * refused unchecked, and is not required there.
+	 */
+	uint32_t in;
 };
 
 /* The field a key stores into. */
@@ -133,6 +140,12 @@ struct cfg_kind_def {
 	size_t count_off;
 	unsigned int max;
 	void (*done)(struct cfg_ctx *c, void *obj); /* after all entries */
+	/*
+	 * The key, one of keys and checked by its words, whose value selects
+	 * which other keys a section may have (see cfg_key.in), wherever it
+	 * stands in the section; absent: its default.  NULL: no variants.
+	 */
+	const char *variant;
 };
 
 /* The array of named objects ARRAY counted by COUNT in struct cfg. */
@@ -177,6 +190,7 @@ int cfg_parse_bytes(struct cfg_ctx *c, const char *path, const char *data,
 		    size_t size, struct rte_cfgfile **file);
 int cfg_read_sections(struct cfg_ctx *c, struct rte_cfgfile *file);
 void cfg_check_section(struct cfg_ctx *c);
+bool cfg_number(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj);
 void cfg_check_number(struct cfg_ctx *c, int k, const struct cfg_key *key,
 		      void *obj);
 bool cfg_word(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj);

@@ -2,7 +2,7 @@
 
 /*
  * The [playground] and [kernel NAME] sections: the veth/netns playground
- * and the Linux kernel's own mirror (tc mirred into a vxlan link), whose
+ * and the Linux kernel's own mirror (tc mirred into a tunnel link), whose
  * rules (cfg_kernel.h) every front end of the kernel mirror shares.
  */
 
@@ -91,7 +91,18 @@ static const char *const cfg_kfield_keys[CFG_KF_COUNT] = {
 	[CFG_KF_VXLAN_NAME] = "vxlan_name",
 	[CFG_KF_MATCH] = "match",
 	[CFG_KF_IGNORE_MTU] = "ignore_mtu",
+	[CFG_KF_KEY] = "key",
+	[CFG_KF_SESSION_ID] = "session_id",
 };
+
+/* The configuration's encap numbers are kn.h's tunnel kinds. */
+_Static_assert(CFG_KENCAP_VXLAN == (int)KN_TUN_VXLAN &&
+		       CFG_KENCAP_GENEVE == (int)KN_TUN_GENEVE &&
+		       CFG_KENCAP_GRETAP == (int)KN_TUN_GRETAP &&
+		       CFG_KENCAP_IP6GRETAP == (int)KN_TUN_IP6GRETAP &&
+		       CFG_KENCAP_ERSPAN == (int)KN_TUN_ERSPAN &&
+		       CFG_KENCAP_IP6ERSPAN == (int)KN_TUN_IP6ERSPAN,
+	       "enum cfg_kencap follows enum kn_tun_kind");
 
 const char *
 cfg_kfield_key(enum cfg_kfield f)
@@ -103,7 +114,7 @@ cfg_kfield_key(enum cfg_kfield f)
 static const char *const cfg_kname_what[CFG_KF_COUNT] = {
 	[CFG_KF_DEV] = "device",
 	[CFG_KF_UNDERLAY] = "underlay device",
-	[CFG_KF_VXLAN_NAME] = "vxlan link name",
+	[CFG_KF_VXLAN_NAME] = "tunnel link name",
 };
 
 static int
@@ -143,12 +154,23 @@ cfg_kcheck_dir(const char *s, struct dpm_err *e)
 static int
 cfg_kcheck_encap(const char *s, struct dpm_err *e)
 {
-	if (strcmp(s, "vxlan") != 0)
-		return dpm_fail(e, EINVAL,
-				"encap %s: the kernel mirror sets up vxlan "
-				"tunnels only; use encap vxlan",
-				s);
-	return 0;
+	const char *hint = "";
+
+	if (kn_tun_parse(s) >= 0)
+		return 0;
+	/* The collectors' names for what the kernel calls otherwise. */
+	if (strcmp(s, "gre") == 0)
+		hint = " (mirrored frames need an Ethernet tunnel: gretap, or "
+		       "ip6gretap over IPv6)";
+	else if (strcmp(s, "erspan2") == 0)
+		hint = " (ERSPAN type II is erspan, or ip6erspan over IPv6)";
+	else if (strcmp(s, "erspan3") == 0)
+		hint = " (the kernel mirror sends ERSPAN type II: erspan, or "
+		       "ip6erspan over IPv6)";
+	return dpm_fail(e, EINVAL,
+			"encap %s: not a tunnel the kernel mirror sets up; "
+			"valid: " KN_TUN_VALID "%s",
+			s, hint);
 }
 
 static int
@@ -184,8 +206,29 @@ cfg_kcheck_dstport(const char *s, uint64_t v, bool number, struct dpm_err *e)
 	if (!number || v < 1 || v > 65535)
 		return dpm_fail(e, EINVAL,
 				"VXLAN destination port %s is not a number in "
-				"1..65535 (the default is 4789)",
+				"1..65535 (the default is 4789, 6081 for "
+				"geneve)",
 				s);
+	return 0;
+}
+
+static int
+cfg_kcheck_key(const char *s, uint64_t v, bool number, struct dpm_err *e)
+{
+	if (!number || v > UINT32_MAX)
+		return dpm_fail(e, EINVAL,
+				"GRE key %s is not a number in 0..4294967295",
+				s);
+	return 0;
+}
+
+static int
+cfg_kcheck_session(const char *s, uint64_t v, bool number, struct dpm_err *e)
+{
+	if (!number || v > KN_ERSPAN_SESSION_MAX)
+		return dpm_fail(e, EINVAL,
+				"ERSPAN session ID %s is not a number in 0..%d",
+				s, KN_ERSPAN_SESSION_MAX);
 	return 0;
 }
 
@@ -267,7 +310,6 @@ cfg_kernel_init(struct cfg_kernel *k)
 {
 	memset(k, 0, sizeof(*k));
 	cfg_defaults(k, CFG_KIND_KERNEL);
-	snprintf(k->vxlan_name, sizeof(k->vxlan_name), "vxlan0");
 	k->match.proto = -1;
 	k->match.vlan = -1;
 }
@@ -422,7 +464,7 @@ cfg_kernel_set(struct cfg_kernel *k, const char *key, const char *value,
 	case CFG_KF_ENCAP:
 		rc = cfg_kcheck_encap(value, e);
 		if (rc == 0)
-			k->encap = CFG_KENCAP_VXLAN;
+			k->encap = kn_tun_parse(value);
 		return rc;
 	case CFG_KF_REMOTE:
 	case CFG_KF_LOCAL:
@@ -451,6 +493,22 @@ cfg_kernel_set(struct cfg_kernel *k, const char *key, const char *value,
 		return rc;
 	case CFG_KF_MATCH:
 		return cfg_kset_match(k, value, e);
+	case CFG_KF_KEY:
+		num = cfg_kset_number(value, &v);
+		rc = cfg_kcheck_key(value, v, num, e);
+		if (rc == 0) {
+			k->key = (uint32_t)v;
+			k->has_key = true;
+		}
+		return rc;
+	case CFG_KF_SESSION_ID:
+		num = cfg_kset_number(value, &v);
+		rc = cfg_kcheck_session(value, v, num, e);
+		if (rc == 0) {
+			k->session_id = (uint32_t)v;
+			k->has_session_id = true;
+		}
+		return rc;
 	case CFG_KF_IGNORE_MTU:
 		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
 			return dpm_fail(e, EINVAL,
@@ -467,14 +525,22 @@ cfg_kernel_spec(const struct cfg_kernel *k, struct kn_mirror_spec *sp)
 {
 	const struct cfg_rule *r = &k->match;
 
+	const struct kn_tun_type *ty = kn_tun_type(k->encap);
+
 	memset(sp, 0, sizeof(*sp));
+	if (ty == NULL)
+		ty = kn_tun_type(KN_TUN_VXLAN);
 	sp->netns = k->netns[0] != '\0' ? k->netns : NULL;
 	sp->dev = k->dev;
 	sp->dir = (enum kn_dir)k->dir;
-	sp->encap = "vxlan";
+	sp->encap = ty->name;
 	sp->vxlan_name = k->vxlan_name;
 	sp->vx.vni = k->vni;
-	sp->vx.dstport = k->dst_port;
+	sp->vx.dstport = k->dst_port != 0 ? k->dst_port : ty->dstport;
+	sp->has_key = k->has_key;
+	sp->key = k->key;
+	sp->has_session_id = k->has_session_id;
+	sp->session_id = k->session_id;
 	cfg_addr_to_kn(&k->local, &sp->vx.local);
 	cfg_addr_to_kn(&k->remote, &sp->vx.remote);
 	snprintf(sp->vx.underlay, sizeof(sp->vx.underlay), "%s", k->underlay);
@@ -533,6 +599,53 @@ cfg_kcheck_names(const struct kn_mirror_spec *sp, enum cfg_kfield *f,
 	return 0;
 }
 
+/* "remote, local, vni and dst_port": the tunnel keys encap TY takes. */
+static const char *
+cfg_ktun_keys(const struct kn_tun_type *ty)
+{
+	if (ty->dstport != 0)
+		return ty->has_local ? "remote, local, vni and dst_port"
+				     : "remote, vni and dst_port";
+	if (ty->has_key)
+		return "remote, local and key (optional)";
+	return "remote, local and session_id (optional, default 0)";
+}
+
+/* A key SP gives that encap TY does not take: its field and value. */
+static bool
+cfg_kforeign(const struct kn_mirror_spec *sp, const struct kn_tun_type *ty,
+	     enum cfg_kfield *f, char *val, size_t len, const char **owners)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (ty->dstport == 0 && sp->vx.vni != KN_VNI_NONE) {
+		*f = CFG_KF_VNI;
+		snprintf(val, len, "%" PRIu32, sp->vx.vni);
+		*owners = "vxlan and geneve";
+	} else if (ty->dstport == 0 && sp->vx.dstport != 0) {
+		*f = CFG_KF_DST_PORT;
+		snprintf(val, len, "%" PRIu32, sp->vx.dstport);
+		*owners = "vxlan and geneve";
+	} else if (!ty->has_key && sp->has_key) {
+		*f = CFG_KF_KEY;
+		snprintf(val, len, "%" PRIu32, sp->key);
+		*owners = "gretap and ip6gretap";
+	} else if (!ty->has_session && sp->has_session_id) {
+		*f = CFG_KF_SESSION_ID;
+		snprintf(val, len, "%" PRIu32, sp->session_id);
+		*owners = "erspan and ip6erspan";
+	} else if (!ty->has_local && sp->vx.local.family != 0) {
+		*f = CFG_KF_LOCAL;
+		snprintf(val, len, "%s",
+			 cfg_kn_ip_str(&sp->vx.local, ip, sizeof(ip)));
+		*owners = "every encap but geneve (a geneve link has no "
+			  "local address: the route to remote picks it)";
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static int
 cfg_kcheck_tunnel(const struct kn_mirror_spec *sp, enum cfg_kfield *f,
 		  struct dpm_err *e)
@@ -540,32 +653,49 @@ cfg_kcheck_tunnel(const struct kn_mirror_spec *sp, enum cfg_kfield *f,
 	const struct kn_vxlan *vx = &sp->vx;
 	const char *name = kn_mirror_vxlan_name(sp);
 	char ip[INET6_ADDRSTRLEN], ip2[INET6_ADDRSTRLEN], num[24];
+	const struct kn_tun_type *ty;
+	const char *owners;
 	struct cfg_addr a, b;
-	int i;
+	int i, kind;
 
 	*f = CFG_KF_ENCAP;
 	if (cfg_kgiven(sp->encap) && cfg_kcheck_encap(sp->encap, e) != 0)
 		return -EINVAL;
+	kind = kn_mirror_encap(sp);
+	ty = kn_tun_type(kind);
+	if (cfg_kforeign(sp, ty, f, num, sizeof(num), &owners))
+		return dpm_fail(e, EINVAL,
+				"%s %s does not go with encap %s: %s is for "
+				"%s; encap %s takes %s",
+				cfg_kfield_key(*f), num, ty->name,
+				cfg_kfield_key(*f), owners, ty->name,
+				cfg_ktun_keys(ty));
 	for (i = 0; i < 2; i++) {
 		const struct kn_ip *x = i == 0 ? &vx->remote : &vx->local;
 
 		*f = i == 0 ? CFG_KF_REMOTE : CFG_KF_LOCAL;
 		cfg_addr_from_kn(x, &a);
-		if (a.family == 0)
-			return dpm_fail(e, EINVAL,
-					"no %s address given; give the %s end "
-					"of the tunnel, e.g. %s %s",
-					cfg_kfield_key(*f),
-					i == 0 ? "collector's" : "local",
-					cfg_kfield_key(*f),
-					i == 0 ? "198.18.1.3" : "198.18.1.2");
-		if (cfg_kcheck_addr(*f, cfg_kn_ip_str(x, ip, sizeof(ip)), &a,
+		if (a.family == 0 && (i == 0 || ty->has_local))
+			return dpm_fail(
+				e, EINVAL,
+				"no %s address given; give the %s end "
+				"of the tunnel, e.g. %s %s",
+				cfg_kfield_key(*f),
+				i == 0 ? "collector's" : "local",
+				cfg_kfield_key(*f),
+				ty->family == AF_INET6
+					? (i == 0 ? "fd00:1::3" : "fd00:1::2")
+					: (i == 0 ? "198.18.1.3"
+						  : "198.18.1.2"));
+		if (a.family != 0 &&
+		    cfg_kcheck_addr(*f, cfg_kn_ip_str(x, ip, sizeof(ip)), &a,
 				    e) != 0)
 			return -EINVAL;
 	}
 	cfg_addr_from_kn(&vx->remote, &a);
 	cfg_addr_from_kn(&vx->local, &b);
-	if (a.family != b.family)
+	*f = CFG_KF_LOCAL;
+	if (ty->has_local && a.family != b.family)
 		return dpm_fail(e, EINVAL,
 				"local %s is %s but remote %s is %s; give two "
 				"IPv4 or two IPv6 addresses",
@@ -573,19 +703,46 @@ cfg_kcheck_tunnel(const struct kn_mirror_spec *sp, enum cfg_kfield *f,
 				cfg_family_name(b.family),
 				cfg_kn_ip_str(&vx->remote, ip2, sizeof(ip2)),
 				cfg_family_name(a.family));
-	*f = CFG_KF_VNI;
-	if (vx->vni == KN_VNI_NONE)
+	*f = CFG_KF_REMOTE;
+	if (ty->family != 0 && vx->remote.family != ty->family) {
+		/* gretap <-> ip6gretap, erspan <-> ip6erspan */
+		const struct kn_tun_type *other =
+			kn_tun_type(kind == KN_TUN_GRETAP ? KN_TUN_IP6GRETAP
+				    : kind == KN_TUN_IP6GRETAP ? KN_TUN_GRETAP
+				    : kind == KN_TUN_ERSPAN ? KN_TUN_IP6ERSPAN
+							    : KN_TUN_ERSPAN);
+
 		return dpm_fail(e, EINVAL,
-				"no VXLAN network identifier given; give one "
-				"in 0..%d, e.g. vni 100",
-				KN_VNI_MAX);
-	snprintf(num, sizeof(num), "%" PRIu32, vx->vni);
-	if (cfg_kcheck_vni(num, vx->vni, true, e) != 0)
-		return -EINVAL;
-	*f = CFG_KF_DST_PORT;
-	snprintf(num, sizeof(num), "%" PRIu32, vx->dstport);
-	if (cfg_kcheck_dstport(num, vx->dstport, true, e) != 0)
-		return -EINVAL;
+				"remote %s is %s but %s tunnels are %s; use "
+				"encap %s for %s",
+				cfg_kn_ip_str(&vx->remote, ip, sizeof(ip)),
+				cfg_family_name(a.family), ty->name,
+				ty->family == AF_INET ? "IPv4" : "IPv6",
+				other->name, cfg_family_name(a.family));
+	}
+	if (ty->dstport != 0) {
+		*f = CFG_KF_VNI;
+		if (vx->vni == KN_VNI_NONE)
+			return dpm_fail(e, EINVAL,
+					"no %s network identifier given; give "
+					"one in 0..%d, e.g. vni 100",
+					kind == KN_TUN_GENEVE ? "Geneve"
+							      : "VXLAN",
+					KN_VNI_MAX);
+		snprintf(num, sizeof(num), "%" PRIu32, vx->vni);
+		if (cfg_kcheck_vni(num, vx->vni, true, e) != 0)
+			return -EINVAL;
+		*f = CFG_KF_DST_PORT;
+		snprintf(num, sizeof(num), "%" PRIu32, vx->dstport);
+		if (cfg_kcheck_dstport(num, vx->dstport, true, e) != 0)
+			return -EINVAL;
+	}
+	if (ty->has_session && sp->has_session_id) {
+		*f = CFG_KF_SESSION_ID;
+		snprintf(num, sizeof(num), "%" PRIu32, sp->session_id);
+		if (cfg_kcheck_session(num, sp->session_id, true, e) != 0)
+			return -EINVAL;
+	}
 	*f = CFG_KF_UNDERLAY;
 	if (vx->underlay[0] == '\0')
 		return dpm_fail(e, EINVAL,
@@ -596,16 +753,16 @@ cfg_kcheck_tunnel(const struct kn_mirror_spec *sp, enum cfg_kfield *f,
 		return -EINVAL;
 	if (strcmp(vx->underlay, name) == 0)
 		return dpm_fail(e, EINVAL,
-				"underlay device %s is the vxlan link itself; "
+				"underlay device %s is the %s link itself; "
 				"name the device the tunnel leaves by",
-				name);
+				name, ty->name);
 	*f = CFG_KF_DEV;
 	if (strcmp(sp->dev, name) == 0)
 		return dpm_fail(e, EINVAL,
-				"device %s is the vxlan link the copies go to; "
-				"mirror another device or give another vxlan "
+				"device %s is the %s link the copies go to; "
+				"mirror another device or give another %s "
 				"link name",
-				name);
+				name, ty->name, ty->name);
 	*f = CFG_KF_UNDERLAY;
 	if (strcmp(sp->dev, vx->underlay) == 0 &&
 	    (sp->dir & KN_DIR_EGRESS) != 0)
@@ -750,6 +907,7 @@ cfg_kernel_done(struct cfg_ctx *c, void *obj)
 {
 	const struct cfg_section *s = &c->secs[c->cur];
 	struct cfg_kernel *kn = obj;
+	const struct kn_tun_type *ty;
 	struct kn_mirror_spec sp;
 	enum cfg_kfield f;
 	struct dpm_err e;
@@ -757,8 +915,16 @@ cfg_kernel_done(struct cfg_ctx *c, void *obj)
 	unsigned int i;
 	int k;
 
+	/* What was not given, by the encap: the link's name and the UDP
+	 * port (none for the GRE tunnels, whose check refuses one). */
+	ty = kn_tun_type(kn->encap);
+	if (ty == NULL)
+		ty = kn_tun_type(KN_TUN_VXLAN);
 	if (kn->vxlan_name[0] == '\0')
-		snprintf(kn->vxlan_name, sizeof(kn->vxlan_name), "vxlan0");
+		snprintf(kn->vxlan_name, sizeof(kn->vxlan_name), "%s",
+			 ty->default_name);
+	if (kn->dst_port == 0)
+		kn->dst_port = ty->dstport;
 	/* A value refused already would only be reported again as missing. */
 	for (i = 0; i < c->n_msgs; i++)
 		if (c->msgs[i].sec == c->cur)
@@ -787,10 +953,12 @@ const struct cfg_key cfg_kernel_keys[] = {
 	{"vni", .check = cfg_check_kernel_key,
 	 CFG_FIELD(struct cfg_kernel, vni), .dflt = KN_VNI_NONE},
 	{"dst_port", .check = cfg_check_kernel_key,
-	 CFG_FIELD(struct cfg_kernel, dst_port), .dflt = 4789},
+	 CFG_FIELD(struct cfg_kernel, dst_port), .dflt = 0},
 	{"underlay", .check = cfg_check_kernel_key},
 	{"vxlan_name", .check = cfg_check_kernel_key},
 	{"match", .check = cfg_check_kernel_key},
 	{"ignore_mtu", .check = cfg_check_kernel_key},
+	{"key", .check = cfg_check_kernel_key},
+	{"session_id", .check = cfg_check_kernel_key},
 	{.name = NULL},
 };

@@ -17,10 +17,16 @@
  * reaches the check in a spec gets the very message cfg_kernel_set gives
  * for it as text.
  *
- * The rules: dev, remote, local, vni and underlay are required; remote and
- * local are unicast addresses of one family; the vxlan link is not dev,
+ * The rules: dev, remote and underlay are required, and so are local
+ * (except for geneve, whose links have none) and vni (vxlan and geneve);
+ * encap is one of kn.h's tunnels (vxlan, geneve, gretap, ip6gretap,
+ * erspan, ip6erspan) and takes only its own keys (vni and dst_port: vxlan
+ * and geneve; key: gretap and ip6gretap; session_id 0..1023: erspan and
+ * ip6erspan); remote and local are unicast addresses of one family, the
+ * one the encap takes (IPv4 for gretap and erspan, IPv6 for ip6gretap and
+ * ip6erspan, either for vxlan and geneve); the tunnel link is not dev,
  * and dev is not the underlay when egress traffic is mirrored (the copies
- * would be mirrored again); encap is vxlan; match takes proto (a name of
+ * would be mirrored again); match takes proto (a name of
  * common/dpm_proto.h or 0..255), src and dst (one family, no host bits),
  * sport and dport (one port each, only with proto tcp, udp or sctp, which
  * the u32 filter cannot tell apart by itself), icmp only over IPv4 and
@@ -45,6 +51,8 @@ enum cfg_kfield {
 	CFG_KF_VXLAN_NAME,
 	CFG_KF_MATCH,
 	CFG_KF_IGNORE_MTU,
+	CFG_KF_KEY,
+	CFG_KF_SESSION_ID,
 	CFG_KF_COUNT,
 };
 

@@ -325,3 +325,18 @@ cfg_ifname_ok(const char *s)
 	return n > 0 && n < CFG_IFNAME_MAX && strpbrk(s, "/: \t") == NULL &&
 	       strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
 }
+
+const char *
+cfg_encap_name(int e)
+{
+	static const char *const names[] = {
+		[CFG_ENCAP_VXLAN] = "vxlan",
+		[CFG_ENCAP_GENEVE] = "geneve",
+		[CFG_ENCAP_GRE] = "gre",
+		[CFG_ENCAP_ERSPAN2] = "erspan2",
+		[CFG_ENCAP_ERSPAN3] = "erspan3",
+		[CFG_ENCAP_NONE] = "none",
+	};
+
+	return e >= 0 && e < (int)RTE_DIM(names) ? names[e] : NULL;
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dpmirrorctl kernel add|del|show: the kernel's own mirror (a vxlan link,
- * an ingress or clsact qdisc and u32 filters with the mirred action), set
+ * dpmirrorctl kernel add|del|show: the kernel's own mirror (a tunnel link:
+ * vxlan, geneve, gretap, ip6gretap, erspan or ip6erspan; an ingress or
+ * clsact qdisc and u32 filters with the mirred action), set
  * up through kernel/kn_mirror.c.  Each option is read as the [kernel NAME]
  * key it stands for and the whole mirror is checked by the configuration's
  * own check (cfg/cfg_kernel.h), so a value is refused here exactly as in a
@@ -43,6 +44,8 @@ enum {
 	OPT_SPORT,
 	OPT_DPORT,
 	OPT_IGNORE_MTU,
+	OPT_KEY,
+	OPT_SESSION_ID,
 	OPT_HELP,
 };
 
@@ -63,6 +66,8 @@ static const struct option kernel_opts[] = {
 	{"sport", required_argument, NULL, OPT_SPORT},
 	{"dport", required_argument, NULL, OPT_DPORT},
 	{"ignore-mtu", no_argument, NULL, OPT_IGNORE_MTU},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"session-id", required_argument, NULL, OPT_SESSION_ID},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -76,49 +81,73 @@ static const struct {
 } kernel_actions[] = {
 	{"add",
 	 "add [--netns N] --dev D [--direction ingress|egress|both]\n"
-	 "           --remote IP --local IP --vni N --underlay DEV "
-	 "[--dstport 4789]\n"
-	 "           [--name vxlan0] [--encap vxlan] "
-	 "[--proto tcp|udp|icmp|icmpv6|ipv6-icmp|sctp|N]\n"
+	 "           [--encap vxlan|geneve|gretap|ip6gretap|erspan|ip6erspan]\n"
+	 "           --remote IP [--local IP] --underlay DEV [--name LINK]\n"
+	 "           [--vni N] [--dstport N] [--key N] [--session-id N]\n"
+	 "           [--proto tcp|udp|icmp|icmpv6|ipv6-icmp|sctp|N]\n"
 	 "           [--src CIDR] [--dst CIDR] [--sport N] [--dport N] "
 	 "[--ignore-mtu]",
-	 "add   creates the vxlan link NAME (id VNI, local, remote, dev "
-	 "UNDERLAY,\n"
-	 "      dstport) unless it exists with those parameters, brings it "
-	 "up,\n"
-	 "      checks the underlay MTU (device MTU + 50, or + 70 over "
-	 "IPv6),\n"
-	 "      adds an ingress qdisc (ingress only) or a clsact qdisc "
-	 "(egress,\n"
-	 "      both) and u32 filters (pref " RTE_STR(KN_TC_PRIO) "/"
-	 RTE_STR(KN_TC_PRIO_V6) " on ingress, " RTE_STR(KN_TC_PRIO_EGRESS)
-	 "/" RTE_STR(KN_TC_PRIO_EGRESS_V6) " on egress,\n"
-	 "      the second for IPv6) whose action is\n"
-	 "      'mirred egress mirror dev NAME'.  --direction defaults to "
+	 "add   creates the tunnel link LINK unless it exists with these "
+	 "parameters,\n"
+	 "      brings it up, checks the underlay MTU (the device's MTU plus "
+	 "the\n"
+	 "      outer headers below), adds an ingress qdisc (ingress only) or "
+	 "a\n"
+	 "      clsact qdisc (egress, both) and u32 filters (pref "
+	 RTE_STR(KN_TC_PRIO) "/" RTE_STR(KN_TC_PRIO_V6) " on ingress,\n"
+	 "      " RTE_STR(KN_TC_PRIO_EGRESS) "/" RTE_STR(KN_TC_PRIO_EGRESS_V6)
+	 " on egress, the second for IPv6) whose action is\n"
+	 "      'mirred egress mirror dev LINK'.  --direction defaults to "
 	 "ingress.\n"
-	 "      Without a match, everything is mirrored; --proto alone "
-	 "mirrors\n"
-	 "      IPv4 and IPv6 (icmp: IPv4 only, icmpv6: IPv6 only).  --sport "
-	 "and\n"
-	 "      --dport take one port and need --proto tcp, udp or sctp; "
-	 "they assume\n"
-	 "      no IPv4 options and no IPv6 extension headers.  --src and "
-	 "--dst take\n"
-	 "      ADDR[/LEN] without host bits.  The rules are those of a "
-	 "[kernel NAME]\n"
-	 "      section (dpmirrorctl check).\n"},
+	 "      --encap (default vxlan), its options, outer headers and the "
+	 "kernel\n"
+	 "      module it needs (the refusal names it when it is missing):\n"
+	 "        vxlan      --local, --vni (required), --dstport 4789; "
+	 "50 bytes, 70\n"
+	 "                   over IPv6; module vxlan; LINK vxlan0\n"
+	 "        geneve     --vni (required), --dstport 6081, no --local; "
+	 "50, 70 over\n"
+	 "                   IPv6; module geneve; LINK geneve0\n"
+	 "        gretap     IPv4, --local, --key N (0..4294967295); 38 "
+	 "bytes, +4 with\n"
+	 "                   a key; module ip_gre; LINK dpm-gretap0\n"
+	 "        ip6gretap  IPv6, --local, --key N; 58 bytes, +4 with a "
+	 "key;\n"
+	 "                   module ip6_gre; LINK dpm-ip6gretap0\n"
+	 "        erspan     IPv4, --local, --session-id 0..1023 (default "
+	 "0), type II\n"
+	 "                   with sequence numbers; 50 bytes; module ip_gre; "
+	 "LINK\n"
+	 "                   dpm-erspan0\n"
+	 "        ip6erspan  IPv6, the same; 70 bytes; module ip6_gre; LINK "
+	 "dpm-ip6erspan0\n"
+	 "      An option of another encap is refused.  Without a match, "
+	 "everything\n"
+	 "      is mirrored; --proto alone mirrors IPv4 and IPv6 (icmp: IPv4 "
+	 "only,\n"
+	 "      icmpv6: IPv6 only).  --sport and --dport take one port and "
+	 "need\n"
+	 "      --proto tcp, udp or sctp; they assume no IPv4 options and no "
+	 "IPv6\n"
+	 "      extension headers.  --src and --dst take ADDR[/LEN] without "
+	 "host\n"
+	 "      bits.  The rules are those of a [kernel NAME] section "
+	 "(dpmirrorctl\n"
+	 "      check).\n"},
 	{"del",
 	 "del [--netns N] --dev D [--direction ingress|egress|both]\n"
-	 "           [--name vxlan0]",
+	 "           [--name LINK]",
 	 "del   removes those filters (both directions unless --direction), "
 	 "the\n"
-	 "      qdisc once no filter is left on it, and the vxlan link if add "
-	 "made\n"
-	 "      it and nothing mirrors into it any more.\n"},
+	 "      qdisc once no filter is left on it, and the tunnel links they "
+	 "sent\n"
+	 "      to (and LINK, default vxlan0) if add made them and nothing "
+	 "mirrors\n"
+	 "      into them any more.\n"},
 	{"show", "show [--netns N] [--dev D]",
 	 "show  prints the mirror filters of D (direction, match, target, "
 	 "packets,\n"
-	 "      bytes of the mirred action) and the vxlan link's parameters;\n"
+	 "      bytes of the mirred action) and the tunnel links' parameters;\n"
 	 "      without --dev, those of every device of the namespace that "
 	 "has one.\n"},
 };
@@ -220,6 +249,8 @@ static const char *const opt_keys[] = {
 	[OPT_SPORT - OPT_NETNS] = "sport",
 	[OPT_DPORT - OPT_NETNS] = "dport",
 	[OPT_IGNORE_MTU - OPT_NETNS] = "ignore_mtu",
+	[OPT_KEY - OPT_NETNS] = "key",
+	[OPT_SESSION_ID - OPT_NETNS] = "session_id",
 };
 
 /* 0, -1 after help, or the exit status of a usage error or refused value. */
@@ -252,7 +283,7 @@ parse_args(const char *cmd, int argc, char **argv, struct kernel_args *a)
 					   argv[optind - 1]);
 		}
 		key = opt_keys[c - OPT_NETNS];
-		if (c >= OPT_REMOTE && c <= OPT_IGNORE_MTU && c != OPT_NAME &&
+		if (c >= OPT_REMOTE && c < OPT_HELP && c != OPT_NAME &&
 		    a->add_only == NULL)
 			a->add_only = kernel_opts[c - OPT_NETNS].name;
 		a->have_dir |= c == OPT_DIRECTION;
@@ -278,8 +309,9 @@ kernel_add(int argc, char **argv)
 {
 	struct kernel_args a;
 	struct kn_mirror_spec *sp = &a.sp;
+	const struct kn_tun_type *ty;
 	struct dpm_err e = {""};
-	char buf[64];
+	char buf[64], what[48];
 	int rc;
 
 	rc = parse_args("add", argc, argv, &a);
@@ -290,9 +322,19 @@ kernel_add(int argc, char **argv)
 	rc = kn_mirror_add(sp, &e);
 	if (rc != 0)
 		return fail("add", rc, &e);
-	printf("mirroring %s's %s traffic into %s (vni %u to %s) in %s%s\n",
-	       sp->dev, kn_dir_str(sp->dir), kn_mirror_vxlan_name(sp),
-	       sp->vx.vni, kn_ip_str(&sp->vx.remote, buf, sizeof(buf)),
+	ty = kn_tun_type(kn_mirror_encap(sp));
+	if (ty->dstport != 0)
+		snprintf(what, sizeof(what), "%s vni %u", ty->name, sp->vx.vni);
+	else if (ty->has_session)
+		snprintf(what, sizeof(what), "%s session %u", ty->name,
+			 sp->has_session_id ? sp->session_id : 0);
+	else if (sp->has_key)
+		snprintf(what, sizeof(what), "%s key %u", ty->name, sp->key);
+	else
+		snprintf(what, sizeof(what), "%s", ty->name);
+	printf("mirroring %s's %s traffic into %s (%s to %s) in %s%s\n",
+	       sp->dev, kn_dir_str(sp->dir), kn_mirror_vxlan_name(sp), what,
+	       kn_ip_str(&sp->vx.remote, buf, sizeof(buf)),
 	       sp->netns != NULL ? "netns " : "the current namespace",
 	       sp->netns != NULL ? sp->netns : "");
 	return CLI_EXIT_OK;

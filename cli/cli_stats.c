@@ -254,9 +254,44 @@ text_header(FILE *f, const struct cli_tel *t, const struct cli_json *st)
 	fputc('\n', f);
 }
 
+/* The string member KEY of OBJ, or NULL. */
+static const char *
+str_of(const struct cli_json *obj, const char *key)
+{
+	const struct cli_json *v = cli_json_get(obj, key);
+
+	return v != NULL && v->type == CLI_JSON_STRING ? v->str : NULL;
+}
+
+/* What dpmirror's text block says of collector NAME in parentheses
+ * ("erspan2 -> 198.18.1.3"), from /dpmirror/collectors,NAME into BUF;
+ * "" when the process does not say. */
+static void
+coll_desc(struct cli_tel *t, const char *name, char *buf, size_t len)
+{
+	const char *encap, *remote, *port;
+	struct cli_json *one;
+	char cmd[1024], err[256];
+	uint64_t vlan = 0;
+
+	buf[0] = '\0';
+	snprintf(cmd, sizeof(cmd), "/dpmirror/collectors,%s", name);
+	if (cli_tel_query(t, cmd, &one, err, sizeof(err)) != 0)
+		return;
+	encap = str_of(one, "encap");
+	remote = str_of(one, "remote_ip");
+	port = str_of(one, "port");
+	get_u64(cli_json_get(one, "vlan"), &vlan);
+	if (encap != NULL && (remote != NULL || port != NULL))
+		ctl_stats_coll_desc(
+			buf, len, encap, remote != NULL ? remote : "?",
+			port != NULL ? port : "?", (unsigned int)vlan);
+	cli_json_free(one);
+}
+
 /* The block for CUR, rates since PREV over DT seconds. */
 static void
-text_block(FILE *f, const struct cli_tel *t, const struct cli_json *cur,
+text_block(FILE *f, struct cli_tel *t, const struct cli_json *cur,
 	   const struct cli_json *prev, double dt)
 {
 	const struct cli_json *ports = cli_json_get(cur, "ports");
@@ -288,11 +323,15 @@ text_block(FILE *f, const struct cli_tel *t, const struct cli_json *cur,
 		fputc('\n', f);
 	}
 	if (colls != NULL && colls->type == CLI_JSON_OBJECT && colls->n > 0) {
-		fprintf(f, "\n  Collectors\n");
+		fputc('\n', f);
 		for (i = 0; i < colls->n; i++) {
-			fprintf(f, "  %-12s", colls->keys[i]);
-			text_members(f, colls->items[i], NULL);
-			fputc('\n', f);
+			const struct cli_json *c = colls->items[i];
+			char desc[CTL_COLL_DESC_LEN];
+
+			coll_desc(t, colls->keys[i], desc, sizeof(desc));
+			ctl_stats_text_collector(f, colls->keys[i], desc, c,
+						 json_value, str_of(c, "mac"),
+						 str_of(c, "neighbor"));
 		}
 	}
 	/* An array in --stats-json, an object keyed by index in telemetry
@@ -720,8 +759,8 @@ nap(double s)
  * '/' and two lowercase hex digits: "web-1" is "web/2d1"), no floating
  * point (duration_s whole seconds, duration_us beside it), no array of
  * objects (workers keyed "0", "1", ...), 16 KB a reply (then "omitted"
- * names what was left out; /dpmirror/ports,NAME and
- * /dpmirror/sessions,NAME give it one object at a time).  read_stats
+ * names what was left out; /dpmirror/ports,NAME, /dpmirror/sessions,NAME
+ * and /dpmirror/collectors,NAME give it one object at a time).  read_stats
  * undoes all of it, so that every rendering sees the object --stats-json
  * writes.
  */
@@ -768,9 +807,9 @@ decode_keys(struct cli_json *obj)
 		decode_name(obj->keys[i]);
 }
 
-/* The objects of KIND ("ports", "sessions") one by one: the "stats"
- * member of /dpmirror/KIND,NAME for each name /dpmirror/KIND lists, into
- * an object keyed by name.  A name that no longer answers (removed by a
+/* The objects of KIND ("ports", "sessions", "collectors") one by one: the
+ * "stats" member of /dpmirror/KIND,NAME for each name /dpmirror/KIND lists,
+ * into an object keyed by name.  A name that no longer answers (removed by a
  * reload in between) is skipped. */
 static struct cli_json *
 fetch_objects(struct cli_tel *t, const char *kind, char *err, size_t errlen)
@@ -911,8 +950,8 @@ static bool omitted_said;
 
 /*
  * RAW (the reply, consumed) as the object of section 5 into *OUT:
- * duration_s with its fraction, then ports, sessions, workers (an array),
- * collectors, config, then any other member as received; names decoded;
+ * duration_s with its fraction, then ports, sessions, collectors, workers
+ * (an array), config, then any other member as received; names decoded;
  * what the reply left out fetched object by object, or, where there is no
  * command for it (workers), still listed under "omitted" and said once
  * on stderr.
@@ -921,8 +960,8 @@ static int
 section5(struct cli_tel *t, struct cli_json *raw, struct cli_json **out,
 	 char *err, size_t errlen)
 {
-	static const char *const order[] = {"ports", "sessions", "workers",
-					    "collectors", "config"};
+	static const char *const order[] = {"ports", "sessions", "collectors",
+					    "workers", "config"};
 	struct cli_json *o = NULL, *left = NULL, *kept = NULL, *v;
 	unsigned int i;
 	uint64_t us;
@@ -943,7 +982,8 @@ section5(struct cli_tel *t, struct cli_json *raw, struct cli_json **out,
 		const char *kind = left->items[i]->str;
 
 		if ((strcmp(kind, "ports") == 0 ||
-		     strcmp(kind, "sessions") == 0) &&
+		     strcmp(kind, "sessions") == 0 ||
+		     strcmp(kind, "collectors") == 0) &&
 		    cli_json_get(raw, kind) == NULL) {
 			v = fetch_objects(t, kind, err, errlen);
 			if (v == NULL)

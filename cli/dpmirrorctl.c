@@ -128,7 +128,7 @@ static const struct ctl_cmd cmds[] = {
 	{"playground", "up|down|status [--prefix P] [--inline]",
 	 "the veth/netns lab of the seed's topology (root)", cli_playground},
 	{"kernel", "add|del|show --netns N --dev D ...",
-	 "the kernel tc + mirred + vxlan mirror (root; 'kernel -h')",
+	 "the kernel tc + mirred + tunnel mirror (root; 'kernel -h')",
 	 cli_kernel},
 	{"stats", "[--file-prefix P] [--json|--prometheus] [--watch SEC]",
 	 "statistics of a running dpmirror (telemetry socket)", cli_stats},

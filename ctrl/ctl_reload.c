@@ -122,6 +122,126 @@ ctl_reload_epochs(const struct dp_ruleset *old, struct dp_ruleset *new,
 	}
 }
 
+/* ---- collector slots ---- */
+
+static inline bool
+mask_has(const uint64_t *m, unsigned int s)
+{
+	return (m[s / 64] >> (s % 64)) & 1;
+}
+
+static inline void
+mask_set(uint64_t *m, unsigned int s)
+{
+	m[s / 64] |= 1ull << (s % 64);
+}
+
+static unsigned int
+mask_count(const uint64_t *m)
+{
+	unsigned int w, n = 0;
+
+	for (w = 0; w < CTL_COLL_SLOT_WORDS; w++)
+		n += (unsigned int)__builtin_popcountll(m[w]);
+	return n;
+}
+
+void
+ctl_coll_slots_init(struct ctl_coll_slots *sl, const struct cfg *cfg)
+{
+	unsigned int i;
+
+	memset(sl, 0, sizeof(*sl));
+	for (i = 0; i < cfg->n_collectors && i < DP_MAX_COLL_SLOTS; i++)
+		snprintf(sl->name[i], sizeof(sl->name[i]), "%s",
+			 cfg->collectors[i].name);
+}
+
+static int
+coll_slot_of_name(const struct ctl_coll_slots *sl, const char *name)
+{
+	int s;
+
+	for (s = 0; s < DP_MAX_COLL_SLOTS; s++)
+		if (sl->name[s][0] != '\0' && strcmp(sl->name[s], name) == 0)
+			return s;
+	return -1;
+}
+
+int
+ctl_coll_slots_plan(const struct ctl_coll_slots *cur, const struct cfg *next,
+		    struct ctl_coll_plan *plan)
+{
+	uint64_t taken[CTL_COLL_SLOT_WORDS];
+	unsigned int i, s, w;
+
+	memset(plan, 0, sizeof(*plan));
+	memset(taken, 0, sizeof(taken));
+	if (next->n_collectors > DP_MAX_COLLECTORS)
+		return -ENOSPC;
+	/* A slot held in CUR is taken for this plan, kept or not: a removed
+	 * collector's slot is clean only after this reload zeroes it. */
+	for (s = 0; s < DP_MAX_COLL_SLOTS; s++)
+		if (cur->name[s][0] != '\0')
+			mask_set(taken, s);
+	for (i = 0; i < next->n_collectors; i++) {
+		int k = coll_slot_of_name(cur, next->collectors[i].name);
+
+		plan->slot[i] = k;
+		if (k >= 0)
+			mask_set(plan->kept, (unsigned int)k);
+	}
+	for (w = 0; w < CTL_COLL_SLOT_WORDS; w++)
+		plan->retired[w] = taken[w] & ~plan->kept[w];
+	s = 0;
+	for (i = 0; i < next->n_collectors; i++) {
+		if (plan->slot[i] >= 0)
+			continue;
+		while (s < DP_MAX_COLL_SLOTS && mask_has(taken, s))
+			s++;
+		if (s == DP_MAX_COLL_SLOTS)
+			return -ENOSPC; /* not reached: 2 slots a collector */
+		plan->slot[i] = (int)s;
+		mask_set(plan->added, s);
+		mask_set(taken, s);
+	}
+	return 0;
+}
+
+void
+ctl_coll_slots_apply(const struct ctl_coll_plan *plan, const struct cfg *next,
+		     struct ctl_coll_slots *out)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < next->n_collectors; i++)
+		if (plan->slot[i] >= 0 && plan->slot[i] < DP_MAX_COLL_SLOTS)
+			snprintf(out->name[plan->slot[i]], sizeof(out->name[0]),
+				 "%s", next->collectors[i].name);
+}
+
+void
+ctl_coll_slots_zero(const struct ctl_workers *ws, struct dp_shared *sh,
+		    const uint64_t *mask)
+{
+	unsigned int i, s;
+
+	for (s = 0; s < DP_MAX_COLL_SLOTS; s++) {
+		if (!mask_has(mask, s))
+			continue;
+		for (i = 0; i < ws->n; i++) {
+			struct dp_collector_counters *c =
+				&ws->w[i]->stats.coll[s];
+
+#define ZERO_CTR(name, order) __atomic_store_n(&c->name, 0, __ATOMIC_RELAXED);
+			DP_COLLECTOR_COUNTERS(ZERO_CTR)
+#undef ZERO_CTR
+		}
+		__atomic_store_n(&sh->seq[s].next, 0, __ATOMIC_RELAXED);
+	}
+}
+
 /* ---- what needs a restart ---- */
 
 static void __attribute__((format(printf, 2, 3)))
@@ -350,7 +470,18 @@ ctl_reload_init(struct ctl_reload *r, const char *file, const struct cfg *boot,
 	ctl_slots_init(&r->slots, boot);
 	for (i = 0; i < boot->n_sessions; i++)
 		r->slot[i] = (int)i;
+	ctl_coll_slots_init(&r->cslots, boot);
+	for (i = 0; i < boot->n_collectors; i++)
+		r->cslot[i] = (int)i;
 	r->st.generation = 1;
+}
+
+void
+ctl_reload_set_neigh(struct ctl_reload *r, ctl_reload_neigh_fn fn)
+{
+	pthread_mutex_lock(&r->lock);
+	r->neigh = fn;
+	pthread_mutex_unlock(&r->lock);
 }
 
 void
@@ -383,11 +514,22 @@ ctl_reload_snapshot(struct ctl_reload *r, struct ctl_snapshot *s)
 		    (double)rte_get_tsc_hz();
 	ctl_snapshot_begin(s, r->cfg, t);
 	ctl_snapshot_slots(s, r->slot);
+	ctl_snapshot_coll_slots(s, r->cslot);
 	s->config.generation = r->st.generation;
 	s->config.reloads_ok = r->st.reloads_ok;
 	s->config.reloads_failed = r->st.reloads_failed;
 	for (i = 0; i < r->ws->n; i++)
 		ctl_snapshot_add(s, &r->ws->w[i]->stats, r->ws->w[i]->lcore);
+	/* After the copies counted: every copy counted took its number
+	 * before it was counted. */
+	ctl_snapshot_seq(s, r->sh->seq);
+	for (i = 0; r->neigh != NULL && i < s->n_collectors; i++) {
+		const char *state = NULL;
+		uint8_t mac[6];
+
+		if (r->neigh(r->cfg, i, mac, &state))
+			ctl_snapshot_neigh(s, i, mac, state);
+	}
 	for (i = 0; i < ports->n; i++) {
 		struct rte_eth_stats es;
 
@@ -467,7 +609,9 @@ ctl_reload_run(struct ctl_reload *r, uint64_t signal_tsc)
 	struct dp_ruleset *first = NULL, *full = NULL;
 	struct cfg_errors *errs;
 	struct ctl_slot_plan plan;
+	struct ctl_coll_plan cplan;
 	struct ctl_slots slots;
+	struct ctl_coll_slots *cslots = NULL;
 	struct cfg *next, *old;
 	struct dpm_err e;
 	int first_slot[CFG_MAX_SESSIONS];
@@ -477,8 +621,11 @@ ctl_reload_run(struct ctl_reload *r, uint64_t signal_tsc)
 	if (signal_tsc == 0)
 		signal_tsc = rte_rdtsc();
 	errs = calloc(1, sizeof(*errs));
-	if (errs == NULL) {
+	cslots = malloc(sizeof(*cslots));
+	if (errs == NULL || cslots == NULL) {
 		RTE_LOG(ERR, DPM_CTRL, "reload: out of memory\n");
+		free(errs);
+		free(cslots);
 		return -1;
 	}
 	next = cfg_load(r->file, errs);
@@ -489,6 +636,11 @@ ctl_reload_run(struct ctl_reload *r, uint64_t signal_tsc)
 	if (ctl_slots_plan(&r->slots, next, &plan) != 0) {
 		add_err(errs, "%u sessions, at most %u are supported",
 			next->n_sessions, DP_MAX_SESSIONS);
+		goto refused;
+	}
+	if (ctl_coll_slots_plan(&r->cslots, next, &cplan) != 0) {
+		add_err(errs, "%u collectors, at most %u are supported",
+			next->n_collectors, DP_MAX_COLLECTORS);
 		goto refused;
 	}
 
@@ -504,20 +656,21 @@ ctl_reload_run(struct ctl_reload *r, uint64_t signal_tsc)
 		for (i = 0; i < next->n_sessions; i++)
 			first_slot[i] =
 				(plan.late >> i) & 1 ? -1 : plan.slot[i];
-		first = ctl_ruleset_build_slots(next, first_slot, r->ports,
-						r->ws->port_workers,
+		first = ctl_ruleset_build_slots(next, first_slot, cplan.slot,
+						r->ports, r->ws->port_workers,
 						r->rs_gen + 1, &e);
 		if (first == NULL)
 			goto build_failed;
 		ctl_reload_epochs(*r->rs, first, plan.kept);
 	}
-	full = ctl_ruleset_build_slots(next, plan.slot, r->ports,
+	full = ctl_ruleset_build_slots(next, plan.slot, cplan.slot, r->ports,
 				       r->ws->port_workers,
 				       r->rs_gen + (first != NULL ? 2 : 1), &e);
 	if (full == NULL)
 		goto build_failed;
 	ctl_reload_epochs(first != NULL ? first : *r->rs, full, plan.kept);
 	ctl_slots_apply(&plan, next, &slots);
+	ctl_coll_slots_apply(&cplan, next, cslots);
 
 	/* Readers (telemetry) wait while sessions change slots, so that no
 	 * one sees a retired slot's counters zeroed under its old name. */
@@ -531,6 +684,9 @@ ctl_reload_run(struct ctl_reload *r, uint64_t signal_tsc)
 		publish(r, full);
 		zero_slots(r->ws, plan.retired);
 	}
+	/* No ruleset a worker can reach names a removed collector's slot
+	 * any more; the next reload may give it to a new one. */
+	ctl_coll_slots_zero(r->ws, r->sh, cplan.retired);
 	done = rte_rdtsc();
 	old = r->cfg;
 	r->cfg = next;
@@ -538,6 +694,10 @@ ctl_reload_run(struct ctl_reload *r, uint64_t signal_tsc)
 	memset(r->slot, 0, sizeof(r->slot));
 	for (i = 0; i < next->n_sessions; i++)
 		r->slot[i] = plan.slot[i];
+	r->cslots = *cslots;
+	memset(r->cslot, 0, sizeof(r->cslot));
+	for (i = 0; i < next->n_collectors; i++)
+		r->cslot[i] = cplan.slot[i];
 	r->st.generation++;
 	r->st.reloads_ok++;
 	r->st.time = (int64_t)time(NULL);
@@ -550,15 +710,19 @@ ctl_reload_run(struct ctl_reload *r, uint64_t signal_tsc)
 	if (old != r->boot)
 		cfg_free(old);
 	free(errs);
+	free(cslots);
 	RTE_LOG(NOTICE, DPM_CTRL,
 		"reload of %s: generation %" PRIu64 " in force after %" PRIu64
-		" us; sessions kept %d, added %d, removed %d%s\n",
+		" us; sessions kept %d, added %d, removed %d%s; collectors "
+		"kept %u, added %u, removed %u\n",
 		r->file, r->st.generation, r->st.latency_us,
 		__builtin_popcount(plan.kept), __builtin_popcount(plan.added),
 		__builtin_popcount(plan.retired),
 		plan.late != 0 ? " (in two steps: a new session took the "
 				 "slot of a removed one)"
-			       : "");
+			       : "",
+		mask_count(cplan.kept), mask_count(cplan.added),
+		mask_count(cplan.retired));
 	return 0;
 
 build_failed:
@@ -568,6 +732,7 @@ refused:
 	refuse(r, errs);
 	cfg_free(next);
 	free(errs);
+	free(cslots);
 	return -1;
 }
 
@@ -580,7 +745,7 @@ ctl_reload_rebuild(struct ctl_reload *r, struct dpm_err *e)
 
 	for (i = 0; i < r->cfg->n_sessions; i++)
 		kept |= 1u << r->slot[i];
-	rs = ctl_ruleset_build_slots(r->cfg, r->slot, r->ports,
+	rs = ctl_ruleset_build_slots(r->cfg, r->slot, r->cslot, r->ports,
 				     r->ws->port_workers, r->rs_gen + 1, e);
 	if (rs == NULL)
 		return -EINVAL;

@@ -32,8 +32,16 @@
  * two steps: first without the new sessions that need a retired slot,
  * then, once those slots are zeroed, with them.
  *
- * Collectors keep no state on the fast path (the outer header template is
- * rebuilt from the file), so they are indexed in file order.
+ * Collector slots.  A collector's counters (each worker's stats.coll[])
+ * and its sequence numbers (dp_shared.seq[]) are indexed by a slot, which
+ * it keeps for as long as it keeps its name (its outer header template is
+ * rebuilt from the file at every reload).  A new collector takes the
+ * lowest slot that the configuration in force does not hold; a removed
+ * collector's slot is zeroed (counters in every worker, sequence number)
+ * after the synchronize that retires it, within the same reload, and is
+ * free from the next reload on.  There are twice as many slots as
+ * collectors, so a reload always finds free, clean slots and never
+ * publishes in two steps for a collector.
  *
  * Threads: ctl_reload_init, ctl_reload_run, ctl_reload_rebuild and
  * ctl_reload_fini run on the control thread only, which alone changes the
@@ -109,6 +117,47 @@ void ctl_reload_epochs(const struct dp_ruleset *old, struct dp_ruleset *new,
 unsigned int ctl_reload_check(const struct cfg *old, struct cfg *next,
 			      struct cfg_errors *errs);
 
+/* ---- collector slots (pure functions, no EAL) ---- */
+
+#define CTL_COLL_SLOT_WORDS ((DP_MAX_COLL_SLOTS + 63) / 64)
+
+/* Which collector holds each slot: its name, "" for a free slot. */
+struct ctl_coll_slots {
+	char name[DP_MAX_COLL_SLOTS][CFG_NAME_MAX];
+};
+
+/* Where the collectors of a new configuration go; bit s of a mask is bit
+ * s % 64 of word s / 64. */
+struct ctl_coll_plan {
+	int slot[CFG_MAX_COLLECTORS]; /* slot of the new file's collector i */
+	uint64_t kept[CTL_COLL_SLOT_WORDS];    /* collectors keeping a name */
+	uint64_t added[CTL_COLL_SLOT_WORDS];   /* taken by a new collector */
+	uint64_t retired[CTL_COLL_SLOT_WORDS]; /* of removed collectors: zeroed
+						* after the synchronize */
+};
+
+/* Collector i of CFG in slot i (the configuration started with). */
+void ctl_coll_slots_init(struct ctl_coll_slots *sl, const struct cfg *cfg);
+
+/*
+ * Plan the slots of NEXT's collectors given the slots in use, CUR: a
+ * collector whose name is in CUR keeps its slot; a new one takes the
+ * lowest slot free in CUR.  0, or -ENOSPC when NEXT has more than
+ * DP_MAX_COLLECTORS collectors.
+ */
+int ctl_coll_slots_plan(const struct ctl_coll_slots *cur,
+			const struct cfg *next, struct ctl_coll_plan *plan);
+
+/* The slots once PLAN is in force for NEXT. */
+void ctl_coll_slots_apply(const struct ctl_coll_plan *plan,
+			  const struct cfg *next, struct ctl_coll_slots *out);
+
+/* Zero the collector slots in MASK: the counters of every worker of WS
+ * and the sequence numbers in SH.  Only once no worker can reach a
+ * ruleset that uses them (after the synchronize that retired them). */
+void ctl_coll_slots_zero(const struct ctl_workers *ws, struct dp_shared *sh,
+			 const uint64_t *mask);
+
 /* ---- the configuration in force ---- */
 
 /* Problems of the last failed reload kept for telemetry. */
@@ -149,6 +198,15 @@ struct ctl_reload_status {
 typedef int (*ctl_reload_prepare_fn)(struct cfg *next, const struct cfg *cur,
 				     void *arg, struct dpm_err *e);
 
+/*
+ * What the process knows of collector COLL of CFG's next hop beyond the
+ * file (remote_mac = auto): its MAC (6 bytes into MAC) and STATE, one of
+ * "static", "resolved", "pending" or "failed".  False: nothing beyond
+ * the file.  Called with the reload's lock held; it must not block.
+ */
+typedef bool (*ctl_reload_neigh_fn)(const struct cfg *cfg, unsigned int coll,
+				    uint8_t *mac, const char **state);
+
 struct ctl_reload {
 	/* Fixed by ctl_reload_init. */
 	const char *file;	/* the -c file */
@@ -159,6 +217,7 @@ struct ctl_reload {
 	const struct ctl_workers *ws;
 	ctl_reload_prepare_fn prepare; /* NULL: none (ctl_reload_set_prepare) */
 	void *prepare_arg;
+	ctl_reload_neigh_fn neigh; /* NULL: none (ctl_reload_set_neigh) */
 
 	pthread_mutex_t lock;
 	bool live;	    /* the workers run: readers may snapshot */
@@ -168,13 +227,16 @@ struct ctl_reload {
 	uint64_t rs_gen;    /* generation of the ruleset published last */
 	struct ctl_slots slots;
 	int slot[CFG_MAX_SESSIONS]; /* slot of cfg's session i */
+	struct ctl_coll_slots cslots;
+	int cslot[CFG_MAX_COLLECTORS]; /* slot of cfg's collector i */
 	struct ctl_reload_status st;
 };
 
 /*
  * Take over the configuration BOOT (kept by the caller until after
- * ctl_reload_fini) and the ruleset *RS built from it with generation 1 and
- * session i in slot i, which the workers of SH will read.
+ * ctl_reload_fini) and the ruleset *RS built from it with generation 1,
+ * session i in slot i and collector i in slot i, which the workers of SH
+ * will read.
  */
 void ctl_reload_init(struct ctl_reload *r, const char *file,
 		     const struct cfg *boot, struct dp_shared *sh,
@@ -184,6 +246,10 @@ void ctl_reload_init(struct ctl_reload *r, const char *file,
 /* Have FN (ARG passed through) called by every reload; NULL: none. */
 void ctl_reload_set_prepare(struct ctl_reload *r, ctl_reload_prepare_fn fn,
 			    void *arg);
+
+/* Have FN say what snapshots show of the collectors' next hops (MAC and
+ * neighbour state); NULL: the file's word. */
+void ctl_reload_set_neigh(struct ctl_reload *r, ctl_reload_neigh_fn fn);
 
 /* The workers were launched at START_TSC (LIVE true) or have stopped. */
 void ctl_reload_set_live(struct ctl_reload *r, bool live, uint64_t start_tsc);
@@ -208,7 +274,8 @@ int ctl_reload_rebuild(struct ctl_reload *r, struct dpm_err *e);
 
 /*
  * A snapshot of every counter as the configuration in force names them
- * (sessions by slot), and of the configuration's own counters.  Every
+ * (sessions and collectors by slot, the collectors' sequence numbers and
+ * next hops), and of the configuration's own counters.  Every
  * caller holds r->lock: it reads the devices' counters (rte_eth_stats_get),
  * which two threads must not do on one port at once.
  */

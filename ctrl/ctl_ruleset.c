@@ -12,6 +12,14 @@
 #include "ctl_ruleset.h"
 #include "dp_mirror.h"
 
+_Static_assert(CFG_ENCAP_VXLAN == (int)DP_ENCAP_VXLAN &&
+		       CFG_ENCAP_GENEVE == (int)DP_ENCAP_GENEVE &&
+		       CFG_ENCAP_GRE == (int)DP_ENCAP_GRE &&
+		       CFG_ENCAP_ERSPAN2 == (int)DP_ENCAP_ERSPAN2 &&
+		       CFG_ENCAP_ERSPAN3 == (int)DP_ENCAP_ERSPAN3 &&
+		       CFG_ENCAP_NONE == (int)DP_ENCAP_NONE,
+	       "the configuration's encapsulations are the dataplane's");
+
 static int
 collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
 		struct dp_collector *dc)
@@ -19,7 +27,8 @@ collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
 	struct dp_encap_params ep;
 
 	memset(&ep, 0, sizeof(ep));
-	ep.family = cc->remote_ip.family;
+	ep.type = (uint8_t)cc->encap;
+	ep.family = cc->encap == CFG_ENCAP_NONE ? 0 : cc->remote_ip.family;
 	memcpy(ep.dst_mac, cc->remote_mac, 6);
 	if (cc->local_mac_set)
 		memcpy(ep.src_mac, cc->local_mac, 6);
@@ -31,6 +40,11 @@ collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
 	ep.dst_port = cc->dst_port;
 	ep.ttl = cc->ttl;
 	ep.dscp = cc->dscp;
+	ep.gre_key_set = cc->key_set;
+	ep.gre_key = cc->key;
+	ep.gre_seq = cc->seq;
+	ep.session_id = cc->session_id;
+	ep.vlan = cc->vlan;
 	if (dp_encap_tmpl_init(&dc->tmpl, &ep) != 0)
 		return -1;
 	dc->tmpl.hw_ip_cksum = p->hw_ip_cksum && ep.family == 4;
@@ -41,6 +55,13 @@ collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
 	dc->port = (uint16_t)cc->port;
 	dc->clone_ok = p->multiseg;
 	dc->max_frame = (uint32_t)p->mtu + RTE_ETHER_HDR_LEN;
+	/* An added 802.1Q tag rides on the MTU, as on any VLAN trunk. */
+	if (cc->encap == CFG_ENCAP_NONE && cc->vlan != 0) {
+		dc->max_frame += RTE_VLAN_HLEN;
+		/* The tag goes behind the MAC addresses, before the
+		 * EtherType: a frame needs both. */
+		dc->min_inner = RTE_ETHER_HDR_LEN;
+	}
 	/* Without multi-segment tx every copy is one flat mbuf. */
 	if (!dc->clone_ok)
 		dc->max_frame =
@@ -91,19 +112,20 @@ ctl_ruleset_build(const struct cfg *cfg, const struct ctl_ports *ports,
 		  const uint64_t *port_workers, uint64_t generation,
 		  struct dpm_err *e)
 {
-	return ctl_ruleset_build_slots(cfg, NULL, ports, port_workers,
+	return ctl_ruleset_build_slots(cfg, NULL, NULL, ports, port_workers,
 				       generation, e);
 }
 
 struct dp_ruleset *
 ctl_ruleset_build_slots(const struct cfg *cfg, const int *slot,
-			const struct ctl_ports *ports,
+			const int *cslot, const struct ctl_ports *ports,
 			const uint64_t *port_workers, uint64_t generation,
 			struct dpm_err *e)
 {
 	struct dp_ruleset *rs;
 	struct ctl_acl acl;
 	char name[32];
+	uint32_t rx[DP_MAX_PORTS], tx[DP_MAX_PORTS];
 	unsigned int i, j;
 
 	rs = rte_zmalloc("dpm_ruleset", sizeof(*rs), RTE_CACHE_LINE_SIZE);
@@ -127,8 +149,28 @@ ctl_ruleset_build_slots(const struct cfg *cfg, const int *slot,
 				 cc->name);
 			goto fail;
 		}
+		if (cslot != NULL &&
+		    (cslot[i] < 0 || cslot[i] >= DP_MAX_COLL_SLOTS)) {
+			dpm_fail(e, EINVAL,
+				 "[collector %s]: slot %d out of range",
+				 cc->name, cslot[i]);
+			goto fail;
+		}
+		rs->coll[i].slot =
+			(uint16_t)(cslot != NULL ? cslot[i] : (int)i);
+		if (cc->encap == CFG_ENCAP_GRE ||
+		    cc->encap == CFG_ENCAP_ERSPAN2 ||
+		    cc->encap == CFG_ENCAP_ERSPAN3)
+			rs->own_gre = 1;
+		if (cc->encap == CFG_ENCAP_ERSPAN3)
+			rs->timestamps = 1;
+		if (dp_encap_has_seq(&rs->coll[i].tmpl))
+			rs->seqs = 1;
 	}
 	rs->n_coll = cfg->n_collectors;
+
+	memset(rx, 0, sizeof(rx));
+	memset(tx, 0, sizeof(tx));
 
 	for (i = 0; i < cfg->n_sessions; i++) {
 		const struct cfg_session *cs = &cfg->sessions[i];
@@ -158,13 +200,19 @@ ctl_ruleset_build_slots(const struct cfg *cfg, const int *slot,
 			unsigned int q;
 
 			if (src->dir & CFG_DIR_RX)
-				rs->want[src->port] |= 1u << k;
+				rx[src->port] |= 1u << k;
 			if (!(src->dir & CFG_DIR_TX))
 				continue;
 			/* tx of p = what the ports whose peer is p receive */
 			for (q = 0; q < cfg->n_ports; q++)
 				if (cfg->ports[q].peer == src->port)
-					rs->want[q] |= 1u << k;
+					tx[q] |= 1u << k;
+		}
+		for (j = 0; j < DP_MAX_PORTS; j++) {
+			rs->want[j] |= (rx[j] | tx[j]) & (1u << k);
+			/* Wanted as p's rx and as its peer's tx: the copy
+			 * is the ingress one. */
+			rs->egress[j] |= tx[j] & ~rx[j] & (1u << k);
 		}
 		if (session_meter(
 			    cs,
@@ -184,7 +232,13 @@ ctl_ruleset_build_slots(const struct cfg *cfg, const int *slot,
 		if (rs->want[i] != 0)
 			rs->own_ports |= 1u << i;
 	for (i = 0; i < rs->n_coll; i++) {
+		const int enc = cfg->collectors[i].encap;
+
+		if (enc == CFG_ENCAP_NONE)
+			continue; /* no outer header to recognise */
 		rs->own_ports |= 1u << rs->coll[i].port;
+		if (enc != CFG_ENCAP_VXLAN && enc != CFG_ENCAP_GENEVE)
+			continue; /* GRE: own_gre */
 		for (j = 0; j < rs->n_own_dports; j++)
 			if (rs->own_dport[j] == cfg->collectors[i].dst_port)
 				break;

@@ -36,11 +36,15 @@ struct dp_ruleset *ctl_ruleset_build(const struct cfg *cfg,
  * session whose slot is negative is left out of this ruleset.  Every
  * session's sample_epoch and meter_epoch is GENERATION (its sampler and
  * meter start afresh); a reload carries a kept session's epochs over
- * (ctl_reload.c).
+ * (ctl_reload.c).  Collector I of CFG takes slot CSLOT[I] (its counters
+ * and its sequence numbers; CSLOT NULL: slot I), each < DP_MAX_COLL_SLOTS.
  */
-struct dp_ruleset *ctl_ruleset_build_slots(
-	const struct cfg *cfg, const int *slot, const struct ctl_ports *ports,
-	const uint64_t *port_workers, uint64_t generation, struct dpm_err *e);
+struct dp_ruleset *ctl_ruleset_build_slots(const struct cfg *cfg,
+					   const int *slot, const int *cslot,
+					   const struct ctl_ports *ports,
+					   const uint64_t *port_workers,
+					   uint64_t generation,
+					   struct dpm_err *e);
 
 /* Free a ruleset no worker can reach any more; NULL is accepted. */
 void ctl_ruleset_free(struct dp_ruleset *rs);

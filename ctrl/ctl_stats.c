@@ -11,8 +11,15 @@
 #include <unistd.h>
 
 #include <rte_common.h>
+#include <rte_ether.h>
 
 #include "ctl_stats.h"
+#include "dp_worker.h"
+
+_Static_assert(CTL_MAC_STR_LEN == RTE_ETHER_ADDR_FMT_SIZE,
+	       "a MAC's text fits ctl_collector_stats.mac");
+_Static_assert(CFG_MAX_COLLECTORS <= CTL_MAX_COLLECTORS,
+	       "a snapshot has room for every collector");
 
 #define FIELD_ENTRY(type, n, v, l, w, sl)                                      \
 	{.name = #n,                                                           \
@@ -24,6 +31,8 @@
 	FIELD_ENTRY(struct ctl_port_stats, n, v, l, w, sl)
 #define SESSION_FIELD(n, v, l, w, sl)                                          \
 	FIELD_ENTRY(struct ctl_session_stats, n, v, l, w, sl)
+#define COLLECTOR_FIELD(n, v, l, w, sl)                                        \
+	FIELD_ENTRY(struct ctl_collector_stats, n, v, l, w, sl)
 #define WORKER_FIELD(n, v, l, w, sl)                                           \
 	FIELD_ENTRY(struct ctl_worker_stats, n, v, l, w, sl)
 #define CONFIG_FIELD(n, v, l, w, sl)                                           \
@@ -34,12 +43,57 @@ const unsigned int ctl_port_n_fields = RTE_DIM(ctl_port_fields);
 const struct ctl_stats_field ctl_session_fields[] = {
 	CTL_SESSION_STATS(SESSION_FIELD)};
 const unsigned int ctl_session_n_fields = RTE_DIM(ctl_session_fields);
+const struct ctl_stats_field ctl_collector_fields[] = {
+	CTL_COLLECTOR_STATS(COLLECTOR_FIELD)};
+const unsigned int ctl_collector_n_fields = RTE_DIM(ctl_collector_fields);
 const struct ctl_stats_field ctl_worker_fields[] = {
 	CTL_WORKER_STATS(WORKER_FIELD)};
 const unsigned int ctl_worker_n_fields = RTE_DIM(ctl_worker_fields);
 const struct ctl_stats_field ctl_config_fields[] = {
 	CTL_CONFIG_STATS(CONFIG_FIELD)};
 const unsigned int ctl_config_n_fields = RTE_DIM(ctl_config_fields);
+
+bool
+ctl_stats_coll_has_seq(const struct cfg_collector *cc)
+{
+	return (cc->encap == CFG_ENCAP_GRE && cc->seq) ||
+	       cc->encap == CFG_ENCAP_ERSPAN2 || cc->encap == CFG_ENCAP_ERSPAN3;
+}
+
+void
+ctl_stats_coll_desc(char *buf, size_t len, const char *encap,
+		    const char *remote_ip, const char *port, unsigned int vlan)
+{
+	if (strcmp(encap, "none") != 0)
+		snprintf(buf, len, "%s -> %s", encap, remote_ip);
+	else if (vlan != 0)
+		snprintf(buf, len, "none vlan %u -> port %s", vlan, port);
+	else
+		snprintf(buf, len, "none -> port %s", port);
+}
+
+static void
+coll_begin(struct ctl_coll_info *ci, const struct cfg *cfg, unsigned int i)
+{
+	const struct cfg_collector *cc = &cfg->collectors[i];
+	char ip[64];
+
+	ci->name = cc->name;
+	ci->slot = i;
+	ci->has_seq = ctl_stats_coll_has_seq(cc);
+	cfg_addr_str(&cc->remote_ip, ip, sizeof(ip));
+	ctl_stats_coll_desc(ci->desc, sizeof(ci->desc),
+			    cfg_encap_name(cc->encap), ip,
+			    cfg->ports[cc->port].name, cc->vlan);
+	ci->neighbor = cc->remote_mac_auto ? "pending" : "static";
+	ci->no_next_hop = cc->encap == CFG_ENCAP_NONE;
+	if (ci->no_next_hop)
+		ci->mac[0] = '\0';
+	else
+		rte_ether_format_addr(
+			ci->mac, sizeof(ci->mac),
+			(const struct rte_ether_addr *)cc->remote_mac);
+}
 
 void
 ctl_snapshot_begin(struct ctl_snapshot *s, const struct cfg *cfg, double t)
@@ -50,12 +104,54 @@ ctl_snapshot_begin(struct ctl_snapshot *s, const struct cfg *cfg, double t)
 	s->t = t;
 	s->n_ports = cfg->n_ports;
 	s->n_sessions = cfg->n_sessions;
+	s->n_collectors =
+		RTE_MIN(cfg->n_collectors, (unsigned int)CTL_MAX_COLLECTORS);
 	for (i = 0; i < cfg->n_ports; i++)
 		s->port_name[i] = cfg->ports[i].name;
 	for (i = 0; i < cfg->n_sessions; i++) {
 		s->session_name[i] = cfg->sessions[i].name;
 		s->session_slot[i] = i;
 	}
+	for (i = 0; i < s->n_collectors; i++)
+		coll_begin(&s->coll_info[i], cfg, i);
+}
+
+void
+ctl_snapshot_coll_slots(struct ctl_snapshot *s, const int *cslot)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_collectors; i++)
+		if (cslot[i] >= 0 && cslot[i] < DP_MAX_COLL_SLOTS)
+			s->coll_info[i].slot = (unsigned int)cslot[i];
+}
+
+void
+ctl_snapshot_seq(struct ctl_snapshot *s, const struct dp_seq *seq)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_collectors; i++)
+		if (s->coll_info[i].has_seq)
+			s->coll[i].next_seq =
+				__atomic_load_n(&seq[s->coll_info[i].slot].next,
+						__ATOMIC_RELAXED);
+}
+
+void
+ctl_snapshot_neigh(struct ctl_snapshot *s, unsigned int i, const uint8_t *mac,
+		   const char *state)
+{
+	struct ctl_coll_info *ci;
+
+	if (i >= s->n_collectors || s->coll_info[i].no_next_hop)
+		return;
+	ci = &s->coll_info[i];
+	if (state != NULL)
+		ci->neighbor = state;
+	if (mac != NULL)
+		rte_ether_format_addr(ci->mac, sizeof(ci->mac),
+				      (const struct rte_ether_addr *)mac);
 }
 
 void
@@ -100,6 +196,13 @@ ctl_snapshot_add(struct ctl_snapshot *s, const struct dp_stats *st,
 		DP_SESSION_COUNTERS(ADD_OUT)
 		for (r = 0; r < DP_DROP_MAX; r++)
 			t->dropped[r] += dp_ctr_read(&c->dropped[r]);
+	}
+	for (i = 0; i < s->n_collectors; i++) {
+		const struct dp_collector_counters *c =
+			&st->coll[s->coll_info[i].slot];
+		struct ctl_coll_totals *t = &s->coll[i];
+
+		DP_COLLECTOR_COUNTERS(ADD_OUT)
 	}
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	for (i = 0; i < s->n_ports; i++) {
@@ -159,6 +262,21 @@ ctl_stats_session(const struct ctl_snapshot *s, unsigned int i,
 }
 
 void
+ctl_stats_collector(const struct ctl_snapshot *s, unsigned int i,
+		    struct ctl_collector_stats *out)
+{
+	const struct ctl_coll_totals *c = &s->coll[i];
+	const struct ctl_coll_info *ci = &s->coll_info[i];
+
+	CTL_COLLECTOR_STATS(FINAL)
+	out->has_seq = ci->has_seq;
+	if (!ci->has_seq)
+		out->next_seq = 0;
+	memcpy(out->mac, ci->mac, sizeof(out->mac));
+	out->neighbor = ci->neighbor;
+}
+
+void
 ctl_stats_worker(const struct ctl_snapshot *s, unsigned int i,
 		 struct ctl_worker_stats *out)
 {
@@ -205,6 +323,30 @@ ctl_stats_emit_session(const struct ctl_session_stats *ss,
 	for (r = 0; r < DP_DROP_MAX; r++)
 		sink->u64(ctx, dp_drop_names[r], ss->dropped[r]);
 	sink->close(ctx);
+}
+
+/* Whether collector field F is published for CS: next_seq only where
+ * there is one. */
+static bool
+coll_has(const struct ctl_collector_stats *cs, const struct ctl_stats_field *f)
+{
+	return cs->has_seq ||
+	       f->off != offsetof(struct ctl_collector_stats, next_seq);
+}
+
+void
+ctl_stats_emit_collector(const struct ctl_collector_stats *cs,
+			 const struct ctl_stats_sink *sink, void *ctx)
+{
+	unsigned int k;
+
+	for (k = 0; k < ctl_collector_n_fields; k++)
+		if (coll_has(cs, &ctl_collector_fields[k]))
+			sink->u64(
+				ctx, ctl_collector_fields[k].name,
+				ctl_stats_value(cs, &ctl_collector_fields[k]));
+	sink->str(ctx, "mac", cs->mac);
+	sink->str(ctx, "neighbor", cs->neighbor);
 }
 
 void
@@ -324,6 +466,45 @@ ctl_stats_text_session(FILE *f, const char *name, double dt, const void *cur,
 }
 
 void
+ctl_stats_text_collector(FILE *f, const char *name, const char *desc,
+			 const void *cur, ctl_stats_getter get, const char *mac,
+			 const char *neighbor)
+{
+	const struct ctl_stats_field *cf = ctl_collector_fields;
+	unsigned int k, n = ctl_collector_n_fields;
+	int slot;
+
+	fprintf(f, "  Collector %s", name);
+	if (desc != NULL && desc[0] != '\0')
+		fprintf(f, " (%s)", desc);
+	fputc(':', f);
+	for (slot = 0; slot < (int)n; slot++) {
+		uint64_t x;
+
+		for (k = 0; k < n && cf[k].slot != slot; k++)
+			;
+		if (k < n && get(cur, &cf[k], &x))
+			fprintf(f, "%s%s%-*" PRIu64, slot == 0 ? " " : "  ",
+				cf[k].label, cf[k].width, x);
+	}
+	if (neighbor != NULL && strcmp(neighbor, "static") != 0)
+		fprintf(f, "  Next-hop: %s %s",
+			mac != NULL && mac[0] != '\0' ? mac : "-", neighbor);
+	fputc('\n', f);
+}
+
+/* ctl_stats_getter of a struct ctl_collector_stats: next_seq only where
+ * there is one. */
+static bool
+collector_value(const void *obj, const struct ctl_stats_field *f, uint64_t *v)
+{
+	if (!coll_has(obj, f))
+		return false;
+	*v = ctl_stats_value(obj, f);
+	return true;
+}
+
+void
 ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,
 		const struct ctl_snapshot *prev)
 {
@@ -351,6 +532,16 @@ ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,
 			fprintf(f, " %s=%" PRIu64, dp_drop_names[r],
 				c.dropped[r]);
 		fprintf(f, "\n");
+	}
+	if (cur->n_collectors > 0)
+		fputc('\n', f);
+	for (i = 0; i < cur->n_collectors; i++) {
+		struct ctl_collector_stats c;
+
+		ctl_stats_collector(cur, i, &c);
+		ctl_stats_text_collector(f, cur->coll_info[i].name,
+					 cur->coll_info[i].desc, &c,
+					 collector_value, c.mac, c.neighbor);
 	}
 	fflush(f);
 }
@@ -383,6 +574,16 @@ json_u64(void *ctx, const char *name, uint64_t value)
 	fprintf(j->f, "\"%s\": %" PRIu64, name, value);
 }
 
+/* VALUE holds no '"' or '\\' (a MAC, a state name). */
+static void
+json_str(void *ctx, const char *name, const char *value)
+{
+	struct json_out *j = ctx;
+
+	json_sep(j);
+	fprintf(j->f, "\"%s\": \"%s\"", name, value);
+}
+
 static void
 json_open(void *ctx, const char *name)
 {
@@ -406,6 +607,7 @@ json_close(void *ctx)
 
 static const struct ctl_stats_sink json_sink = {
 	.u64 = json_u64,
+	.str = json_str,
 	.open = json_open,
 	.close = json_close,
 };
@@ -438,6 +640,18 @@ ctl_stats_json(FILE *f, const struct ctl_snapshot *s)
 		j.depth = 0;
 		j.first[0] = true;
 		ctl_stats_emit_session(&ss, &json_sink, &j);
+		fputs(" }", f);
+	}
+	fprintf(f, " },\n  \"collectors\": {");
+	for (i = 0; i < s->n_collectors; i++) {
+		struct ctl_collector_stats co;
+
+		ctl_stats_collector(s, i, &co);
+		fprintf(f, "%s\n    \"%s\": {", i ? "," : "",
+			s->coll_info[i].name);
+		j.depth = 0;
+		j.first[0] = true;
+		ctl_stats_emit_collector(&co, &json_sink, &j);
 		fputs(" }", f);
 	}
 	fprintf(f, " },\n  \"workers\": [");

@@ -9,8 +9,9 @@
  *
  * The control thread sums the workers' raw counters (dp_stats.h) and the
  * devices' into a snapshot.  What is published comes from the snapshot in
- * one step per object: ctl_stats_port(), ctl_stats_session() and
- * ctl_stats_worker() fill a struct of final values (derived counters such
+ * one step per object: ctl_stats_port(), ctl_stats_session(),
+ * ctl_stats_collector() and ctl_stats_worker() fill a struct of final
+ * values (derived counters such
  * as tx_packets and tx_dropped are computed there and nowhere else), and
  * the schema below says what each value is called, in which order it is
  * published and where the text block shows it.  The text, the JSON and
@@ -19,6 +20,7 @@
  * from the difference between two snapshots.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,7 +28,14 @@
 #include "cfg.h"
 #include "dp_stats.h"
 
-#define CTL_MAX_WORKERS DP_MAX_WORKERS
+#define CTL_MAX_WORKERS	   DP_MAX_WORKERS
+#define CTL_MAX_COLLECTORS DP_MAX_COLLECTORS
+/* "02:00:00:00:01:03" and its NUL (RTE_ETHER_ADDR_FMT_SIZE). */
+#define CTL_MAC_STR_LEN 18
+/* "erspan2 -> fd00:1::3", "none vlan 42 -> port out" (ctl_stats_coll_desc). */
+#define CTL_COLL_DESC_LEN 96
+
+struct dp_seq;
 
 /*
  * The schema: the published counters of each object, in the order of the
@@ -70,6 +79,17 @@
 	X(mirrored, c->mirrored, "Mirrored: ", 12, 1)                          \
 	X(mirrored_bytes, c->mirrored_bytes, "Mirrored-bytes: ", 0, 2)
 
+/* Per collector (DESIGN section 5, extensions), from C (its struct
+ * ctl_coll_totals).  next_seq, the sequence number the next copy takes, is
+ * published only for a collector whose copies carry one (gre with seq =
+ * yes, erspan2, erspan3; ctl_stats_coll_has_seq); then come the strings
+ * "mac" and "neighbor".  The text block shows one line per collector
+ * (ctl_stats_text_collector), the cells in slot order. */
+#define CTL_COLLECTOR_STATS(X)                                                 \
+	X(packets, c->packets, "TX-packets: ", 0, 0)                           \
+	X(bytes, c->bytes, "TX-bytes: ", 0, 1)                                 \
+	X(next_seq, c->next_seq, "Next-seq: ", 0, 2)
+
 /* Not in the text block. */
 #define CTL_WORKER_STATS(X)                                                    \
 	X(lcore, lcore, NULL, 0, -1)                                           \
@@ -95,6 +115,16 @@ struct ctl_session_stats {
 	uint64_t dropped[DP_DROP_MAX];
 };
 
+/* next_seq is meaningful only with HAS_SEQ.  MAC is the next hop's
+ * ("" for encap = none, whose copies keep the original's addresses);
+ * NEIGHBOR is "static", "resolved", "pending" or "failed". */
+struct ctl_collector_stats {
+	CTL_COLLECTOR_STATS(CTL_STATS_FIELD)
+	bool has_seq;
+	char mac[CTL_MAC_STR_LEN];
+	const char *neighbor;
+};
+
 struct ctl_worker_stats {
 	CTL_WORKER_STATS(CTL_STATS_FIELD)
 };
@@ -116,6 +146,8 @@ extern const struct ctl_stats_field ctl_port_fields[];
 extern const unsigned int ctl_port_n_fields;
 extern const struct ctl_stats_field ctl_session_fields[];
 extern const unsigned int ctl_session_n_fields;
+extern const struct ctl_stats_field ctl_collector_fields[];
+extern const unsigned int ctl_collector_n_fields;
 extern const struct ctl_stats_field ctl_worker_fields[];
 extern const unsigned int ctl_worker_n_fields;
 extern const struct ctl_stats_field ctl_config_fields[];
@@ -142,9 +174,30 @@ struct ctl_config_counters {
 	uint64_t reloads_failed;
 };
 
+/* A collector's counters summed over the workers, and its sequence
+ * number (read from the workers' shared state). */
+struct ctl_coll_totals {
+	DP_COLLECTOR_COUNTERS(DP_CTR_FIELD)
+	uint64_t next_seq;
+};
+
+/* What a snapshot says of a collector besides its counters. */
+struct ctl_coll_info {
+	const char *name;
+	char desc[CTL_COLL_DESC_LEN]; /* ctl_stats_coll_desc */
+	/* Its counters are the workers' st->coll[slot] and its sequence
+	 * number dp_shared.seq[slot] (ctl_snapshot_begin: slot i;
+	 * ctl_snapshot_coll_slots sets others). */
+	unsigned int slot;
+	bool has_seq;
+	bool no_next_hop; /* encap = none: its copies keep their MACs */
+	char mac[CTL_MAC_STR_LEN];
+	const char *neighbor;
+};
+
 struct ctl_snapshot {
 	double t; /* seconds since the workers started */
-	unsigned int n_ports, n_sessions, n_workers;
+	unsigned int n_ports, n_sessions, n_collectors, n_workers;
 	const char *port_name[DP_MAX_PORTS];
 	const char *session_name[DP_MAX_SESSIONS];
 	/* Session i's counters are the workers' st->sess[session_slot[i]]
@@ -153,6 +206,8 @@ struct ctl_snapshot {
 	struct ctl_config_counters config;
 	struct ctl_port_totals port[DP_MAX_PORTS];
 	struct dp_session_counters sess[DP_MAX_SESSIONS];
+	struct ctl_coll_info coll_info[CTL_MAX_COLLECTORS];
+	struct ctl_coll_totals coll[CTL_MAX_COLLECTORS];
 	unsigned int lcore[CTL_MAX_WORKERS];
 	struct dp_worker_counters worker[CTL_MAX_WORKERS];
 };
@@ -160,6 +215,10 @@ struct ctl_snapshot {
 /*
  * Add one worker's counters (ST, running on LCORE) into S.  Call
  * ctl_snapshot_begin first and ctl_snapshot_device per port after.
+ * ctl_snapshot_begin takes each collector's description, whether it has
+ * sequence numbers, and its MAC and neighbour state as the configuration
+ * gives them (remote_mac: "static" with that MAC; remote_mac = auto:
+ * "pending" with none); ctl_snapshot_neigh sets what was resolved.
  */
 void ctl_snapshot_begin(struct ctl_snapshot *s, const struct cfg *cfg,
 			double t);
@@ -168,6 +227,16 @@ void ctl_snapshot_add(struct ctl_snapshot *s, const struct dp_stats *st,
 /* After ctl_snapshot_begin, before ctl_snapshot_add: session i of the
  * configuration is in slot SLOT[i] (each < DP_MAX_SESSIONS). */
 void ctl_snapshot_slots(struct ctl_snapshot *s, const int *slot);
+/* Likewise for collectors: collector i in slot CSLOT[i] (each <
+ * DP_MAX_COLL_SLOTS). */
+void ctl_snapshot_coll_slots(struct ctl_snapshot *s, const int *cslot);
+/* The next sequence number of every collector that has them, from SEQ
+ * (dp_shared.seq, DP_MAX_COLL_SLOTS entries), read atomically. */
+void ctl_snapshot_seq(struct ctl_snapshot *s, const struct dp_seq *seq);
+/* Collector I's next-hop MAC (6 bytes; NULL: none) and neighbour STATE.
+ * A collector with encap = none has no next hop: left as it is. */
+void ctl_snapshot_neigh(struct ctl_snapshot *s, unsigned int i,
+			const uint8_t *mac, const char *state);
 void ctl_snapshot_device(struct ctl_snapshot *s, unsigned int port,
 			 uint64_t missed, uint64_t errors, uint64_t oerrors);
 
@@ -176,19 +245,37 @@ void ctl_stats_port(const struct ctl_snapshot *s, unsigned int i,
 		    struct ctl_port_stats *out);
 void ctl_stats_session(const struct ctl_snapshot *s, unsigned int i,
 		       struct ctl_session_stats *out);
+void ctl_stats_collector(const struct ctl_snapshot *s, unsigned int i,
+			 struct ctl_collector_stats *out);
 void ctl_stats_worker(const struct ctl_snapshot *s, unsigned int i,
 		      struct ctl_worker_stats *out);
 void ctl_stats_config(const struct ctl_snapshot *s,
 		      struct ctl_config_stats *out);
 
+/* Whether collector CC's copies carry a GRE sequence number: gre with
+ * seq = yes, erspan2, erspan3 (as dp_encap_has_seq says of its template). */
+bool ctl_stats_coll_has_seq(const struct cfg_collector *cc);
+
+/*
+ * The text block's words for a collector, into BUF: "ENCAP -> REMOTE_IP",
+ * for encap = none "none -> port PORT" or, with a tag, "none vlan VLAN ->
+ * port PORT".  dpmirror takes them from its configuration, dpmirrorctl
+ * from /dpmirror/collectors,NAME.
+ */
+void ctl_stats_coll_desc(char *buf, size_t len, const char *encap,
+			 const char *remote_ip, const char *port,
+			 unsigned int vlan);
+
 /*
  * A generic emitter: what publishes the statistics in some format gives
  * these callbacks, and ctl_stats_emit_* walk an object's final values in
  * schema order.  open/close bracket a nested object (a session's
- * "dropped"); CTX is passed through.
+ * "dropped"); str is a string value (a collector's "mac" and
+ * "neighbor"); CTX is passed through.
  */
 struct ctl_stats_sink {
 	void (*u64)(void *ctx, const char *name, uint64_t value);
+	void (*str)(void *ctx, const char *name, const char *value);
 	void (*open)(void *ctx, const char *name);
 	void (*close)(void *ctx);
 };
@@ -197,6 +284,8 @@ void ctl_stats_emit_port(const struct ctl_port_stats *ps,
 			 const struct ctl_stats_sink *sink, void *ctx);
 void ctl_stats_emit_session(const struct ctl_session_stats *ss,
 			    const struct ctl_stats_sink *sink, void *ctx);
+void ctl_stats_emit_collector(const struct ctl_collector_stats *cs,
+			      const struct ctl_stats_sink *sink, void *ctx);
 void ctl_stats_emit_worker(const struct ctl_worker_stats *ws,
 			   const struct ctl_stats_sink *sink, void *ctx);
 void ctl_stats_emit_config(const struct ctl_config_stats *cs,
@@ -219,6 +308,12 @@ void ctl_stats_text_port(FILE *f, const char *name, const char *period,
 void ctl_stats_text_session(FILE *f, const char *name, double dt,
 			    const void *cur, const void *prev,
 			    ctl_stats_getter get);
+/* One line: "  Collector NAME (DESC): TX-packets: N  TX-bytes: N" and
+ * "  Next-seq: N" where GET gives it, then "  Next-hop: MAC STATE" for a
+ * NEIGHBOR other than "static" (DESC, MAC, NEIGHBOR may be NULL). */
+void ctl_stats_text_collector(FILE *f, const char *name, const char *desc,
+			      const void *cur, ctl_stats_getter get,
+			      const char *mac, const char *neighbor);
 
 /* The testpmd-style block for CUR, rates since PREV (NULL: since start). */
 void ctl_stats_print(FILE *f, const struct ctl_snapshot *cur,

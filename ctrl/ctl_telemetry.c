@@ -12,13 +12,6 @@
 #include "ctl_telemetry.h"
 
 static struct ctl_reload *tel_r;
-static ctl_telemetry_neigh_fn tel_neigh;
-
-void
-ctl_telemetry_set_neigh(ctl_telemetry_neigh_fn fn)
-{
-	tel_neigh = fn;
-}
 
 /*
  * An rte_tel_data sink for the statistics schema (ctl_stats_emit_*):
@@ -72,6 +65,15 @@ tel_key(const char *name, char *buf, size_t len)
 }
 
 static void
+tel_str(void *ctx, const char *name, const char *v)
+{
+	struct tel_out *t = ctx;
+
+	if (rte_tel_data_add_dict_string(t->d[t->depth], name, v) != 0)
+		t->err = -EINVAL;
+}
+
+static void
 tel_open(void *ctx, const char *name)
 {
 	struct tel_out *t = ctx;
@@ -105,6 +107,7 @@ tel_close(void *ctx)
 
 static const struct ctl_stats_sink tel_sink = {
 	.u64 = tel_u64,
+	.str = tel_str,
 	.open = tel_open,
 	.close = tel_close,
 };
@@ -154,11 +157,20 @@ size_u64(void *ctx, const char *name, uint64_t v)
 }
 
 static void
-size_open(void *ctx, const char *name)
+size_str(void *ctx, const char *name, const char *v)
 {
 	struct tel_size *z = ctx;
 
-	z->n += 3 * strlen(name) + 6; /* escaped, at worst */
+	z->n += strlen(name) + strlen(v) + 6;
+}
+
+static void
+size_open(void *ctx, const char *name)
+{
+	struct tel_size *z = ctx;
+	char key[3 * CFG_NAME_MAX + 4];
+
+	z->n += strlen(tel_key(name, key, sizeof(key))) + 6;
 }
 
 static void
@@ -169,18 +181,23 @@ size_close(void *ctx)
 
 static const struct ctl_stats_sink size_sink = {
 	.u64 = size_u64,
+	.str = size_str,
 	.open = size_open,
 	.close = size_close,
 };
 
-/* What /dpmirror/stats leaves out to fit one reply. */
-#define OMIT_WORKERS 0x1
-#define OMIT_PORTS   0x2
+/* What /dpmirror/stats leaves out to fit one reply, in this order. */
+#define OMIT_WORKERS	0x1
+#define OMIT_COLLECTORS 0x2
+#define OMIT_PORTS	0x4
+
+struct stats_size {
+	size_t ports, sessions, collectors, workers;
+};
 
 /* The bytes each part of the stats reply of S takes. */
 static void
-stats_sizes(const struct ctl_snapshot *s, size_t *ports, size_t *sessions,
-	    size_t *workers)
+stats_sizes(const struct ctl_snapshot *s, struct stats_size *sz)
 {
 	struct tel_size z;
 	unsigned int i;
@@ -193,7 +210,7 @@ stats_sizes(const struct ctl_snapshot *s, size_t *ports, size_t *sessions,
 		size_open(&z, s->port_name[i]);
 		ctl_stats_emit_port(&ps, &size_sink, &z);
 	}
-	*ports = z.n;
+	sz->ports = z.n;
 	z.n = 0;
 	for (i = 0; i < s->n_sessions; i++) {
 		struct ctl_session_stats ss;
@@ -202,7 +219,16 @@ stats_sizes(const struct ctl_snapshot *s, size_t *ports, size_t *sessions,
 		size_open(&z, s->session_name[i]);
 		ctl_stats_emit_session(&ss, &size_sink, &z);
 	}
-	*sessions = z.n;
+	sz->sessions = z.n;
+	z.n = 0;
+	for (i = 0; i < s->n_collectors; i++) {
+		struct ctl_collector_stats cs;
+
+		ctl_stats_collector(s, i, &cs);
+		size_open(&z, s->coll_info[i].name);
+		ctl_stats_emit_collector(&cs, &size_sink, &z);
+	}
+	sz->collectors = z.n;
 	z.n = 0;
 	for (i = 0; i < s->n_workers; i++) {
 		struct ctl_worker_stats ws;
@@ -211,7 +237,21 @@ stats_sizes(const struct ctl_snapshot *s, size_t *ports, size_t *sessions,
 		size_open(&z, "00");
 		ctl_stats_emit_worker(&ws, &size_sink, &z);
 	}
-	*workers = z.n;
+	sz->workers = z.n;
+}
+
+/* "omitted": the parts OMIT names, in the order they are left out. */
+static const char *
+omit_words(unsigned int omit)
+{
+	switch (omit) {
+	case OMIT_WORKERS:
+		return "workers";
+	case OMIT_WORKERS | OMIT_COLLECTORS:
+		return "workers collectors";
+	default:
+		return "workers collectors ports";
+	}
 }
 
 /* The section 5 object into D (a dict started by the caller), without
@@ -230,9 +270,7 @@ stats_into(struct rte_tel_data *d, const struct ctl_snapshot *s,
 	rte_tel_data_add_dict_u64(d, "duration_s", (uint64_t)s->t);
 	rte_tel_data_add_dict_u64(d, "duration_us", (uint64_t)(s->t * 1e6));
 	if (omit != 0)
-		rte_tel_data_add_dict_string(
-			d, "omitted",
-			omit == OMIT_WORKERS ? "workers" : "workers ports");
+		rte_tel_data_add_dict_string(d, "omitted", omit_words(omit));
 
 	if (omit & OMIT_PORTS)
 		goto sessions;
@@ -259,6 +297,20 @@ sessions:
 	}
 	tel_close(&t);
 
+	if (omit & OMIT_COLLECTORS)
+		goto workers;
+	tel_open(&t, "collectors");
+	for (i = 0; i < s->n_collectors; i++) {
+		struct ctl_collector_stats co;
+
+		ctl_stats_collector(s, i, &co);
+		tel_open(&t, s->coll_info[i].name);
+		ctl_stats_emit_collector(&co, &tel_sink, &t);
+		tel_close(&t);
+	}
+	tel_close(&t);
+
+workers:
 	if (omit & OMIT_WORKERS)
 		goto config;
 	tel_open(&t, "workers");
@@ -284,7 +336,8 @@ config:
 static int
 cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	size_t ports, sessions, workers;
+	const size_t room = TEL_REPLY_MAX - TEL_REPLY_PREFIX - 512;
+	struct stats_size sz;
 	struct ctl_snapshot *s;
 	unsigned int omit = 0;
 	int rc;
@@ -299,12 +352,15 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 		return -EAGAIN;
 	}
 	ctl_reload_snapshot(tel_r, s);
-	stats_sizes(s, &ports, &sessions, &workers);
-	/* Sessions always; then workers and ports while they fit.  The
-	 * per-object commands give what is left out. */
-	if (ports + sessions + workers + 512 > TEL_REPLY_MAX - TEL_REPLY_PREFIX)
+	stats_sizes(s, &sz);
+	/* Sessions always; then workers, collectors and ports while they
+	 * fit.  The per-object commands give ports and collectors one by
+	 * one. */
+	if (sz.ports + sz.sessions + sz.collectors + sz.workers > room)
 		omit |= OMIT_WORKERS;
-	if (ports + sessions + 512 > TEL_REPLY_MAX - TEL_REPLY_PREFIX)
+	if (sz.ports + sz.sessions + sz.collectors > room)
+		omit |= OMIT_COLLECTORS;
+	if (sz.ports + sz.sessions > room)
 		omit |= OMIT_PORTS;
 	rte_tel_data_start_dict(d);
 	rc = stats_into(d, s, omit);
@@ -456,47 +512,65 @@ session_obj(const struct cfg *c, unsigned int i, const struct ctl_snapshot *s,
 	tel_close(&t);
 }
 
-static const char *
-encap_name(enum cfg_encap e)
-{
-	return e == CFG_ENCAP_VXLAN ? "vxlan" : "unknown";
-}
-
 static void
-collector_obj(const struct cfg *c, unsigned int i, struct rte_tel_data *d)
+collector_obj(const struct cfg *c, unsigned int i, const struct ctl_snapshot *s,
+	      struct rte_tel_data *d)
 {
 	const struct cfg_collector *cc = &c->collectors[i];
 	const struct ctl_port *p = &tel_r->ports->p[cc->port];
-	const char *state;
-	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	struct ctl_collector_stats cs;
+	struct tel_out t;
 
+	ctl_stats_collector(s, i, &cs);
 	rte_tel_data_add_dict_string(d, "name", cc->name);
+	rte_tel_data_add_dict_u64(d, "slot", (uint64_t)tel_r->cslot[i]);
 	rte_tel_data_add_dict_string(d, "port", c->ports[cc->port].name);
-	rte_tel_data_add_dict_string(d, "encap", encap_name(cc->encap));
-	add_addr(d, "remote_ip", &cc->remote_ip);
-	add_addr(d, "local_ip", &cc->local_ip);
-	if (cc->remote_mac_auto) {
-		rte_tel_data_add_dict_string(d, "remote_mac", "auto");
-		if (cc->next_hop.family != 0)
-			add_addr(d, "next_hop", &cc->next_hop);
-		else
-			add_addr(d, "next_hop", &cc->remote_ip);
-	} else {
-		add_mac(d, "remote_mac", cc->remote_mac);
+	rte_tel_data_add_dict_string(d, "encap", cfg_encap_name(cc->encap));
+	/* The keys the collector's encapsulation takes (DESIGN section 4). */
+	if (cc->encap != CFG_ENCAP_NONE) {
+		add_addr(d, "remote_ip", &cc->remote_ip);
+		add_addr(d, "local_ip", &cc->local_ip);
+		if (cc->remote_mac_auto) {
+			rte_tel_data_add_dict_string(d, "remote_mac", "auto");
+			if (cc->next_hop.family != 0)
+				add_addr(d, "next_hop", &cc->next_hop);
+			else
+				add_addr(d, "next_hop", &cc->remote_ip);
+		} else {
+			add_mac(d, "remote_mac", cc->remote_mac);
+		}
+		add_mac(d, "local_mac",
+			cc->local_mac_set ? cc->local_mac : p->mac.addr_bytes);
+		rte_tel_data_add_dict_u64(d, "ttl", cc->ttl);
+		rte_tel_data_add_dict_u64(d, "dscp", cc->dscp);
 	}
-	add_mac(d, "local_mac",
-		cc->local_mac_set ? cc->local_mac : p->mac.addr_bytes);
-	rte_tel_data_add_dict_u64(d, "vni", cc->vni);
-	rte_tel_data_add_dict_u64(d, "dst_port", cc->dst_port);
-	rte_tel_data_add_dict_u64(d, "ttl", cc->ttl);
-	rte_tel_data_add_dict_u64(d, "dscp", cc->dscp);
-	rte_ether_format_addr(mac, sizeof(mac),
-			      (const struct rte_ether_addr *)cc->remote_mac);
-	state = cc->remote_mac_auto ? "pending" : "static";
-	if (tel_neigh != NULL)
-		tel_neigh(c, i, mac, sizeof(mac), &state);
-	rte_tel_data_add_dict_string(d, "mac", mac);
-	rte_tel_data_add_dict_string(d, "neighbor", state);
+	switch (cc->encap) {
+	case CFG_ENCAP_VXLAN:
+	case CFG_ENCAP_GENEVE:
+		rte_tel_data_add_dict_u64(d, "vni", cc->vni);
+		rte_tel_data_add_dict_u64(d, "dst_port", cc->dst_port);
+		break;
+	case CFG_ENCAP_GRE:
+		if (cc->key_set)
+			rte_tel_data_add_dict_u64(d, "key", cc->key);
+		rte_tel_data_add_dict_string(d, "seq", cc->seq ? "yes" : "no");
+		break;
+	case CFG_ENCAP_ERSPAN2:
+	case CFG_ENCAP_ERSPAN3:
+		rte_tel_data_add_dict_u64(d, "session_id", cc->session_id);
+		break;
+	case CFG_ENCAP_NONE:
+		if (cc->vlan != 0)
+			rte_tel_data_add_dict_u64(d, "vlan", cc->vlan);
+		break;
+	}
+	rte_tel_data_add_dict_string(d, "mac", cs.mac);
+	rte_tel_data_add_dict_string(d, "neighbor", cs.neighbor);
+	memset(&t, 0, sizeof(t));
+	t.d[0] = d;
+	tel_open(&t, "stats");
+	ctl_stats_emit_collector(&cs, &tel_sink, &t);
+	tel_close(&t);
 }
 
 static int
@@ -506,7 +580,7 @@ cmd_object(enum tel_kind k, const char *params, struct rte_tel_data *d)
 	const struct cfg *c;
 	int i, rc = 0;
 
-	if (k != TEL_COLLECTORS && params != NULL && params[0] != '\0') {
+	if (params != NULL && params[0] != '\0') {
 		s = malloc(sizeof(*s));
 		if (s == NULL)
 			return -ENOMEM;
@@ -526,15 +600,13 @@ cmd_object(enum tel_kind k, const char *params, struct rte_tel_data *d)
 		goto out;
 	}
 	rte_tel_data_start_dict(d);
-	if (k == TEL_COLLECTORS) {
-		collector_obj(c, (unsigned int)i, d);
-		goto out;
-	}
 	ctl_reload_snapshot(tel_r, s);
 	if (k == TEL_PORTS)
 		port_obj(c, (unsigned int)i, s, d);
-	else
+	else if (k == TEL_SESSIONS)
 		session_obj(c, (unsigned int)i, s, d);
+	else
+		collector_obj(c, (unsigned int)i, s, d);
 out:
 	tel_unlock();
 	free(s);
@@ -678,8 +750,8 @@ ctl_telemetry_init(struct ctl_reload *r)
 		{"/dpmirror/sessions", cmd_sessions,
 		 "Session names; with a name, that session and its counters"},
 		{"/dpmirror/collectors", cmd_collectors,
-		 "Collector names; with a name, that collector's fields and "
-		 "next hop"},
+		 "Collector names; with a name, that collector's fields, next "
+		 "hop and counters"},
 		{"/dpmirror/config", cmd_config,
 		 "The configuration file, its generation and the last "
 		 "reload. No parameters"},

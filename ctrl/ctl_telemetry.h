@@ -12,6 +12,8 @@
  *   /dpmirror/ports        ["p0", ...]        /dpmirror/ports,NAME
  *   /dpmirror/sessions     ["s1", ...]        /dpmirror/sessions,NAME
  *   /dpmirror/collectors   ["c1", ...]        /dpmirror/collectors,NAME
+ *                          (the keys its encap takes, "mac", "neighbor"
+ *                          and "stats", its section 5 object)
  *   /dpmirror/config       {"file", "generation", "reloads_ok",
  *                           "reloads_failed", "last_reload": {"time",
  *                           "result", "latency_us", "publish_us",
@@ -34,11 +36,13 @@
  * index ("0", "1", ...) whose members are the --stats-json array's
  * elements.  A reply is at most 16 KB: the per-object commands take a
  * name, and the lists give names only.  Should the statistics of every
- * port, session and worker not fit (many workers and ports with large
- * counters), /dpmirror/stats leaves out "workers", then "ports", and
- * names what it left out in "omitted" ("workers" or "workers ports");
- * /dpmirror/ports,NAME still gives each port.  With 16 sessions, 64
- * collectors, 3 ports and 1 worker the reply is about 3.2 KB.
+ * port, session, collector and worker not fit (many workers, collectors
+ * with long names, large counters), /dpmirror/stats leaves out
+ * "workers", then "collectors", then "ports", and names what it left out
+ * in "omitted" ("workers", "workers collectors" or "workers collectors
+ * ports"); /dpmirror/ports,NAME and /dpmirror/collectors,NAME still give
+ * each one.  With 16 sessions, 64 collectors (names of 3 to 8
+ * characters), 3 ports and 1 worker the reply is about 9 KB.
  *
  * A command before the workers run, or after they stopped, answers null
  * (as an unknown command does).  An unknown NAME answers null too.
@@ -60,17 +64,5 @@
  * negative errno.
  */
 int ctl_telemetry_init(struct ctl_reload *r);
-
-/*
- * What /dpmirror/collectors,NAME says of collector COLL of CFG's next hop:
- * its MAC (into MAC, LEN bytes) and STATE, one of "static", "resolved",
- * "pending" or "failed".  Called with the reload's lock held; it must not
- * block.  Without one, a collector with a configured remote_mac is
- * "static" with that MAC, one with remote_mac = auto "pending".
- */
-typedef void (*ctl_telemetry_neigh_fn)(const struct cfg *cfg, unsigned int coll,
-				       char *mac, size_t len,
-				       const char **state);
-void ctl_telemetry_set_neigh(ctl_telemetry_neigh_fn fn);
 
 #endif /* DPMIRROR_CTL_TELEMETRY_H */

@@ -369,7 +369,10 @@ port_ifname(const struct ctl_port *p, char *buf, size_t len)
 
 /* Warn when a collector's egress port cannot carry full-size copies: its
  * MTU is too small, or it takes no multi-segment tx and a frame is larger
- * than one mirror mbuf. */
+ * than one mirror mbuf.  A copy is the original (1514 bytes at most on a
+ * standard Ethernet) plus tmpl.len: the outer headers, 0 for encap = none
+ * and 4 with its RSPAN tag, which rides on the MTU as on any VLAN trunk
+ * (the port sends MTU + 18 bytes then). */
 static void
 check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 		    const struct dp_ruleset *rs)
@@ -379,11 +382,16 @@ check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 
 	for (i = 0; i < rs->n_coll; i++) {
 		const struct dp_collector *c = &rs->coll[i];
+		const struct cfg_collector *cc = &cfg->collectors[i];
 		const struct ctl_port *p = &ports->p[c->port];
 		uint32_t need =
 			RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN + c->tmpl.len;
+		/* The largest frame the MTU lets the port send. */
+		uint32_t wire = (uint32_t)p->mtu + RTE_ETHER_HDR_LEN;
 
-		if (c->max_frame < (uint32_t)p->mtu + RTE_ETHER_HDR_LEN)
+		if (cc->encap == CFG_ENCAP_NONE && cc->vlan != 0)
+			wire += RTE_VLAN_HLEN;
+		if (c->max_frame < wire)
 			RTE_LOG(WARNING, DPM_CTRL,
 				"collector %s: port %s%s takes no "
 				"multi-segment tx, so a copy is one %u-byte "
@@ -404,8 +412,29 @@ check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 				cfg->collectors[i].name, p->name,
 				port_ifname(p, ifn, sizeof(ifn)), p->mtu,
 				c->max_frame - c->tmpl.len, p->name,
-				need - RTE_ETHER_HDR_LEN);
+				p->mtu + (need - c->max_frame));
 	}
+}
+
+/*
+ * ERSPAN III timestamps: 100 ns units of UTC (modulo 2^32) from the TSC,
+ * units = ts_base + ((tsc - ts_tsc0) * ts_mult >> 32).  The wall clock is
+ * read once, next to the TSC; ts_mult is 10^7 units a second over the TSC
+ * rate, in 32.32 fixed point (its truncation is off by less than one part
+ * in 10^6 at a TSC of up to 4 GHz).
+ */
+static void
+set_timestamp_base(struct dp_shared *sh)
+{
+	struct timespec ts;
+	uint64_t hz = rte_get_tsc_hz();
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sh->ts_tsc0 = rte_rdtsc();
+	sh->ts_base =
+		((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) /
+		100;
+	sh->ts_mult = hz != 0 ? (uint64_t)(1e7 * 4294967296.0 / (double)hz) : 0;
 }
 
 static int
@@ -425,6 +454,7 @@ setup_shared(const struct cfg *cfg, struct proc *pr, struct dpm_err *e)
 	}
 	sh->mirror_pool = pr->ports.mirror_pool;
 	sh->clone_pool = pr->ports.clone_pool;
+	set_timestamp_base(sh);
 	sz = rte_rcu_qsbr_get_memsize(pr->ws.n);
 	sh->qsbr = rte_zmalloc("dpm_qsbr", sz, RTE_CACHE_LINE_SIZE);
 	if (sh->qsbr == NULL || rte_rcu_qsbr_init(sh->qsbr, pr->ws.n) != 0)
@@ -616,10 +646,10 @@ neigh_log_changes(void)
 	}
 }
 
-/* /dpmirror/collectors,NAME: the MAC and state of collector COLL of CFG
- * (called with the reload's lock held). */
-static void
-neigh_show(const struct cfg *cfg, unsigned int coll, char *mac, size_t len,
+/* The snapshots' word on collector COLL of CFG: its next hop's MAC and
+ * state (ctl_reload_neigh_fn; called with the reload's lock held). */
+static bool
+neigh_show(const struct cfg *cfg, unsigned int coll, uint8_t *mac,
 	   const char **state)
 {
 	const struct ctl_neigh *nb = NULL;
@@ -630,10 +660,11 @@ neigh_show(const struct cfg *cfg, unsigned int coll, char *mac, size_t len,
 	else if (nctx.next != NULL && cfg == nctx.next_cfg)
 		nb = nctx.next;
 	if (nb == NULL || coll >= nb->n)
-		return; /* the configuration's own word */
+		return false; /* the configuration's own word */
 	e = &nb->e[coll];
 	*state = ctl_neigh_state_name(e->state);
-	rte_ether_format_addr(mac, len, &e->mac);
+	memcpy(mac, e->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+	return true;
 }
 
 /*
@@ -711,7 +742,7 @@ neigh_start(struct ctl_reload *r, const struct ctl_ports *ports)
 	nctx.cur_cfg = r->cfg;
 	neigh_mark_shown();
 	ctl_reload_set_prepare(r, neigh_prepare, NULL);
-	ctl_telemetry_set_neigh(neigh_show);
+	ctl_reload_set_neigh(r, neigh_show);
 }
 
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * VxLAN outer header templates, the per-packet header write and the IPv6
- * UDP checksum over a finished (possibly chained) mbuf.
+ * Outer header templates (VxLAN, Geneve, GRE, ERSPAN II and III, an
+ * RSPAN tag), the per-packet header write and the IPv6 UDP checksum over a
+ * finished (possibly chained) mbuf.
  */
 
 #include <errno.h>
@@ -22,6 +23,26 @@
 #define VXLAN_FLAG_I 0x08 /* RFC 7348: the VNI is valid */
 #define VNI_MAX	     0xffffffu
 #define DSCP_MAX     63
+#define SESSION_MAX  1023
+#define VID_MAX	     4094
+
+/* GRE (RFC 2784/2890): the flags and version word. */
+#define GRE_F_KEY 0x2000
+#define GRE_F_SEQ 0x1000
+/* GRE protocol types. */
+#define GRE_PROTO_TEB	  0x6558 /* transparent Ethernet bridging */
+#define GRE_PROTO_ERSPAN2 0x88be
+#define GRE_PROTO_ERSPAN3 0x22eb
+
+/* ERSPAN: version in the first 16-bit word. */
+#define ERSPAN_VER_II	  1
+#define ERSPAN_VER_III	  2
+#define ERSPAN_EN_INFRAME 3 /* En: the VLAN tag is kept in the frame */
+/* ERSPAN III last word, low 16 bits: P (bit 15), FT (14..10), HW ID
+ * (9..4), D (3), Gra (2..1), O (0). */
+#define ERSPAN3_P	  0x8000
+#define ERSPAN3_D	  0x0008
+#define ERSPAN3_GRA_100NS 0x0002
 
 /* Fold a 32-bit one's-complement sum to 16 bits (two rounds suffice). */
 static inline uint16_t
@@ -32,19 +53,112 @@ csum_fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
-/* UDP and VxLAN: the UDP source port, length and checksum are written per
- * packet; VxLAN: I flag, 24 reserved bits, VNI, 8 reserved bits. */
-static void
-build_udp_vxlan(struct rte_udp_hdr *udp, const struct dp_encap_params *prm)
+static inline void
+put_be16(uint8_t *p, uint16_t v)
 {
-	struct rte_vxlan_hdr *vx = (struct rte_vxlan_hdr *)(udp + 1);
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* UDP and VxLAN: the UDP source port, length and checksum are written per
+ * packet; VxLAN: I flag, 24 reserved bits, VNI, 8 reserved bits.  Returns
+ * the header length after IP. */
+static uint16_t
+build_udp(uint8_t *l4, const struct dp_encap_params *prm)
+{
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)l4;
+	uint8_t *tun = l4 + sizeof(*udp);
 
 	udp->src_port = 0;
 	udp->dst_port = rte_cpu_to_be_16(prm->dst_port);
 	udp->dgram_len = 0;
 	udp->dgram_cksum = 0;
-	vx->vx_flags = rte_cpu_to_be_32((uint32_t)VXLAN_FLAG_I << 24);
-	vx->vx_vni = rte_cpu_to_be_32(prm->vni << 8);
+	if (prm->type == DP_ENCAP_VXLAN) {
+		put_be32(tun, (uint32_t)VXLAN_FLAG_I << 24);
+	} else {
+		/* Geneve: version 0, option length 0, O 0, C 0. */
+		put_be16(tun, 0);
+		put_be16(tun + 2, RTE_ETHER_TYPE_TEB);
+	}
+	put_be32(tun + 4, prm->vni << 8);
+	return DP_ENCAP_UDP_LEN + DP_ENCAP_VXLAN_LEN;
+}
+
+/* GRE and ERSPAN.  Sets t->seq_ofs and t->ers_ofs; returns the header
+ * length after IP. */
+static uint16_t
+build_gre(struct dp_encap_tmpl *t, uint8_t *l4,
+	  const struct dp_encap_params *prm)
+{
+	uint16_t flags = 0, proto = GRE_PROTO_TEB, n = DP_ENCAP_GRE_LEN;
+	uint8_t *ers;
+
+	if (prm->type == DP_ENCAP_GRE) {
+		if (prm->gre_key_set) {
+			flags |= GRE_F_KEY;
+			put_be32(l4 + n, prm->gre_key);
+			n += DP_ENCAP_GRE_OPT_LEN;
+		}
+		if (prm->gre_seq)
+			flags |= GRE_F_SEQ;
+	} else {
+		flags |= GRE_F_SEQ;
+		proto = prm->type == DP_ENCAP_ERSPAN2 ? GRE_PROTO_ERSPAN2
+						      : GRE_PROTO_ERSPAN3;
+	}
+	put_be16(l4, flags);
+	put_be16(l4 + 2, proto);
+	if (flags & GRE_F_SEQ) {
+		t->seq_ofs = (uint16_t)(t->l4_ofs + n);
+		n += DP_ENCAP_GRE_OPT_LEN;
+	}
+	if (prm->type == DP_ENCAP_GRE)
+		return n;
+
+	/* ERSPAN: the version (the VLAN is per packet); the session id (CoS,
+	 * En or BSO and T are per packet); II: reserved and index (per
+	 * packet); III: timestamp (per packet), SGT 0, then P, FT 0, HW ID 0,
+	 * D (per packet), Gra, O 0. */
+	ers = l4 + n;
+	t->ers_ofs = (uint16_t)(t->l4_ofs + n);
+	if (prm->type == DP_ENCAP_ERSPAN2) {
+		put_be16(ers, ERSPAN_VER_II << 12);
+		put_be16(ers + 2, prm->session_id);
+		return (uint16_t)(n + DP_ENCAP_ERSPAN2_LEN);
+	}
+	put_be16(ers, ERSPAN_VER_III << 12);
+	put_be16(ers + 2, prm->session_id);
+	put_be16(ers + 10, ERSPAN3_P | ERSPAN3_GRA_100NS);
+	return (uint16_t)(n + DP_ENCAP_ERSPAN3_LEN);
+}
+
+static int
+params_ok(const struct dp_encap_params *p)
+{
+	if (p->type >= DP_ENCAP_N_TYPES)
+		return 0;
+	if (p->type == DP_ENCAP_NONE)
+		return p->vlan <= VID_MAX;
+	if (p->family != 4 && p->family != 6)
+		return 0;
+	if (p->dscp > DSCP_MAX || p->ttl == 0)
+		return 0;
+	if ((p->type == DP_ENCAP_VXLAN || p->type == DP_ENCAP_GENEVE) &&
+	    p->vni > VNI_MAX)
+		return 0;
+	if ((p->type == DP_ENCAP_ERSPAN2 || p->type == DP_ENCAP_ERSPAN3) &&
+	    p->session_id > SESSION_MAX)
+		return 0;
+	return 1;
 }
 
 int
@@ -52,23 +166,34 @@ dp_encap_tmpl_init(struct dp_encap_tmpl *t, const struct dp_encap_params *p)
 {
 	struct rte_ether_hdr *eth;
 	const uint8_t *b;
+	uint8_t proto;
+	uint16_t l4_len;
 	uint32_t sum;
 	unsigned int i;
 
-	if (t == NULL || p == NULL)
-		return -EINVAL;
-	if (p->family != 4 && p->family != 6)
-		return -EINVAL;
-	if (p->vni > VNI_MAX || p->dscp > DSCP_MAX || p->ttl == 0)
+	if (t == NULL || p == NULL || !params_ok(p))
 		return -EINVAL;
 
 	memset(t, 0, sizeof(*t));
+	t->type = p->type;
+	if (p->type == DP_ENCAP_NONE) {
+		/* The tag: TPID 0x8100, PCP 0, DEI 0, the VID. */
+		if (p->vlan != 0) {
+			put_be16(t->hdr, RTE_ETHER_TYPE_VLAN);
+			put_be16(t->hdr + 2, p->vlan);
+			t->len = DP_ENCAP_VLAN_LEN;
+		}
+		return 0;
+	}
+
 	eth = (struct rte_ether_hdr *)t->hdr;
 	t->family = p->family;
 	t->l3_ofs = sizeof(*eth);
-
 	memcpy(&eth->dst_addr, p->dst_mac, RTE_ETHER_ADDR_LEN);
 	memcpy(&eth->src_addr, p->src_mac, RTE_ETHER_ADDR_LEN);
+	proto = p->type == DP_ENCAP_VXLAN || p->type == DP_ENCAP_GENEVE
+			? IPPROTO_UDP
+			: IPPROTO_GRE;
 
 	if (p->family == 4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
@@ -80,7 +205,7 @@ dp_encap_tmpl_init(struct dp_encap_tmpl *t, const struct dp_encap_params *p)
 		ip->packet_id = 0;
 		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 		ip->time_to_live = p->ttl;
-		ip->next_proto_id = IPPROTO_UDP;
+		ip->next_proto_id = proto;
 		ip->hdr_checksum = 0;
 		memcpy(&ip->src_addr, p->src_ip, sizeof(ip->src_addr));
 		memcpy(&ip->dst_addr, p->dst_ip, sizeof(ip->dst_addr));
@@ -96,10 +221,7 @@ dp_encap_tmpl_init(struct dp_encap_tmpl *t, const struct dp_encap_params *p)
 		for (i = 0; i < sizeof(*ip); i += 2)
 			sum += ((uint32_t)b[i] << 8) | b[i + 1];
 		t->csum_partial = sum;
-
 		t->l4_ofs = (uint16_t)(t->l3_ofs + sizeof(*ip));
-		t->len = DP_ENCAP_HDR4_LEN;
-		build_udp_vxlan((struct rte_udp_hdr *)(ip + 1), p);
 	} else {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
 		uint32_t tc = (uint32_t)p->dscp << 2 << RTE_IPV6_HDR_TC_SHIFT;
@@ -108,32 +230,80 @@ dp_encap_tmpl_init(struct dp_encap_tmpl *t, const struct dp_encap_params *p)
 		/* Version 6, traffic class dscp << 2, flow label 0. */
 		ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | tc);
 		ip->payload_len = 0;
-		ip->proto = IPPROTO_UDP;
+		ip->proto = proto;
 		ip->hop_limits = p->ttl;
 		memcpy(ip->src_addr, p->src_ip, sizeof(ip->src_addr));
 		memcpy(ip->dst_addr, p->dst_ip, sizeof(ip->dst_addr));
-
 		t->csum_partial = 0;
 		t->l4_ofs = (uint16_t)(t->l3_ofs + sizeof(*ip));
-		t->len = DP_ENCAP_HDR6_LEN;
-		build_udp_vxlan((struct rte_udp_hdr *)(ip + 1), p);
 	}
+	if (proto == IPPROTO_UDP)
+		l4_len = build_udp(t->hdr + t->l4_ofs, p);
+	else
+		l4_len = build_gre(t, t->hdr + t->l4_ofs, p);
+	t->len = (uint16_t)(t->l4_ofs + l4_len);
 	return 0;
 }
 
+/* none with a VLAN: the inner frame is at DST + 4; its MAC addresses move
+ * to the front and the tag goes behind them. */
+static inline void
+write_tag(const struct dp_encap_tmpl *t, uint8_t *dst)
+{
+	const size_t macs = 2 * RTE_ETHER_ADDR_LEN;
+
+	memmove(dst, dst + DP_ENCAP_VLAN_LEN, macs);
+	memcpy(dst + macs, t->hdr, DP_ENCAP_VLAN_LEN);
+}
+
+/* The ERSPAN fields that describe the packet. */
+static inline void
+write_erspan(const struct dp_encap_tmpl *t, uint8_t *dst,
+	     const struct dp_encap_pkt *pk)
+{
+	uint8_t *e = dst + t->ers_ofs;
+	uint16_t vlan = 0, cos = 0, w1;
+
+	if (pk->tagged) {
+		vlan = pk->tci & 0x0fff;
+		cos = pk->tci >> 13;
+	}
+	e[0] = (uint8_t)(t->hdr[t->ers_ofs] | (vlan >> 8));
+	e[1] = (uint8_t)vlan;
+	/* COS (15..13), En or BSO (12..11), T (10), session id (9..0). */
+	w1 = (uint16_t)(((uint16_t)t->hdr[t->ers_ofs + 2] << 8 |
+			 t->hdr[t->ers_ofs + 3]) |
+			cos << 13 | (pk->truncated ? 1u << 10 : 0));
+	if (t->type == DP_ENCAP_ERSPAN2) {
+		if (pk->tagged)
+			w1 |= ERSPAN_EN_INFRAME << 11;
+		put_be16(e + 2, w1);
+		put_be32(e + 4, pk->index & 0xfffff);
+		return;
+	}
+	put_be16(e + 2, w1);
+	put_be32(e + 4, pk->timestamp);
+	if (pk->egress)
+		e[11] |= ERSPAN3_D;
+}
+
 void
-dp_encap_write(const struct dp_encap_tmpl *t, uint8_t *dst, uint32_t inner_len,
-	       uint16_t sport)
+dp_encap_write_pkt(const struct dp_encap_tmpl *t, uint8_t *dst,
+		   const struct dp_encap_pkt *pk)
 {
 	const size_t l3 = sizeof(struct rte_ether_hdr);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(dst + t->l4_ofs);
-	uint16_t udp_len = (uint16_t)(sizeof(struct rte_udp_hdr) +
-				      sizeof(struct rte_vxlan_hdr) + inner_len);
+	uint32_t l4_len;
 
+	if (t->type == DP_ENCAP_NONE) {
+		if (t->len != 0)
+			write_tag(t, dst);
+		return;
+	}
 	memcpy(dst, t->hdr, t->len);
+	l4_len = (uint32_t)(t->len - t->l4_ofs) + pk->inner_len;
 	if (t->family == 4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(dst + l3);
-		uint16_t tot = (uint16_t)(sizeof(*ip) + udp_len);
+		uint16_t tot = (uint16_t)(sizeof(*ip) + l4_len);
 
 		ip->total_length = rte_cpu_to_be_16(tot);
 		if (!t->hw_ip_cksum)
@@ -142,10 +312,20 @@ dp_encap_write(const struct dp_encap_tmpl *t, uint8_t *dst, uint32_t inner_len,
 	} else {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(dst + l3);
 
-		ip->payload_len = rte_cpu_to_be_16(udp_len);
+		ip->payload_len = rte_cpu_to_be_16((uint16_t)l4_len);
 	}
-	udp->dgram_len = rte_cpu_to_be_16(udp_len);
-	udp->src_port = rte_cpu_to_be_16(sport);
+	if (t->type == DP_ENCAP_VXLAN || t->type == DP_ENCAP_GENEVE) {
+		struct rte_udp_hdr *udp =
+			(struct rte_udp_hdr *)(dst + t->l4_ofs);
+
+		udp->dgram_len = rte_cpu_to_be_16((uint16_t)l4_len);
+		udp->src_port = rte_cpu_to_be_16(pk->sport);
+		return;
+	}
+	if (t->seq_ofs != 0)
+		put_be32(dst + t->seq_ofs, pk->seq);
+	if (t->ers_ofs != 0)
+		write_erspan(t, dst, pk);
 }
 
 /*

@@ -3,20 +3,35 @@
 #define DPMIRROR_DP_ENCAP_H
 
 /*
- * VxLAN encapsulation (RFC 7348) from a per-collector template.
+ * Outer headers of the copies, from a per-collector template: VxLAN
+ * (RFC 7348), Geneve (RFC 8926), GRE carrying Ethernet (RFC 2784/2890,
+ * optional key and sequence number), ERSPAN Type II and Type III (GRE with
+ * sequence numbers, draft-foschiano-erspan), each over IPv4 or IPv6, and
+ * none: the original frame as it is, or with one 802.1Q tag added (RSPAN).
  *
- * The template holds the whole outer header (Ethernet, IPv4 or IPv6, UDP,
- * VxLAN) built once at setup; per packet only the IP length, the IPv4 header
- * checksum (updated from a precomputed partial sum), the UDP length and the
- * UDP source port are written.  Over IPv4 the UDP checksum is 0; over IPv6 it
- * is computed over the whole datagram (dp_encap_udp6_csum).
+ * The template holds the whole outer header built once at setup; per packet
+ * only the lengths, the IPv4 header checksum (updated from a precomputed
+ * partial sum), the UDP source port, the GRE sequence number and the ERSPAN
+ * fields that describe the packet (VLAN, CoS, T bit, timestamp, direction,
+ * index) are written.  Over IPv4 the UDP checksum is 0; over IPv6 it is
+ * computed over the whole datagram (dp_encap_udp6_csum).
  *
  * Outer IPv4: version 4, IHL 5, TOS = dscp << 2, ID 0, DF set (an atomic
  * datagram, RFC 6864: the collector path must carry the full size, see the
- * MTU note in the README), TTL, protocol 17.
+ * MTU note in the README), TTL, protocol 17 (UDP) or 47 (GRE).
  * Outer IPv6: version 6, traffic class = dscp << 2, flow label 0,
- * next header 17, hop limit = ttl.
+ * next header 17 or 47, hop limit = ttl.
  * VxLAN: flags 0x08 (I bit), 24 reserved bits 0, VNI, 8 reserved bits 0.
+ * Geneve: version 0, no options, O and C 0, protocol 0x6558, VNI, 0.
+ * GRE: C 0, K and S as configured, version 0, protocol 0x6558, then the
+ * key and the sequence number when present.
+ * ERSPAN II: GRE with S, protocol 0x88BE, sequence number; then version 1,
+ * the original's VLAN, CoS, En (0 untagged, 3 tag kept in the frame), T,
+ * session id, 12 reserved bits 0, index.
+ * ERSPAN III: GRE with S, protocol 0x22EB, sequence number; then version
+ * 2, VLAN, CoS, BSO 0, T, session id, timestamp, SGT 0, P 1, FT 0 (an
+ * Ethernet frame), hardware id 0, D (0 ingress, 1 egress), granularity
+ * 01 (100 ns), O 0.
  */
 
 #include <stddef.h>
@@ -29,29 +44,71 @@
 #include <rte_udp.h>
 #include <rte_vxlan.h>
 
-/* Outer header lengths: Ethernet, IPv4 or IPv6, UDP, VxLAN. */
+enum dp_encap_type {
+	DP_ENCAP_VXLAN = 0,
+	DP_ENCAP_GENEVE,
+	DP_ENCAP_GRE,
+	DP_ENCAP_ERSPAN2,
+	DP_ENCAP_ERSPAN3,
+	DP_ENCAP_NONE,
+	DP_ENCAP_N_TYPES
+};
+
+/* Header sizes below the outer IP header. */
+#define DP_ENCAP_UDP_LEN     8	/* UDP */
+#define DP_ENCAP_VXLAN_LEN   8	/* VxLAN, and Geneve without options */
+#define DP_ENCAP_GRE_LEN     4	/* GRE flags and protocol */
+#define DP_ENCAP_GRE_OPT_LEN 4	/* GRE key, GRE sequence number: each */
+#define DP_ENCAP_ERSPAN2_LEN 8	/* ERSPAN Type II header */
+#define DP_ENCAP_ERSPAN3_LEN 12 /* ERSPAN Type III header, no subheader */
+#define DP_ENCAP_VLAN_LEN    4	/* the 802.1Q tag of none with vlan */
+
+/* Outer header lengths of VxLAN: Ethernet, IPv4 or IPv6, UDP, VxLAN. */
 #define DP_ENCAP_HDR4_LEN                                                      \
 	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +          \
 	 sizeof(struct rte_udp_hdr) + sizeof(struct rte_vxlan_hdr))
 #define DP_ENCAP_HDR6_LEN                                                      \
 	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv6_hdr) +          \
 	 sizeof(struct rte_udp_hdr) + sizeof(struct rte_vxlan_hdr))
-#define DP_ENCAP_MAX_HDR DP_ENCAP_HDR6_LEN
+/* The longest outer header: ERSPAN III over IPv6. */
+#define DP_ENCAP_MAX_HDR                                                       \
+	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv6_hdr) +          \
+	 DP_ENCAP_GRE_LEN + DP_ENCAP_GRE_OPT_LEN + DP_ENCAP_ERSPAN3_LEN)
 
 _Static_assert(DP_ENCAP_HDR4_LEN == 50, "VxLAN over IPv4 is 50 bytes");
 _Static_assert(DP_ENCAP_HDR6_LEN == 70, "VxLAN over IPv6 is 70 bytes");
+_Static_assert(DP_ENCAP_MAX_HDR == 74, "ERSPAN III over IPv6 is 74 bytes");
 
 /* What the template is built from (filled by the control thread). */
 struct dp_encap_params {
-	uint8_t family; /* 4 or 6 */
+	uint8_t type;	/* enum dp_encap_type */
+	uint8_t family; /* 4 or 6; 0 with DP_ENCAP_NONE */
 	uint8_t src_mac[6];
 	uint8_t dst_mac[6];
 	uint8_t src_ip[16]; /* network order; IPv4 in bytes 0..3 */
 	uint8_t dst_ip[16];
-	uint32_t vni;	   /* 24 bits */
-	uint16_t dst_port; /* host order */
+	uint32_t vni;	   /* vxlan, geneve: 24 bits */
+	uint16_t dst_port; /* vxlan, geneve: host order */
 	uint8_t ttl;
-	uint8_t dscp; /* 0..63 */
+	uint8_t dscp;	     /* 0..63 */
+	uint8_t gre_key_set; /* gre: the K bit and the key */
+	uint32_t gre_key;
+	uint8_t gre_seq;     /* gre: the S bit and a sequence number */
+	uint16_t session_id; /* erspan2, erspan3: 0..1023 */
+	uint16_t vlan;	     /* none: 0 = no tag, else the VID 1..4094 */
+};
+
+/* What describes one copy, for the fields written per packet. */
+struct dp_encap_pkt {
+	uint32_t inner_len; /* bytes of the original the copy carries */
+	uint16_t sport;	    /* vxlan, geneve: outer UDP source port */
+	uint8_t tagged;	    /* erspan: the original has an 802.1Q tag, */
+	uint16_t tci;	    /* whose TCI (host order) is this */
+	uint8_t truncated;  /* erspan: cut by snaplen (the T bit) */
+	uint8_t egress;	    /* erspan3: the D bit */
+	uint32_t seq;	    /* GRE sequence number, when the template has it */
+	uint32_t timestamp; /* erspan3: in 100 ns units */
+	uint32_t index;	    /* erspan2: 20 bits, the source port's index */
 };
 
 /*
@@ -62,38 +119,71 @@ struct dp_encap_params {
 /*
  *   0          14               34 | 54       42 | 62         50 | 70
  *   +----------+----------------+-------------+---------------+----------
- *   | Ethernet | IPv4 | IPv6    | UDP         | VxLAN         | inner
+ *   | Ethernet | IPv4 | IPv6    | UDP         | VxLAN, Geneve | inner
  *   | 14       | 20   | 40      | 8           | 8             | frame ...
  *   +----------+----------------+-------------+---------------+----------
  *    rte_ether  rte_ipv4_hdr     rte_udp_hdr   rte_vxlan_hdr
  *    _hdr       rte_ipv6_hdr
  *   ^ 0        ^ l3_ofs         ^ l4_ofs                      ^ len
+ *
+ *   GRE and ERSPAN: at l4_ofs the GRE header (4 bytes: flags, protocol;
+ *   then the key and the sequence number when present, seq_ofs), then at
+ *   ers_ofs the ERSPAN header (8 or 12 bytes), then the inner frame.
+ *
+ *   none: len is 0, or 4 with a VLAN: the tag goes between the inner
+ *   frame's source MAC and its EtherType (offset 12).
  */
 /* clang-format on */
 struct dp_encap_tmpl {
 	uint8_t hdr[DP_ENCAP_MAX_HDR];
-	uint16_t len; /* DP_ENCAP_HDR4_LEN or DP_ENCAP_HDR6_LEN */
-	uint8_t family;
+	uint16_t len;	       /* bytes a copy has beyond the inner frame */
+	uint8_t type;	       /* enum dp_encap_type */
+	uint8_t family;	       /* 4 or 6; 0 for none */
 	uint16_t l3_ofs;       /* sizeof(struct rte_ether_hdr): 14 */
-	uint16_t l4_ofs;       /* 34 or 54 */
+	uint16_t l4_ofs;       /* 34 or 54: UDP or GRE */
+	uint16_t seq_ofs;      /* GRE sequence number, 0 = none */
+	uint16_t ers_ofs;      /* ERSPAN header, 0 = none */
 	uint32_t csum_partial; /* IPv4: unfolded sum of the header, length 0 */
 	/* IPv4 header checksum left to the NIC (the field stays 0); set by
 	 * the control thread when the egress port offers the offload. */
 	uint8_t hw_ip_cksum;
 };
 
-/* Build *t from *p.  Returns 0, or -EINVAL for a bad family/VNI/DSCP. */
+/* Whether copies made from T carry a GRE sequence number. */
+static inline int
+dp_encap_has_seq(const struct dp_encap_tmpl *t)
+{
+	return t->seq_ofs != 0;
+}
+
+/* Build *t from *p.  Returns 0, or -EINVAL for a bad type, family, VNI,
+ * DSCP, TTL, session id or VLAN. */
 int dp_encap_tmpl_init(struct dp_encap_tmpl *t,
 		       const struct dp_encap_params *p);
 
 /*
- * Write the outer header at DST (t->len bytes) for an inner frame of
- * INNER_LEN bytes and the outer UDP source port SPORT (host order).
- * For IPv6 the UDP checksum is left 0: call dp_encap_udp6_csum() on the
- * finished packet.
+ * Write the outer header at DST (t->len bytes) for the copy PK describes.
+ * For none with a VLAN, DST is the start of the copy and the inner frame
+ * has been written at DST + t->len: its two MAC addresses are moved to the
+ * front and the tag written behind them.  Over IPv6 the UDP checksum is
+ * left 0: call dp_encap_udp6_csum() on the finished packet.
  */
-void dp_encap_write(const struct dp_encap_tmpl *t, uint8_t *dst,
-		    uint32_t inner_len, uint16_t sport);
+void dp_encap_write_pkt(const struct dp_encap_tmpl *t, uint8_t *dst,
+			const struct dp_encap_pkt *pk);
+
+/* dp_encap_write_pkt for a copy of INNER_LEN bytes with UDP source port
+ * SPORT, and every other per-packet field 0. */
+static inline void
+dp_encap_write(const struct dp_encap_tmpl *t, uint8_t *dst, uint32_t inner_len,
+	       uint16_t sport)
+{
+	struct dp_encap_pkt pk;
+
+	memset(&pk, 0, sizeof(pk));
+	pk.inner_len = inner_len;
+	pk.sport = sport;
+	dp_encap_write_pkt(t, dst, &pk);
+}
 
 /* IPv6 outer: compute and store the UDP checksum of the finished packet M
  * (outer header first, possibly several segments). */
@@ -103,7 +193,10 @@ void dp_encap_udp6_csum(const struct dp_encap_tmpl *t, struct rte_mbuf *m);
  * Whether FRAME (LEN bytes of its first segment) is a copy made from T: an
  * outer header with T's source MAC, EtherType, IP protocol (and for IPv4
  * version and header length), source and destination addresses and UDP
- * destination port.  Such a frame received
+ * destination port or GRE protocol type (both 2 bytes at offset 2 of the
+ * header after IP).  A copy without an outer header (none) is never
+ * recognised: the validator keeps its port from being received on.
+ * Such a frame received
  * on a port is this process's own copy come back (a packet socket sees
  * what other sockets send, a switch may mirror the collector's port), and
  * must never be mirrored again.
@@ -120,14 +213,16 @@ dp_encap_own(const struct dp_encap_tmpl *t, const uint8_t *frame, uint32_t len)
 	const size_t ip4_addr = offsetof(struct rte_ipv4_hdr, src_addr);
 	const size_t ip6_proto = offsetof(struct rte_ipv6_hdr, proto);
 	const size_t ip6_addr = offsetof(struct rte_ipv6_hdr, src_addr);
+	/* The UDP destination port, or the GRE protocol type. */
 	const size_t udp_dport = offsetof(struct rte_udp_hdr, dst_port);
 	const uint8_t *h = t->hdr;
 	const uint8_t *f3 = frame + t->l3_ofs, *h3 = h + t->l3_ofs;
 	const uint8_t *f4 = frame + t->l4_ofs, *h4 = h + t->l4_ofs;
 
-	if (len < t->len || memcmp(frame + eth_src, h + eth_src, eth_n) != 0)
+	if (t->family == 0 || len < t->len ||
+	    memcmp(frame + eth_src, h + eth_src, eth_n) != 0)
 		return 0;
-	if (t->family == 4) /* version and IHL too: the UDP header follows */
+	if (t->family == 4) /* version and IHL too: UDP or GRE follows */
 		return f3[ip4_vhl] == h3[ip4_vhl] &&
 		       f3[ip4_proto] == h3[ip4_proto] &&
 		       memcmp(f3 + ip4_addr, h3 + ip4_addr, 2 * 4) == 0 &&

@@ -24,6 +24,13 @@
 /* Collectors (outer header templates) over all sessions. */
 #define DP_MAX_COLLECTORS 64
 
+/* Collector slots: a collector keeps its slot (its counters and its
+ * sequence numbers) across reloads for as long as it keeps its name; a
+ * removed collector's slot is free again only after it was zeroed.  Twice
+ * the collectors, so that any new configuration finds slots that neither
+ * the running one holds nor a reload is still retiring. */
+#define DP_MAX_COLL_SLOTS (2 * DP_MAX_COLLECTORS)
+
 /* Collectors one session load-balances over. */
 #define DP_MAX_SESSION_COLLECTORS 8
 

@@ -24,6 +24,9 @@ copy_bits(const struct rte_mbuf *pkt, uint8_t *dst, uint32_t len)
 	}
 }
 
+/* none: the MAC addresses that go in front of its tag. */
+#define NONE_SPLIT (2 * RTE_ETHER_ADDR_LEN)
+
 static inline struct rte_mbuf *
 make_copy(struct rte_mbuf *pkt, uint32_t inner_len,
 	  const struct dp_encap_tmpl *t, struct rte_mbuf *m)
@@ -65,11 +68,17 @@ trim_chain(struct rte_mbuf *c, uint32_t len)
 	c->pkt_len = len;
 }
 
+/*
+ * The header mbuf HDR holds the outer header; for none it holds the
+ * original's MAC addresses (and the tag), and the clone starts behind
+ * them.  The caller makes sure that PKT's first segment holds them.
+ */
 static inline struct rte_mbuf *
 make_clone(struct rte_mbuf *pkt, uint32_t inner_len,
 	   const struct dp_encap_tmpl *t, struct rte_mbuf *hdr,
 	   struct rte_mempool *clone_mp)
 {
+	const uint32_t split = t->type == DP_ENCAP_NONE ? NONE_SPLIT : 0;
 	struct rte_mbuf *c;
 
 	c = rte_pktmbuf_clone(pkt, clone_mp);
@@ -79,16 +88,21 @@ make_clone(struct rte_mbuf *pkt, uint32_t inner_len,
 	}
 	if (inner_len < c->pkt_len)
 		trim_chain(c, inner_len);
+	if (split != 0) {
+		rte_memcpy(rte_pktmbuf_mtod_offset(hdr, uint8_t *, t->len),
+			   rte_pktmbuf_mtod(c, const uint8_t *), split);
+		rte_pktmbuf_adj(c, (uint16_t)split);
+	}
 	hdr->next = c;
 	hdr->nb_segs = (uint16_t)(c->nb_segs + 1);
-	hdr->data_len = t->len;
-	hdr->pkt_len = t->len + c->pkt_len;
+	hdr->data_len = (uint16_t)(t->len + split);
+	hdr->pkt_len = hdr->data_len + c->pkt_len;
 	return hdr;
 }
 
 struct rte_mbuf *
 dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len, int clone,
-	       const struct dp_encap_tmpl *t, uint16_t sport,
+	       const struct dp_encap_tmpl *t, const struct dp_encap_pkt *pk,
 	       struct rte_mbuf *m0, struct rte_mempool *mp,
 	       struct rte_mempool *clone_mp)
 {
@@ -105,13 +119,14 @@ dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len, int clone,
 		m = make_copy(pkt, inner_len, t, m0);
 	if (unlikely(m == NULL))
 		return NULL;
-	dp_encap_write(t, rte_pktmbuf_mtod(m, uint8_t *), inner_len, sport);
+	dp_encap_write_pkt(t, rte_pktmbuf_mtod(m, uint8_t *), pk);
 	if (t->hw_ip_cksum) {
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 		m->l2_len = RTE_ETHER_HDR_LEN;
 		m->l3_len = sizeof(struct rte_ipv4_hdr);
 	}
-	if (t->family == 6)
+	if (t->family == 6 &&
+	    (t->type == DP_ENCAP_VXLAN || t->type == DP_ENCAP_GENEVE))
 		dp_encap_udp6_csum(t, m);
 	return m;
 }

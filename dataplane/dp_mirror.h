@@ -3,7 +3,8 @@
 #define DPMIRROR_DP_MIRROR_H
 
 /*
- * Building one encapsulated copy of a packet.
+ * Building one encapsulated copy of a packet (or, for none, a plain or
+ * tagged one).
  *
  * Copy: a new mbuf from the mirror pool holding the outer header and the
  * first INNER_LEN bytes of the original (for small frames and frames cut by
@@ -26,17 +27,20 @@
 
 /*
  * Make a copy (CLONE == 0) or clone (CLONE != 0) of PKT's first INNER_LEN
- * bytes behind T's outer header with outer UDP source port SPORT (a clone
- * cut by snaplen shares only the first INNER_LEN bytes).  A copy must fit
- * one mirror mbuf: INNER_LEN <= DP_MIRROR_COPY_MAX (the caller checks).
+ * bytes behind T's outer header, its per-packet fields from PK (whose
+ * inner_len is INNER_LEN; a clone cut by snaplen shares only the first
+ * INNER_LEN bytes).  A copy must fit one mirror mbuf: INNER_LEN <=
+ * DP_MIRROR_COPY_MAX (the caller checks).  A none copy with a tag needs
+ * INNER_LEN >= 14, and as a clone the original's MAC addresses in its
+ * first segment (the caller checks both).
  * M0 is a fresh mbuf from the mirror pool to build in (taken in bulk by
  * the caller), or NULL to take one from MP here.  On failure M0 is freed.
  * Returns the new packet, or NULL when a pool is empty.
  */
 struct rte_mbuf *dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len,
 				int clone, const struct dp_encap_tmpl *t,
-				uint16_t sport, struct rte_mbuf *m0,
-				struct rte_mempool *mp,
+				const struct dp_encap_pkt *pk,
+				struct rte_mbuf *m0, struct rte_mempool *mp,
 				struct rte_mempool *clone_mp);
 
 #endif /* DPMIRROR_DP_MIRROR_H */

@@ -26,10 +26,14 @@ struct dp_collector {
 	uint16_t port;	    /* dp port index of the egress port */
 	uint8_t clone_ok;   /* the egress port takes multi-segment tx */
 	uint32_t max_frame; /* largest frame the egress port sends: MTU + 14 */
+	uint32_t min_inner; /* shorter originals are dropped as runt */
 	/* remote_mac = auto and the next hop's MAC not (or no longer) known:
 	 * the template has no destination, every copy for this collector is
 	 * dropped as no_neighbor.  A resolved MAC comes in a new ruleset. */
 	uint8_t no_neighbor;
+	/* Slot of the collector's counters (dp_stats.coll[]) and sequence
+	 * numbers (dp_shared.seq[]): kept across reloads with its name. */
+	uint16_t slot;
 };
 
 struct dp_session {
@@ -64,6 +68,9 @@ struct dp_ruleset {
 	/* Slots interested in what port p receives: their rx sources, and
 	 * in inline mode the tx sources of p's peer. */
 	uint32_t want[DP_MAX_PORTS];
+	/* Of want[p], the slots that want what p receives only as its
+	 * peer's tx (ERSPAN III direction bit: egress). */
+	uint32_t egress[DP_MAX_PORTS];
 	/* Own copies coming back (dp_encap_own): bit p of own_ports says
 	 * that frames received on port p are checked, because p is mirrored
 	 * or some collector sends out of it; own_dport[] holds the
@@ -72,6 +79,13 @@ struct dp_ruleset {
 	uint32_t own_ports;
 	uint32_t n_own_dports;
 	uint16_t own_dport[DP_MAX_COLLECTORS];
+	/* Some collector sends GRE (gre, erspan2, erspan3): every frame
+	 * received on own_ports is looked at. */
+	uint8_t own_gre;
+	/* Some collector is erspan3: copies carry a timestamp. */
+	uint8_t timestamps;
+	/* Some collector numbers its copies (GRE sequence numbers). */
+	uint8_t seqs;
 	/* Frames up to this length are copied, longer ones cloned when
 	 * possible. */
 	uint32_t copy_max;
@@ -84,6 +98,11 @@ struct dp_ruleset {
  * own_ports, and every collector index fits a session's coll[]. */
 _Static_assert(DP_MAX_SESSIONS <= DP_MEMBER_BITS(struct dp_ruleset, want[0]),
 	       "want[] has a bit per session");
+_Static_assert(DP_MAX_SESSIONS <= DP_MEMBER_BITS(struct dp_ruleset, egress[0]),
+	       "egress[] has a bit per session");
+_Static_assert(DP_MAX_COLL_SLOTS - 1 <=
+		       DP_MEMBER_MAX(struct dp_collector, slot),
+	       "a collector slot fits dp_collector.slot");
 _Static_assert(DP_MAX_SESSIONS <= DP_MEMBER_BITS(struct dp_ruleset, filtered),
 	       "filtered has a bit per session");
 _Static_assert(DP_MAX_SESSIONS <=

@@ -24,7 +24,10 @@
 	X(TX_FULL, "tx_full")                                                  \
 	X(TOO_BIG, "too_big")                                                  \
 	/* the collector's next-hop MAC is not known (remote_mac = auto) */    \
-	X(NO_NEIGHBOR, "no_neighbor")
+	X(NO_NEIGHBOR, "no_neighbor")                                          \
+	/* encap = none with a vlan: the frame is shorter than an Ethernet     \
+	 * header, so there is no place for the tag */                         \
+	X(RUNT, "runt")
 
 enum dp_drop {
 #define DP_DROP_ENUM(e, s) DP_DROP_##e,
@@ -77,6 +80,12 @@ extern const char *const dp_drop_names[DP_DROP_MAX];
 	/* bytes of the copies, outer header included */                       \
 	X(mirrored_bytes, OUT)
 
+/* Per collector slot, kept by each worker: the copies its tx queue took
+ * (bytes with the outer header). */
+#define DP_COLLECTOR_COUNTERS(X)                                               \
+	X(packets, OUT)                                                        \
+	X(bytes, OUT)
+
 /* Per worker. */
 #define DP_WORKER_COUNTERS(X)                                                  \
 	/* packets received by this worker */                                  \
@@ -98,6 +107,10 @@ struct dp_session_counters {
 
 struct dp_worker_counters {
 	DP_WORKER_COUNTERS(DP_CTR_FIELD)
+};
+
+struct dp_collector_counters {
+	DP_COLLECTOR_COUNTERS(DP_CTR_FIELD)
 };
 
 /*
@@ -135,6 +148,7 @@ struct dp_stats {
 	struct dp_worker_counters w;
 	struct dp_port_counters port[DP_MAX_PORTS];
 	struct dp_session_counters sess[DP_MAX_SESSIONS];
+	struct dp_collector_counters coll[DP_MAX_COLL_SLOTS];
 } __rte_cache_aligned;
 
 #endif /* DPMIRROR_DP_STATS_H */

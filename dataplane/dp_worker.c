@@ -61,6 +61,18 @@ mirbuf_flush(struct dp_worker *w, uint16_t p)
 		b->s_n[s] = 0;
 		b->s_bytes[s] = 0;
 	}
+	/* Per collector slot, a run of copies at a time. */
+	for (i = 0; i < sent;) {
+		uint8_t cs = b->cslot[i];
+		uint64_t bytes = 0;
+		uint16_t j = i;
+
+		while (j < sent && b->cslot[j] == cs)
+			bytes += b->len[j++];
+		dp_ctr_add(&w->stats.coll[cs].bytes, bytes);
+		dp_ctr_add(&w->stats.coll[cs].packets, (uint64_t)(j - i));
+		i = j;
+	}
 	dp_ctr_add(&pc->mirror_packets, sent);
 	dp_ctr_add(&pc->mirror_bytes, b->bytes);
 	if (sent < b->n)
@@ -111,26 +123,131 @@ dp_worker_adopt(struct dp_worker *w, const struct dp_ruleset *rs)
 	w->ruleset_gen = rs->generation;
 }
 
-/* One (packet, session) hit: sample, pick a collector, check size and rate,
- * build the copy and queue it for its egress port. */
+/* Build the planned copies: a mirror mbuf for each (in one go when the
+ * pool has them all), then the sequence numbers (one block per collector,
+ * reserved with one atomic add), then each copy, queued for its egress
+ * port.  Only copies that got an mbuf take a number. */
+static void
+plan_run(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
+	 struct rte_mbuf **pkts, uint32_t ts)
+{
+	struct dp_shared *sh = w->sh;
+	const uint16_t n = w->n_plan;
+	const uint32_t egress = rs->egress[port];
+	const int16_t peer = sh->port[port].peer;
+	uint64_t seq_mask = 0;
+	uint16_t k;
+
+	w->n_plan = 0;
+	if (rte_pktmbuf_alloc_bulk(sh->mirror_pool, w->spare, n) != 0)
+		for (k = 0; k < n; k++)
+			w->spare[k] = rte_pktmbuf_alloc(sh->mirror_pool);
+
+	for (k = 0; rs->seqs && k < n; k++) {
+		const struct dp_plan *pl = &w->plan[k];
+
+		if (unlikely(w->spare[k] == NULL))
+			continue;
+		if (dp_encap_has_seq(&rs->coll[pl->coll].tmpl)) {
+			w->seq_n[pl->coll]++;
+			seq_mask |= 1ull << pl->coll;
+		}
+	}
+	while (seq_mask != 0) {
+		uint32_t c = (uint32_t)__builtin_ctzll(seq_mask);
+
+		seq_mask &= seq_mask - 1;
+		w->seq_next[c] = __atomic_fetch_add(
+			&sh->seq[rs->coll[c].slot].next, (uint32_t)w->seq_n[c],
+			__ATOMIC_RELAXED);
+		w->seq_n[c] = 0;
+	}
+
+	for (k = 0; k < n; k++) {
+		const struct dp_plan *pl = &w->plan[k];
+		const struct dp_collector *c = &rs->coll[pl->coll];
+		struct rte_mbuf *pkt = pkts[pl->pkt];
+		struct dp_encap_pkt pk;
+		struct dp_mirbuf *b;
+		struct rte_mbuf *m;
+		int clone;
+
+		if (unlikely(w->spare[k] == NULL)) {
+			dp_ctr_add_rel(&w->stats.sess[pl->sess]
+						.dropped[DP_DROP_NO_MBUF],
+				       1);
+			continue;
+		}
+		/* Only the fields the template's type writes. */
+		pk.inner_len = pl->inner;
+		pk.sport = pl->sport;
+		if (dp_encap_has_seq(&c->tmpl))
+			pk.seq = w->seq_next[pl->coll]++;
+		if (c->tmpl.ers_ofs != 0) {
+			const struct dp_meta *md = &w->meta[pl->pkt];
+
+			pk.tagged = md->n_vlans != 0;
+			pk.tci = 0;
+			if (pk.tagged) {
+				const uint8_t *f =
+					rte_pktmbuf_mtod(pkt, const uint8_t *);
+
+				pk.tci = (uint16_t)(f[RTE_ETHER_HDR_LEN] << 8 |
+						    f[RTE_ETHER_HDR_LEN + 1]);
+			}
+			pk.truncated = pl->inner < pkt->pkt_len;
+			pk.egress = (egress >> pl->sess) & 1;
+			pk.timestamp = ts;
+			pk.index =
+				pk.egress && peer >= 0 ? (uint32_t)peer : port;
+		}
+		/* A none clone keeps the MAC addresses in its header mbuf:
+		 * they must be in the original's first segment. */
+		clone = c->clone_ok && pl->inner > rs->copy_max &&
+			pkt->data_len >= RTE_ETHER_HDR_LEN;
+		m = dp_mirror_make(pkt, pl->inner, clone, &c->tmpl, &pk,
+				   w->spare[k], sh->mirror_pool,
+				   sh->clone_pool);
+		if (unlikely(m == NULL)) {
+			dp_ctr_add_rel(&w->stats.sess[pl->sess]
+						.dropped[DP_DROP_NO_MBUF],
+				       1);
+			continue;
+		}
+		b = &w->mir[c->port];
+		if (unlikely(b->n == DP_MIRBUF))
+			mirbuf_flush(w, c->port);
+		b->pkts[b->n] = m;
+		b->sess[b->n] = pl->sess;
+		b->cslot[b->n] = (uint8_t)c->slot;
+		b->len[b->n] = pl->frame;
+		b->n++;
+		b->bytes += pl->frame;
+		b->s_n[pl->sess]++;
+		b->s_bytes[pl->sess] += pl->frame;
+		b->smask |= 1u << pl->sess;
+	}
+}
+
+/* One (packet, session) hit: sample, pick a collector, check size, rate
+ * and queue, and plan the copy (built by plan_run). */
 static inline void
 mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
-	   struct rte_mbuf *pkt, uint32_t hash, uint64_t now)
+	   uint16_t i, struct rte_mbuf *pkt, uint32_t hash, uint64_t now)
 {
 	const struct dp_session *se = &rs->sess[s];
 	struct dp_session_counters *sc = &w->stats.sess[s];
 	const struct dp_collector *c;
-	struct dp_mirbuf *b;
-	struct rte_mbuf *m;
-	uint32_t inner, frame;
-	int clone;
+	struct dp_plan *pl;
+	uint32_t inner, frame, ci;
 
 	dp_ctr_add(&sc->matched, 1);
 	if (se->sample > 1 && (w->sample_cnt[s]++ % se->sample) != 0) {
 		dp_ctr_add_rel(&sc->dropped[DP_DROP_SAMPLED_OUT], 1);
 		return;
 	}
-	c = &rs->coll[se->coll[se->n_coll == 1 ? 0 : hash % se->n_coll]];
+	ci = se->coll[se->n_coll == 1 ? 0 : hash % se->n_coll];
+	c = &rs->coll[ci];
 	if (unlikely(c->no_neighbor)) {
 		dp_ctr_add_rel(&sc->dropped[DP_DROP_NO_NEIGHBOR], 1);
 		return;
@@ -138,6 +255,10 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 	inner = pkt->pkt_len;
 	if (se->snaplen != 0 && se->snaplen < inner)
 		inner = se->snaplen;
+	if (unlikely(inner < c->min_inner)) {
+		dp_ctr_add_rel(&sc->dropped[DP_DROP_RUNT], 1);
+		return;
+	}
 	frame = c->tmpl.len + inner;
 	if (unlikely(frame > c->max_frame)) {
 		dp_ctr_add_rel(&sc->dropped[DP_DROP_TOO_BIG], 1);
@@ -154,26 +275,24 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 		dp_ctr_add(&w->stats.port[c->port].mirror_dropped, 1);
 		return;
 	}
-	clone = c->clone_ok && inner > rs->copy_max;
-	m = dp_mirror_make(
-		pkt, inner, clone, &c->tmpl, dp_encap_sport(hash),
-		w->spare_next < w->n_spare ? w->spare[w->spare_next++] : NULL,
-		w->sh->mirror_pool, w->sh->clone_pool);
-	if (unlikely(m == NULL)) {
-		dp_ctr_add_rel(&sc->dropped[DP_DROP_NO_MBUF], 1);
-		return;
-	}
-	b = &w->mir[c->port];
-	if (unlikely(b->n == DP_MIRBUF))
-		mirbuf_flush(w, c->port);
-	b->pkts[b->n] = m;
-	b->sess[b->n] = (uint8_t)s;
-	b->len[b->n] = frame;
-	b->n++;
-	b->bytes += frame;
-	b->s_n[s]++;
-	b->s_bytes[s] += frame;
-	b->smask |= 1u << s;
+	pl = &w->plan[w->n_plan++];
+	pl->pkt = i;
+	pl->sess = (uint8_t)s;
+	pl->coll = (uint8_t)ci;
+	pl->sport = dp_encap_sport(hash);
+	pl->inner = inner;
+	pl->frame = frame;
+}
+
+/* ERSPAN III timestamp at TSC NOW: 100 ns units of UTC, modulo 2^32. */
+static inline uint32_t
+encap_timestamp(const struct dp_shared *sh, uint64_t now)
+{
+	uint64_t d = now - sh->ts_tsc0;
+
+	return (uint32_t)(sh->ts_base +
+			  (uint64_t)(((unsigned __int128)d * sh->ts_mult) >>
+				     32));
 }
 
 /* Whether M carries the outer header of one of the collectors (called
@@ -191,14 +310,19 @@ own_copy(const struct dp_ruleset *rs, const struct rte_mbuf *m)
 }
 
 /* The parsed frame MD may be one of this process's own copies: untagged
- * UDP to a collector's destination port.  (own_copy decides: a frame is
+ * UDP to a collector's destination port, or untagged GRE when some
+ * collector sends GRE.  (own_copy decides: a frame is
  * an own copy when both say so, wherever it is looked at.) */
 static inline int
 own_meta(const struct dp_ruleset *rs, const struct dp_meta *md)
 {
 	uint32_t i;
 
-	if (likely(md->proto != IPPROTO_UDP) || md->n_vlans != 0)
+	if (md->n_vlans != 0)
+		return 0;
+	if (md->proto == IPPROTO_GRE)
+		return rs->own_gre;
+	if (likely(md->proto != IPPROTO_UDP))
 		return 0;
 	for (i = 0; i < rs->n_own_dports; i++)
 		if (md->dport == rs->own_dport[i])
@@ -211,18 +335,19 @@ own_meta(const struct dp_ruleset *rs, const struct dp_meta *md)
  * in w->own_idx[] (w->n_own of them, in order) and wanted by no session. */
 static void
 classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
-		    uint32_t want, int guard, struct rte_mbuf **pkts,
-		    uint16_t n, uint64_t now)
+		    uint16_t port, uint32_t want, int guard,
+		    struct rte_mbuf **pkts, uint16_t n, uint64_t now)
 {
 	const uint32_t ncat = rs->n_categories;
 	uint16_t n4 = 0, n6 = 0, i;
-	uint32_t n_hits = 0;
-	uint16_t backoff = 0; /* some collector queue is being skipped */
+	uint32_t n_hits = 0, ts;
 	uint16_t n_own = 0, j;
 	/* The first test of own copies, (dport & gmask) == gport: the
 	 * collectors' destination port when they share one (a frame without
-	 * ports has 0); every frame when they do not; none without GUARD. */
-	const uint32_t gmask = guard && rs->n_own_dports > 1 ? 0 : 0xffffu;
+	 * ports has 0); every frame when they do not, or when some
+	 * collector sends GRE; none without GUARD. */
+	const uint32_t gmask =
+		guard && (rs->n_own_dports > 1 || rs->own_gre) ? 0 : 0xffffu;
 	const uint32_t gport = !guard	    ? 0x10000u
 			       : gmask != 0 ? rs->own_dport[0]
 					    : 0;
@@ -302,16 +427,10 @@ mirror:
 	if (n_hits == 0)
 		return;
 
-	for (i = 0; i < w->sh->n_ports; i++)
-		backoff |= w->mir_backoff[i];
-	/* The mbufs for the copies (or the clones' headers) in one go; when
-	 * the pool cannot give them all, each copy tries on its own. */
-	w->n_spare = 0;
-	w->spare_next = 0;
-	if (n_hits <= DP_MAX_SPARE && backoff == 0 &&
-	    rte_pktmbuf_alloc_bulk(w->sh->mirror_pool, w->spare, n_hits) == 0)
-		w->n_spare = (uint16_t)n_hits;
-	/* Walk in receive order so copies leave in the order packets came. */
+	ts = rs->timestamps ? encap_timestamp(w->sh, now) : 0;
+	/* Walk in receive order so copies leave in the order packets came;
+	 * build them a plan at a time. */
+	w->n_plan = 0;
 	for (i = 0; i < n; i++) {
 		uint32_t hit = w->hit[i], hash;
 
@@ -324,14 +443,13 @@ mirror:
 			uint32_t s = (uint32_t)__builtin_ctz(hit);
 
 			hit &= hit - 1;
-			mirror_one(w, rs, s, pkts[i], hash, now);
+			if (unlikely(w->n_plan == DP_MAX_SPARE))
+				plan_run(w, rs, port, pkts, ts);
+			mirror_one(w, rs, s, i, pkts[i], hash, now);
 		} while (hit != 0);
 	}
-	/* Copies sampled out, too big or over the rate left some unused. */
-	if (w->spare_next < w->n_spare)
-		rte_pktmbuf_free_bulk(&w->spare[w->spare_next],
-				      w->n_spare - w->spare_next);
-	w->n_spare = 0;
+	if (w->n_plan != 0)
+		plan_run(w, rs, port, pkts, ts);
 }
 
 /* The cheap test of a one-segment mbuf; chains take chain_ok().  Its next
@@ -482,7 +600,7 @@ dp_worker_burst_at(struct dp_worker *w, const struct dp_ruleset *rs,
 	 * the other side. */
 	guard = (rs->own_ports >> port) & 1;
 	if (want != 0)
-		classify_and_mirror(w, rs, want, guard, pkts, n, now);
+		classify_and_mirror(w, rs, port, want, guard, pkts, n, now);
 	else if (guard)
 		find_own_copies(w, rs, pkts, n);
 	if (guard && unlikely(w->n_own != 0)) {

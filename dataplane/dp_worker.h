@@ -41,6 +41,12 @@ struct dp_port {
 	int16_t peer;	  /* dp index of the inline peer, -1 = none */
 };
 
+/* A collector slot's next GRE sequence number: workers reserve a block of
+ * numbers with one atomic add per burst.  One cache line each. */
+struct dp_seq {
+	uint32_t next;
+} __rte_cache_aligned;
+
 struct dp_shared {
 	enum dp_mode mode;
 	uint16_t burst;
@@ -50,6 +56,12 @@ struct dp_shared {
 	struct rte_mempool *clone_pool;
 	struct rte_rcu_qsbr *qsbr;
 	struct dp_ruleset *ruleset; /* swapped by the control thread */
+	struct dp_seq seq[DP_MAX_COLL_SLOTS];
+	/* ERSPAN III timestamps, in 100 ns units of UTC modulo 2^32: at TSC
+	 * ts_tsc0 it was ts_base, and ts_mult / 2^32 units pass per cycle. */
+	uint64_t ts_tsc0;
+	uint64_t ts_base;
+	uint64_t ts_mult;
 	volatile int quit;
 };
 
@@ -66,10 +78,24 @@ struct dp_mirbuf {
 	uint32_t smask; /* sessions with copies in pkts[] */
 	struct rte_mbuf *pkts[DP_MIRBUF];
 	uint8_t sess[DP_MIRBUF];
+	uint8_t cslot[DP_MIRBUF]; /* the collector slot of each copy */
 	uint32_t len[DP_MIRBUF];
 	uint64_t bytes;			   /* sum of len[] */
 	uint32_t s_n[DP_MAX_SESSIONS];	   /* copies per session */
 	uint64_t s_bytes[DP_MAX_SESSIONS]; /* their bytes */
+};
+
+/* One copy decided on (sampled in, a collector picked, size, rate and
+ * queue checked) and not yet built: the burst is planned first, so that
+ * its mbufs are taken in one go and its sequence numbers reserved in one
+ * block per collector before any copy leaves. */
+struct dp_plan {
+	uint16_t pkt;	/* index in the burst */
+	uint8_t sess;	/* session slot */
+	uint8_t coll;	/* index into the ruleset's coll[] */
+	uint16_t sport; /* outer UDP source port */
+	uint32_t inner; /* bytes of the original carried */
+	uint32_t frame; /* bytes of the copy */
 };
 
 struct dp_worker {
@@ -105,10 +131,15 @@ struct dp_worker {
 	uint32_t hit[DP_MAX_BURST];	/* sessions that want packet i */
 	uint16_t own_idx[DP_MAX_BURST]; /* packets that are our own copies */
 	uint16_t n_own;
-	uint16_t n_spare, spare_next;
 	uint16_t mir_backoff[DP_MAX_PORTS]; /* >0: that port's queue was full */
-	/* Mirror mbufs for this burst's copies. */
+	/* The planned copies, and a mirror mbuf for each (NULL: none). */
+	uint16_t n_plan;
+	struct dp_plan plan[DP_MAX_SPARE];
 	struct rte_mbuf *spare[DP_MAX_SPARE];
+	/* Per collector (ruleset index): copies with a sequence number in
+	 * the plan, then the next number to give. */
+	uint16_t seq_n[DP_MAX_COLLECTORS];
+	uint32_t seq_next[DP_MAX_COLLECTORS];
 } __rte_cache_aligned;
 
 /* A worker's session masks have a bit per session, and its counts and
@@ -123,8 +154,21 @@ _Static_assert(DP_MIRBUF <= DP_MEMBER_MAX(struct dp_mirbuf, n),
 	       "dp_mirbuf.n counts up to DP_MIRBUF");
 _Static_assert(DP_MAX_BURST <= DP_MEMBER_MAX(struct dp_worker, n_own),
 	       "dp_worker.n_own counts up to DP_MAX_BURST");
-_Static_assert(DP_MAX_SPARE <= DP_MEMBER_MAX(struct dp_worker, n_spare),
-	       "dp_worker.n_spare counts up to DP_MAX_SPARE");
+_Static_assert(DP_MAX_SPARE <= DP_MEMBER_MAX(struct dp_worker, n_plan),
+	       "dp_worker.n_plan counts up to DP_MAX_SPARE");
+_Static_assert(DP_MAX_SPARE <= DP_MEMBER_MAX(struct dp_worker, seq_n[0]),
+	       "dp_worker.seq_n[] counts up to DP_MAX_SPARE");
+_Static_assert(DP_MAX_BURST - 1 <= DP_MEMBER_MAX(struct dp_plan, pkt),
+	       "a packet index fits dp_plan.pkt");
+_Static_assert(DP_MAX_SESSIONS - 1 <= DP_MEMBER_MAX(struct dp_plan, sess),
+	       "a session slot fits dp_plan.sess");
+_Static_assert(DP_MAX_COLLECTORS - 1 <= DP_MEMBER_MAX(struct dp_plan, coll),
+	       "a collector index fits dp_plan.coll");
+_Static_assert(DP_MAX_COLL_SLOTS - 1 <=
+		       DP_MEMBER_MAX(struct dp_mirbuf, cslot[0]),
+	       "a collector slot fits dp_mirbuf.cslot[]");
+_Static_assert(DP_MAX_COLLECTORS <= 64,
+	       "a burst's collectors with sequence numbers fit a uint64_t");
 _Static_assert(DP_MAX_RXQ <= DP_MEMBER_MAX(struct dp_worker, n_rxq),
 	       "dp_worker.n_rxq counts up to DP_MAX_RXQ");
 _Static_assert(DP_MAX_PORTS - 1 <= DP_MEMBER_MAX(struct dp_rxq, port),

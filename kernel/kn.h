@@ -5,9 +5,9 @@
 /*
  * The Linux kernel side of dpmirror, on libnl-route-3 (no shelling out to
  * ip or tc): named network namespaces in iproute2's convention, links
- * (veth, bridge, vxlan), addresses; (kn_tc.c) qdiscs and u32 filters with
- * the mirred action; (kn_mirror.c) the seed's mirror built from them;
- * (kn_playground.c) the playground topology.
+ * (veth, bridge, the tunnels of kn_tun_type), addresses; (kn_tc.c) qdiscs
+ * and u32 filters with the mirred action; (kn_mirror.c) the seed's mirror
+ * built from them; (kn_playground.c) the playground topology.
  *
  * Every function that can fail returns 0 (or a non-negative value) on
  * success and a negative errno on failure, with a message in *e (the
@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "dpm_err.h"
 
@@ -154,6 +156,154 @@ struct kn_vxlan_state {
  * kind is read too, with is_vxlan false. */
 int kn_vxlan_read(struct kn_sock *s, const char *name,
 		  struct kn_vxlan_state *v);
+
+/*
+ * The tunnel links a kernel mirror can send its copies into, and what each
+ * needs from the kernel.  One table, read by the check of cfg/cfg_kernel.h
+ * (names, families, which options belong) and by the code that creates,
+ * reads and sizes the links (kn_tunnel_*, kn_mirror.c).
+ */
+enum kn_tun_kind {
+	KN_TUN_VXLAN = 0,
+	KN_TUN_GENEVE,
+	KN_TUN_GRETAP,
+	KN_TUN_IP6GRETAP,
+	KN_TUN_ERSPAN,
+	KN_TUN_IP6ERSPAN,
+	KN_TUN_COUNT,
+};
+
+struct kn_tun_type {
+	const char *name;   /* the link kind, as `ip link add type` takes it */
+	const char *module; /* the kernel module that provides it */
+	const char *config; /* the kernel option that builds it in */
+	int family;	    /* AF_INET, AF_INET6, or 0 for either */
+	unsigned int
+		overhead; /* outer header bytes over IPv4 (or its family) */
+	unsigned int overhead6;	  /* over IPv6 (the either-family ones) */
+	unsigned int key_bytes;	  /* added by a GRE key */
+	uint16_t dstport;	  /* default UDP port; 0: not a UDP tunnel */
+	bool has_local;		  /* takes a local address */
+	bool has_key;		  /* takes a GRE key (gretap, ip6gretap) */
+	bool has_session;	  /* takes an ERSPAN session ID */
+	const char *default_name; /* the link's name when none is given */
+};
+
+/* The outer headers (Ethernet + IP + tunnel) counted:
+ *  vxlan, geneve: 14 + 20|40 + UDP 8 + 8 = 50|70;
+ *  gretap: 14 + 20 + GRE 4 = 38 (+4 with a key); ip6gretap: 58 (+4), sent
+ *  without the IPv6 encapsulation-limit option (kn_tunnel_msg);
+ *  erspan: 14 + 20 + GRE 8 (with the sequence number) + ERSPAN II 8 = 50;
+ *  ip6erspan: 70.
+ * The fallback devices ip_gre makes in every namespace are gretap0 and
+ * erspan0, so the default names of ours keep away from them. */
+static inline const struct kn_tun_type *
+kn_tun_type(enum kn_tun_kind k)
+{
+	static const struct kn_tun_type types[KN_TUN_COUNT] = {
+		[KN_TUN_VXLAN] = {"vxlan", "vxlan", "CONFIG_VXLAN", 0, 50, 70,
+				  0, 4789, true, false, false, "vxlan0"},
+		[KN_TUN_GENEVE] = {"geneve", "geneve", "CONFIG_GENEVE", 0, 50,
+				   70, 0, 6081, false, false, false, "geneve0"},
+		[KN_TUN_GRETAP] = {"gretap", "ip_gre", "CONFIG_NET_IPGRE",
+				   AF_INET, 38, 38, 4, 0, true, true, false,
+				   "dpm-gretap0"},
+		[KN_TUN_IP6GRETAP] = {"ip6gretap", "ip6_gre", "CONFIG_IPV6_GRE",
+				      AF_INET6, 58, 58, 4, 0, true, true, false,
+				      "dpm-ip6gretap0"},
+		[KN_TUN_ERSPAN] = {"erspan", "ip_gre", "CONFIG_NET_IPGRE",
+				   AF_INET, 50, 50, 0, 0, true, false, true,
+				   "dpm-erspan0"},
+		[KN_TUN_IP6ERSPAN] = {"ip6erspan", "ip6_gre", "CONFIG_IPV6_GRE",
+				      AF_INET6, 70, 70, 0, 0, true, false, true,
+				      "dpm-ip6erspan0"},
+	};
+
+	return (unsigned int)k < KN_TUN_COUNT ? &types[k] : NULL;
+}
+
+/* The kind named S ("gretap"), or -1. */
+static inline int
+kn_tun_parse(const char *s)
+{
+	int k;
+
+	for (k = 0; k < KN_TUN_COUNT; k++)
+		if (s != NULL && strcmp(s, kn_tun_type(k)->name) == 0)
+			return k;
+	return -1;
+}
+
+/* "vxlan, geneve, gretap, ip6gretap, erspan, ip6erspan", for messages. */
+#define KN_TUN_VALID "vxlan, geneve, gretap, ip6gretap, erspan, ip6erspan"
+
+/* The largest ERSPAN session ID (10 bits) and index (20 bits). */
+#define KN_ERSPAN_SESSION_MAX 1023
+#define KN_ERSPAN_INDEX_MAX   1048575
+
+/* A tunnel link to create. */
+struct kn_tunnel {
+	enum kn_tun_kind kind;
+	struct kn_ip local;   /* family 0: none (geneve has none) */
+	struct kn_ip remote;  /* required */
+	int underlay_ifindex; /* 0 = none (geneve cannot bind to one) */
+	uint32_t vni;	      /* vxlan, geneve */
+	uint16_t dstport;     /* vxlan, geneve; 0 = the kind's default */
+	bool has_key;	      /* gretap, ip6gretap: GRE key on both ways */
+	uint32_t key;
+	uint32_t session_id;   /* erspan, ip6erspan: 0..1023 */
+	uint32_t erspan_index; /* erspan, ip6erspan: 0..1048575 */
+};
+
+/* A tunnel link as the kernel has it (or as a request describes it). */
+struct kn_tunnel_state {
+	int ifindex;
+	char kind[32]; /* IFLA_INFO_KIND, "" when it has none */
+	int tun;       /* enum kn_tun_kind of kind, -1 = not one of ours */
+	unsigned int mtu;
+	bool up;
+	char alias[64];
+	struct kn_ip local, remote;
+	int underlay_ifindex;
+	char underlay[KN_IFNAMSIZ]; /* its name when it could be read */
+	uint32_t vni;
+	uint16_t dstport;
+	uint16_t iflags, oflags; /* GRE flags, host order (0x2000 key) */
+	uint32_t ikey, okey;	 /* host order */
+	uint8_t erspan_ver;
+	uint32_t erspan_index;
+	uint32_t ip6_flags; /* IFLA_GRE_FLAGS of ip6 GRE links */
+};
+
+struct nl_msg;
+
+/*
+ * The RTM_NEWLINK request that creates tunnel NAME as T describes, in *MSG
+ * (free with nlmsg_free): built by libnl where it knows the kind (vxlan,
+ * geneve, gretap), from the netlink attributes of linux/if_link.h
+ * otherwise (ip6gretap, erspan, ip6erspan).  ERSPAN links get version 1
+ * (type II), the session ID as their GRE key and sequence numbers on, as
+ * the kernel requires; ip6 GRE links get no encapsulation-limit option.
+ * 0 or negative errno.  Needs no socket: the test reads the request back.
+ */
+int kn_tunnel_msg(const char *name, const struct kn_tunnel *t,
+		  struct nl_msg **msg, struct dpm_err *e);
+/*
+ * Create tunnel NAME in S's namespace.  A kernel that has no such link
+ * kind gets a message naming the module to load, e.g. "cannot create
+ * gretap link g0 in netns x: this kernel has no gretap links (module
+ * ip_gre is neither loaded nor built in); load it with `modprobe ip_gre`
+ * (or build the kernel with CONFIG_NET_IPGRE)", and -EOPNOTSUPP.
+ */
+int kn_tunnel_add(struct kn_sock *s, const char *name,
+		  const struct kn_tunnel *t, struct dpm_err *e);
+/* Read link NAME (any kind): 0, or -ENODEV when there is none. */
+int kn_tunnel_read(struct kn_sock *s, const char *name,
+		   struct kn_tunnel_state *st);
+/* Read the link described by the RTM_NEWLINK message NLH (a request or the
+ * kernel's answer) into ST; 0 or -EINVAL. */
+struct nlmsghdr;
+int kn_tunnel_parse(const struct nlmsghdr *nlh, struct kn_tunnel_state *st);
 
 /* Add CIDR ("198.18.0.1/24", "fd00::1/64") to IFNAME. */
 int kn_addr_add(struct kn_sock *s, const char *ifname, const char *cidr,

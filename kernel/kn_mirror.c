@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The seed's use case (see kn_mirror.h): a vxlan link plus the qdisc and
+ * The seed's use case (see kn_mirror.h): a tunnel link plus the qdisc and
  * mirred filters of kn_tc.c, with the checks that make it safe to set up
  * (the existing link's parameters, the underlay MTU, mirroring loops).
  */
@@ -20,70 +20,112 @@
 #include "cfg_kernel.h"
 #include "kn_mirror.h"
 
-#define VXLAN_PORT	  4789
-#define VXLAN_OVERHEAD_V4 50 /* outer Ethernet 14 + IPv4 20 + UDP 8 + 8 */
-#define VXLAN_OVERHEAD_V6 70 /* outer Ethernet 14 + IPv6 40 + UDP 8 + 8 */
-
-/* Whether link V was made by kn_mirror_add. */
+/* Whether link T was made by kn_mirror_add. */
 static bool
-ours(const struct kn_vxlan_state *v)
+ours(const struct kn_tunnel_state *t)
 {
-	return strcmp(v->alias, KN_MIRROR_ALIAS) == 0;
+	return strcmp(t->alias, KN_MIRROR_ALIAS) == 0;
 }
 
-/* Compare an existing link NAME with what SP asks for; 0 if it fits. */
-static int
-vx_compare(struct kn_sock *s, const char *name, const struct kn_vxlan_state *v,
-	   const struct kn_vxlan *want, struct dpm_err *e)
+/* The tunnel SP asks for (the underlay's ifindex filled by the caller). */
+static void
+spec_tunnel(const struct kn_mirror_spec *sp, struct kn_tunnel *t)
 {
-	char diff[300] = "", wl[64], wr[64];
-	unsigned int port = want->dstport ? want->dstport : VXLAN_PORT;
+	const struct kn_tun_type *ty;
 
-	if (!v->is_vxlan)
+	memset(t, 0, sizeof(*t));
+	t->kind = (enum kn_tun_kind)kn_mirror_encap(sp);
+	ty = kn_tun_type(t->kind);
+	t->local = sp->vx.local;
+	t->remote = sp->vx.remote;
+	if (ty->dstport != 0) {
+		t->vni = sp->vx.vni;
+		t->dstport = (uint16_t)(sp->vx.dstport != 0 ? sp->vx.dstport
+							    : ty->dstport);
+	}
+	t->has_key = ty->has_key && sp->has_key;
+	t->key = sp->key;
+	t->session_id =
+		ty->has_session && sp->has_session_id ? sp->session_id : 0;
+}
+
+static bool
+ip_differs(const struct kn_ip *have, const struct kn_ip *want)
+{
+	size_t n = want->family == AF_INET ? 4 : 16;
+
+	return have->family != want->family ||
+	       (want->family != 0 && memcmp(have->bytes, want->bytes, n) != 0);
+}
+
+/* Compare an existing link NAME with the tunnel T asks for; 0 if it fits. */
+static int
+tun_compare(struct kn_sock *s, const char *name,
+	    const struct kn_tunnel_state *v, const struct kn_tunnel *t,
+	    const char *underlay, struct dpm_err *e)
+{
+	const struct kn_tun_type *ty = kn_tun_type(t->kind);
+	char diff[300] = "", a[64], b[64];
+	uint32_t key = ty->has_session ? t->session_id : t->key;
+	bool keyed = ty->has_session || t->has_key;
+
+	if (v->tun != (int)t->kind)
 		return kn_fail(e, EEXIST,
-			       "%s exists in %s and is not a vxlan link; "
-			       "choose another name with --name",
-			       name, kn_sock_where(s));
-	kn_ip_str(&want->local, wl, sizeof(wl));
-	kn_ip_str(&want->remote, wr, sizeof(wr));
-	if (v->vni != want->vni)
+			       "%s exists in %s and is not a %s link (it is "
+			       "%s); choose another name with --name",
+			       name, kn_sock_where(s), ty->name,
+			       v->kind[0] != '\0' ? v->kind : "no tunnel");
+	if (ty->dstport != 0 && v->vni != t->vni)
 		kn_append(diff, sizeof(diff), ", vni %u (not %u)", v->vni,
-			  want->vni);
-	if (want->local.family != 0 && strcmp(v->local, wl) != 0)
-		kn_append(diff, sizeof(diff), ", local %s (not %s)", v->local,
-			  wl);
-	if (want->remote.family != 0 && strcmp(v->remote, wr) != 0)
-		kn_append(diff, sizeof(diff), ", remote %s (not %s)", v->remote,
-			  wr);
-	if (want->underlay[0] != '\0' &&
-	    strcmp(v->underlay, want->underlay) != 0)
+			  t->vni);
+	if (ty->has_local && ip_differs(&v->local, &t->local))
+		kn_append(diff, sizeof(diff), ", local %s (not %s)",
+			  kn_ip_str(&v->local, a, sizeof(a)),
+			  kn_ip_str(&t->local, b, sizeof(b)));
+	if (ip_differs(&v->remote, &t->remote))
+		kn_append(diff, sizeof(diff), ", remote %s (not %s)",
+			  kn_ip_str(&v->remote, a, sizeof(a)),
+			  kn_ip_str(&t->remote, b, sizeof(b)));
+	/* geneve links have no lower device to compare. */
+	if (t->kind != KN_TUN_GENEVE && strcmp(v->underlay, underlay) != 0)
 		kn_append(diff, sizeof(diff), ", dev %s (not %s)",
-			  v->underlay[0] ? v->underlay : "none",
-			  want->underlay);
-	if (v->port != port)
-		kn_append(diff, sizeof(diff), ", dstport %u (not %u)", v->port,
-			  port);
+			  v->underlay[0] ? v->underlay : "none", underlay);
+	if (ty->dstport != 0 && v->dstport != t->dstport)
+		kn_append(diff, sizeof(diff), ", dstport %u (not %u)",
+			  v->dstport, t->dstport);
+	if (ty->dstport == 0 && ((v->oflags & 0x2000) != 0) != keyed)
+		kn_append(diff, sizeof(diff), ", %s (not %s)",
+			  keyed ? "no key" : "a key", keyed ? "one" : "none");
+	else if (ty->dstport == 0 && keyed && v->okey != key)
+		kn_append(diff, sizeof(diff), ", %s %u (not %u)",
+			  ty->has_session ? "session ID" : "key", v->okey, key);
 	if (diff[0] != '\0')
 		return kn_fail(e, EEXIST,
-			       "vxlan link %s already exists in %s with other "
+			       "%s link %s already exists in %s with other "
 			       "parameters: %s; delete it (ip link del %s) or "
 			       "choose another name with --name",
-			       name, kn_sock_where(s), diff + 2, name);
+			       ty->name, name, kn_sock_where(s), diff + 2,
+			       name);
 	return 0;
 }
 
 static int
 mtu_check(struct kn_sock *s, const struct kn_mirror_spec *sp,
-	  const struct kn_vxlan_state *existing, struct dpm_err *e)
+	  const struct kn_tunnel *t, const struct kn_tunnel_state *existing,
+	  struct dpm_err *e)
 {
+	const struct kn_tun_type *ty = kn_tun_type(t->kind);
 	struct kn_link_info dev, under;
-	int fam = sp->vx.remote.family ? sp->vx.remote.family
-				       : sp->vx.local.family;
-	unsigned int over =
-		fam == AF_INET6 ? VXLAN_OVERHEAD_V6 : VXLAN_OVERHEAD_V4;
-	char ip[300] = "ip";
+	int fam = t->remote.family;
+	unsigned int over = fam == AF_INET6 ? ty->overhead6 : ty->overhead;
+	char ip[300] = "ip", what[64];
 	int rc;
 
+	if (t->has_key)
+		over += ty->key_bytes;
+	snprintf(what, sizeof(what), "%s%s over %s", ty->name,
+		 t->has_key ? " with a key" : "",
+		 fam == AF_INET6 ? "IPv6" : "IPv4");
 	if (sp->netns != NULL && sp->netns[0] != '\0')
 		snprintf(ip, sizeof(ip), "ip -n %s", sp->netns);
 	rc = kn_link_info(s, sp->dev, &dev, e);
@@ -98,25 +140,28 @@ mtu_check(struct kn_sock *s, const struct kn_mirror_spec *sp,
 			return kn_fail(
 				e, EMSGSIZE,
 				"the underlay %s has MTU %u, too small to "
-				"carry %s's %u-byte packets in VXLAN over %s "
-				"(%u bytes of outer headers): set %s's MTU to "
-				"%u or more: %s link set dev %s mtu %u; or "
-				"lower %s's MTU to %u; or pass --ignore-mtu "
-				"(larger packets are then not mirrored)",
+				"carry %s's %u-byte packets in %s (%u bytes "
+				"of outer headers): set %s's MTU to %u or "
+				"more: %s link set dev %s mtu %u; or lower "
+				"%s's MTU to %u; or pass --ignore-mtu (larger "
+				"packets are then not mirrored)",
 				under.name, under.mtu, dev.name, dev.mtu,
-				fam == AF_INET6 ? "IPv6" : "IPv4", over,
-				under.name, dev.mtu + over, ip, under.name,
-				dev.mtu + over, dev.name,
+				t->kind == KN_TUN_VXLAN
+					? (fam == AF_INET6 ? "VXLAN over IPv6"
+							   : "VXLAN over IPv4")
+					: what,
+				over, under.name, dev.mtu + over, ip,
+				under.name, dev.mtu + over, dev.name,
 				under.mtu > over ? under.mtu - over : 0);
 	}
 	if (existing != NULL && existing->mtu < dev.mtu)
 		return kn_fail(e, EMSGSIZE,
-			       "the vxlan link %s has MTU %u, below %s's MTU "
+			       "the %s link %s has MTU %u, below %s's MTU "
 			       "%u: set it with %s link set dev %s mtu %u; "
 			       "or pass --ignore-mtu",
-			       kn_mirror_vxlan_name(sp), existing->mtu,
-			       dev.name, dev.mtu, ip, kn_mirror_vxlan_name(sp),
-			       dev.mtu);
+			       ty->name, kn_mirror_vxlan_name(sp),
+			       existing->mtu, dev.name, dev.mtu, ip,
+			       kn_mirror_vxlan_name(sp), dev.mtu);
 	return 0;
 }
 
@@ -149,10 +194,11 @@ int
 kn_mirror_add(const struct kn_mirror_spec *sp, struct dpm_err *e)
 {
 	const char *name = kn_mirror_vxlan_name(sp);
-	struct kn_vxlan_state cur;
+	struct kn_tunnel_state cur;
+	struct kn_tunnel t;
 	struct kn_sock *s;
 	bool exists, created = false, raised = false;
-	int rc;
+	int rc, under;
 
 	rc = cfg_kernel_check(sp, CFG_KCHECK_ADD, NULL, e);
 	if (rc != 0)
@@ -160,29 +206,36 @@ kn_mirror_add(const struct kn_mirror_spec *sp, struct dpm_err *e)
 	s = kn_sock_open(sp->netns, e);
 	if (s == NULL)
 		return -ENOENT;
+	spec_tunnel(sp, &t);
 	if (kn_link_index(s, sp->dev) < 0) {
 		rc = kn_fail(e, ENODEV, "no device %s in %s", sp->dev,
 			     kn_sock_where(s));
 		goto out;
 	}
-	if (kn_link_index(s, sp->vx.underlay) < 0) {
+	under = kn_link_index(s, sp->vx.underlay);
+	if (under < 0) {
 		rc = kn_fail(e, ENODEV, "no underlay device %s in %s",
 			     sp->vx.underlay, kn_sock_where(s));
 		goto out;
 	}
-	exists = kn_vxlan_read(s, name, &cur) == 0;
+	/* A geneve link cannot be bound to a lower device. */
+	if (t.kind != KN_TUN_GENEVE)
+		t.underlay_ifindex = under;
+	exists = kn_tunnel_read(s, name, &cur) == 0;
 	if (exists) {
-		rc = vx_compare(s, name, &cur, &sp->vx, e);
+		rc = tun_compare(s, name, &cur, &t, sp->vx.underlay, e);
 		if (rc != 0)
 			goto out;
 	}
 	if (!sp->ignore_mtu) {
-		rc = mtu_check(s, sp, exists ? &cur : NULL, e);
+		rc = mtu_check(s, sp, &t, exists ? &cur : NULL, e);
 		if (rc != 0)
 			goto out;
 	}
+	/* The link before anything on the device: a kernel without this
+	 * link kind refuses here, with the device untouched. */
 	if (!exists) {
-		rc = kn_vxlan_add(s, name, &sp->vx, e);
+		rc = kn_tunnel_add(s, name, &t, e);
 		if (rc != 0)
 			goto out;
 		created = true;
@@ -236,15 +289,34 @@ target_in_use(struct kn_sock *s, const char *name)
 	return used;
 }
 
+/* Remove link NAME if kn_mirror_add made it and nothing mirrors into it:
+ * 1 removed, 0 kept (or none), negative errno. */
+static int
+del_link(struct kn_sock *s, const char *name, bool *in_use, struct dpm_err *e)
+{
+	struct kn_tunnel_state cur;
+	int rc;
+
+	if (kn_tunnel_read(s, name, &cur) != 0 || !ours(&cur))
+		return 0;
+	if (target_in_use(s, name)) {
+		*in_use = true;
+		return 0;
+	}
+	rc = kn_link_del(s, name, e);
+	return rc != 0 ? rc : 1;
+}
+
 int
 kn_mirror_del(const struct kn_mirror_spec *sp, struct dpm_err *e)
 {
 	const char *name = kn_mirror_vxlan_name(sp);
 	struct kn_mirror_spec what = *sp;
-	struct kn_vxlan_state cur;
+	struct kn_filter_info fi[8];
+	char cand[9][KN_IFNAMSIZ];
 	struct kn_sock *s;
 	enum kn_dir dir = sp->dir != 0 ? sp->dir : KN_DIR_BOTH;
-	int rc, removed;
+	int rc, removed, n, nc = 0, i, j;
 	bool link_gone = false, in_use = false;
 
 	what.dir = dir;
@@ -254,21 +326,33 @@ kn_mirror_del(const struct kn_mirror_spec *sp, struct dpm_err *e)
 	s = kn_sock_open(sp->netns, e);
 	if (s == NULL)
 		return -ENOENT;
+	/* The links the filters to remove send to: a mirror made with
+	 * another encap's default name is found without --name. */
+	n = kn_tc_mirror_list(s, sp->dev, fi, 8, NULL);
+	if (n < 0)
+		n = 0;
 	removed = kn_tc_mirror_del_count(s, sp->dev, dir, e);
 	if (removed < 0) {
 		rc = removed;
 		goto out;
 	}
+	/* Candidates: those targets, once each, and NAME. */
+	for (i = 0; i < n; i++)
+		if ((fi[i].dir & dir) != 0 && fi[i].target[0] != '\0')
+			snprintf(cand[nc++], KN_IFNAMSIZ, "%s", fi[i].target);
+	snprintf(cand[nc++], KN_IFNAMSIZ, "%s", name);
 	rc = 0;
-	if (kn_vxlan_read(s, name, &cur) == 0 && ours(&cur)) {
-		if (target_in_use(s, name)) {
-			in_use = true;
-		} else {
-			rc = kn_link_del(s, name, e);
-			if (rc != 0)
-				goto out;
-			link_gone = true;
-		}
+	for (i = 0; i < nc; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(cand[j], cand[i]) == 0)
+				break;
+		if (j < i)
+			continue;
+		rc = del_link(s, cand[i], &in_use, e);
+		if (rc < 0)
+			goto out;
+		link_gone |= rc == 1;
+		rc = 0;
 	}
 	if (removed == 0 && !link_gone)
 		rc = kn_fail(e, ENOENT,
@@ -277,9 +361,9 @@ kn_mirror_del(const struct kn_mirror_spec *sp, struct dpm_err *e)
 			     sp->dev, dir == KN_DIR_BOTH ? "" : " ",
 			     dir == KN_DIR_BOTH ? "" : kn_dir_str(dir),
 			     kn_sock_where(s),
-			     in_use ? "the vxlan link is still the target of "
+			     in_use ? "the tunnel link is still the target of "
 				      "another mirror filter"
-				    : "no vxlan link of that name made by "
+				    : "no tunnel link of that name made by "
 				      "kernel add");
 out:
 	kn_sock_close(s);
@@ -325,21 +409,34 @@ show_dev(struct kn_sock *s, const char *dev, bool quiet, FILE *out,
 				 fi[i].target);
 	}
 	for (j = 0; j < nt; j++) {
-		struct kn_vxlan_state v;
+		struct kn_tunnel_state v;
+		char a[64], b[64];
 
-		if (kn_vxlan_read(s, targets[j], &v) != 0)
+		if (kn_tunnel_read(s, targets[j], &v) != 0)
 			continue;
-		if (!v.is_vxlan) {
-			fprintf(out, "%s: not a vxlan link, mtu %u, %s\n",
+		if (v.tun < 0) {
+			fprintf(out, "%s: not a tunnel link, mtu %u, %s\n",
 				targets[j], v.mtu, v.up ? "up" : "down");
 			continue;
 		}
-		fprintf(out,
-			"%s: vxlan id %u local %s remote %s dev %s dstport %u "
-			"mtu %u %s%s\n",
-			targets[j], v.vni, v.local, v.remote,
-			v.underlay[0] ? v.underlay : "-", v.port, v.mtu,
-			v.up ? "up" : "down",
+		fprintf(out, "%s: %s", targets[j], v.kind);
+		if (v.tun == KN_TUN_VXLAN || v.tun == KN_TUN_GENEVE)
+			fprintf(out, " id %u", v.vni);
+		if (v.tun != KN_TUN_GENEVE)
+			fprintf(out, " local %s",
+				kn_ip_str(&v.local, a, sizeof(a)));
+		fprintf(out, " remote %s", kn_ip_str(&v.remote, b, sizeof(b)));
+		if (v.tun != KN_TUN_GENEVE)
+			fprintf(out, " dev %s",
+				v.underlay[0] ? v.underlay : "-");
+		if (v.tun == KN_TUN_VXLAN || v.tun == KN_TUN_GENEVE)
+			fprintf(out, " dstport %u", v.dstport);
+		else if (kn_tun_type(v.tun)->has_session)
+			fprintf(out, " erspan_ver %u session %u", v.erspan_ver,
+				v.okey);
+		else if ((v.oflags & 0x2000) != 0)
+			fprintf(out, " key %u", v.okey);
+		fprintf(out, " mtu %u %s%s\n", v.mtu, v.up ? "up" : "down",
 			ours(&v) ? " (made by kernel add)" : "");
 	}
 	return 1;

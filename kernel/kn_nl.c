@@ -9,6 +9,10 @@
 #include <fcntl.h>
 #include <linux/ethtool.h>
 #include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/if_tunnel.h>
+#include <linux/ip6_tunnel.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -26,6 +30,8 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
+#include <netlink/route/link/geneve.h>
+#include <netlink/route/link/ipgre.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/link/vxlan.h>
 
@@ -782,6 +788,392 @@ kn_vxlan_read(struct kn_sock *s, const char *name, struct kn_vxlan_state *v)
 		}
 	}
 	rtnl_link_put(l);
+	return 0;
+}
+
+/* ---- tunnel links ---- */
+
+/* vxlan, geneve and gretap: libnl has their link types. */
+static struct rtnl_link *
+tunnel_libnl(const char *name, const struct kn_tunnel *t)
+{
+	const struct kn_tun_type *ty = kn_tun_type(t->kind);
+	uint16_t port = t->dstport != 0 ? t->dstport : ty->dstport;
+	struct nl_addr *a;
+	struct rtnl_link *l;
+	uint32_t v4;
+
+	switch (t->kind) {
+	case KN_TUN_VXLAN:
+		l = rtnl_link_vxlan_alloc();
+		if (l == NULL)
+			return NULL;
+		rtnl_link_vxlan_set_id(l, t->vni);
+		rtnl_link_vxlan_set_port(l, port);
+		if (t->local.family != 0 && (a = ip_to_nl(&t->local)) != NULL) {
+			rtnl_link_vxlan_set_local(l, a);
+			nl_addr_put(a);
+		}
+		if ((a = ip_to_nl(&t->remote)) != NULL) {
+			rtnl_link_vxlan_set_group(l, a);
+			nl_addr_put(a);
+		}
+		if (t->underlay_ifindex > 0)
+			rtnl_link_vxlan_set_link(l,
+						 (uint32_t)t->underlay_ifindex);
+		break;
+	case KN_TUN_GENEVE:
+		/* A geneve link has neither a local address nor a lower
+		 * device: the route to remote picks both. */
+		l = rtnl_link_geneve_alloc();
+		if (l == NULL)
+			return NULL;
+		rtnl_link_geneve_set_id(l, t->vni);
+		rtnl_link_geneve_set_port(l, port);
+		if ((a = ip_to_nl(&t->remote)) != NULL) {
+			rtnl_link_geneve_set_remote(l, a);
+			nl_addr_put(a);
+		}
+		break;
+	case KN_TUN_GRETAP:
+		l = rtnl_link_ipgretap_alloc();
+		if (l == NULL)
+			return NULL;
+		memcpy(&v4, t->local.bytes, 4);
+		if (t->local.family == AF_INET)
+			rtnl_link_ipgre_set_local(l, v4);
+		memcpy(&v4, t->remote.bytes, 4);
+		rtnl_link_ipgre_set_remote(l, v4);
+		if (t->underlay_ifindex > 0)
+			rtnl_link_ipgre_set_link(l,
+						 (uint32_t)t->underlay_ifindex);
+		/* Flags and keys go as they are on the wire. */
+		if (t->has_key) {
+			rtnl_link_ipgre_set_iflags(l, GRE_KEY);
+			rtnl_link_ipgre_set_oflags(l, GRE_KEY);
+			rtnl_link_ipgre_set_ikey(l, htonl(t->key));
+			rtnl_link_ipgre_set_okey(l, htonl(t->key));
+		}
+		break;
+	default:
+		return NULL;
+	}
+	rtnl_link_set_name(l, name);
+	return l;
+}
+
+/* ip6gretap, erspan and ip6erspan: IFLA_INFO_DATA of IFLA_GRE_*
+ * attributes, as iproute2's link_gre.c and link_gre6.c send them. */
+static int
+tunnel_gre_raw(const char *name, const struct kn_tunnel *t, struct nl_msg *m)
+{
+	const struct kn_tun_type *ty = kn_tun_type(t->kind);
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	bool erspan = ty->has_session, v6 = ty->family == AF_INET6;
+	size_t alen = v6 ? 16 : 4;
+	struct nlattr *li, *data;
+	uint16_t flags = 0;
+	uint32_t key = 0;
+
+	if (nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(m, IFLA_IFNAME, name) < 0 ||
+	    (li = nla_nest_start(m, IFLA_LINKINFO)) == NULL ||
+	    nla_put_string(m, IFLA_INFO_KIND, ty->name) < 0 ||
+	    (data = nla_nest_start(m, IFLA_INFO_DATA)) == NULL)
+		return -ENOMEM;
+	if (t->underlay_ifindex > 0 &&
+	    nla_put_u32(m, IFLA_GRE_LINK, (uint32_t)t->underlay_ifindex) < 0)
+		return -ENOMEM;
+	if ((t->local.family != 0 &&
+	     nla_put(m, IFLA_GRE_LOCAL, (int)alen, t->local.bytes) < 0) ||
+	    nla_put(m, IFLA_GRE_REMOTE, (int)alen, t->remote.bytes) < 0)
+		return -ENOMEM;
+	if (erspan) {
+		/* Type II: the session ID rides in the key field and the
+		 * kernel takes nothing but sequence numbers and a key. */
+		flags = GRE_SEQ | GRE_KEY;
+		key = htonl(t->session_id);
+	} else if (t->has_key) {
+		flags = GRE_KEY;
+		key = htonl(t->key);
+	}
+	if (flags != 0 && (nla_put_u16(m, IFLA_GRE_IFLAGS, flags) < 0 ||
+			   nla_put_u16(m, IFLA_GRE_OFLAGS, flags) < 0 ||
+			   nla_put_u32(m, IFLA_GRE_IKEY, key) < 0 ||
+			   nla_put_u32(m, IFLA_GRE_OKEY, key) < 0))
+		return -ENOMEM;
+	if (erspan &&
+	    (nla_put_u8(m, IFLA_GRE_ERSPAN_VER, 1) < 0 ||
+	     nla_put_u32(m, IFLA_GRE_ERSPAN_INDEX, t->erspan_index) < 0))
+		return -ENOMEM;
+	/* Without this, ip6_gre adds an 8-byte destination option (the
+	 * encapsulation limit) to every packet, beyond the overhead the MTU
+	 * check counts. */
+	if (v6 && nla_put_u32(m, IFLA_GRE_FLAGS, IP6_TNL_F_IGN_ENCAP_LIMIT) < 0)
+		return -ENOMEM;
+	nla_nest_end(m, data);
+	nla_nest_end(m, li);
+	return 0;
+}
+
+int
+kn_tunnel_msg(const char *name, const struct kn_tunnel *t, struct nl_msg **msg,
+	      struct dpm_err *e)
+{
+	const struct kn_tun_type *ty = kn_tun_type(t->kind);
+	struct rtnl_link *l;
+	int rc;
+
+	*msg = NULL;
+	if (ty == NULL)
+		return kn_fail(e, EINVAL, "link %s: unknown tunnel kind %d",
+			       name, (int)t->kind);
+	if (t->kind == KN_TUN_VXLAN || t->kind == KN_TUN_GENEVE ||
+	    t->kind == KN_TUN_GRETAP) {
+		l = tunnel_libnl(name, t);
+		if (l == NULL)
+			return kn_fail(e, ENOMEM, "out of memory");
+		rc = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL,
+						 msg);
+		rtnl_link_put(l);
+		if (rc < 0)
+			return kn_nl_fail(e, rc,
+					  "build the request for %s link %s",
+					  ty->name, name);
+		return 0;
+	}
+	*msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	if (*msg == NULL)
+		return kn_fail(e, ENOMEM, "out of memory");
+	if (tunnel_gre_raw(name, t, *msg) != 0) {
+		nlmsg_free(*msg);
+		*msg = NULL;
+		return kn_fail(e, ENOMEM,
+			       "build the request for %s link %s: message too "
+			       "large",
+			       ty->name, name);
+	}
+	return 0;
+}
+
+int
+kn_tunnel_add(struct kn_sock *s, const char *name, const struct kn_tunnel *t,
+	      struct dpm_err *e)
+{
+	const struct kn_tun_type *ty = kn_tun_type(t->kind);
+	struct nl_msg *msg;
+	char ip[INET6_ADDRSTRLEN];
+	int rc;
+
+	rc = kn_tunnel_msg(name, t, &msg, e);
+	if (rc != 0)
+		return rc;
+	rc = nl_send_sync(s->nl, msg); /* frees msg */
+	if (rc >= 0)
+		return 0;
+	if (kn_errno_from_nl(rc) == -EOPNOTSUPP)
+		return kn_fail(e, EOPNOTSUPP,
+			       "cannot create %s link %s in %s: this kernel "
+			       "has no %s links (module %s is neither loaded "
+			       "nor built in); load it with `modprobe %s` (or "
+			       "build the kernel with %s)",
+			       ty->name, name, s->where, ty->name, ty->module,
+			       ty->module, ty->config);
+	return kn_nl_fail(e, rc, "create %s link %s (remote %s) in %s",
+			  ty->name, name, kn_ip_str(&t->remote, ip, sizeof(ip)),
+			  s->where);
+}
+
+static void
+attr_ip(const struct nlattr *a, struct kn_ip *ip)
+{
+	int len = a != NULL ? nla_len(a) : 0;
+
+	memset(ip, 0, sizeof(*ip));
+	if (len == 4 || len == 16) {
+		ip->family = len == 4 ? AF_INET : AF_INET6;
+		memcpy(ip->bytes, nla_data(a), (size_t)len);
+	}
+	/* An unset address reads back as all zeroes. */
+	if (ip->family != 0) {
+		static const uint8_t zero[16];
+
+		if (memcmp(ip->bytes, zero, (size_t)len) == 0)
+			ip->family = 0;
+	}
+}
+
+static void
+parse_vxlan(struct nlattr *data, struct kn_tunnel_state *st)
+{
+	struct nlattr *tb[IFLA_VXLAN_MAX + 1];
+
+	if (nla_parse_nested(tb, IFLA_VXLAN_MAX, data, NULL) < 0)
+		return;
+	if (tb[IFLA_VXLAN_ID] != NULL)
+		st->vni = nla_get_u32(tb[IFLA_VXLAN_ID]);
+	if (tb[IFLA_VXLAN_PORT] != NULL)
+		st->dstport = ntohs(nla_get_u16(tb[IFLA_VXLAN_PORT]));
+	if (tb[IFLA_VXLAN_LINK] != NULL)
+		st->underlay_ifindex = (int)nla_get_u32(tb[IFLA_VXLAN_LINK]);
+	attr_ip(tb[IFLA_VXLAN_LOCAL] != NULL ? tb[IFLA_VXLAN_LOCAL]
+					     : tb[IFLA_VXLAN_LOCAL6],
+		&st->local);
+	attr_ip(tb[IFLA_VXLAN_GROUP] != NULL ? tb[IFLA_VXLAN_GROUP]
+					     : tb[IFLA_VXLAN_GROUP6],
+		&st->remote);
+}
+
+static void
+parse_geneve(struct nlattr *data, struct kn_tunnel_state *st)
+{
+	struct nlattr *tb[IFLA_GENEVE_MAX + 1];
+
+	if (nla_parse_nested(tb, IFLA_GENEVE_MAX, data, NULL) < 0)
+		return;
+	if (tb[IFLA_GENEVE_ID] != NULL)
+		st->vni = nla_get_u32(tb[IFLA_GENEVE_ID]);
+	if (tb[IFLA_GENEVE_PORT] != NULL)
+		st->dstport = ntohs(nla_get_u16(tb[IFLA_GENEVE_PORT]));
+	attr_ip(tb[IFLA_GENEVE_REMOTE] != NULL ? tb[IFLA_GENEVE_REMOTE]
+					       : tb[IFLA_GENEVE_REMOTE6],
+		&st->remote);
+}
+
+static void
+parse_gre(struct nlattr *data, struct kn_tunnel_state *st)
+{
+	struct nlattr *tb[IFLA_GRE_MAX + 1];
+
+	if (nla_parse_nested(tb, IFLA_GRE_MAX, data, NULL) < 0)
+		return;
+	if (tb[IFLA_GRE_LINK] != NULL)
+		st->underlay_ifindex = (int)nla_get_u32(tb[IFLA_GRE_LINK]);
+	if (tb[IFLA_GRE_IFLAGS] != NULL)
+		st->iflags = ntohs(nla_get_u16(tb[IFLA_GRE_IFLAGS]));
+	if (tb[IFLA_GRE_OFLAGS] != NULL)
+		st->oflags = ntohs(nla_get_u16(tb[IFLA_GRE_OFLAGS]));
+	if (tb[IFLA_GRE_IKEY] != NULL)
+		st->ikey = ntohl(nla_get_u32(tb[IFLA_GRE_IKEY]));
+	if (tb[IFLA_GRE_OKEY] != NULL)
+		st->okey = ntohl(nla_get_u32(tb[IFLA_GRE_OKEY]));
+	if (tb[IFLA_GRE_ERSPAN_VER] != NULL)
+		st->erspan_ver = nla_get_u8(tb[IFLA_GRE_ERSPAN_VER]);
+	if (tb[IFLA_GRE_ERSPAN_INDEX] != NULL)
+		st->erspan_index = nla_get_u32(tb[IFLA_GRE_ERSPAN_INDEX]);
+	if (tb[IFLA_GRE_FLAGS] != NULL)
+		st->ip6_flags = nla_get_u32(tb[IFLA_GRE_FLAGS]);
+	attr_ip(tb[IFLA_GRE_LOCAL], &st->local);
+	attr_ip(tb[IFLA_GRE_REMOTE], &st->remote);
+}
+
+int
+kn_tunnel_parse(const struct nlmsghdr *nlh, struct kn_tunnel_state *st)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)(uintptr_t)nlh;
+	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
+	const struct ifinfomsg *ifi;
+
+	memset(st, 0, sizeof(*st));
+	st->tun = -1;
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
+		return -EINVAL;
+	ifi = nlmsg_data(h);
+	st->ifindex = ifi->ifi_index;
+	st->up = (ifi->ifi_flags & IFF_UP) != 0;
+	if (tb[IFLA_MTU] != NULL)
+		st->mtu = nla_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_IFALIAS] != NULL)
+		nla_strlcpy(st->alias, tb[IFLA_IFALIAS], sizeof(st->alias));
+	if (tb[IFLA_LINKINFO] == NULL ||
+	    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0)
+		return 0;
+	if (li[IFLA_INFO_KIND] != NULL)
+		nla_strlcpy(st->kind, li[IFLA_INFO_KIND], sizeof(st->kind));
+	st->tun = kn_tun_parse(st->kind);
+	if (li[IFLA_INFO_DATA] == NULL)
+		return 0;
+	switch (st->tun) {
+	case KN_TUN_VXLAN:
+		parse_vxlan(li[IFLA_INFO_DATA], st);
+		break;
+	case KN_TUN_GENEVE:
+		parse_geneve(li[IFLA_INFO_DATA], st);
+		break;
+	case KN_TUN_GRETAP:
+	case KN_TUN_IP6GRETAP:
+	case KN_TUN_ERSPAN:
+	case KN_TUN_IP6ERSPAN:
+		parse_gre(li[IFLA_INFO_DATA], st);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* nl_recvmsgs: the link asked for. */
+static int
+tunnel_read_cb(struct nl_msg *m, void *arg)
+{
+	/* A link always has an ifindex: 0 after this means none was read. */
+	kn_tunnel_parse(nlmsg_hdr(m), arg);
+	return NL_OK;
+}
+
+int
+kn_tunnel_read(struct kn_sock *s, const char *name, struct kn_tunnel_state *st)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	struct nl_cb *base, *cb;
+	struct nl_msg *msg;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	st->tun = -1;
+	msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	if (msg == NULL)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(msg, IFLA_IFNAME, name) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	base = nl_socket_get_cb(s->nl);
+	cb = base != NULL ? nl_cb_clone(base) : NULL;
+	if (base != NULL)
+		nl_cb_put(base);
+	if (cb == NULL) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, tunnel_read_cb, st);
+	/* libnl's own sequence: the link (or the error), then the
+	 * acknowledgement, as rtnl_link_get_kernel reads them. */
+	rc = nl_send_auto(s->nl, msg);
+	nlmsg_free(msg);
+	if (rc >= 0)
+		rc = nl_recvmsgs(s->nl, cb);
+	if (rc >= 0 && st->ifindex != 0)
+		rc = nl_wait_for_ack(s->nl);
+	nl_cb_put(cb);
+	if (rc < 0) {
+		rc = kn_errno_from_nl(rc);
+		return rc == -ENODEV ? -ENODEV : rc;
+	}
+	if (st->ifindex == 0)
+		return -ENODEV;
+	if (st->underlay_ifindex > 0) {
+		struct rtnl_link *u;
+
+		if (rtnl_link_get_kernel(s->nl, st->underlay_ifindex, NULL,
+					 &u) >= 0) {
+			snprintf(st->underlay, sizeof(st->underlay), "%s",
+				 rtnl_link_get_name(u));
+			rtnl_link_put(u);
+		}
+	}
 	return 0;
 }
 

@@ -14,6 +14,10 @@
 #   S5 inline, four sessions each selecting a different quarter of the flows
 #   S6 as S3, but the collector port never drains (a net_ring nobody reads):
 #      forwarding must not suffer (compared with S1), no original lost
+#   S7 as S3 with a GRE collector (key and sequence numbers)
+#   S8 as S3 with an ERSPAN II collector
+#   (S3, S7 and S8 are printed once more side by side: the cost of each
+#   encapsulation, no target; they should cost about the same)
 #
 # Ratio = dpmirror's rate / testpmd's rate.  Cycles per packet come from the
 # worker's busy_cycles / packets in dpmirror's --stats-json.
@@ -28,7 +32,10 @@
 #   scripts/bench.sh              the full run (under ten minutes)
 #   scripts/bench.sh --smoke      S1 and S3 once, 1 s each: checks that the
 #                                 machinery works and prints the table
-# Environment: REPS (3), SECS (3, measured seconds per run).
+#   scripts/bench.sh --table      the table only (SCENARIOS), without the
+#                                 crossover and the kernel path
+# Environment: REPS (3), SECS (3, measured seconds per run), SCENARIOS
+# (S1 .. S8), BUILD_DIR (build: where dpmirror is built).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,13 +43,18 @@ cd "$top"
 PY=/usr/bin/python3
 REPS=${REPS:-3}
 SECS=${SECS:-3}
-SCENARIOS=${SCENARIOS-S1 S2 S3 S4 S5 S6}
+SCENARIOS=${SCENARIOS-S1 S2 S3 S4 S5 S6 S7 S8}
+BUILD_DIR=${BUILD_DIR:-build}
 if [ "${1:-}" = "--smoke" ]; then
 	REPS=1
 	SECS=1
 	SCENARIOS="S1 S3"
 fi
 
+if [ "$BUILD_DIR" != build ] && [ ! -x "$BUILD_DIR/dpmirror" ]; then
+	echo "bench: $BUILD_DIR/dpmirror is missing (BUILD_DIR)" >&2
+	exit 1
+fi
 if [ ! -x build/dpmirror ]; then
 	scripts/bootstrap.sh || exit 1
 	[ -f build/build.ninja ] || meson setup build >/dev/null || exit 1
@@ -105,6 +117,7 @@ for size, name in ((60, "f64.pcap"), (1514, "f1500.pcap"), (128, "f128.pcap"),
 EOF
 
 # Configurations.  $1: mode, $2: frames pcap, $3: collector device,
+# [$4: the collector's encapsulation lines, default VxLAN VNI 100],
 # then the sessions (and filters) as text on stdin.
 config() {
 	cat <<EOF
@@ -129,7 +142,7 @@ port = out
 remote_ip = 198.18.1.3
 local_ip = 198.18.1.10
 remote_mac = 02:00:00:00:01:03
-vni = 100
+${4:-vni = 100}
 EOF
 	cat
 }
@@ -158,6 +171,10 @@ $(for q in 0 1 2 3; do
 done)
 EOF
 session_all | config inline f64.pcap "net_ring0" >"$work/S6.ini"
+session_all | config inline f64.pcap "$NULL_OUT" \
+	"$(printf 'encap = gre\nkey = 100\nseq = yes')" >"$work/S7.ini"
+session_all | config inline f64.pcap "$NULL_OUT" \
+	"$(printf 'encap = erspan2\nsession_id = 100')" >"$work/S8.ini"
 # The collector of S6 is a net_ring: nothing reads it, so it fills up.
 
 frames_of() { grep -q f1500 "$work/$1.ini" && echo f1500.pcap || echo f64.pcap; }
@@ -193,7 +210,7 @@ snap() { # out-file
 }
 
 run_dpmirror() { # scenario
-	"$top/build/dpmirror" "${EAL[@]}" --file-prefix "bench-dp-$$" \
+	"$top/$BUILD_DIR/dpmirror" "${EAL[@]}" --file-prefix "bench-dp-$$" \
 		-- -c "$work/$1.ini" --stats-json "$work/stats.json" \
 		>"$work/dp.log" 2>&1 &
 	pid=$!
@@ -258,7 +275,9 @@ what = {"S1": "inline, 1000-rule filter, no match",
         "S3": "inline, mirror all, 64 B",
         "S4": "inline, mirror all, 1500 B",
         "S5": "inline, 4 sessions, a quarter each",
-        "S6": "as S3, collector never drains"}
+        "S6": "as S3, collector never drains",
+        "S7": "as S3, GRE (key, seq) collector",
+        "S8": "as S3, ERSPAN II collector"}
 target = {"S1": 0.85, "S2": 0.60, "S3": 0.50, "S4": 0.80, "S5": 0.45}
 print()
 print(f"{'scenario':<41} {'testpmd':>8} {'dpmirror':>9} {'ratio':>6} "
@@ -293,9 +312,25 @@ for s in sorted(rows):
               f"originals lost: {lost}")
         print(f"{'   ... each against its testpmd runs':<41} {'':>8} "
               f"{'':>9} {rel_tp:6.2f} {'0.90':>6}")
+enc = [(s, n) for s, n in (("S3", "vxlan"), ("S7", "gre key+seq"),
+                           ("S8", "erspan2")) if s in rows]
+if len(enc) > 1:
+    print()
+    print("forward + mirror all, 64 B, by the collector's encapsulation")
+    print(f"{'':<22}" + "".join(f"{n + ' (' + s + ')':>18}" for s, n in enc))
+    for label, f, fmt in (
+            ("testpmd Mpps", lambda r: med([x[0] for x in r]) / 1e6, ".3f"),
+            ("dpmirror Mpps", lambda r: med([x[1] for x in r]) / 1e6, ".3f"),
+            ("ratio (median of runs)",
+             lambda r: med([x[1] / x[0] for x in r if x[0]]),
+             ".2f"),
+            ("cycles per packet", lambda r: med([x[6] for x in r]), ".1f"),
+            ("copies dropped", lambda r: max(x[4] for x in r), "d")):
+        print(f"{label:<22}" + "".join(format(f(rows[s]), ">18" + fmt)
+                                       for s, _ in enc))
 EOF
 
-[ "${1:-}" = "--smoke" ] && exit 0
+case ${1:-} in --smoke | --table) exit 0 ;; esac
 
 # ---- the copy-versus-clone crossover ----
 echo
@@ -327,7 +362,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v iperf3 >/dev/null; then
 	echo "kernel path vs dpmirror: skipped (needs root and iperf3)"
 	exit 0
 fi
-CTL=$top/build/dpmirrorctl
+CTL=$top/$BUILD_DIR/dpmirrorctl
 P=bk$(printf %04d $((RANDOM % 10000)))
 iperf_pid=
 kcleanup() {
@@ -386,7 +421,7 @@ printf '  %-34s offered %8s pps, mirrored %8s pps\n' \
 	echo "sources = br:rx"
 	echo "collector = h2"
 } >"$work/K.ini"
-"$top/build/dpmirror" "${EAL[@]}" --file-prefix "bench-k-$$" \
+"$top/$BUILD_DIR/dpmirror" "${EAL[@]}" --file-prefix "bench-k-$$" \
 	-- -c "$work/K.ini" --stats-json "$work/k.json" >"$work/k.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do

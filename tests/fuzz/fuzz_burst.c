@@ -4,7 +4,9 @@
  * from the input go through dp_worker_burst() and dp_worker_flush() (parse,
  * classify, mirror, encap, tx) on net_ring ports, under one of a set of
  * valid rulesets built at start from generated configurations (sessions,
- * filters, snaplen, sample, rate caps, collectors of both families, load
+ * filters, snaplen, sample, rate caps, collectors of every encapsulation
+ * (vxlan, geneve, gre with and without key and sequence numbers, erspan2,
+ * erspan3 over both families; none with and without a VLAN tag), load
  * balancing, ports that carry copies and are mirrored too).  The input also
  * picks faults: a collector queue that is full, a mirror pool that is empty.
  *
@@ -12,7 +14,11 @@
  * - what was forwarded is exactly the consistent frames, in order, untouched;
  *   the inconsistent chains the harness made are counted as rx_invalid;
  * - every copy carries a valid outer header and, inside, the prefix of one
- *   of the frames (its session's snaplen), in receive order;
+ *   of the frames (its session's snaplen), in receive order; the header is
+ *   the one its collector's template writes for that frame (ERSPAN VLAN,
+ *   CoS, T, D and index from the frame, its session and its port), GRE
+ *   and ERSPAN sequence numbers grow per collector within what was
+ *   reserved; a none copy is the frame, with its tag when it has one;
  * - per session matched = mirrored + dropped, the copies on the rings are
  *   the mirrored ones, and per port the counters add up;
  * - no mbuf leaks from any pool.
@@ -41,6 +47,7 @@
 #include "cfg.h"
 #include "ctl_port.h"
 #include "ctl_ruleset.h"
+#include "dp_parse.h"
 #include "dp_worker.h"
 #include "fuzz_check.h"
 
@@ -83,7 +90,10 @@ static struct rte_mbuf dummy; /* fills a collector ring to stall it */
 struct variant {
 	struct cfg *cfg;
 	struct dp_ruleset *rs;
-	int vni_session[64]; /* session of a collector, by vni - 1000 */
+	int coll_session[64]; /* the session of each collector */
+	/* The collector with encap = none, or -1: the only one sending out
+	 * of port d, which no session mirrors. */
+	int none_coll;
 	bool own_port[NPORTS]; /* mirrored, or copies leave by it */
 };
 static struct variant variants[NVARIANTS];
@@ -96,6 +106,7 @@ struct frame {
 	uint8_t *ref; /* the bytes, len of them */
 	uint32_t len;
 	uint16_t port; /* received on */
+	uint32_t first; /* bytes in the first segment */
 	int valid;
 	int own; /* one of the process's own copies, come back */
 	int copies_seen;
@@ -190,8 +201,10 @@ gen_filter(struct text *t, unsigned int f)
 	add(t, "default = %s\n", pick(2) ? "accept" : "reject");
 }
 
-/* A valid configuration for variant V.  Collector k has the vni
- * 1000 + k and belongs to one session, recorded in VAR. */
+/* A valid configuration for variant V.  Collector k has the remote
+ * address 198.18.1.(100 + k) or fd00:1::(100 + k), a vni of 1000 + k where
+ * it has one, and belongs to one session, recorded in VAR.  In one variant
+ * of three collector 0 is a none collector, alone on port d. */
 static void
 gen_config(unsigned int v, struct text *t, struct variant *var)
 {
@@ -201,10 +214,13 @@ gen_config(unsigned int v, struct text *t, struct variant *var)
 	static struct text filters;
 	bool tap = v % 4 == 3;
 	unsigned int n_sess = 1 + pick(5), s, coll = 0;
+	bool with_none;
 
 	memset(t, 0, sizeof(*t));
 	memset(&filters, 0, sizeof(filters));
 	rng_state = 0x9e3779b97f4a7c15ULL * (v + 1);
+	with_none = pick(3) == 0;
+	var->none_coll = with_none ? 0 : -1;
 	add(t, "[dpmirror]\nmode = %s\ncopy_max = %u\nmirror_pool = 1024\n",
 	    tap ? "tap" : "inline", copy_max[pick(RTE_DIM(copy_max))]);
 	add(t, "[port a]\ndevice = net_ring_a\n%s", tap ? "" : "peer = b\n");
@@ -220,6 +236,10 @@ gen_config(unsigned int v, struct text *t, struct variant *var)
 			add(t, " k%u", coll + k);
 			egress |= (uint8_t)(1u << (2 + (coll + k) % 2));
 		}
+		/* with a none collector (on d), every other is on c, and no
+		 * session mirrors d */
+		if (with_none)
+			egress |= 1u << 2 | 1u << 3;
 		add(t, "\nsources = ");
 		for (p = 0; p < NPORTS; p++) {
 			static const char *const dirs[] = {"rx", "tx", "both"};
@@ -242,16 +262,40 @@ gen_config(unsigned int v, struct text *t, struct variant *var)
 			gen_filter(&filters, s);
 		}
 		for (k = 0; k < n_coll; k++, coll++) {
+			static const char *const encs[] = {
+				"vxlan", "geneve", "gre", "erspan2", "erspan3"};
 			bool six = pick(2);
+			unsigned int e = pick(RTE_DIM(encs));
 
-			var->vni_session[coll] = (int)s;
-			add(t,
-			    "[collector k%u]\nport = %s\nremote_ip = %s\n"
-			    "local_ip = %s\nremote_mac = 02:00:00:00:01:03\n"
-			    "vni = %u\n",
-			    coll, coll % 2 ? "d" : "c",
-			    six ? "fd00:1::3" : "198.18.1.3",
-			    six ? "fd00:1::10" : "198.18.1.10", 1000 + coll);
+			var->coll_session[coll] = (int)s;
+			if (with_none && coll == 0) {
+				add(t, "[collector k0]\nport = d\n"
+				       "encap = none\n");
+				if (pick(2))
+					add(t, "vlan = %u\n",
+					    pick(2) ? 42 : 1 + pick(4094));
+				continue;
+			}
+			add(t, "[collector k%u]\nport = %s\nencap = %s\n", coll,
+			    coll % 2 && !with_none ? "d" : "c", encs[e]);
+			if (six)
+				add(t, "remote_ip = fd00:1::%u\n"
+				       "local_ip = fd00:1::10\n",
+				    100 + coll);
+			else
+				add(t, "remote_ip = 198.18.1.%u\n"
+				       "local_ip = 198.18.1.10\n",
+				    100 + coll);
+			add(t, "remote_mac = 02:00:00:00:01:03\n");
+			if (e <= 1)
+				add(t, "vni = %u\n", 1000 + coll);
+			if (e == 2 && pick(2))
+				add(t, "key = %u\n",
+				    pick(2) ? rng() : 1000 + coll);
+			if (e == 2 && pick(2))
+				add(t, "seq = yes\n");
+			if (e >= 3)
+				add(t, "session_id = %u\n", pick(1024));
 		}
 	}
 	add(t, "%s", filters.buf);
@@ -273,7 +317,7 @@ build_variant(unsigned int v)
 	t = calloc(1, sizeof(*t));
 	errs = calloc(1, sizeof(*errs));
 	CHECK(t != NULL && errs != NULL);
-	memset(var->vni_session, -1, sizeof(var->vni_session));
+	memset(var->coll_session, -1, sizeof(var->coll_session));
 	gen_config(v, t, var);
 	fd = mkstemp(path);
 	CHECK(fd >= 0);
@@ -299,8 +343,11 @@ build_variant(unsigned int v)
 						var->own_port[q] = true;
 		}
 	}
+	/* A none copy has no outer header to recognise: its port is not
+	 * looked at on its account. */
 	for (i = 0; i < var->cfg->n_collectors; i++)
-		var->own_port[var->cfg->collectors[i].port] = true;
+		if (var->cfg->collectors[i].encap != CFG_ENCAP_NONE)
+			var->own_port[var->cfg->collectors[i].port] = true;
 	memset(&ports, 0, sizeof(ports));
 	ports.n = NPORTS;
 	for (i = 0; i < NPORTS; i++) {
@@ -478,39 +525,30 @@ frame_head(struct input *in, uint8_t *p, uint32_t shape)
 	return o + 4;
 }
 
-/* The outer header collector K of VAR writes (its copies come back). */
+/* The outer header collector K of VAR writes (its copies come back); a
+ * none collector's copies are plain frames. */
 static uint32_t
-copy_head(const struct variant *var, uint32_t k, uint8_t *p)
+copy_head(struct input *in, const struct variant *var, uint32_t k,
+	  uint8_t *p)
 {
-	const struct cfg_collector *c;
-	uint32_t o;
+	const struct dp_encap_tmpl *t;
 
 	k %= var->cfg->n_collectors;
-	c = &var->cfg->collectors[k];
-	memset(p, 0, 70);
-	memcpy(p, c->remote_mac, 6);
-	memcpy(p + 6, "\x02\x00\x00\x00\x00", 5);
-	p[11] = (uint8_t)(0x10 + c->port);
-	if (c->remote_ip.family == 4) {
-		memcpy(p + 12, "\x08\x00\x45\x00\x05\xdc", 6);
-		p[22] = 64;
-		p[23] = 17;
-		memcpy(p + 26, c->local_ip.bytes, 4);
-		memcpy(p + 30, c->remote_ip.bytes, 4);
-		o = 34;
+	t = &var->rs->coll[k].tmpl;
+	if (t->type == DP_ENCAP_NONE)
+		return frame_head(in, p, 0);
+	memcpy(p, t->hdr, t->len);
+	/* an IP length as a copy of 1500 bytes has it */
+	if (t->family == 4) {
+		p[16] = 0x05;
+		p[17] = 0xdc;
 	} else {
-		memcpy(p + 12, "\x86\xdd\x60\x00\x00\x00\x05\xb4", 8);
-		p[20] = 17;
-		p[21] = 64;
-		memcpy(p + 22, c->local_ip.bytes, 16);
-		memcpy(p + 38, c->remote_ip.bytes, 16);
-		o = 54;
+		p[18] = 0x05;
+		p[19] = 0xb4;
 	}
-	p[o] = 0xc0;
-	p[o + 2] = (uint8_t)(c->dst_port >> 8);
-	p[o + 3] = (uint8_t)c->dst_port;
-	p[o + 8] = 0x08; /* VxLAN I flag */
-	return o + 16;
+	if (t->type == DP_ENCAP_VXLAN || t->type == DP_ENCAP_GENEVE)
+		p[t->l4_ofs] = 0xc0;
+	return t->len;
 }
 
 /* Make frame F from the input: its bytes, then an mbuf chain holding
@@ -537,7 +575,7 @@ make_frame(struct input *in, const struct variant *var, struct frame *f,
 	for (i = 0; i < len; i++)
 		ref[i] = (uint8_t)(i * 31 + shape);
 	if (shape % 9 == 8)
-		head = copy_head(var, in_byte(in), readbuf);
+		head = copy_head(in, var, in_byte(in), readbuf);
 	else
 		head = frame_head(in, readbuf, shape % 9);
 	memcpy(ref, readbuf, RTE_MIN(head, len));
@@ -587,6 +625,7 @@ make_frame(struct input *in, const struct variant *var, struct frame *f,
 	}
 	segs[0]->nb_segs = (uint16_t)nseg;
 	segs[0]->pkt_len = len;
+	f->first = seg[0];
 	f->valid = 1;
 	switch ((kind >> 3) & 15) { /* now and then, a lie */
 	case 1: /* a driver that kept 16 bits of the length */
@@ -656,75 +695,197 @@ fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
-/* Check one copy (now in readbuf, LEN bytes); returns its session. */
+static uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Check the outer header of one copy (now in readbuf, LEN bytes) that
+ * left by port R, and find its collector, *COLL; returns its session.  A
+ * none copy with a tag has the tag taken out (readbuf + 4 on is then the
+ * inner frame); a frame too short for a tag after its MACs (under 14
+ * bytes) gets no tagged copy (it is dropped as runt), so *RUNT is always
+ * 0 here: every copy is matched by its bytes. */
 static int
-check_copy(const struct variant *var, uint32_t len, uint32_t *inner_len)
+check_copy(const struct variant *var, unsigned int r, uint32_t len,
+	   uint32_t *inner_len, int *coll, int *runt)
 {
 	const uint8_t *p = readbuf;
-	uint32_t hl, vni, ulen;
-	int s;
+	const struct dp_encap_tmpl *t;
+	uint32_t ulen, k;
+	int s, found = -1;
 
-	CHECK(len >= 50);
-	if (p[12] == 0x08 && p[13] == 0x00) {
-		hl = 50;
-		CHECK(p[14] == 0x45 && p[23] == 17);
-		CHECK((uint32_t)(p[16] << 8 | p[17]) == len - 14);
-		CHECK(fold(ones_sum(p + 14, 20, 0)) == 0xffff);
-		ulen = (uint32_t)(p[38] << 8 | p[39]);
-		CHECK(ulen == len - 34);
-	} else {
-		CHECK(p[12] == 0x86 && p[13] == 0xdd && len >= 70);
-		hl = 70;
-		CHECK(p[20] == 17);
-		CHECK((uint32_t)(p[18] << 8 | p[19]) == len - 54);
-		ulen = len - 54;
-		CHECK(fold(ones_sum(p + 54, ulen,
-				    ones_sum(p + 22, 32, 17 + ulen))) == 0xffff);
+	*runt = 0;
+	for (k = 0; k < var->cfg->n_collectors; k++) {
+		t = &var->rs->coll[k].tmpl;
+		if ((unsigned int)var->cfg->collectors[k].port != r ||
+		    t->type == DP_ENCAP_NONE || !dp_encap_own(t, p, len))
+			continue;
+		CHECK(found < 0);
+		found = (int)k;
 	}
-	CHECK(p[hl - 8] == 0x08);
-	vni = (uint32_t)(p[hl - 4] << 16 | p[hl - 3] << 8 | p[hl - 2]);
-	CHECK(vni >= 1000 && vni < 1000 + 63);
-	s = var->vni_session[vni - 1000];
+	if (found < 0) {
+		/* port d carries nothing else when there is a none one */
+		CHECK(var->none_coll >= 0 && r == 3);
+		found = var->none_coll;
+		t = &var->rs->coll[found].tmpl;
+		/* A frame under 14 bytes gets no tagged copy (runt). */
+		CHECK(t->len == 0 || len >= t->len + 14u);
+		if (t->len != 0) {
+			uint16_t vid = var->cfg->collectors[found].vlan;
+
+			CHECK(len >= 16 && p[12] == 0x81 && p[13] == 0x00 &&
+			      p[14] == (vid >> 8) && p[15] == (vid & 0xff));
+			memmove(readbuf + 4, readbuf, 12);
+		}
+	} else {
+		t = &var->rs->coll[found].tmpl;
+		CHECK(len >= t->len);
+		if (t->family == 4) {
+			CHECK((uint32_t)(p[16] << 8 | p[17]) == len - 14);
+			CHECK(fold(ones_sum(p + 14, 20, 0)) == 0xffff);
+		} else {
+			CHECK((uint32_t)(p[18] << 8 | p[19]) == len - 54);
+		}
+		if (t->type == DP_ENCAP_VXLAN || t->type == DP_ENCAP_GENEVE) {
+			ulen = (uint32_t)(p[t->l4_ofs + 4] << 8 |
+					  p[t->l4_ofs + 5]);
+			CHECK(ulen == len - t->l4_ofs);
+			if (t->family == 6)
+				CHECK(fold(ones_sum(p + 54, ulen,
+						    ones_sum(p + 22, 32,
+							     17 + ulen))) ==
+				      0xffff);
+		}
+	}
+	s = var->coll_session[found];
 	CHECK(s >= 0 && (unsigned int)s < var->cfg->n_sessions);
-	*inner_len = len - hl;
+	*inner_len = len - t->len;
+	*coll = found;
 	return s;
 }
 
+/* Whether copy P of INNER bytes of frame F, made for session S by
+ * collector K, has the outer header K's template writes for the frame's
+ * description; with SAY, what differs is printed. */
+static int
+check_outer(const struct variant *var, int k, int s, const struct frame *f,
+	    const uint8_t *p, uint32_t inner, int say)
+{
+	const struct dp_encap_tmpl *t = &var->rs->coll[k].tmpl;
+	uint8_t e[DP_ENCAP_MAX_HDR], got[DP_ENCAP_MAX_HDR];
+	struct dp_encap_pkt pk;
+	struct dp_meta md;
+	int16_t peer = var->cfg->ports[f->port].peer;
+
+	if (t->type == DP_ENCAP_NONE)
+		return 1;
+	memset(&pk, 0, sizeof(pk));
+	memcpy(got, p, t->len);
+	pk.inner_len = inner;
+	if (t->type == DP_ENCAP_VXLAN || t->type == DP_ENCAP_GENEVE) {
+		pk.sport = (uint16_t)(p[t->l4_ofs] << 8 | p[t->l4_ofs + 1]);
+		if (pk.sport < 49152)
+			return 0;
+		if (t->family == 6)
+			got[t->l4_ofs + 6] = got[t->l4_ofs + 7] = 0;
+	}
+	if (dp_encap_has_seq(t))
+		pk.seq = rd32(p + t->seq_ofs);
+	/* ERSPAN: the outermost tag the worker parsed in the first segment,
+	 * the cut, the direction of the session's interest in the port */
+	dp_parse(f->ref, f->first, &md);
+	pk.tagged = md.n_vlans != 0;
+	if (pk.tagged)
+		pk.tci = (uint16_t)(f->ref[14] << 8 | f->ref[15]);
+	pk.truncated = inner < f->len;
+	pk.egress = (var->rs->egress[f->port] >> s) & 1;
+	pk.index = pk.egress && peer >= 0 ? (uint32_t)peer : f->port;
+	pk.timestamp = 0; /* the clock in shared stands at 0 */
+	dp_encap_write_pkt(t, e, &pk);
+	if (memcmp(got, e, t->len) != 0) {
+		uint32_t i;
+
+		for (i = 0; got[i] == e[i]; i++)
+			;
+		if (say)
+			fprintf(stderr, "copy of collector k%d (type %u) of a "
+					"frame received on port %u: header "
+					"byte %u is 0x%02x, want 0x%02x\n",
+				k, t->type, f->port, i, got[i], e[i]);
+		return 0;
+	}
+	return 1;
+}
+
 /* Drain ring R: check every copy against the frames, in receive order
- * per ring; returns how many copies, adds their bytes per session. */
+ * per ring; returns how many copies, adds their bytes per session.  The
+ * sequence numbers of each collector grow, from SEQ0 (what was next when
+ * the input began) to below what is next now. */
 static unsigned int
 drain_copies(const struct variant *var, unsigned int r, unsigned int nf,
-	     uint64_t *sess_copies, uint64_t *sess_bytes)
+	     uint64_t *sess_copies, uint64_t *sess_bytes, const uint32_t *seq0)
 {
+	int64_t last[64];
 	struct rte_mbuf *m;
-	unsigned int next = 0, n = 0;
+	unsigned int next = 0, n = 0, k;
 
+	for (k = 0; k < 64; k++)
+		last[k] = -1;
 	while (rte_ring_sc_dequeue(txr[r], (void **)&m) == 0) {
 		uint32_t len, inner, snap, want;
-		unsigned int f;
-		int s;
+		const struct dp_encap_tmpl *t;
+		unsigned int f, first_f;
+		int s, c, runt;
 
 		if (m == &dummy)
 			continue;
 		len = read_all(m);
-		s = check_copy(var, len, &inner);
+		s = check_copy(var, r, len, &inner, &c, &runt);
 		snap = var->cfg->sessions[s].snaplen;
-		/* The earliest frame from NEXT on that this is a copy of. */
-		for (f = next; f < nf; f++) {
-			if (!frames[f].valid || frames[f].own)
+		/* The earliest frame from NEXT on that this is a copy of:
+		 * its bytes, a port the session wants, the header its
+		 * description calls for (frames alike but for their port
+		 * make different ERSPAN headers). */
+		for (f = next, first_f = nf; f < nf; f++) {
+			if (!frames[f].valid || frames[f].own ||
+			    !((var->rs->want[frames[f].port] >> s) & 1))
 				continue;
 			want = snap != 0 && snap < frames[f].len ? snap
 								 : frames[f].len;
-			if (want == inner &&
-			    memcmp(readbuf + len - inner, frames[f].ref, inner) ==
-				    0)
+			if (want != inner ||
+			    (!runt && memcmp(readbuf + len - inner,
+					     frames[f].ref, inner) != 0))
+				continue;
+			if (first_f == nf)
+				first_f = f;
+			if (check_outer(var, c, s, &frames[f], readbuf, inner,
+					0))
 				break;
+		}
+		if (f == nf && first_f < nf) {
+			check_outer(var, c, s, &frames[first_f], readbuf,
+				    inner, 1);
+			abort();
 		}
 		if (f == nf) {
 			fprintf(stderr, "copy of %u bytes on ring %u (session "
 					"%d) matches no frame\n",
 				len, r, s);
 			abort();
+		}
+		t = &var->rs->coll[c].tmpl;
+		if (dp_encap_has_seq(t)) {
+			uint32_t sq = rd32(readbuf + t->seq_ofs);
+			uint32_t end = __atomic_load_n(
+				&shared.seq[var->rs->coll[c].slot].next,
+				__ATOMIC_RELAXED);
+
+			CHECK(sq - seq0[c] < end - seq0[c]);
+			CHECK(last[c] < 0 || sq - seq0[c] > (uint32_t)last[c]);
+			last[c] = sq - seq0[c];
 		}
 		next = f;
 		frames[f].copies_seen++;
@@ -737,11 +898,12 @@ drain_copies(const struct variant *var, unsigned int r, unsigned int nf,
 }
 
 /* Whether frame F, received on PORT, is one of the process's own copies
- * as the README defines them: its first segment parses as untagged UDP
- * over IPv4 or IPv6 to a collector's destination port (the parser, fuzzed
- * on its own, says) and starts with the outer header that collector
- * writes (source MAC of its port, IPv4 without options, IP protocol UDP,
- * its addresses and UDP destination port). */
+ * as the README defines them: its first segment parses as untagged UDP to
+ * a collector's destination port, or untagged GRE (the parser, fuzzed on
+ * its own, says), and starts with the outer header that collector writes
+ * (source MAC of its port, its EtherType, IPv4 without options, its IP
+ * protocol, its addresses, and its UDP destination port or GRE protocol
+ * type).  A none collector's copies have no such header. */
 static int
 ref_own(const struct variant *var, uint16_t port, const struct frame *f)
 {
@@ -752,28 +914,38 @@ ref_own(const struct variant *var, uint16_t port, const struct frame *f)
 	if (!var->own_port[port])
 		return 0;
 	dp_parse(p, first, &md);
-	if (md.l3 == DP_L3_OTHER || md.proto != 17 || !md.has_ports ||
-	    md.n_vlans != 0)
+	if (md.l3 == DP_L3_OTHER || md.n_vlans != 0)
+		return 0;
+	if (md.proto != 17 && md.proto != 47)
 		return 0;
 	for (k = 0; k < var->cfg->n_collectors; k++) {
 		const struct cfg_collector *c = &var->cfg->collectors[k];
+		const struct dp_encap_tmpl *t = &var->rs->coll[k].tmpl;
+		const uint8_t *h = t->hdr;
 		const uint8_t mac[6] = {2, 0, 0, 0, 0, (uint8_t)(0x10 + c->port)};
-		uint8_t dport[2] = {(uint8_t)(c->dst_port >> 8),
-				    (uint8_t)c->dst_port};
+		uint8_t proto = c->encap == CFG_ENCAP_VXLAN ||
+					c->encap == CFG_ENCAP_GENEVE
+				? 17
+				: 47;
+		/* UDP destination port, GRE protocol type */
+		const uint8_t *type = h + t->l4_ofs + 2;
 
-		if (memcmp(p + 6, mac, 6) != 0 || md.dport != c->dst_port)
+		if (c->encap == CFG_ENCAP_NONE || md.proto != proto ||
+		    memcmp(p + 6, mac, 6) != 0 || first < t->len)
 			continue;
-		if (c->remote_ip.family == 4 && first >= 50 && p[12] == 0x08 &&
-		    p[13] == 0x00 && p[14] == 0x45 && p[23] == 17 &&
+		if (proto == 17 && (!md.has_ports || md.dport != c->dst_port))
+			continue;
+		if (c->remote_ip.family == 4 && p[12] == 0x08 &&
+		    p[13] == 0x00 && p[14] == 0x45 && p[23] == proto &&
 		    memcmp(p + 26, c->local_ip.bytes, 4) == 0 &&
 		    memcmp(p + 30, c->remote_ip.bytes, 4) == 0 &&
-		    memcmp(p + 36, dport, 2) == 0)
+		    memcmp(p + 36, type, 2) == 0)
 			return 1;
-		if (c->remote_ip.family == 6 && first >= 70 && p[12] == 0x86 &&
-		    p[13] == 0xdd && p[20] == 17 &&
+		if (c->remote_ip.family == 6 && p[12] == 0x86 &&
+		    p[13] == 0xdd && p[20] == proto &&
 		    memcmp(p + 22, c->local_ip.bytes, 16) == 0 &&
 		    memcmp(p + 38, c->remote_ip.bytes, 16) == 0 &&
-		    memcmp(p + 56, dport, 2) == 0)
+		    memcmp(p + 56, type, 2) == 0)
 			return 1;
 	}
 	return 0;
@@ -790,7 +962,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int n_held = 0, stall, nf = 0, nb, b, i, s, r, port_copies;
 	unsigned int sent_valid = 0, invalid[NPORTS] = {0};
 	unsigned int valid_rx[NPORTS] = {0}, own[NPORTS] = {0};
-	uint32_t flags;
+	uint32_t flags, seq0[64];
 
 	if (size < 4)
 		return -1;
@@ -804,6 +976,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		shared.port[i].peer = (int16_t)var->cfg->ports[i].peer;
 	}
 	shared.ruleset = var->rs;
+	for (i = 0; i < var->rs->n_coll; i++)
+		seq0[i] = shared.seq[var->rs->coll[i].slot].next;
 	dp_worker_init(worker, &shared, 1, 0);
 	dp_worker_adopt(worker, var->rs);
 
@@ -886,7 +1060,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	port_copies = 0;
 	for (r = 0; r < NPORTS; r++) {
 		unsigned int n = drain_copies(var, r, nf, sess_copies,
-					      sess_bytes);
+					      sess_bytes, seq0);
 
 		CHECK(worker->stats.port[r].mirror_packets == n);
 		port_copies += n;

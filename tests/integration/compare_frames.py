@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Check that mirrored frames arrived byte for byte.
 
-usage: compare_frames.py SEEN.pcap MIRRORED.pcap
+usage: compare_frames.py SEEN.pcap MIRRORED.pcap [--decap]
        [--proto icmp|icmp-request|icmp-reply|tcp:PORT|udp:PORT]...
        [--min N] [--echo N] [--absent KIND]...
 
 SEEN.pcap is a capture where the original frames were seen (a host's eth0),
 MIRRORED.pcap the decapsulated copies (the far host's vxlan0).  Every SEEN
 frame of the selected kinds must be found, byte for byte, in MIRRORED (as a
-multiset: a frame seen twice must be mirrored twice).  --min N: at least N
+multiset: a frame seen twice must be mirrored twice).  --decap: MIRRORED
+holds the copies as they travel (VxLAN, Geneve, GRE, ERSPAN II or III over
+IPv4 or IPv6, told apart by their headers): each is decapsulated first, and
+one that is none of these counts as missing.  --min N: at least N
 frames must be selected.  --echo N: the selection must hold at least N ICMP
 or ICMPv6 echo requests and N echo replies.  --absent KIND: no MIRRORED
 frame may be of that kind (e.g. icmp-reply for an ingress-only mirror).
@@ -18,6 +21,7 @@ exits 0 when all hold.
 """
 import argparse
 import collections
+import os
 import struct
 import sys
 
@@ -104,11 +108,20 @@ def main():
     ap.add_argument("--min", type=int, default=1)
     ap.add_argument("--echo", type=int, default=0)
     ap.add_argument("--absent", action="append", default=[])
+    ap.add_argument("--decap", action="store_true")
     a = ap.parse_args()
     wants = a.proto or ["icmp"]
 
     seen = [f for f in read_pcap(a.seen) if selected(f, wants)]
-    mirrored = collections.Counter(read_pcap(a.mirrored))
+    copies = read_pcap(a.mirrored)
+    if a.decap:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from mirror_oracle import decap
+        inner = [decap(f) for f in copies]
+        print(f"decapsulated {sum(x is not None for x in inner)} of "
+              f"{len(copies)} copies")
+        copies = [x for x in inner if x is not None]
+    mirrored = collections.Counter(copies)
     ok = True
 
     def check(what, cond):
@@ -133,7 +146,7 @@ def main():
         check(f"{req} echo requests and {rep} replies (>= {a.echo} each)",
               req >= a.echo and rep >= a.echo)
     for kind in a.absent:
-        n = sum(1 for f in read_pcap(a.mirrored) if selected(f, [kind]))
+        n = sum(1 for f in copies if selected(f, [kind]))
         check(f"no {kind} frame mirrored ({n} found)", n == 0)
     return 0 if ok else 1
 

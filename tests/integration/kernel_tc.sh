@@ -7,8 +7,10 @@
 # b has a vxlan0 (VNI 100) made here with ip as the receiver.  dpmirrorctl
 # mirrors a's t0 into a's own vxlan0; b pings a (5 echo requests, bounded)
 # and the test checks what b's u0 and vxlan0 see, the counters of
-# 'kernel show' against 'tc -s filter show', matches, refusals, and that
-# del leaves 'tc qdisc show' and 'ip link' exactly as they were.  The
+# 'kernel show' against 'tc -s filter show', matches, refusals (the other
+# tunnels' options, and the tunnel kinds this kernel lacks: the module is
+# named), and that del or a refused add leaves 'tc qdisc show', t0's
+# filters and 'ip -d link' exactly as they were.  The
 # fixture is built with ip/tc here (only the product code must not).
 #
 # ARP and IPv6 are kept off the wire (static neighbours, IPv6 disabled) so
@@ -110,13 +112,15 @@ set +e
 
 ADD=(kernel add --netns "$A" --dev t0 --remote 198.18.1.2 --local 198.18.1.1
 	--vni 100 --underlay u0)
+GRE=(kernel add --netns "$A" --dev t0 --remote 198.18.1.2 --local 198.18.1.1
+	--underlay u0)
 
 snapshot() {
 	{
 		tc -n "$A" qdisc show dev t0
 		tc -n "$A" filter show dev t0 ingress
 		tc -n "$A" filter show dev t0 egress
-		ip -n "$A" link
+		ip -n "$A" -d link
 	} >"$1" 2>&1
 }
 
@@ -189,8 +193,55 @@ expect_eq "missing device exits 2" "$?" 2
 expect_in "missing device message" "$work/out" "no device eth9 in netns $A"
 
 "$ctl" "${ADD[@]}" --encap gretap >"$work/out" 2>&1
-expect_eq "--encap gretap exits 1" "$?" 1
-expect_in "--encap gretap refusal" "$work/out" "encap gretap: the kernel mirror sets up vxlan tunnels only"
+expect_eq "--encap gretap with --vni exits 1" "$?" 1
+expect_in "--vni with gretap names the keys gretap takes" "$work/out" \
+	"vni 100 does not go with encap gretap: vni is for vxlan and geneve; encap gretap takes remote, local and key"
+"$ctl" "${GRE[@]}" --encap gretap --key 4294967296 >"$work/out" 2>&1
+expect_eq "--key 4294967296 exits 1" "$?" 1
+expect_in "--key out of range is named" "$work/out" "GRE key 4294967296 is not a number in 0..4294967295"
+"$ctl" "${GRE[@]}" --encap erspan --session-id 1024 >"$work/out" 2>&1
+expect_eq "--session-id 1024 exits 1" "$?" 1
+expect_in "--session-id out of range is named" "$work/out" "ERSPAN session ID 1024 is not a number in 0..1023"
+"$ctl" "${GRE[@]}" --encap ip6gretap >"$work/out" 2>&1
+expect_eq "ip6gretap over IPv4 exits 1" "$?" 1
+expect_in "ip6gretap over IPv4 says which encap fits" "$work/out" \
+	"remote 198.18.1.2 is IPv4 but ip6gretap tunnels are IPv6; use encap gretap for IPv4"
+
+# gretap, erspan and geneve: where the kernel lacks the link kind (no
+# module, not built in; probed with ip), add exits 2 naming the module and
+# leaves t0 and the links as they were; where it has it, add and del work.
+for c in "gretap|ip_gre|local 198.18.1.1 remote 198.18.1.2|--local 198.18.1.1" \
+	"erspan|ip_gre|local 198.18.1.1 remote 198.18.1.2 seq key 1 erspan_ver 1|--local 198.18.1.1 --session-id 7" \
+	"geneve|geneve|id 1 remote 198.18.1.2|--vni 100"; do
+	IFS='|' read -r kind module params opts <<<"$c"
+	# shellcheck disable=SC2086  # the words of the link's parameters
+	if ip -n "$B" link add kprobe0 type $kind $params 2>/dev/null; then
+		ip -n "$B" link del kprobe0
+		have=1
+	else
+		have=0
+	fi
+	snapshot "$work/kind_before"
+	# shellcheck disable=SC2086  # the encap's own options
+	"$ctl" kernel add --netns "$A" --dev t0 --remote 198.18.1.2 \
+		--underlay u0 --encap "$kind" $opts >"$work/out" 2>&1
+	rc=$?
+	if [ "$have" = 0 ]; then
+		expect_eq "--encap $kind without the module exits 2" "$rc" 2
+		expect_in "--encap $kind names the module to load" "$work/out" \
+			"this kernel has no $kind links (module $module is neither loaded nor built in); load it with \`modprobe $module\`"
+	else
+		expect_eq "--encap $kind on a kernel that has it exits 0" "$rc" 0
+		"$ctl" kernel del --netns "$A" --dev t0 >"$work/out" 2>&1
+		expect_eq "del of the $kind mirror exits 0" "$?" 0
+	fi
+	snapshot "$work/kind_after"
+	if cmp -s "$work/kind_before" "$work/kind_after"; then
+		ok "--encap $kind left t0 and the links as they were"
+	else
+		bad "--encap $kind changed something: $(diff "$work/kind_before" "$work/kind_after")"
+	fi
+done
 
 ip -n "$A" link set u0 mtu 1520
 "$ctl" "${ADD[@]}" >"$work/out" 2>&1

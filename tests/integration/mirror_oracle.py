@@ -9,11 +9,17 @@ struct cfg_rule in cfg/cfg.h), sampling and snaplen, and from that the exact
 sequence of mirrored copies and the counters of the stats JSON (DESIGN
 section 5).  It then checks out.pcap (outer headers byte by byte, and again
 through tshark's VXLAN dissector), fwd.pcap and the stats JSON against it.
+verify-encaps does the same for one collector per port in any
+encapsulation (VxLAN, Geneve, GRE, ERSPAN II and III, none with or without
+an RSPAN tag) with two workers; split_outer/decap decode any of them.
 
 Usage:
   mirror_oracle.py verify --config C --in in.pcap --fwd fwd.pcap
                    --out out.pcap --stats stats.json [--workdir DIR]
   mirror_oracle.py --self-test
+  mirror_oracle.py verify-encaps --config C --stats stats.json --workdir DIR
+                   --t0 T --t1 T      (encaps.sh: every encapsulation)
+  mirror_oracle.py --encap-self-test
   mirror_oracle.py rx-packets STATS.json PORT   (prints the count or -1)
   mirror_oracle.py count-frames FILE.pcap
 """
@@ -311,19 +317,49 @@ def _mac(s):
     return bytes(int(x, 16) for x in s.split(":"))
 
 
+# Bytes an encapsulation adds to a copy, IPv4 | IPv6 outer header (GRE: +4
+# with a key, +4 with sequence numbers; none: 4 with a VLAN tag).
+OVERHEAD = {"vxlan": (50, 70), "geneve": (50, 70), "gre": (38, 58),
+            "erspan2": (50, 70), "erspan3": (54, 74), "none": (0, 0)}
+DEFAULT_DST_PORT = {"vxlan": 4789, "geneve": 6081}
+
+
 class Collector:
     def __init__(self, name, sec):
         self.name = name
         self.port = sec["port"]
+        self.encap = sec.get("encap", "vxlan")
+        if self.encap not in OVERHEAD:
+            raise ValueError("[collector %s] encap = %s is not modelled" %
+                             (name, self.encap))
+        self.vlan = int(sec.get("vlan", "0"))
+        self.key = int(sec["key"]) if "key" in sec else None
+        self.seq = (sec.get("seq", "no") == "yes" or
+                    self.encap in ("erspan2", "erspan3"))
+        self.session_id = int(sec.get("session_id", "0"))
+        self.vni = int(sec.get("vni", "0"))
+        self.dst_port = int(sec.get("dst_port",
+                                    DEFAULT_DST_PORT.get(self.encap, 0)))
+        self.ttl = int(sec.get("ttl", "64"))
+        self.dscp = int(sec.get("dscp", "0"))
+        if self.encap == "none":
+            self.remote_ip = self.local_ip = None
+            self.family = 0
+            self.remote_mac = self.local_mac = None
+            return
         self.remote_ip = ipaddress.ip_address(sec["remote_ip"])
         self.local_ip = ipaddress.ip_address(sec["local_ip"])
         self.family = self.remote_ip.version
         self.remote_mac = _mac(sec["remote_mac"])
         self.local_mac = _mac(sec["local_mac"]) if "local_mac" in sec else None
-        self.vni = int(sec.get("vni", "0"))
-        self.dst_port = int(sec.get("dst_port", "4789"))
-        self.ttl = int(sec.get("ttl", "64"))
-        self.dscp = int(sec.get("dscp", "0"))
+
+    def overhead(self):
+        if self.encap == "none":
+            return 4 if self.vlan else 0
+        o = OVERHEAD[self.encap][0 if self.family == 4 else 1]
+        if self.encap == "gre":
+            o += (4 if self.key is not None else 0) + (4 if self.seq else 0)
+        return o
 
 
 class Session:
@@ -369,6 +405,11 @@ class Config:
             kind, _, name = s.partition(" ")
             if kind == "collector":
                 self.collectors[name] = Collector(name, dict(cp[s]))
+                if self.collectors[name].encap != "vxlan":
+                    raise ValueError("[collector %s] encap = %s: this "
+                                     "verifier models vxlan only; "
+                                     "verify-encaps checks the others" %
+                                     (name, self.collectors[name].encap))
         for s in cp.sections():
             kind, _, name = s.partition(" ")
             if kind == "session":
@@ -439,7 +480,7 @@ class Expect:
 
 
 def hdr_len(c):
-    return 50 if c.family == 4 else 70
+    return c.overhead()
 
 
 # --------------------------------------------------------------------------
@@ -664,6 +705,8 @@ class Checker:
     def check(self, name, ok, detail=""):
         if ok:
             self.passed += 1
+            if getattr(self, "say_ok", False):
+                self.say("ok   %s" % name)
         else:
             self.failed.append(name)
             self.say("FAIL %s%s" % (name, (": " + detail) if detail else ""))
@@ -989,6 +1032,817 @@ def stats_checks(ck, cfg, exp, st, n_in, in_bytes):
 
 
 # --------------------------------------------------------------------------
+# Every encapsulation (verify-encaps): one collector per port, each port a
+# net_pcap with one tx_pcap file per worker, the input port one rx_pcap file
+# per worker.  The decoder below needs no configuration (compare_frames.py
+# uses it to decapsulate); check_encap_copy then holds each field against
+# the collector's configuration and the original frame.
+
+ETH_P_TEB = 0x6558
+ETH_P_ERSPAN2 = 0x88be
+ETH_P_ERSPAN3 = 0x22eb
+GRE_K = 0x2000
+GRE_S = 0x1000
+GRE_C = 0x8000
+UDP_KINDS = {4789: "vxlan", 8472: "vxlan", 6081: "geneve"}
+
+
+def split_outer(b, udp_kinds=None):
+    """Decode an encapsulated copy from raw bytes.  Returns (fields, None)
+    or (None, reason).  fields["kind"] is vxlan, geneve, gre, erspan2 or
+    erspan3; fields["inner"] the encapsulated frame."""
+    kinds = dict(UDP_KINDS)
+    kinds.update(udp_kinds or {})
+    d = {}
+    if len(b) < 14:
+        return None, "shorter than an Ethernet header"
+    et = _u16(b, 12)
+    if et == 0x0800:
+        if len(b) < 34:
+            return None, "short IPv4 header"
+        ihl = (b[14] & 0xf) * 4
+        d.update(family=4, ip=bytes(b[14:14 + ihl]), proto=b[23],
+                 src=bytes(b[26:30]), dst=bytes(b[30:34]))
+        l4 = 14 + ihl
+    elif et == 0x86dd:
+        if len(b) < 54:
+            return None, "short IPv6 header"
+        d.update(family=6, ip=bytes(b[14:54]), proto=b[20],
+                 src=bytes(b[22:38]), dst=bytes(b[38:54]))
+        l4 = 54
+    else:
+        return None, "outer ethertype 0x%04x is not IP" % et
+    d["l4"] = l4
+    if d["proto"] == 17:
+        if len(b) < l4 + 16:
+            return None, "short UDP tunnel header"
+        d.update(sport=_u16(b, l4), dport=_u16(b, l4 + 2),
+                 udp_len=_u16(b, l4 + 4), udp_csum=_u16(b, l4 + 6))
+        kind = kinds.get(d["dport"])
+        t = l4 + 8
+        if kind == "vxlan":
+            d.update(kind=kind, vx_flags=b[t], vx_rsv=bytes(b[t + 1:t + 4]),
+                     vni=(b[t + 4] << 16) | (b[t + 5] << 8) | b[t + 6],
+                     vx_rsv2=b[t + 7], inner=bytes(b[t + 8:]))
+        elif kind == "geneve":
+            optlen = (b[t] & 0x3f) * 4
+            d.update(kind=kind, gn_ver=b[t] >> 6, gn_optlen=optlen,
+                     gn_flags=b[t + 1], gn_proto=_u16(b, t + 2),
+                     vni=(b[t + 4] << 16) | (b[t + 5] << 8) | b[t + 6],
+                     gn_rsv=b[t + 7], inner=bytes(b[t + 8 + optlen:]))
+        else:
+            return None, "UDP port %d is no tunnel known here" % d["dport"]
+        return d, None
+    if d["proto"] != 47:
+        return None, "outer IP protocol %d is neither UDP nor GRE" % \
+            d["proto"]
+    if len(b) < l4 + 4:
+        return None, "short GRE header"
+    fl = _u16(b, l4)
+    o = l4 + 4
+    d.update(gre_flags=fl, gre_proto=_u16(b, l4 + 2), key=None, seq=None)
+    if fl & GRE_C:
+        o += 4
+    if fl & GRE_K:
+        d["key"] = struct.unpack("!I", bytes(b[o:o + 4]))[0]
+        o += 4
+    if fl & GRE_S:
+        d["seq"] = struct.unpack("!I", bytes(b[o:o + 4]))[0]
+        o += 4
+    if len(b) < o:
+        return None, "GRE header runs past the frame"
+    if d["gre_proto"] == ETH_P_TEB:
+        d.update(kind="gre", inner=bytes(b[o:]))
+    elif d["gre_proto"] == ETH_P_ERSPAN2:
+        if len(b) < o + 8:
+            return None, "short ERSPAN II header"
+        w0, w1, w2 = _u16(b, o), _u16(b, o + 2), \
+            struct.unpack("!I", bytes(b[o + 4:o + 8]))[0]
+        d.update(kind="erspan2", ver=w0 >> 12, vlan=w0 & 0xfff,
+                 cos=w1 >> 13, en=(w1 >> 11) & 3, t=(w1 >> 10) & 1,
+                 sid=w1 & 0x3ff, rsv=w2 >> 20, index=w2 & 0xfffff,
+                 inner=bytes(b[o + 8:]))
+    elif d["gre_proto"] == ETH_P_ERSPAN3:
+        if len(b) < o + 12:
+            return None, "short ERSPAN III header"
+        w0, w1 = _u16(b, o), _u16(b, o + 2)
+        ts = struct.unpack("!I", bytes(b[o + 4:o + 8]))[0]
+        sgt, w3 = _u16(b, o + 8), _u16(b, o + 10)
+        opt = 8 if w3 & 1 else 0
+        d.update(kind="erspan3", ver=w0 >> 12, vlan=w0 & 0xfff,
+                 cos=w1 >> 13, bso=(w1 >> 11) & 3, t=(w1 >> 10) & 1,
+                 sid=w1 & 0x3ff, ts=ts, sgt=sgt, p=w3 >> 15,
+                 ft=(w3 >> 10) & 0x1f, hw=(w3 >> 4) & 0x3f,
+                 d=(w3 >> 3) & 1, gra=(w3 >> 1) & 3, o=w3 & 1,
+                 inner=bytes(b[o + 12 + opt:]))
+    else:
+        return None, "GRE protocol 0x%04x" % d["gre_proto"]
+    return d, None
+
+
+def decap(b, udp_kinds=None):
+    """The frame inside an encapsulated copy, or None."""
+    d, _ = split_outer(b, udp_kinds)
+    return d["inner"] if d else None
+
+
+def outer_tag(frame):
+    """What ERSPAN must say about the original's VLAN: a list of the
+    acceptable (vlan, cos, en) triples.  An 802.1Q or 802.1ad tag is
+    described; untagged frames say 0; a 0x9100 tag or a tag cut before the
+    EtherType behind it is outside the contract, so either answer is
+    taken."""
+    none = (0, 0, 0)
+    if len(frame) < 14:
+        return [none]
+    et = _u16(frame, 12)
+    if et in (0x8100, 0x88a8) and len(frame) >= 18:
+        tci = _u16(frame, 14)
+        return [(tci & 0xfff, tci >> 13, 3)]
+    if et in (0x8100, 0x88a8, 0x9100):
+        alt = [none]
+        if len(frame) >= 16:
+            tci = _u16(frame, 14)
+            alt.append((tci & 0xfff, tci >> 13, 3))
+        return alt
+    return [none]
+
+
+def check_encap_copy(c, b, d, want):
+    """Problems of copy B (decoded as D) of collector C, given WANT: the
+    expected inner frame, cut flag, direction, port index and the ERSPAN
+    VLAN choices."""
+    p = []
+    if d["kind"] != c.encap:
+        return ["decodes as %s, collector is %s" % (d["kind"], c.encap)]
+    if d["family"] != c.family:
+        p.append("outer IPv%d, collector is IPv%d" % (d["family"], c.family))
+        return p
+    if b[0:6] != c.remote_mac:
+        p.append("eth dst %s != remote_mac" % b[0:6].hex(":"))
+    if c.local_mac is not None and b[6:12] != c.local_mac:
+        p.append("eth src %s != local_mac" % b[6:12].hex(":"))
+    if b[6] & 1:
+        p.append("eth src is multicast")
+    ip = d["ip"]
+    l4 = d["l4"]
+    l4_len = len(b) - l4
+    proto = 17 if c.encap in ("vxlan", "geneve") else 47
+    if len(b) - len(d["inner"]) != c.overhead():
+        p.append("outer header %d bytes, expected %d" %
+                 (len(b) - len(d["inner"]), c.overhead()))
+    if d["family"] == 4:
+        if ip[0] != 0x45:
+            p.append("IPv4 version/IHL 0x%02x" % ip[0])
+        if ip[1] != c.dscp << 2:
+            p.append("TOS 0x%02x != dscp %d << 2" % (ip[1], c.dscp))
+        if _u16(ip, 2) != len(b) - 14:
+            p.append("total_length %d != %d" % (_u16(ip, 2), len(b) - 14))
+        if _u16(ip, 6) != 0x4000:
+            p.append("flags/offset 0x%04x != DF" % _u16(ip, 6))
+        if ip[8] != c.ttl:
+            p.append("TTL %d != %d" % (ip[8], c.ttl))
+        if _csum(bytes(ip)) != 0xffff:
+            p.append("bad IPv4 header checksum")
+    else:
+        vtf = struct.unpack("!I", ip[0:4])[0]
+        if vtf >> 28 != 6 or (vtf >> 20) & 0xff != c.dscp << 2 or \
+                vtf & 0xfffff:
+            p.append("IPv6 version/class/label 0x%08x" % vtf)
+        if _u16(ip, 4) != l4_len:
+            p.append("payload_length %d != %d" % (_u16(ip, 4), l4_len))
+        if ip[7] != c.ttl:
+            p.append("hop limit %d != %d" % (ip[7], c.ttl))
+    if d["proto"] != proto:
+        p.append("IP protocol %d != %d" % (d["proto"], proto))
+    if d["src"] != c.local_ip.packed or d["dst"] != c.remote_ip.packed:
+        p.append("IP %s -> %s" % (ipaddress.ip_address(d["src"]),
+                                  ipaddress.ip_address(d["dst"])))
+    if proto == 17:
+        if not 49152 <= d["sport"] <= 65535:
+            p.append("UDP sport %d outside 49152..65535" % d["sport"])
+        if d["dport"] != c.dst_port:
+            p.append("UDP dport %d != %d" % (d["dport"], c.dst_port))
+        if d["udp_len"] != l4_len:
+            p.append("UDP length %d != %d" % (d["udp_len"], l4_len))
+        if d["family"] == 4 and d["udp_csum"] != 0:
+            p.append("IPv4 UDP checksum 0x%04x != 0" % d["udp_csum"])
+        if d["family"] == 6:
+            pseudo = (d["src"] + d["dst"] + struct.pack("!IxxxB", l4_len,
+                                                        17))
+            if d["udp_csum"] == 0 or \
+                    _csum(pseudo + bytes(b[l4:])) != 0xffff:
+                p.append("bad IPv6 UDP checksum 0x%04x" % d["udp_csum"])
+    if c.encap == "vxlan":
+        if d["vx_flags"] != 8 or d["vx_rsv"] != b"\0\0\0" or d["vx_rsv2"]:
+            p.append("VxLAN flags/reserved")
+        if d["vni"] != c.vni:
+            p.append("VNI %d != %d" % (d["vni"], c.vni))
+    elif c.encap == "geneve":
+        if (d["gn_ver"], d["gn_optlen"], d["gn_flags"], d["gn_proto"],
+                d["gn_rsv"]) != (0, 0, 0, ETH_P_TEB, 0):
+            p.append("Geneve ver %d optlen %d flags 0x%02x proto 0x%04x "
+                     "rsv %d" % (d["gn_ver"], d["gn_optlen"], d["gn_flags"],
+                                 d["gn_proto"], d["gn_rsv"]))
+        if d["vni"] != c.vni:
+            p.append("VNI %d != %d" % (d["vni"], c.vni))
+    else:
+        if c.encap == "gre":
+            fl = (GRE_K if c.key is not None else 0) | \
+                (GRE_S if c.seq else 0)
+            gp = ETH_P_TEB
+        else:
+            fl = GRE_S
+            gp = ETH_P_ERSPAN2 if c.encap == "erspan2" else ETH_P_ERSPAN3
+        if d["gre_flags"] != fl or d["gre_proto"] != gp:
+            p.append("GRE flags 0x%04x proto 0x%04x, expected 0x%04x "
+                     "0x%04x" % (d["gre_flags"], d["gre_proto"], fl, gp))
+        if c.encap == "gre" and d["key"] != c.key:
+            p.append("GRE key %s != %s" % (d["key"], c.key))
+    if c.encap in ("erspan2", "erspan3"):
+        if c.encap == "erspan2":
+            tag = (d["vlan"], d["cos"], d["en"])
+            tags = want["tags"]
+        else:
+            tag = (d["vlan"], d["cos"])
+            tags = [t[:2] for t in want["tags"]]
+        if tag not in tags:
+            p.append("VLAN/COS/En %s, expected %s" % (tag, tags))
+        if d["t"] != int(want["cut"]):
+            p.append("T %d, copy %s cut" % (d["t"],
+                                            "was" if want["cut"] else
+                                            "was not"))
+        if d["sid"] != c.session_id:
+            p.append("session id %d != %d" % (d["sid"], c.session_id))
+    if c.encap == "erspan2":
+        if d["ver"] != 1 or d["rsv"] != 0:
+            p.append("ERSPAN II version %d reserved %d" % (d["ver"],
+                                                          d["rsv"]))
+        if d["index"] != want["index"]:
+            p.append("index %d != port index %d" % (d["index"],
+                                                     want["index"]))
+    elif c.encap == "erspan3":
+        if d["ver"] != 2 or d["bso"] != 0:
+            p.append("ERSPAN III version %d BSO %d" % (d["ver"], d["bso"]))
+        got = (d["sgt"], d["p"], d["ft"], d["hw"], d["d"], d["gra"], d["o"])
+        exp = (0, 1, 0, 0, int(want["egress"]), 1, 0)
+        if got != exp:
+            p.append("SGT/P/FT/HW/D/Gra/O %s != %s" % (got, exp))
+    if d["inner"] != want["inner"]:
+        p.append("inner frame (%d B) differs from the original's first %d "
+                 "bytes" % (len(d["inner"]), len(want["inner"])))
+    return p
+
+
+class EncapConfig:
+    """The parts of an INI file verify-encaps models: ports (their pcap
+    files), collectors of any encapsulation, filters, sessions whose
+    sources are the input port's rx or its peer's tx."""
+
+    def __init__(self, path, workdir):
+        cp = configparser.ConfigParser(
+            comment_prefixes=(";", "#"), inline_comment_prefixes=(";",),
+            delimiters=("=",), interpolation=None, strict=True)
+        cp.optionxform = str
+        with open(path) as f:
+            cp.read_file(f)
+        self.ports = []
+        self.port_sec = {}
+        self.filters = {}
+        self.collectors = {}
+        self.sessions = []
+        for s in cp.sections():
+            kind, _, name = s.partition(" ")
+            sec = dict(cp[s])
+            if kind == "port":
+                self.ports.append(name)
+                self.port_sec[name] = sec
+            elif kind == "filter":
+                self.filters[name] = Filter(name, sec)
+            elif kind == "collector":
+                self.collectors[name] = Collector(name, sec)
+        for s in cp.sections():
+            kind, _, name = s.partition(" ")
+            if kind == "session":
+                self.sessions.append(Session(name, dict(cp[s]), self.filters,
+                                             self.collectors))
+
+        def files(dev, key):
+            out = []
+            for w in dev.split(",")[1:]:
+                k, _, v = w.partition("=")
+                if k == key:
+                    out.append(os.path.join(workdir, v))
+            return out
+        self.rx_files = {}
+        self.tx_files = {}
+        for name in self.ports:
+            dev = self.port_sec[name]["device"]
+            self.rx_files[name] = files(dev, "rx_pcap")
+            self.tx_files[name] = files(dev, "tx_pcap")
+        rx = [n for n in self.ports if self.rx_files[n]]
+        if len(rx) != 1:
+            raise ValueError("exactly one port must read pcap files")
+        self.rx_port = rx[0]
+        self.fwd_port = self.port_sec[self.rx_port].get("peer")
+        self.n_queues = len(self.rx_files[self.rx_port])
+        for s in self.sessions:
+            if len(s.collectors) != 1 or s.sample != 1:
+                raise ValueError("session %s: one collector, no sampling" %
+                                 s.name)
+            for port, d in s.sources:
+                if not ((port == self.rx_port and d == "rx") or
+                        (port == self.fwd_port and d == "tx")):
+                    raise ValueError("session %s: only %s:rx and %s:tx are "
+                                     "modelled" % (s.name, self.rx_port,
+                                                   self.fwd_port))
+        users = {}
+        for s in self.sessions:
+            users.setdefault(s.collectors[0].name, []).append(s)
+        for c in self.collectors.values():
+            if len(users.get(c.name, [])) != 1:
+                raise ValueError("collector %s: one session each" % c.name)
+            if len(self.tx_files[c.port]) != self.n_queues:
+                raise ValueError("port %s: one tx_pcap per worker (%d)" %
+                                 (c.port, self.n_queues))
+        self.session_of = {c: v[0] for c, v in users.items()}
+
+
+def expect_encaps(cfg, queues):
+    """Per collector, per queue (= worker): the expected copies in order,
+    each a dict (orig, inner, cut, egress, index, tags, fi); and per session
+    the matched count."""
+    idx = {n: i for i, n in enumerate(cfg.ports)}
+    exp = {c: [[] for _ in queues] for c in cfg.collectors}
+    matched = {s.name: 0 for s in cfg.sessions}
+    for q, frames in enumerate(queues):
+        for fi, f in enumerate(frames):
+            m = parse(f)
+            for s in cfg.sessions:
+                if not s.wants(m):
+                    continue
+                for port, d in s.sources:
+                    egress = d == "tx"
+                    matched[s.name] += 1
+                    cut = bool(s.snaplen) and len(f) > s.snaplen
+                    inner = f[:s.snaplen] if s.snaplen else f
+                    c = s.collectors[0]
+                    if c.encap == "none" and c.vlan:
+                        inner = (inner[:12] + struct.pack("!HH", 0x8100,
+                                                          c.vlan) +
+                                 inner[12:])
+                    exp[c.name][q].append(dict(
+                        orig=f, inner=bytes(inner), cut=cut, egress=egress,
+                        index=idx[port], tags=outer_tag(f), fi=fi, meta=m))
+    return exp, matched
+
+
+ENCAP_TSHARK_FIELDS = [
+    "frame.protocols", "eth.type", "ip.checksum.status",
+    "udp.checksum.status", "udp.dstport", "gre.proto", "gre.key",
+    "gre.sequence_number", "erspan.version", "erspan.spanid",
+    "erspan.truncated", "erspan.direction", "erspan.vlan", "erspan.index",
+    "erspan.timestamp", "geneve.vni", "vlan.id", "vxlan.vni"]
+
+WANT_LAYERS = {
+    "vxlan": ["udp", "vxlan", "eth"], "geneve": ["udp", "geneve", "eth"],
+    "gre": ["gre", "eth"], "erspan2": ["gre", "erspan", "eth"],
+    "erspan3": ["gre", "erspan", "eth"]}
+
+
+def _num(v):
+    if v in ("True", "False"):
+        return int(v == "True")
+    return int(v, 0) if v != "" else None
+
+
+def tshark_encap_rows(path, udp_kinds):
+    args = ["-r", path, "-o", "ip.check_checksum:TRUE",
+            "-o", "udp.check_checksum:TRUE"]
+    for port, kind in sorted(udp_kinds.items()):
+        args += ["-d", "udp.port==%d,%s" % (port, kind)]
+    args += ["-T", "fields", "-E", "separator=/t", "-E", "occurrence=f"]
+    for f in ENCAP_TSHARK_FIELDS:
+        args += ["-e", f]
+    rows = []
+    for line in _tshark(args).decode().splitlines():
+        v = line.split("\t")
+        rows.append(dict(zip(ENCAP_TSHARK_FIELDS,
+                             v + [""] * len(ENCAP_TSHARK_FIELDS))))
+    return rows
+
+
+def tshark_flagged(path, udp_kinds):
+    """Frame numbers tshark marks malformed or with an expert error."""
+    args = ["-r", path]
+    for port, kind in sorted(udp_kinds.items()):
+        args += ["-d", "udp.port==%d,%s" % (port, kind)]
+    args += ["-Y", "_ws.malformed || _ws.expert.severity >= 0x00800000",
+             "-T", "fields", "-e", "frame.number"]
+    return {int(x) for x in _tshark(args).decode().split()}
+
+
+def tshark_encap_row_problems(c, r, w, seq):
+    """What tshark says about one copy against what it must say."""
+    e = []
+    protos = r["frame.protocols"].split(":")
+    if c.encap == "none":
+        if c.vlan:
+            if protos[:3] != ["eth", "ethertype", "vlan"] or \
+                    _num(r["vlan.id"]) != c.vlan:
+                e.append("layers %s vlan.id %s" % (":".join(protos[:3]),
+                                                   r["vlan.id"]))
+        return e
+    fam = "ip" if c.family == 4 else "ipv6"
+    want = ["eth", "ethertype", fam] + WANT_LAYERS[c.encap]
+    if protos[:len(want)] != want:
+        return ["layers %s" % ":".join(protos[:len(want)])]
+    if c.family == 4 and r["ip.checksum.status"] != "1":
+        e.append("ip.checksum.status %s" % r["ip.checksum.status"])
+    if c.encap in ("vxlan", "geneve"):
+        if _num(r["udp.dstport"]) != c.dst_port:
+            e.append("udp.dstport %s" % r["udp.dstport"])
+        if c.family == 6 and r["udp.checksum.status"] != "1":
+            e.append("udp.checksum.status %s" % r["udp.checksum.status"])
+        if _num(r[c.encap + ".vni"]) != c.vni:
+            e.append("%s.vni %s" % (c.encap, r[c.encap + ".vni"]))
+        return e
+    gp = {"gre": ETH_P_TEB, "erspan2": ETH_P_ERSPAN2,
+          "erspan3": ETH_P_ERSPAN3}[c.encap]
+    if _num(r["gre.proto"]) != gp:
+        e.append("gre.proto %s" % r["gre.proto"])
+    if _num(r["gre.key"]) != c.key:
+        e.append("gre.key %s, want %s" % (r["gre.key"], c.key))
+    if _num(r["gre.sequence_number"]) != seq:
+        e.append("gre.sequence_number %s, the raw bytes say %s" %
+                 (r["gre.sequence_number"], seq))
+    if c.encap == "gre":
+        return e
+    ver = 1 if c.encap == "erspan2" else 2
+    if _num(r["erspan.version"]) != ver:
+        e.append("erspan.version %s" % r["erspan.version"])
+    if _num(r["erspan.spanid"]) != c.session_id:
+        e.append("erspan.spanid %s" % r["erspan.spanid"])
+    if _num(r["erspan.truncated"]) != int(w["cut"]):
+        e.append("erspan.truncated %s, copy %s cut" %
+                 (r["erspan.truncated"], "was" if w["cut"] else "was not"))
+    if _num(r["erspan.vlan"]) not in [t[0] for t in w["tags"]]:
+        e.append("erspan.vlan %s" % r["erspan.vlan"])
+    if c.encap == "erspan2":
+        if _num(r["erspan.index"]) != w["index"]:
+            e.append("erspan.index %s" % r["erspan.index"])
+    elif _num(r["erspan.direction"]) != int(w["egress"]):
+        e.append("erspan.direction %s, want %d" % (r["erspan.direction"],
+                                                  int(w["egress"])))
+    return e
+
+
+def verify_encaps(cfg_path, stats_path, workdir, t0, t1, quiet=False):
+    """T0, T1: wall-clock seconds before dpmirror started and after it
+    stopped, the window the ERSPAN III timestamps must fall in."""
+    ck = Checker(quiet)
+    ck.say_ok = True
+    cfg = EncapConfig(cfg_path, workdir)
+    queues = [[r[1] for r in read_pcap(f)[1]]
+              for f in cfg.rx_files[cfg.rx_port]]
+    exp, matched = expect_encaps(cfg, queues)
+    udp_kinds = {c.dst_port: c.encap for c in cfg.collectors.values()
+                 if c.encap in ("vxlan", "geneve")}
+    lo = int((t0 - 1.0) * 1e7) & 0xffffffff
+    span = int((t1 - t0 + 2.0) * 1e7)
+    counted = {}
+    for c in cfg.collectors.values():
+        s = cfg.session_of[c.name]
+        outs = []
+        for f in cfg.tx_files[c.port]:
+            try:
+                outs.append([r[1] for r in read_pcap(f)[1]])
+            except (OSError, ValueError) as e:
+                ck.check("%s: %s readable" % (c.name, f), False, str(e))
+                outs.append([])
+        n_exp = [len(x) for x in exp[c.name]]
+        n_got = [len(x) for x in outs]
+        ck.say("collector %-8s %-7s IPv%s  copies per worker expected %s "
+               "got %s" % (c.name, c.encap + (" %d" % c.vlan if c.vlan
+                                              else ""),
+                           c.family or "-", n_exp, n_got))
+        counted[c.name] = (sum(n_got), sum(len(b) for o in outs for b in o))
+        bad = []
+        seqs = []
+        sports = {}
+        per_file_seq = []
+        ts_bad = []
+        cut_n = 0
+        for q, (got, want) in enumerate(zip(outs, exp[c.name])):
+            if len(got) != len(want):
+                bad.append("worker %d: %d copies, expected %d" %
+                           (q, len(got), len(want)))
+            fseq = []
+            last_ts = None
+            for k, (b, w) in enumerate(zip(got, want)):
+                where = "worker %d copy %d (input frame %d)" % (q, k + 1,
+                                                                 w["fi"] + 1)
+                cut_n += w["cut"]
+                if c.encap == "none":
+                    if b != w["inner"]:
+                        bad.append("%s: not the original%s byte for byte" %
+                                   (where, " behind one tag" if c.vlan
+                                    else ""))
+                    continue
+                d, why = split_outer(b, udp_kinds)
+                if d is None:
+                    bad.append("%s: %s" % (where, why))
+                    continue
+                for pr in check_encap_copy(c, b, d, w):
+                    bad.append("%s: %s" % (where, pr))
+                if c.seq:
+                    fseq.append(d["seq"])
+                elif d.get("seq") is not None:
+                    bad.append("%s: a sequence number" % where)
+                if c.encap in ("vxlan", "geneve") and not s.snaplen:
+                    key = flow_key(w["meta"], w["orig"])
+                    if key is not None:
+                        sports.setdefault(key, set()).add(d["sport"])
+                if c.encap == "erspan3":
+                    if (d["ts"] - lo) & 0xffffffff > span:
+                        ts_bad.append("%s: timestamp %d outside the run" %
+                                      (where, d["ts"]))
+                    elif last_ts is not None and \
+                            (d["ts"] - last_ts) & 0xffffffff > span:
+                        ts_bad.append("%s: timestamp %d before %d" %
+                                      (where, d["ts"], last_ts))
+                    last_ts = d["ts"]
+            seqs += fseq
+            per_file_seq.append(fseq)
+        ck.check("%s: every copy as expected (outer headers, fields, inner "
+                 "frame%s)" % (c.name, ", %d cut" % cut_n if cut_n else ""),
+                 not bad, _few(bad, 6))
+        if c.seq:
+            mono = all(all(a < b for a, b in zip(x, x[1:]))
+                       for x in per_file_seq)
+            ck.check("%s: sequence numbers 0..%d, each once, rising per "
+                     "worker" % (c.name, sum(n_exp) - 1),
+                     sorted(seqs) == list(range(sum(n_exp))) and mono,
+                     "%d numbers, %d distinct, min %s max %s, rising %s" %
+                     (len(seqs), len(set(seqs)), min(seqs, default=None),
+                      max(seqs, default=None), mono))
+            both = [x for x in per_file_seq if x]
+            inter = (len(both) == 2 and
+                     not (max(both[0]) < min(both[1]) or
+                          max(both[1]) < min(both[0])))
+            ck.say("  %s: sequence ranges per worker %s%s" %
+                   (c.name, ", ".join("%d..%d" % (min(x), max(x))
+                                      for x in both),
+                    " (interleaved)" if inter else ""))
+        if c.encap == "erspan3":
+            ck.check("%s: timestamps within the run, never going back" %
+                     c.name, not ts_bad, _few(ts_bad))
+        if sports:
+            asym = [_flow_str(k) for k, v in sports.items() if len(v) > 1]
+            ck.check("%s: one outer UDP source port per flow, both "
+                     "directions" % c.name, not asym, _few(asym))
+        tshark_encap_checks(ck, c, outs, exp[c.name], udp_kinds, workdir)
+    try:
+        with open(stats_path) as f:
+            st = json.load(f)
+    except (OSError, ValueError) as e:
+        ck.check("stats JSON readable", False, str(e))
+        st = None
+    if st is not None:
+        encap_stats_checks(ck, cfg, exp, matched, counted, queues, st)
+    if not quiet:
+        if ck.failed:
+            print("failed checks:")
+            for f in ck.failed:
+                print("  " + f)
+        print("encaps: %d passed, %d failed" % (ck.passed, len(ck.failed)))
+    return ck
+
+
+def tshark_encap_checks(ck, c, outs, want, udp_kinds, workdir):
+    bad = []
+    tseq = []
+    flagged_n = 0
+    for q, (got, w) in enumerate(zip(outs, want)):
+        if not got:
+            continue
+        path = os.path.join(workdir, "tshark-%s-%d.pcap" % (c.name, q))
+        write_pcap(path, got)
+        rows = tshark_encap_rows(path, udp_kinds)
+        if len(rows) != len(got):
+            bad.append("worker %d: %d rows for %d copies" %
+                       (q, len(rows), len(got)))
+            continue
+        for k, (r, b, ww) in enumerate(zip(rows, got, w)):
+            d = split_outer(b, udp_kinds)[0] if c.encap != "none" else None
+            seq = d.get("seq") if d else None
+            if c.seq and r["gre.sequence_number"] != "":
+                tseq.append(int(r["gre.sequence_number"]))
+            for e in tshark_encap_row_problems(c, r, ww, seq):
+                bad.append("worker %d copy %d: %s" % (q, k + 1, e))
+        # Malformed or in error: only where the inner frame is so on its
+        # own (the capture holds truncated and malformed frames on purpose).
+        flagged = tshark_flagged(path, udp_kinds)
+        flagged_n += len(flagged)
+        ipath = os.path.join(workdir, "tshark-%s-%d-inner.pcap" %
+                             (c.name, q))
+        write_pcap(ipath, [x["orig"][:len(x["inner"])]
+                           if c.encap != "none" or not c.vlan else x["orig"]
+                           for x in w[:len(got)]])
+        own = tshark_flagged(ipath, udp_kinds)
+        for num in sorted(flagged - own):
+            bad.append("worker %d copy %d: malformed or in error, its "
+                       "inner frame alone is not" % (q, num))
+    ck.check("%s: tshark decodes every copy with the expected fields, "
+             "nothing malformed beyond the inner frames' own (%d flagged "
+             "copies, all with a malformed original)" % (c.name, flagged_n),
+             not bad, _few(bad, 6))
+    if c.seq:
+        ck.check("%s: tshark's gre.sequence_number: 0..%d each once" %
+                 (c.name, len(tseq) - 1),
+                 sorted(tseq) == list(range(sum(len(x) for x in want))),
+                 "%d values, %d distinct" % (len(tseq), len(set(tseq))))
+
+
+def encap_stats_checks(ck, cfg, exp, matched, counted, queues, st):
+    ports = st.get("ports", {})
+    sess = st.get("sessions", {})
+    colls = st.get("collectors")
+    n_in = sum(len(q) for q in queues)
+    ck.check("stats ports.%s.rx_packets == %d" % (cfg.rx_port, n_in),
+             ports.get(cfg.rx_port, {}).get("rx_packets") == n_in,
+             "got %s" % ports.get(cfg.rx_port, {}).get("rx_packets"))
+    w = st.get("workers")
+    want_w = sorted(len(q) for q in queues)
+    got_w = sorted(x.get("packets") for x in w) if isinstance(w, list) \
+        else None
+    ck.check("stats workers: %d workers handled %s packets" %
+             (len(queues), want_w), got_w == want_w, "got %s" % got_w)
+    if colls is None:
+        ck.check("stats JSON has a collectors object", False,
+                 "no \"collectors\" key (DESIGN section 5)")
+    for c in cfg.collectors.values():
+        s = cfg.session_of[c.name]
+        n, nb = counted[c.name]
+        want_n = sum(len(x) for x in exp[c.name])
+        want_b = sum(len(x["inner"]) for q in exp[c.name] for x in q)
+        if c.encap != "none":
+            want_b += want_n * c.overhead()
+        ck.check("%s: %d copies of %d bytes in the files" %
+                 (c.name, want_n, want_b), (n, nb) == (want_n, want_b),
+                 "got %d copies of %d bytes" % (n, nb))
+        p = ports.get(c.port, {})
+        ck.check("stats ports.%s tx_packets/tx_bytes == %d/%d" %
+                 (c.port, n, nb),
+                 (p.get("tx_packets"), p.get("tx_bytes")) == (n, nb),
+                 "got %s/%s" % (p.get("tx_packets"), p.get("tx_bytes")))
+        g = sess.get(s.name, {})
+        dr = g.get("dropped", {})
+        ck.check("stats sessions.%s matched %d mirrored %d bytes %d, "
+                 "nothing dropped" % (s.name, matched[s.name], n, nb),
+                 (g.get("matched"), g.get("mirrored"),
+                  g.get("mirrored_bytes")) == (matched[s.name], n, nb) and
+                 not any(dr.values()),
+                 "got %s" % json.dumps(g, separators=(",", ":")))
+        if colls is None:
+            continue
+        cs = colls.get(c.name)
+        if not isinstance(cs, dict):
+            ck.check("stats collectors.%s present" % c.name, False)
+            continue
+        ok = cs.get("packets") == n and cs.get("bytes") == nb
+        if c.seq:
+            ok = ok and cs.get("next_seq") == n
+        else:
+            ok = ok and "next_seq" not in cs
+        ck.check("stats collectors.%s packets %d bytes %d %s" %
+                 (c.name, n, nb, "next_seq %d" % n if c.seq else
+                  "no next_seq"), ok,
+                 "got %s" % json.dumps(cs, separators=(",", ":")))
+
+
+def encap_self_test():
+    """The encapsulation decoder and checks against copies built by scapy
+    (an encoder of its own): correct copies pass, each broken field fails."""
+    from scapy.contrib.erspan import ERSPAN_II, ERSPAN_III
+    from scapy.contrib.geneve import GENEVE
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.inet6 import IPv6
+    from scapy.layers.l2 import GRE, Dot1Q, Ether
+    from scapy.layers.vxlan import VXLAN
+    from scapy.packet import Raw
+
+    orig = bytes(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") /
+                 Dot1Q(vlan=30, prio=5) /
+                 IP(src="198.18.0.1", dst="198.18.0.2") /
+                 UDP(sport=1000, dport=2000) / Raw(bytes(range(200))))
+    base = {"port": "o", "remote_mac": "02:00:00:00:01:03",
+            "local_mac": "02:00:00:00:02:0a", "ttl": "9", "dscp": "3"}
+    cases = []
+    for fam in (4, 6):
+        a = {"remote_ip": "198.18.1.3" if fam == 4 else "fd00:1::3",
+             "local_ip": "198.18.1.10" if fam == 4 else "fd00:1::10"}
+        for enc, extra in (("vxlan", {"vni": "77"}),
+                           ("geneve", {"vni": "16777215"}),
+                           ("gre", {"key": "4294967295", "seq": "yes"}),
+                           ("gre", {}),
+                           ("erspan2", {"session_id": "1023"}),
+                           ("erspan3", {"session_id": "5"})):
+            sec = dict(base, encap=enc, **a, **extra)
+            cases.append(Collector("%s%d" % (enc, fam), sec))
+    ok = True
+    n = 0
+    for c in cases:
+        for cut in (False, True):
+            inner = orig[:100] if cut else orig
+            eth = Ether(dst=c.remote_mac.hex(":"), src=c.local_mac.hex(":"))
+            proto = 17 if c.encap in ("vxlan", "geneve") else 47
+            if c.family == 4:
+                ip = IP(src=str(c.local_ip), dst=str(c.remote_ip), ttl=c.ttl,
+                        tos=c.dscp << 2, id=0, flags="DF", proto=proto)
+            else:
+                ip = IPv6(src=str(c.local_ip), dst=str(c.remote_ip),
+                          hlim=c.ttl, tc=c.dscp << 2, nh=proto)
+            if c.encap == "vxlan":
+                tun = (UDP(sport=50000, dport=c.dst_port,
+                           chksum=0 if c.family == 4 else None) /
+                       VXLAN(flags=0x08, vni=c.vni))
+            elif c.encap == "geneve":
+                tun = (UDP(sport=50000, dport=c.dst_port,
+                           chksum=0 if c.family == 4 else None) /
+                       GENEVE(proto=0x6558, vni=c.vni))
+            elif c.encap == "gre":
+                g = GRE(proto=0x6558)
+                if c.key is not None:
+                    g.key_present, g.key = 1, c.key
+                if c.seq:
+                    g.seqnum_present, g.sequence_number = 1, 7
+                tun = g
+            elif c.encap == "erspan2":
+                tun = (GRE(proto=0x88be, seqnum_present=1,
+                           sequence_number=7) /
+                       ERSPAN_II(ver=1, vlan=30, cos=5, en=3, t=int(cut),
+                                 session_id=c.session_id, index=2))
+            else:
+                tun = (GRE(proto=0x22eb, seqnum_present=1,
+                           sequence_number=7) /
+                       ERSPAN_III(ver=2, vlan=30, cos=5, t=int(cut),
+                                  session_id=c.session_id,
+                                  timestamp=123456, sgt_other=0, p=1, ft=0,
+                                  hw=0, d=1, gra=1, o=0))
+            b = bytes(eth / ip / tun / Raw(inner))
+            want = dict(inner=inner, cut=cut, egress=True, index=2,
+                        tags=outer_tag(orig))
+
+            def probs(frame):
+                d, why = split_outer(frame)
+                if d is None:
+                    return [why]
+                return check_encap_copy(c, frame, d, want)
+            n += 1
+            p = probs(b)
+            if p:
+                print("encap self-test %s cut=%s: a correct copy fails: %s" %
+                      (c.name, cut, p))
+                ok = False
+            d = split_outer(b)[0]
+            if d and c.seq and d["seq"] != 7:
+                print("encap self-test %s: sequence %s != 7" %
+                      (c.name, d["seq"]))
+                ok = False
+            # Each mutation must be caught.
+            muts = [("last inner byte", len(b) - 1, 0x01),
+                    ("outer TTL", 22 if c.family == 4 else 21, 0x02)]
+            l4 = d["l4"] if d else 34
+            if proto == 47:
+                muts.append(("GRE flags", l4, 0x20))
+            else:
+                muts.append(("UDP dport", l4 + 3, 0x01))
+            if c.encap in ("erspan2", "erspan3"):
+                e = l4 + 8
+                muts += [("T bit", e + 2, 0x04), ("session id", e + 3, 0x01),
+                         ("VLAN", e + 1, 0x01)]
+                if c.encap == "erspan3":
+                    muts.append(("D bit", e + 11, 0x08))
+                else:
+                    muts.append(("index", e + 7, 0x01))
+            if c.encap == "gre" and c.key is not None:
+                muts.append(("key", l4 + 4, 0x01))
+            if c.encap in ("vxlan", "geneve"):
+                muts.append(("VNI", l4 + 8 + 6, 0x01))
+            for label, off, bit in muts:
+                m = bytearray(b)
+                m[off] ^= bit
+                n += 1
+                if not probs(bytes(m)):
+                    print("encap self-test %s: %s flipped passes" %
+                          (c.name, label))
+                    ok = False
+    print("encap self-test: %s (%d cases)" % ("ok" if ok else "FAILED", n))
+    return ok
+
+
+# --------------------------------------------------------------------------
 # Self-test: the verifier must pass a correct output and fail broken ones.
 
 
@@ -1285,6 +2139,19 @@ def parse_unit_tests():
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--self-test":
         return self_test()
+    if len(argv) >= 2 and argv[1] == "--encap-self-test":
+        return 0 if encap_self_test() else 1
+    if len(argv) >= 2 and argv[1] == "verify-encaps":
+        import argparse
+        ap = argparse.ArgumentParser()
+        ap.add_argument("--config", required=True)
+        ap.add_argument("--stats", required=True)
+        ap.add_argument("--workdir", required=True)
+        ap.add_argument("--t0", type=float, required=True)
+        ap.add_argument("--t1", type=float, required=True)
+        a = ap.parse_args(argv[2:])
+        ck = verify_encaps(a.config, a.stats, a.workdir, a.t0, a.t1)
+        return 0 if not ck.failed else 1
     if len(argv) == 4 and argv[1] == "rx-packets":
         try:
             with open(argv[2]) as f:

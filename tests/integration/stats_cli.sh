@@ -177,7 +177,7 @@ tel = json.load(open(sys.argv[3]))["/dpmirror/stats"]
 # Section 5 from the telemetry reply, by the rules of ctl_telemetry.c.
 dec = lambda k: re.sub(r"/([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)), k)
 want = {"duration_s": fixture["duration_us"] / 1e6}
-for k in ("ports", "sessions", "workers", "collectors", "config"):
+for k in ("ports", "sessions", "collectors", "workers", "config"):
     v = fixture[k]
     if k == "workers":
         v = [v[str(i)] for i in range(len(v))]
@@ -261,6 +261,15 @@ for w in workers:
 for k, v in st.get("config", {}).items():
     want[("dpmirror_config_" + k + ("" if k == "generation" else "_total"),
           "")] = v
+for c, o in st.get("collectors", {}).items():
+    for k, v in o.items():
+        if k in ("mac", "neighbor"):
+            continue
+        want[("dpmirror_collector_" + k + ("" if k == "next_seq" else "_total"),
+              '{collector="%s"}' % c)] = v
+    want[("dpmirror_collector_info",
+          '{collector="%s",mac="%s",neighbor="%s"}'
+          % (c, o["mac"], o["neighbor"]))] = 1
 dur = st["duration_us"] / 1e6 if "duration_us" in st else st["duration_s"]
 # The JSON may come from a later read than the exposition: every counter
 # of a dpmirror whose input is done stays, but its duration moves on.
@@ -323,11 +332,12 @@ if [ "$rc" -eq 0 ] &&
 	grep -qxF "  Matched: 370          Mirrored: 124          Mirrored-bytes: 32850" <<<"$out" &&
 	grep -qxF "  Mirrored-pps: 0       Dropped: sampled_out=246 rate_limited=0 no_mbuf=0 tx_full=0 too_big=0 no_neighbor=0" <<<"$out" &&
 	grep -qxF "  Rx-pps:            0          Rx-bps:            0" <<<"$out" &&
-	grep -qF "v6           packets=84 bytes=13046 next_seq=0 mac=02:00:00:00:01:06 neighbor=resolved" <<<"$out" &&
+	grep -qxF "  Collector v6: TX-packets: 84  TX-bytes: 13046  Next-seq: 0  Next-hop: 02:00:00:00:01:06 resolved" <<<"$out" &&
+	grep -qxF "  Collector web4: TX-packets: 116  TX-bytes: 33958  Next-seq: 0" <<<"$out" &&
 	grep -qF "NIC statistics for port tap-0.1  ####" <<<"$out" &&
 	grep -qF " Mirror session web-1    " <<<"$out" &&
 	grep -qF " Mirror session b.x      " <<<"$out" &&
-	grep -qF "  lb-1.b       packets=33 " <<<"$out" &&
+	grep -qxF "  Collector lb-1.b: TX-packets: 33  TX-bytes: 3300  Next-seq: 5  Next-hop: 02:00:00:00:01:0b pending" <<<"$out" &&
 	! grep -qF "/2" <<<"$out"; then
 	ok "stats: the text block with a timestamp, dpmirror's cells, names decoded"
 else
@@ -528,7 +538,29 @@ filter = udp
 
 [session b.x]
 sources = in:rx
-collector = all8472
+collector = all8472 gre-1.s ers2 span
+
+[collector gre-1.s]
+port = out
+encap = gre
+key = 5
+seq = yes
+remote_ip = 198.18.1.8
+local_ip = 198.18.1.10
+remote_mac = 02:00:00:00:01:09
+
+[collector ers2]
+port = out
+encap = erspan2
+session_id = 7
+remote_ip = fd00:1::8
+local_ip = fd00:1::10
+remote_mac = 02:00:00:00:01:0a
+
+[collector span]
+port = out
+encap = none
+vlan = 42
 EOF
 "$dpm" --no-huge -m 512 --no-pci --file-prefix "$P" -l 0,1 \
 	--log-level '*:notice' -- -c mixed.ini --stats-json stats.json \
@@ -626,6 +658,76 @@ else
 	bad "dpmirror: stats --json: exit $rc: ${msg:-} $(head -c 300 tel.json)"
 fi
 
+# The collectors (DESIGN section 5): every one of the file, what each
+# port sent as copies is what its collectors sent, next_seq only for gre
+# with seq = yes and erspan2, and there the number of copies sent (none
+# was refused); the text block's lines and the per-collector telemetry
+# command say the same.
+echo /dpmirror/collectors,gre-1.s | "$py" "$teltool" -f "$P" >tel-g.json 2>&1
+echo /dpmirror/collectors,span | "$py" "$teltool" -f "$P" >tel-span.json 2>&1
+if msg=$("$py" - ctl.json "$tmp/real-text.txt" tel-g.json tel-span.json 2>&1 <<'EOF'
+import json, sys
+st = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read().splitlines()
+tg = json.load(open(sys.argv[3]))["/dpmirror/collectors"]
+ts = json.load(open(sys.argv[4]))["/dpmirror/collectors"]
+cs = st["collectors"]
+names = ["web4", "v6", "vlan4", "all8472", "rej4", "icmp6", "lb1", "lb2",
+         "gre-1.s", "ers2", "span"]
+if list(cs) != names:
+    sys.exit("collectors %s, want %s" % (list(cs), names))
+if list(st)[:4] != ["duration_s", "ports", "sessions", "collectors"]:
+    sys.exit("collectors not after sessions: %s" % list(st))
+if sum(c["packets"] for c in cs.values()) != st["ports"]["out"]["mirror_packets"]:
+    sys.exit("collectors sent %d, port out %d" % (
+        sum(c["packets"] for c in cs.values()),
+        st["ports"]["out"]["mirror_packets"]))
+for n, c in cs.items():
+    seq = n in ("gre-1.s", "ers2")
+    if ("next_seq" in c) != seq:
+        sys.exit("%s: next_seq %s" % (n, "missing" if seq else "present"))
+    if seq and c["next_seq"] != c["packets"]:
+        sys.exit("%s: next_seq %d, %d copies sent" % (n, c["next_seq"],
+                                                      c["packets"]))
+    if list(c)[-2:] != ["mac", "neighbor"] or c["neighbor"] != "static":
+        sys.exit("%s: %s" % (n, c))
+for n in ("gre-1.s", "ers2", "span"):
+    if cs[n]["packets"] == 0:
+        sys.exit("nothing sent to %s" % n)
+if cs["span"]["mac"] != "" or cs["gre-1.s"]["mac"].lower() != "02:00:00:00:01:09":
+    sys.exit("macs: %s %s" % (cs["span"]["mac"], cs["gre-1.s"]["mac"]))
+g, e, sp = cs["gre-1.s"], cs["ers2"], cs["span"]
+want = [
+    "  Collector gre-1.s (gre -> 198.18.1.8): TX-packets: %d  TX-bytes: %d  Next-seq: %d"
+    % (g["packets"], g["bytes"], g["next_seq"]),
+    "  Collector ers2 (erspan2 -> fd00:1::8): TX-packets: %d  TX-bytes: %d  Next-seq: %d"
+    % (e["packets"], e["bytes"], e["next_seq"]),
+    "  Collector span (none vlan 42 -> port out): TX-packets: %d  TX-bytes: %d"
+    % (sp["packets"], sp["bytes"]),
+    "  Collector web4 (vxlan -> 198.18.1.3): TX-packets: %d  TX-bytes: %d"
+    % (cs["web4"]["packets"], cs["web4"]["bytes"]),
+]
+for w in want:
+    if w not in text:
+        sys.exit("no line %r in the text block" % w)
+# The per-collector command: the keys its encap takes, and its counters.
+if (tg["encap"] != "gre" or tg["key"] != 5 or tg["seq"] != "yes" or
+        "vni" in tg or "dst_port" in tg or "session_id" in tg or
+        tg["stats"] != g or tg["remote_ip"] != "198.18.1.8"):
+    sys.exit("/dpmirror/collectors,gre-1.s: %s" % tg)
+if (ts["encap"] != "none" or ts["vlan"] != 42 or "remote_ip" in ts or
+        "remote_mac" in ts or "vni" in ts or ts["stats"] != sp):
+    sys.exit("/dpmirror/collectors,span: %s" % ts)
+print("%d collectors, %d copies; gre-1.s next_seq %d, ers2 %d, span %d"
+      % (len(cs), st["ports"]["out"]["mirror_packets"], g["next_seq"],
+         e["next_seq"], sp["packets"]))
+EOF
+); then
+	ok "dpmirror: collectors in --json, the text block and /dpmirror/collectors,NAME ($msg)"
+else
+	bad "dpmirror: collectors: $msg"
+fi
+
 run "$ctl" stats --file-prefix "$P" --prometheus
 printf '%s\n' "$out" >prom.txt
 "$ctl" stats --file-prefix "$P" --json >now.json
@@ -636,6 +738,14 @@ if [ "$rc" -eq 0 ]; then
 		ok "dpmirror: stats --prometheus: sessions web-1 and b.x by their names"
 	else
 		bad "dpmirror: stats --prometheus: no web-1 or b.x: $(grep session_matched prom.txt)"
+	fi
+	if grep -qE '^dpmirror_collector_packets_total\{collector="gre-1.s"\} [1-9][0-9]*$' prom.txt &&
+		grep -qE '^dpmirror_collector_next_seq\{collector="ers2"\} [1-9][0-9]*$' prom.txt &&
+		grep -qxF '# TYPE dpmirror_collector_bytes_total counter' prom.txt &&
+		! grep -qF 'dpmirror_collector_next_seq{collector="span"}' prom.txt; then
+		ok "dpmirror: stats --prometheus: collector counters (gre-1.s, ers2's next_seq, none for span)"
+	else
+		bad "dpmirror: stats --prometheus: collectors: $(grep collector prom.txt | head -20)"
 	fi
 else
 	bad "dpmirror: stats --prometheus: exit $rc: $err"

@@ -57,6 +57,16 @@
 /* A collector section without remote_ip/local_ip, to append them. */
 #define COLL_NOIP \
 	"[collector c1]\nport = out\nremote_mac = 02:00:00:00:01:03\n"
+/* A plain-copy collector on out (no worker receives there), to append
+ * its keys. */
+#define COLL_NONE "[collector c1]\nport = out\nencap = none\n"
+/* The keys of each encap, as the messages list them. */
+#define KEYS_TUNNEL \
+	"port, encap, remote_ip, local_ip, remote_mac, local_mac, next_hop, " \
+	"ttl, dscp"
+#define KEYS_UDP \
+	"port, encap, remote_ip, local_ip, remote_mac, local_mac, next_hop, " \
+	"vni, dst_port, ttl, dscp"
 
 static char *
 write_tmp(const char *text)
@@ -566,6 +576,218 @@ test_mac_auto(void **state)
 	cfg_free(cfg);
 }
 
+/*
+ * Every encap with its own keys and its defaults.  The keys of an encap
+ * may stand before or after encap in the section.
+ */
+static void
+test_encaps(void **state)
+{
+	const struct cfg_collector *col;
+	struct cfg *cfg;
+
+	(void)state;
+	cfg = load_good(PORTS
+		"[collector vx]\nport = out\nencap = vxlan\n"
+		"remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = 02:00:00:00:01:03\nvni = 100\n"
+		"[collector gn]\nport = out\nencap = geneve\n"
+		"remote_ip = fd00:1::3\nlocal_ip = fd00:1::10\n"
+		"remote_mac = 02:00:00:00:01:03\nvni = 16777215\n"
+		"[collector gn2]\nport = out\ndst_port = 4789\n"
+		"remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = auto\nencap = geneve\n"
+		"[collector gr]\nport = out\nencap = gre\n"
+		"remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = 02:00:00:00:01:03\nttl = 3\ndscp = 46\n"
+		"[collector grk]\nkey = 4294967295\nseq = yes\nport = out\n"
+		"remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = 02:00:00:00:01:03\nencap = gre\n"
+		"[collector grz]\nport = out\nencap = gre\nkey = 0\n"
+		"seq = no\nremote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = 02:00:00:00:01:03\n"
+		"[collector e2]\nport = out\nencap = erspan2\n"
+		"remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = 02:00:00:00:01:03\n"
+		"[collector e3]\nsession_id = 1023\nport = out\n"
+		"remote_ip = fd00:1::3\nlocal_ip = fd00:1::10\n"
+		"remote_mac = auto\nnext_hop = fe80::1\nencap = erspan3\n"
+		"[collector n0]\nport = out\nencap = none\n"
+		"[collector n42]\nvlan = 42\nport = out\nencap = none\n"
+		"[collector n1]\nport = out\nencap = none\nvlan = 1\n"
+		"[collector n4094]\nport = out\nencap = none\nvlan = 4094\n"
+		"[session s1]\nsources = p0:rx p1:rx\n"
+		"collector = vx gn gn2 gr grk grz e2 e3\n"
+		"[session s2]\nsources = p0:tx\ncollector = n0 n42 n1 n4094\n");
+	assert_int_equal(cfg->n_collectors, 12);
+
+	col = &cfg->collectors[0];
+	assert_int_equal(col->encap, CFG_ENCAP_VXLAN);
+	assert_int_equal(col->vni, 100);
+	assert_int_equal(col->dst_port, 4789);
+	assert_false(col->key_set);
+
+	col = &cfg->collectors[1];
+	assert_int_equal(col->encap, CFG_ENCAP_GENEVE);
+	assert_int_equal(col->vni, 16777215);
+	assert_int_equal(col->dst_port, 6081);
+	assert_int_equal(col->ttl, 64);
+	assert_addr(&col->remote_ip, "fd00:1::3");
+
+	col = &cfg->collectors[2]; /* dst_port before encap: kept */
+	assert_int_equal(col->encap, CFG_ENCAP_GENEVE);
+	assert_int_equal(col->dst_port, 4789);
+	assert_int_equal(col->vni, 0);
+	assert_true(col->remote_mac_auto);
+	assert_addr(&col->next_hop, "198.18.1.3");
+
+	col = &cfg->collectors[3];
+	assert_int_equal(col->encap, CFG_ENCAP_GRE);
+	assert_false(col->key_set);
+	assert_int_equal(col->key, 0);
+	assert_false(col->seq);
+	assert_int_equal(col->ttl, 3);
+	assert_int_equal(col->dscp, 46);
+	assert_int_equal(col->dst_port, 0); /* no UDP */
+
+	col = &cfg->collectors[4];
+	assert_int_equal(col->encap, CFG_ENCAP_GRE);
+	assert_true(col->key_set);
+	assert_int_equal(col->key, 4294967295u);
+	assert_true(col->seq);
+
+	col = &cfg->collectors[5];
+	assert_true(col->key_set);
+	assert_int_equal(col->key, 0);
+	assert_false(col->seq);
+
+	col = &cfg->collectors[6];
+	assert_int_equal(col->encap, CFG_ENCAP_ERSPAN2);
+	assert_int_equal(col->session_id, 0);
+	assert_int_equal(col->dst_port, 0);
+	assert_false(col->key_set);
+	assert_false(col->seq);
+
+	col = &cfg->collectors[7];
+	assert_int_equal(col->encap, CFG_ENCAP_ERSPAN3);
+	assert_int_equal(col->session_id, 1023);
+	assert_true(col->remote_mac_auto);
+	assert_addr(&col->next_hop, "fe80::1");
+	assert_addr(&col->local_ip, "fd00:1::10");
+
+	col = &cfg->collectors[8];
+	assert_int_equal(col->encap, CFG_ENCAP_NONE);
+	assert_int_equal(col->vlan, 0);
+	assert_int_equal(col->port, 2);
+	assert_int_equal(col->remote_ip.family, 0);
+	assert_int_equal(col->local_ip.family, 0);
+	assert_int_equal(col->next_hop.family, 0);
+	assert_false(col->remote_mac_auto);
+	assert_false(col->local_mac_set);
+	assert_int_equal(col->dst_port, 0);
+	assert_int_equal(cfg->collectors[9].vlan, 42);
+	assert_int_equal(cfg->collectors[9].encap, CFG_ENCAP_NONE);
+	assert_int_equal(cfg->collectors[10].vlan, 1);
+	assert_int_equal(cfg->collectors[11].vlan, 4094);
+	assert_int_equal(cfg->sessions[1].n_collectors, 4);
+	cfg_free(cfg);
+
+	/* Tap mode: none on a port of its own beside a SPAN feed. */
+	cfg = load_good("[dpmirror]\nmode = tap\n" PORTS_NOPEER COLL_NONE
+		"vlan = 100\n" SESS);
+	assert_int_equal(cfg->collectors[0].encap, CFG_ENCAP_NONE);
+	assert_int_equal(cfg->collectors[0].vlan, 100);
+	cfg_free(cfg);
+
+	/* The name of every encap, in enum order. */
+	assert_string_equal(cfg_encap_name(CFG_ENCAP_VXLAN), "vxlan");
+	assert_string_equal(cfg_encap_name(CFG_ENCAP_GENEVE), "geneve");
+	assert_string_equal(cfg_encap_name(CFG_ENCAP_GRE), "gre");
+	assert_string_equal(cfg_encap_name(CFG_ENCAP_ERSPAN2), "erspan2");
+	assert_string_equal(cfg_encap_name(CFG_ENCAP_ERSPAN3), "erspan3");
+	assert_string_equal(cfg_encap_name(CFG_ENCAP_NONE), "none");
+	assert_null(cfg_encap_name(CFG_ENCAP_NONE + 1));
+}
+
+/*
+ * Keys of another encap: one message each, in file order, whichever side of
+ * encap they stand; a bad value of such a key is not also reported as bad,
+ * and none does not ask for the address keys.
+ */
+static void
+test_foreign_keys(void **state)
+{
+	struct cfg_errors errs;
+
+	(void)state;
+	assert_null(load_text(PORTS "[collector c1]\nremote_ip = 198.18.1.3\n"
+		"local_ip = x\nport = out\nremote_mac = 02:00:00:00:01:03\n"
+		"encap = none\nttl = 0\nvlan = 9\n" SESS, &errs));
+	assert_int_equal(errs.n, 4);
+	assert_non_null(strstr(errs.msg[0], "[collector c1] remote_ip = "
+		"198.18.1.3: not a key of encap = none; its keys are port, "
+		"encap, vlan"));
+	assert_non_null(strstr(errs.msg[1], "[collector c1] local_ip = x: "
+		"not a key of encap = none"));
+	assert_non_null(strstr(errs.msg[2], "[collector c1] remote_mac = "
+		"02:00:00:00:01:03: not a key of encap = none"));
+	assert_non_null(strstr(errs.msg[3], "[collector c1] ttl = 0: not a "
+		"key of encap = none"));
+
+	/* A bad value of a key that does not belong: one message. */
+	assert_null(load_text(PORTS COLL "encap = geneve\nseq = maybe\n"
+		"session_id = 5000\n" SESS, &errs));
+	assert_int_equal(errs.n, 2);
+	assert_non_null(strstr(errs.msg[0], "seq = maybe: not a key of encap "
+		"= geneve; its keys are " KEYS_UDP "; remove seq or set encap = "
+		"gre"));
+	assert_non_null(strstr(errs.msg[1], "session_id = 5000: not a key of "
+		"encap = geneve"));
+
+	/* The same key after and before encap: the same message. */
+	assert_null(load_text(PORTS COLL "encap = erspan2\nvlan = 3\n" SESS,
+		&errs));
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msg[0], "[collector c1] vlan = 3: not a "
+		"key of encap = erspan2; its keys are " KEYS_TUNNEL
+		", session_id; remove vlan or set encap = none"));
+	assert_null(load_text(PORTS "[collector c1]\nvlan = 3\n"
+		"encap = erspan2\nport = out\nremote_ip = 198.18.1.3\n"
+		"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:03\n" SESS,
+		&errs));
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msg[0], "[collector c1] vlan = 3: not a "
+		"key of encap = erspan2; its keys are " KEYS_TUNNEL
+		", session_id; remove vlan or set encap = none"));
+
+	/* An unknown encap: only that is said (its keys are not known). */
+	assert_null(load_text(PORTS "[collector c1]\nport = out\n"
+		"encap = span\nvlan = 3\nkey = 1\n" SESS, &errs));
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msg[0], "[collector c1] encap = span: "
+		"unknown encapsulation"));
+
+	/* A repeated encap: the first one decides which keys belong. */
+	assert_null(load_text(PORTS COLL "encap = gre\nencap = vxlan\n"
+		"key = 5\n" SESS, &errs));
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msg[0], "[collector c1] encap = vxlan: "
+		"duplicate key"));
+
+	/* none on an inline port: one message, on port, however many sessions
+	 * use the collector. */
+	assert_null(load_text(PORTS "[collector c1]\nencap = none\n"
+		"port = p1\nvlan = 10\n"
+		"[session s1]\nsources = p0:rx\ncollector = c1\n"
+		"[session s2]\nsources = p1:tx\ncollector = c1\n", &errs));
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msg[0], "[collector c1] port = p1: port "
+		"p1 is also received on by the workers (its peer is p0: they "
+		"forward what it receives); encap = none sends the copies as "
+		"plain frames, indistinguishable from the traffic there; give "
+		"the collector a port of its own, one no worker receives on"));
+}
+
 static void
 test_limits_accepted(void **state)
 {
@@ -723,7 +945,7 @@ test_examples(void **state)
 {
 	static const char *const files[] = {
 		"inline-af_packet.ini", "tap-span.ini", "multi-session.ini",
-		"pcap-demo.ini",
+		"pcap-demo.ini", "erspan.ini", "rspan.ini",
 	};
 	struct cfg_errors errs;
 	char path[512];
@@ -1019,11 +1241,196 @@ static const struct bad_case bad_cases[] = {
 	  "[collector c1]", "port", NULL, "missing required key" },
 	{ "session_encap_key", BASE "encap = geneve\n",
 	  "[session s1]", "encap", "geneve", "unknown key" },
-	{ "encap_geneve", PORTS COLL "encap = geneve\n" SESS,
-	  "[collector c1]", "encap", "geneve",
-	  "not supported yet; valid: vxlan" },
 	{ "encap_unknown", PORTS COLL "encap = mpls\n" SESS,
-	  "[collector c1]", "encap", "mpls", "valid: vxlan" },
+	  "[collector c1]", "encap", "mpls",
+	  "unknown encapsulation; valid: vxlan, geneve, gre, erspan2, "
+	  "erspan3, none" },
+	{ "encap_case", PORTS COLL "encap = GRE\n" SESS,
+	  "[collector c1]", "encap", "GRE", "unknown encapsulation" },
+	{ "encap_erspan", PORTS COLL "encap = erspan\n" SESS,
+	  "[collector c1]", "encap", "erspan", "erspan2, erspan3" },
+	/*
+	 * Keys of another encap: named with the encap and the keys that
+	 * belong to it, and refused unchecked (a bad value of a key that does
+	 * not belong says only that).
+	 */
+	{ "vxlan_key", PORTS COLL "encap = vxlan\nkey = 7\n" SESS,
+	  "[collector c1]", "key", "7",
+	  "not a key of encap = vxlan; its keys are " KEYS_UDP
+	  "; remove key or set encap = gre" },
+	{ "default_vxlan_key", PORTS COLL "key = 7\n" SESS,
+	  "[collector c1]", "key", "7",
+	  "not a key of encap = vxlan; its keys are " KEYS_UDP
+	  "; remove key or set encap = gre (encap is vxlan when not given)" },
+	{ "vxlan_seq", PORTS COLL "seq = yes\n" SESS,
+	  "[collector c1]", "seq", "yes",
+	  "not a key of encap = vxlan; its keys are " KEYS_UDP
+	  "; remove seq or set encap = gre" },
+	{ "vxlan_session_id", PORTS COLL "session_id = 3\n" SESS,
+	  "[collector c1]", "session_id", "3",
+	  "not a key of encap = vxlan; its keys are " KEYS_UDP
+	  "; remove session_id or set encap = erspan2 or erspan3" },
+	{ "vxlan_vlan", PORTS COLL "vlan = 42\n" SESS,
+	  "[collector c1]", "vlan", "42",
+	  "not a key of encap = vxlan; its keys are " KEYS_UDP
+	  "; remove vlan or set encap = none" },
+	{ "vxlan_key_bad_value", PORTS COLL "key = -1\n" SESS,
+	  "[collector c1]", "key", "-1", "not a key of encap = vxlan" },
+	{ "geneve_key", PORTS COLL "encap = geneve\nkey = 7\n" SESS,
+	  "[collector c1]", "key", "7",
+	  "not a key of encap = geneve; its keys are " KEYS_UDP
+	  "; remove key or set encap = gre" },
+	{ "geneve_session_id", PORTS COLL "encap = geneve\nsession_id = 1\n"
+	  SESS, "[collector c1]", "session_id", "1",
+	  "not a key of encap = geneve" },
+	{ "gre_vni", PORTS COLL "encap = gre\nvni = 100\n" SESS,
+	  "[collector c1]", "vni", "100",
+	  "not a key of encap = gre; its keys are " KEYS_TUNNEL ", key, seq"
+	  "; remove vni or set encap = vxlan or geneve" },
+	{ "gre_dst_port", PORTS COLL "encap = gre\ndst_port = 4789\n" SESS,
+	  "[collector c1]", "dst_port", "4789",
+	  "not a key of encap = gre; its keys are " KEYS_TUNNEL ", key, seq"
+	  "; remove dst_port or set encap = vxlan or geneve" },
+	{ "gre_session_id", PORTS COLL "encap = gre\nsession_id = 1\n" SESS,
+	  "[collector c1]", "session_id", "1",
+	  "not a key of encap = gre; its keys are " KEYS_TUNNEL ", key, seq"
+	  "; remove session_id or set encap = erspan2 or erspan3" },
+	{ "gre_vlan", PORTS COLL "encap = gre\nvlan = 5\n" SESS,
+	  "[collector c1]", "vlan", "5", "remove vlan or set encap = none" },
+	{ "erspan2_key", PORTS COLL "encap = erspan2\nkey = 1\n" SESS,
+	  "[collector c1]", "key", "1",
+	  "not a key of encap = erspan2; its keys are " KEYS_TUNNEL
+	  ", session_id; remove key or set encap = gre" },
+	{ "erspan2_seq", PORTS COLL "encap = erspan2\nseq = no\n" SESS,
+	  "[collector c1]", "seq", "no",
+	  "not a key of encap = erspan2; its keys are " KEYS_TUNNEL
+	  ", session_id; remove seq or set encap = gre" },
+	{ "erspan2_vni", PORTS COLL "encap = erspan2\nvni = 1\n" SESS,
+	  "[collector c1]", "vni", "1",
+	  "not a key of encap = erspan2; its keys are " KEYS_TUNNEL
+	  ", session_id; remove vni or set encap = vxlan or geneve" },
+	{ "erspan3_dst_port", PORTS COLL "encap = erspan3\ndst_port = 1\n"
+	  SESS, "[collector c1]", "dst_port", "1",
+	  "not a key of encap = erspan3; its keys are " KEYS_TUNNEL
+	  ", session_id; remove dst_port or set encap = vxlan or geneve" },
+	{ "erspan3_vlan", PORTS COLL "encap = erspan3\nvlan = 1\n" SESS,
+	  "[collector c1]", "vlan", "1",
+	  "not a key of encap = erspan3; its keys are " KEYS_TUNNEL
+	  ", session_id; remove vlan or set encap = none" },
+	/* The key before encap: the same message. */
+	{ "key_before_encap", PORTS "[collector c1]\nvni = 9\nport = out\n"
+	  "remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+	  "remote_mac = 02:00:00:00:01:03\nencap = erspan3\n" SESS,
+	  "[collector c1]", "vni", "9",
+	  "not a key of encap = erspan3; its keys are " KEYS_TUNNEL
+	  ", session_id; remove vni or set encap = vxlan or geneve" },
+	{ "gre_before_encap", PORTS "[collector c1]\nseq = yes\n"
+	  "session_id = 4\nport = out\nremote_ip = 198.18.1.3\n"
+	  "local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:03\n"
+	  "encap = gre\n" SESS,
+	  "[collector c1]", "session_id", "4",
+	  "not a key of encap = gre; its keys are " KEYS_TUNNEL ", key, seq"
+	  "; remove session_id or set encap = erspan2 or erspan3" },
+	/* none: no address keys, nor any other tunnel key. */
+	{ "none_remote_ip", PORTS
+	  "[collector c1]\nport = out\nencap = none\n"
+	  "remote_ip = 198.18.1.3\n" SESS,
+	  "[collector c1]", "remote_ip", "198.18.1.3",
+	  "not a key of encap = none; its keys are port, encap, vlan; remove "
+	  "remote_ip or set encap = vxlan, geneve, gre, erspan2 or erspan3" },
+	{ "none_remote_ip_first", PORTS
+	  "[collector c1]\nremote_ip = fd00::3\nport = out\n"
+	  "encap = none\n" SESS,
+	  "[collector c1]", "remote_ip", "fd00::3",
+	  "not a key of encap = none; its keys are port, encap, vlan" },
+	{ "none_local_ip", PORTS COLL_NONE "local_ip = 198.18.1.10\n"
+	  SESS, "[collector c1]", "local_ip", "198.18.1.10",
+	  "not a key of encap = none" },
+	{ "none_remote_mac", PORTS COLL_NONE
+	  "remote_mac = 02:00:00:00:01:03\n" SESS,
+	  "[collector c1]", "remote_mac", "02:00:00:00:01:03",
+	  "not a key of encap = none; its keys are port, encap, vlan; remove "
+	  "remote_mac" },
+	{ "none_remote_mac_auto", PORTS COLL_NONE
+	  "remote_mac = auto\n" SESS,
+	  "[collector c1]", "remote_mac", "auto", "not a key of encap = none" },
+	{ "none_local_mac", PORTS COLL_NONE
+	  "local_mac = 02:00:00:00:01:0a\n" SESS,
+	  "[collector c1]", "local_mac", "02:00:00:00:01:0a",
+	  "not a key of encap = none" },
+	{ "none_next_hop", PORTS COLL_NONE "next_hop = 198.18.1.1\n"
+	  SESS, "[collector c1]", "next_hop", "198.18.1.1",
+	  "not a key of encap = none" },
+	{ "none_ttl", PORTS COLL_NONE "ttl = 9\n" SESS,
+	  "[collector c1]", "ttl", "9",
+	  "not a key of encap = none; its keys are port, encap, vlan; remove "
+	  "ttl or set encap = vxlan, geneve, gre, erspan2 or erspan3" },
+	{ "none_dscp", PORTS COLL_NONE "dscp = 8\n" SESS,
+	  "[collector c1]", "dscp", "8", "not a key of encap = none" },
+	{ "none_vni", PORTS COLL_NONE "vni = 8\n" SESS,
+	  "[collector c1]", "vni", "8",
+	  "remove vni or set encap = vxlan or geneve" },
+	{ "none_key", PORTS COLL_NONE "key = 8\n" SESS,
+	  "[collector c1]", "key", "8", "remove key or set encap = gre" },
+	/* The new keys' values. */
+	{ "key_high", PORTS COLL "encap = gre\nkey = 4294967296\n" SESS,
+	  "[collector c1]", "key", "4294967296",
+	  "out of range; valid: 0..4294967295" },
+	{ "key_sign", PORTS COLL "encap = gre\nkey = -1\n" SESS,
+	  "[collector c1]", "key", "-1",
+	  "not a decimal number; valid: 0..4294967295" },
+	{ "key_hex", PORTS COLL "encap = gre\nkey = 0x10\n" SESS,
+	  "[collector c1]", "key", "0x10", "not a decimal number" },
+	{ "seq_bad", PORTS COLL "encap = gre\nseq = 1\n" SESS,
+	  "[collector c1]", "seq", "1", "not yes or no; valid: yes, no" },
+	{ "session_id_high", PORTS COLL "encap = erspan2\nsession_id = 1024\n"
+	  SESS, "[collector c1]", "session_id", "1024",
+	  "out of range; valid: 0..1023" },
+	{ "session_id_junk", PORTS COLL "encap = erspan3\nsession_id = 1a\n"
+	  SESS, "[collector c1]", "session_id", "1a",
+	  "not a decimal number; valid: 0..1023" },
+	{ "vlan_zero", PORTS COLL_NONE "vlan = 0\n" SESS,
+	  "[collector c1]", "vlan", "0",
+	  "VID 0 is not a VLAN (it marks a priority-only tag); valid: "
+	  "1..4094, or omit vlan to send the frames untagged" },
+	{ "vlan_zeros", PORTS COLL_NONE "vlan = 000\n" SESS,
+	  "[collector c1]", "vlan", "000", "VID 0 is not a VLAN" },
+	{ "vlan_4095", PORTS COLL_NONE "vlan = 4095\n" SESS,
+	  "[collector c1]", "vlan", "4095",
+	  "VID 4095 is reserved (IEEE 802.1Q); valid: 1..4094" },
+	{ "vlan_4096", PORTS COLL_NONE "vlan = 4096\n" SESS,
+	  "[collector c1]", "vlan", "4096", "out of range; valid: 1..4094" },
+	{ "vlan_word", PORTS COLL_NONE "vlan = yes\n" SESS,
+	  "[collector c1]", "vlan", "yes",
+	  "not a decimal number; valid: 1..4094" },
+	/* Tunnel encaps still need their addresses. */
+	{ "gre_no_remote_ip", PORTS "[collector c1]\nport = out\n"
+	  "encap = gre\nlocal_ip = 198.18.1.10\n"
+	  "remote_mac = 02:00:00:00:01:03\n" SESS,
+	  "[collector c1]", "remote_ip", NULL, "missing required key" },
+	{ "erspan3_no_remote_mac", PORTS "[collector c1]\nport = out\n"
+	  "encap = erspan3\nremote_ip = 198.18.1.3\n"
+	  "local_ip = 198.18.1.10\n" SESS,
+	  "[collector c1]", "remote_mac", NULL, "missing required key" },
+	/* none: on a port no worker receives on. */
+	{ "none_on_peer", PORTS "[collector c1]\nport = p1\nencap = none\n"
+	  "[session s1]\nsources = p0:rx\ncollector = c1\n",
+	  "[collector c1]", "port", "p1",
+	  "port p1 is also received on by the workers (its peer is p0: they "
+	  "forward what it receives); encap = none sends the copies as plain "
+	  "frames" },
+	{ "none_on_peer_port_last", PORTS "[collector c1]\nencap = none\n"
+	  "vlan = 7\nport = p0\n"
+	  "[session s1]\nsources = p1:rx\ncollector = c1\n",
+	  "[collector c1]", "port", "p0",
+	  "port p0 is also received on by the workers (its peer is p1" },
+	{ "none_on_mirrored", PORTS COLL_NONE
+	  "[collector c2]\nport = p0\nremote_ip = 198.18.1.4\n"
+	  "local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:04\n"
+	  SESS "[session s2]\nsources = out:rx\ncollector = c2\n",
+	  "[collector c1]", "port", "out",
+	  "port out is also received on by the workers (session s2 mirrors "
+	  "out:rx); encap = none" },
 	{ "remote_ip_bad", PORTS COLL_NOIP "remote_ip = 198.18.1\n"
 	  "local_ip = 198.18.1.10\n" SESS,
 	  "[collector c1]", "remote_ip", "198.18.1", "not an IP address" },
@@ -1363,9 +1770,9 @@ static const struct bad_case bad_cases[] = {
 	{ "k_dir", BASE KERN "direction = sideways\n",
 	  "[kernel k1]", "direction", "sideways", "ingress, egress or both" },
 	{ "k_encap", BASE KERN "encap = gre\n",
-	  "[kernel k1]", "encap", "gre", "vxlan tunnels only" },
+	  "[kernel k1]", "encap", "gre", "not a tunnel the kernel mirror sets up" },
 	{ "k_encap_gretap", BASE KERN "encap = gretap\n",
-	  "[kernel k1]", "encap", "gretap", "use encap vxlan" },
+	  "[kernel k1]", "vni", "100", "vni is for vxlan and geneve" },
 	{ "k_no_underlay", BASE "[kernel k1]\ndev = eth0\nremote = 198.18.1.3\n"
 	  "local = 198.18.1.2\nvni = 1\n",
 	  "[kernel k1]", "underlay", NULL, "no underlay device given" },
@@ -1847,6 +2254,8 @@ main(void)
 		cmocka_unit_test(test_playground_kernel),
 		cmocka_unit_test(test_tx_one_way_peer),
 		cmocka_unit_test(test_mac_auto),
+		cmocka_unit_test(test_encaps),
+		cmocka_unit_test(test_foreign_keys),
 		cmocka_unit_test(test_limits_accepted),
 		cmocka_unit_test(test_parse_rate),
 		cmocka_unit_test(test_pcap_demo),

@@ -5,6 +5,9 @@
  * and the copies and forwarded originals are read back from net_ring ports.
  * Checks what leaves, in which order, and that every packet is accounted
  * for: per session matched = mirrored + sum(dropped), and no mbuf leaks.
+ * Collectors of every encapsulation: GRE and ERSPAN sequence numbers over
+ * two workers, the per-packet ERSPAN fields (T, VLAN, CoS, D, index,
+ * timestamp), the collector counters, and none with and without a tag.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -1340,6 +1343,878 @@ test_no_neighbor(void **state)
 	fixture_down(&f);
 }
 
+/* ------------------------------------------------------------------ */
+/* Collectors of every encapsulation: sequence numbers, per-packet     */
+/* ERSPAN fields, collector counters.                                  */
+
+static uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Index of the collector called NAME in F's configuration (and ruleset). */
+static unsigned int
+coll_index(const struct fixture *f, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->cfg->n_collectors; i++)
+		if (strcmp(f->cfg->collectors[i].name, name) == 0)
+			return i;
+	fail_msg("no collector %s", name);
+	return 0;
+}
+
+/* The collector of F whose copies start like P (LEN bytes): the one whose
+ * template dp_encap_own takes it for, on egress port 2; -1 for none. */
+static int
+copy_collector(const struct fixture *f, const uint8_t *p, uint32_t len)
+{
+	unsigned int i;
+	int found = -1;
+
+	for (i = 0; i < f->rs->n_coll; i++) {
+		if (!dp_encap_own(&f->rs->coll[i].tmpl, p, len))
+			continue;
+		assert_int_equal(found, -1); /* one collector only */
+		found = (int)i;
+	}
+	return found;
+}
+
+/*
+ * Compare the outer header of copy P (flat, LEN bytes) with the one
+ * collector K's template writes for the description PK (whose inner_len
+ * is the copy's); the UDP source port is the flow's (read from the copy,
+ * checked for its range) and over IPv6 the UDP checksum must verify.
+ */
+static void
+check_outer(const struct fixture *f, unsigned int k, const uint8_t *p,
+	    uint32_t len, struct dp_encap_pkt pk)
+{
+	const struct dp_encap_tmpl *t = &f->rs->coll[k].tmpl;
+	uint8_t e[DP_ENCAP_MAX_HDR], got[DP_ENCAP_MAX_HDR];
+	int udp = t->type == DP_ENCAP_VXLAN || t->type == DP_ENCAP_GENEVE;
+
+	assert_int_equal(len, t->len + pk.inner_len);
+	memcpy(got, p, t->len);
+	if (udp) {
+		pk.sport = rd16(p + t->l4_ofs);
+		assert_true(pk.sport >= 49152);
+	}
+	if (udp && t->family == 6) {
+		check_udp6(p, len);
+		got[t->l4_ofs + 6] = 0;
+		got[t->l4_ofs + 7] = 0;
+	}
+	dp_encap_write_pkt(t, e, &pk);
+	assert_memory_equal(got, e, t->len);
+}
+
+/* The whole of M, flat, into REF. */
+static void
+read_ref(const struct rte_mbuf *m, uint8_t *ref)
+{
+	const void *q = rte_pktmbuf_read(m, 0, m->pkt_len, ref);
+
+	assert_non_null(q);
+	if (q != ref)
+		memcpy(ref, q, m->pkt_len);
+}
+
+/* An Ethernet/IPv4/TCP frame of LEN bytes behind the VLAN tags TAGS
+ * (TPID << 16 | TCI each, the outermost first). */
+static struct rte_mbuf *
+tagged4(struct fixture *f, uint32_t len, uint8_t tag, const uint32_t *tags,
+	unsigned int n_tags)
+{
+	struct rte_mbuf *m = tcp4(f, 80, len - 4 * n_tags, tag);
+	uint8_t *p;
+	unsigned int i;
+
+	p = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)(4 * n_tags));
+	assert_non_null(p);
+	memmove(p, p + 4 * n_tags, 12);
+	for (i = 0; i < n_tags; i++) {
+		p[12 + 4 * i] = (uint8_t)(tags[i] >> 24);
+		p[13 + 4 * i] = (uint8_t)(tags[i] >> 16);
+		p[14 + 4 * i] = (uint8_t)(tags[i] >> 8);
+		p[15 + 4 * i] = (uint8_t)tags[i];
+	}
+	return m;
+}
+
+#define PORTS_PAIR                                                            \
+	"[port a]\ndevice = net_ring_a\npeer = b\n"                            \
+	"[port b]\ndevice = net_ring_b\npeer = a\n"                            \
+	"[port c]\ndevice = net_ring_c\n"
+/* Collector addresses on port c, the remote's last byte LAST. */
+#define ADDR4X(last)                                                          \
+	"port = c\nremote_ip = 198.18.1." last "\nlocal_ip = 198.18.1.10\n"  \
+	"remote_mac = 02:00:00:00:01:03\n"
+#define ADDR6X(last)                                                          \
+	"port = c\nremote_ip = fd00:1::" last "\nlocal_ip = fd00:1::10\n"    \
+	"remote_mac = 02:00:00:00:01:03\n"
+#define ADDR4 ADDR4X("3")
+#define ADDR6 ADDR6X("3")
+
+/* One burst of N frames (lengths cycling over a few) from worker W on port
+ * a; returns how many. */
+static unsigned int
+seq_burst(struct fixture *f, struct dp_worker *w, unsigned int n,
+	  unsigned int salt)
+{
+	struct rte_mbuf *pk[64];
+	unsigned int i;
+
+	assert_true(n <= 64);
+	for (i = 0; i < n; i++)
+		pk[i] = tcp4(f, 80, 60 + (salt * 7 + i * 13) % 300,
+			     (uint8_t)(salt + i));
+	dp_worker_burst(w, f->rs, 0, pk, (uint16_t)n);
+	return n;
+}
+
+/* What one collector saw: its copies' sequence numbers as each worker
+ * sent them. */
+struct seq_log {
+	uint32_t seq[2][2048];
+	unsigned int n[2];
+	uint64_t bytes;
+};
+
+/* Drain ring c after worker WI's flush: every copy is checked against its
+ * collector's template and its sequence number logged. */
+static void
+seq_drain(struct fixture *f, unsigned int wi, struct seq_log *log,
+	  unsigned int n_coll)
+{
+	static uint8_t buf[20000];
+	struct rte_mbuf *out[256];
+	unsigned int n, i;
+
+	while ((n = drain(f->txr[2], out, 256)) > 0) {
+		for (i = 0; i < n; i++) {
+			const uint8_t *p;
+			struct dp_encap_pkt pk;
+			const struct dp_encap_tmpl *t;
+			int k;
+
+			p = rte_pktmbuf_read(out[i], 0, out[i]->pkt_len, buf);
+			assert_non_null(p);
+			k = copy_collector(f, p, out[i]->pkt_len);
+			assert_true(k >= 0 && (unsigned int)k < n_coll);
+			t = &f->rs->coll[k].tmpl;
+			memset(&pk, 0, sizeof(pk));
+			pk.inner_len = out[i]->pkt_len - t->len;
+			if (dp_encap_has_seq(t)) {
+				pk.seq = rd32(p + t->seq_ofs);
+				assert_true(log[k].n[wi] < 2048);
+				log[k].seq[wi][log[k].n[wi]++] = pk.seq;
+			} else {
+				log[k].n[wi]++;
+			}
+			log[k].bytes += out[i]->pkt_len;
+			check_outer(f, (unsigned int)k, p, out[i]->pkt_len, pk);
+		}
+		rte_pktmbuf_free_bulk(out, n);
+	}
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The sequence numbers of LOG: per worker increasing, all together exactly
+ * 0..N-1. */
+static void
+check_seq_log(const struct seq_log *log, unsigned int n)
+{
+	static uint32_t all[4096];
+	unsigned int w, i, m = 0;
+
+	for (w = 0; w < 2; w++) {
+		for (i = 0; i < log->n[w]; i++) {
+			if (i > 0)
+				assert_true(log->seq[w][i] > log->seq[w][i - 1]);
+			all[m++] = log->seq[w][i];
+		}
+	}
+	assert_int_equal(m, n);
+	qsort(all, m, sizeof(all[0]), cmp_u32);
+	for (i = 0; i < m; i++)
+		assert_int_equal(all[i], i);
+}
+
+/*
+ * Two workers share the collectors: their interleaved bursts, flushed in
+ * either order, number every copy of a collector with sequence numbers
+ * that together are exactly 0..N-1, each worker's increasing, a burst's a
+ * block of consecutive ones.  Collectors without sequence numbers leave
+ * theirs at 0.  The collector counters count what the tx queue took.
+ */
+static void
+test_seq_two_workers(void **state)
+{
+	static const char ini[] = PORTS_PAIR
+		"[collector e2]\nencap = erspan2\nsession_id = 5\n" ADDR4
+		"[collector g6]\nencap = gre\nkey = 7\nseq = yes\n" ADDR6
+		"[collector gn]\nencap = gre\n" ADDR6X("4") "ttl = 9\n"
+		"[collector v4]\n" ADDR4 "vni = 3\n"
+		"[collector gv6]\nencap = geneve\nvni = 77\n" ADDR6
+		"[collector e3]\nencap = erspan3\nsession_id = 1023\n" ADDR6
+		"[session s_e2]\nsources = a:rx\ncollector = e2\n"
+		"[session s_g6]\nsources = a:rx\ncollector = g6\nsnaplen = 64\n"
+		"[session s_gn]\nsources = a:rx\ncollector = gn\n"
+		"[session s_v4]\nsources = a:rx\ncollector = v4\n"
+		"[session s_gv6]\nsources = a:rx\ncollector = gv6\n"
+		"[session s_e3]\nsources = a:rx\ncollector = e3\n";
+	static struct seq_log log[6];
+	struct fixture f;
+	struct dp_worker *w[2];
+	struct rte_mbuf *out[256];
+	unsigned int r, k, n, total = 0, n_ring = 0;
+	uint64_t pk_sum, by_sum;
+
+	(void)state;
+	fixture_up(&f, ini, 1024, 1024, 9000);
+	memset(log, 0, sizeof(log));
+	w[0] = f.w;
+	w[1] = rte_zmalloc("w1", sizeof(*w[1]), RTE_CACHE_LINE_SIZE);
+	assert_non_null(w[1]);
+	dp_worker_init(w[1], &f.sh, 2, 1);
+	dp_worker_adopt(w[1], f.rs);
+	assert_string_equal(f.cfg->collectors[0].name, "e2");
+	for (r = 0; r < 12; r++) {
+		unsigned int n0 = 1 + (r * 5) % 17, n1 = 1 + (r * 11) % 13;
+
+		/* both bursts take their numbers before either is sent */
+		total += seq_burst(&f, w[0], n0, r);
+		total += seq_burst(&f, w[1], n1, r + 100);
+		if (r % 2) {
+			dp_worker_flush(w[1]);
+			seq_drain(&f, 1, log, 6);
+			dp_worker_flush(w[0]);
+			seq_drain(&f, 0, log, 6);
+		} else {
+			dp_worker_flush(w[0]);
+			seq_drain(&f, 0, log, 6);
+			dp_worker_flush(w[1]);
+			seq_drain(&f, 1, log, 6);
+		}
+		n = drain(f.txr[1], out, 256);
+		rte_pktmbuf_free_bulk(out, n);
+	}
+	for (k = 0; k < 6; k++) {
+		const struct dp_collector *dc = &f.rs->coll[k];
+
+		assert_int_equal(log[k].n[0] + log[k].n[1], total);
+		pk_sum = w[0]->stats.coll[dc->slot].packets +
+			 w[1]->stats.coll[dc->slot].packets;
+		by_sum = w[0]->stats.coll[dc->slot].bytes +
+			 w[1]->stats.coll[dc->slot].bytes;
+		assert_int_equal(pk_sum, total);
+		assert_int_equal(by_sum, log[k].bytes);
+		assert_int_equal(w[0]->stats.coll[dc->slot].packets,
+				 log[k].n[0]);
+		n_ring += log[k].n[0] + log[k].n[1];
+		if (dp_encap_has_seq(&dc->tmpl)) {
+			check_seq_log(&log[k], total);
+			assert_int_equal(
+				__atomic_load_n(&f.sh.seq[dc->slot].next,
+						__ATOMIC_RELAXED),
+				total);
+		} else {
+			assert_int_equal(f.sh.seq[dc->slot].next, 0);
+		}
+	}
+	/* e2, g6 and e3 number their copies; gn, v4 and gv6 do not */
+	assert_true(dp_encap_has_seq(&f.rs->coll[coll_index(&f, "e2")].tmpl));
+	assert_true(dp_encap_has_seq(&f.rs->coll[coll_index(&f, "g6")].tmpl));
+	assert_true(dp_encap_has_seq(&f.rs->coll[coll_index(&f, "e3")].tmpl));
+	assert_false(dp_encap_has_seq(&f.rs->coll[coll_index(&f, "gn")].tmpl));
+	assert_int_equal(f.rs->coll[coll_index(&f, "v4")].tmpl.len, 50);
+	assert_int_equal(f.rs->coll[coll_index(&f, "g6")].tmpl.len, 66);
+	assert_int_equal(f.rs->coll[coll_index(&f, "e3")].tmpl.len, 74);
+	assert_int_equal(w[0]->stats.port[2].mirror_packets +
+				 w[1]->stats.port[2].mirror_packets,
+			 n_ring);
+	/* each burst's copies of one collector are a block of consecutive
+	 * numbers */
+	for (k = 0; k < 2; k++) {
+		unsigned int i = 0, b;
+
+		for (r = 0; r < 12; r++) {
+			unsigned int nb = k == 0 ? 1 + (r * 5) % 17
+						 : 1 + (r * 11) % 13;
+
+			for (b = 1; b < nb; b++)
+				assert_int_equal(log[0].seq[k][i + b],
+						 log[0].seq[k][i] + b);
+			i += nb;
+		}
+		assert_int_equal(i, log[0].n[k]);
+	}
+	rte_free(w[1]);
+	fixture_down(&f);
+}
+
+/* Two workers on two threads at the same time, in tap mode (no tx in a
+ * burst): every copy still gets its own number. */
+struct seq_thread {
+	struct dp_worker *w;
+	struct fixture *f;
+	struct rte_mbuf **pk;
+	unsigned int rounds, per;
+};
+
+static void *
+seq_thread_main(void *arg)
+{
+	struct seq_thread *st = arg;
+	unsigned int r;
+
+	for (r = 0; r < st->rounds; r++)
+		dp_worker_burst(st->w, st->f->rs, 0, st->pk + r * st->per,
+				(uint16_t)st->per);
+	return NULL;
+}
+
+static void
+test_seq_threads(void **state)
+{
+	static const char ini[] = "[dpmirror]\nmode = tap\n"
+		"[port a]\ndevice = net_ring_a\n"
+		"[port b]\ndevice = net_ring_b\n"
+		"[port c]\ndevice = net_ring_c\n"
+		"[collector e2]\nencap = erspan2\n" ADDR4
+		"[session s]\nsources = a:rx\ncollector = e2\n";
+	enum { ROUNDS = 30, PER = 8 };
+	static struct rte_mbuf *pk[2][ROUNDS * PER];
+	static struct seq_log log[1];
+	struct fixture f;
+	struct seq_thread th[2];
+	pthread_attr_t attr;
+	cpu_set_t cpus;
+	pthread_t tid[2];
+	struct dp_worker *w1;
+	unsigned int i, k;
+
+	(void)state;
+	fixture_up(&f, ini, 1024, 1024, 1500);
+	memset(log, 0, sizeof(log));
+	w1 = rte_zmalloc("w1", sizeof(*w1), RTE_CACHE_LINE_SIZE);
+	assert_non_null(w1);
+	dp_worker_init(w1, &f.sh, 2, 1);
+	dp_worker_adopt(w1, f.rs);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < ROUNDS * PER; i++)
+			pk[k][i] = tcp4(&f, 80, 64 + i % 50, (uint8_t)i);
+	CPU_ZERO(&cpus);
+	for (i = 0; i < CPU_SETSIZE; i++)
+		CPU_SET(i, &cpus);
+	assert_int_equal(pthread_attr_init(&attr), 0);
+	assert_int_equal(
+		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus), 0);
+	for (k = 0; k < 2; k++) {
+		th[k].w = k == 0 ? f.w : w1;
+		th[k].f = &f;
+		th[k].pk = pk[k];
+		th[k].rounds = ROUNDS;
+		th[k].per = PER;
+		assert_int_equal(pthread_create(&tid[k], &attr, seq_thread_main,
+						&th[k]), 0);
+	}
+	pthread_attr_destroy(&attr);
+	for (k = 0; k < 2; k++)
+		pthread_join(tid[k], NULL);
+	dp_worker_flush(f.w);
+	seq_drain(&f, 0, log, 1);
+	dp_worker_flush(w1);
+	seq_drain(&f, 1, log, 1);
+	assert_int_equal(log[0].n[0], ROUNDS * PER);
+	assert_int_equal(log[0].n[1], ROUNDS * PER);
+	check_seq_log(&log[0], 2 * ROUNDS * PER);
+	assert_int_equal(f.sh.seq[f.rs->coll[0].slot].next, 2 * ROUNDS * PER);
+	rte_free(w1);
+	fixture_down(&f);
+}
+
+/* Read the ERSPAN fields of copy P made from template T. */
+struct ers {
+	uint32_t ver, vlan, cos, en_bso, t, sid, index, ts, p, ft, hw, d, gra,
+		o, sgt, reserved;
+};
+
+static struct ers
+ers_read(const struct dp_encap_tmpl *t, const uint8_t *p)
+{
+	const uint8_t *e = p + t->ers_ofs;
+	uint32_t w0 = rd32(e), w1 = rd32(e + 4);
+	struct ers r;
+
+	memset(&r, 0, sizeof(r));
+	assert_true(t->ers_ofs != 0);
+	r.ver = w0 >> 28;
+	r.vlan = (w0 >> 16) & 0xfff;
+	r.cos = (w0 >> 13) & 7;
+	r.en_bso = (w0 >> 11) & 3;
+	r.t = (w0 >> 10) & 1;
+	r.sid = w0 & 0x3ff;
+	if (t->type == DP_ENCAP_ERSPAN2) {
+		r.reserved = w1 >> 20;
+		r.index = w1 & 0xfffff;
+	} else {
+		uint32_t w2 = rd32(e + 8);
+
+		r.ts = w1;
+		r.sgt = w2 >> 16;
+		r.p = (w2 >> 15) & 1;
+		r.ft = (w2 >> 10) & 0x1f;
+		r.hw = (w2 >> 4) & 0x3f;
+		r.d = (w2 >> 3) & 1;
+		r.gra = (w2 >> 1) & 3;
+		r.o = w2 & 1;
+	}
+	return r;
+}
+
+/*
+ * The T bit is set exactly on the copies a snaplen cut, clone or copy,
+ * over both families; VLAN, CoS and En come from the original's outermost
+ * tag (802.1Q or 802.1ad), and are 0 for an untagged frame.
+ */
+static void
+test_erspan_truncated_vlan(void **state)
+{
+	static const char ini[] = "[dpmirror]\ncopy_max = 256\n" PORTS_PAIR
+		"[collector e2]\nencap = erspan2\nsession_id = 300\n" ADDR4
+		"[collector e3]\nencap = erspan3\nsession_id = 301\n" ADDR6
+		"[collector w2]\nencap = erspan2\nsession_id = 302\n" ADDR6
+		"[session cut2]\nsources = a:rx\ncollector = e2\nsnaplen = 100\n"
+		"[session cut3]\nsources = a:rx\ncollector = e3\nsnaplen = 100\n"
+		"[session whole]\nsources = a:rx\ncollector = w2\n";
+	/* PCP 5 VID 42; QinQ, outer PCP 3 VID 20; DEI set, VID 4095 */
+	static const uint32_t q1[] = { 0x8100a02a };
+	static const uint32_t q2[] = { 0x88a86014, 0x8100e00a };
+	static const uint32_t q3[] = { 0x81001fff };
+	static const struct {
+		uint32_t len;
+		const uint32_t *tags;
+		unsigned int n_tags;
+		uint32_t vlan, cos;
+	} fr[] = {
+		{ 60, NULL, 0, 0, 0 },	   { 99, NULL, 0, 0, 0 },
+		{ 100, NULL, 0, 0, 0 },	   { 101, NULL, 0, 0, 0 },
+		{ 1500, NULL, 0, 0, 0 },   { 2500, NULL, 0, 0, 0 },
+		{ 100, q1, 1, 42, 5 },	   { 1400, q1, 1, 42, 5 },
+		{ 90, q2, 2, 20, 3 },	   { 300, q2, 2, 20, 3 },
+		{ 120, q3, 1, 4095, 0 },
+	};
+	enum { NF = sizeof(fr) / sizeof(fr[0]) };
+	static uint8_t ref[NF][2600], buf[4000];
+	struct rte_mbuf *pk[NF], *out[64];
+	struct fixture f;
+	unsigned int i, n, j, cut = 0;
+
+	(void)state;
+	fixture_up(&f, ini, 1024, 1024, 9000);
+	for (i = 0; i < NF; i++) {
+		if (fr[i].len == 2500) {
+			pk[i] = tcp4(&f, 80, 1500, (uint8_t)i);
+			chain(&f, pk[i], 1000);
+		} else {
+			pk[i] = tagged4(&f, fr[i].len, (uint8_t)i, fr[i].tags,
+					fr[i].n_tags);
+		}
+		assert_int_equal(pk[i]->pkt_len, fr[i].len);
+		read_ref(pk[i], ref[i]);
+	}
+	dp_worker_burst(f.w, f.rs, 0, pk, NF);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[1], out, 64);
+	assert_int_equal(n, NF);
+	rte_pktmbuf_free_bulk(out, n);
+	n = drain(f.txr[2], out, 64);
+	assert_int_equal(n, 3 * NF);
+	for (j = 0; j < n; j++) {
+		const uint8_t *p = rte_pktmbuf_read(out[j], 0, out[j]->pkt_len,
+						    buf);
+		int k = copy_collector(&f, p, out[j]->pkt_len);
+		const struct dp_encap_tmpl *t;
+		struct dp_encap_pkt d;
+		struct ers e;
+		uint32_t snap;
+
+		assert_true(k >= 0);
+		t = &f.rs->coll[k].tmpl;
+		i = j / 3; /* per frame: cut2, cut3, whole */
+		snap = k == (int)coll_index(&f, "w2") ? 0 : 100;
+		e = ers_read(t, p);
+		memset(&d, 0, sizeof(d));
+		d.inner_len = snap != 0 && fr[i].len > snap ? snap : fr[i].len;
+		d.truncated = d.inner_len < fr[i].len;
+		d.tagged = fr[i].n_tags != 0;
+		d.tci = fr[i].n_tags ? (uint16_t)fr[i].tags[0] : 0;
+		d.seq = rd32(p + t->seq_ofs);
+		d.index = 0; /* port a */
+		if (t->type == DP_ENCAP_ERSPAN3)
+			d.timestamp = e.ts;
+		check_outer(&f, (unsigned int)k, p, out[j]->pkt_len, d);
+		assert_memory_equal(p + t->len, ref[i], d.inner_len);
+		/* and the fields read back as the draft lays them out */
+		assert_int_equal(e.t, d.truncated);
+		assert_int_equal(e.vlan, fr[i].vlan);
+		assert_int_equal(e.cos, fr[i].cos);
+		if (t->type == DP_ENCAP_ERSPAN2) {
+			assert_int_equal(e.ver, 1);
+			assert_int_equal(e.en_bso, fr[i].n_tags ? 3 : 0);
+			assert_int_equal(e.index, 0);
+			assert_int_equal(e.reserved, 0);
+		} else {
+			assert_int_equal(e.ver, 2);
+			assert_int_equal(e.en_bso, 0);
+			assert_int_equal(e.gra, 1);
+			assert_int_equal(e.p, 1);
+			assert_int_equal(e.d, 0);
+		}
+		assert_int_equal(e.sid, 300 + (unsigned int)k);
+		cut += e.t;
+	}
+	/* the cut ones: 101, 1500, 2500, 1400, 300 and 120 bytes, by cut2
+	 * and cut3 each */
+	assert_int_equal(cut, 2 * 6);
+	rte_pktmbuf_free_bulk(out, n);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
+/*
+ * The direction bit and the index: a copy made for a port:rx source is
+ * ingress (D 0, index the receiving port); one made only because of a
+ * port:tx source is egress (D 1, index the port the source names, the
+ * receiving port's peer).  A session that wants the frame as both is
+ * ingress.  The ERSPAN III timestamp is the burst's time in 100 ns units
+ * of the clock in dp_shared, modulo 2^32.
+ */
+static void
+test_erspan_direction(void **state)
+{
+	static const char ini[] = PORTS_PAIR
+		"[collector k0]\nencap = erspan2\n"
+		"session_id = 100\n" ADDR4X("20")
+		"[collector k1]\nencap = erspan3\n"
+		"session_id = 101\n" ADDR4X("21")
+		"[collector k2]\nencap = erspan2\n"
+		"session_id = 102\n" ADDR6X("22")
+		"[collector k3]\nencap = erspan3\n"
+		"session_id = 103\n" ADDR6X("23")
+		"[collector k4]\nencap = erspan2\n"
+		"session_id = 104\n" ADDR4X("24")
+		"[collector k5]\nencap = erspan3\n"
+		"session_id = 105\n" ADDR4X("25")
+		"[session in2]\nsources = a:rx\ncollector = k0\n"
+		"[session in3]\nsources = a:rx\ncollector = k1\n"
+		"[session out2]\nsources = b:tx\ncollector = k2\n"
+		"[session out3]\nsources = b:tx\ncollector = k3\n"
+		"[session both2]\nsources = a:both\ncollector = k4\n"
+		"[session both3]\nsources = a:both b:tx\ncollector = k5\n";
+	/* per collector k: D and index of a frame received on a, on b */
+	static const struct {
+		int copies_a, d_a, idx_a, copies_b, d_b, idx_b;
+	} want[6] = {
+		{ 1, 0, 0, 0, 0, 0 }, /* in2 */
+		{ 1, 0, 0, 0, 0, 0 }, /* in3 */
+		{ 1, 1, 1, 0, 0, 0 }, /* out2: a's frames leave by b */
+		{ 1, 1, 1, 0, 0, 0 }, /* out3 */
+		{ 1, 0, 0, 1, 1, 0 }, /* both2: b's frames leave by a */
+		{ 1, 0, 0, 1, 1, 0 }, /* both3: a:rx and b:tx, ingress */
+	};
+	const uint64_t hz_cycles = 1000;
+	struct rte_mbuf *pk[4], *out[64];
+	static uint8_t buf[4000];
+	struct fixture f;
+	unsigned int i, n, j, port, seen[6][2];
+	uint64_t now;
+
+	(void)state;
+	fixture_up(&f, ini, 1024, 1024, 1500);
+	memset(seen, 0, sizeof(seen));
+	for (port = 0; port < 2; port++) {
+		uint32_t want_ts;
+
+		/* 1.5 units per cycle from 0x1fffffff0: past a wrap */
+		f.sh.ts_tsc0 = RATE_T0;
+		f.sh.ts_base = 0x1fffffff0ull;
+		f.sh.ts_mult = 3ull << 31;
+		now = RATE_T0 + hz_cycles * (port + 1);
+		want_ts = (uint32_t)(0x1fffffff0ull + 1500 * (port + 1));
+		for (i = 0; i < 4; i++)
+			pk[i] = tcp4(&f, 80, 100 + i, (uint8_t)i);
+		dp_worker_burst_at(f.w, f.rs, (uint16_t)port, pk, 4, now);
+		dp_worker_flush(f.w);
+		n = drain(f.txr[1 - port], out, 64);
+		assert_int_equal(n, 4);
+		rte_pktmbuf_free_bulk(out, n);
+		n = drain(f.txr[2], out, 64);
+		for (j = 0; j < n; j++) {
+			const uint8_t *p = rte_pktmbuf_read(
+				out[j], 0, out[j]->pkt_len, buf);
+			int k = copy_collector(&f, p, out[j]->pkt_len);
+			const struct dp_encap_tmpl *t;
+			struct dp_encap_pkt d;
+			struct ers e;
+
+			assert_true(k >= 0 && k < 6);
+			t = &f.rs->coll[k].tmpl;
+			e = ers_read(t, p);
+			seen[k][port]++;
+			assert_int_equal(e.sid, 100 + (unsigned int)k);
+			memset(&d, 0, sizeof(d));
+			d.inner_len = out[j]->pkt_len - t->len;
+			d.seq = rd32(p + t->seq_ofs);
+			if (port == 0) {
+				d.egress = (uint8_t)want[k].d_a;
+				d.index = (uint32_t)want[k].idx_a;
+			} else {
+				d.egress = (uint8_t)want[k].d_b;
+				d.index = (uint32_t)want[k].idx_b;
+			}
+			if (t->type == DP_ENCAP_ERSPAN3) {
+				d.timestamp = want_ts;
+				assert_int_equal(e.ts, want_ts);
+				assert_int_equal(e.d, d.egress);
+			} else {
+				assert_int_equal(e.index, d.index);
+				d.egress = 0;
+			}
+			check_outer(&f, (unsigned int)k, p, out[j]->pkt_len,
+				    d);
+		}
+		rte_pktmbuf_free_bulk(out, n);
+	}
+	for (j = 0; j < 6; j++) {
+		assert_int_equal(seen[j][0], 4 * want[j].copies_a);
+		assert_int_equal(seen[j][1], 4 * want[j].copies_b);
+	}
+	/* With a still clock, the timestamp is the base's low 32 bits. */
+	f.sh.ts_mult = 0;
+	f.sh.ts_base = 0xabcdef0123456789ull;
+	pk[0] = tcp4(&f, 80, 100, 1);
+	dp_worker_burst_at(f.w, f.rs, 0, pk, 1, RATE_T0 + 123456789);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[1], out, 64);
+	rte_pktmbuf_free_bulk(out, n);
+	n = drain(f.txr[2], out, 64);
+	assert_int_equal(n, 6);
+	for (j = 0; j < n; j++) {
+		const uint8_t *p = rte_pktmbuf_read(out[j], 0, out[j]->pkt_len,
+						    buf);
+		int k = copy_collector(&f, p, out[j]->pkt_len);
+
+		assert_true(k >= 0);
+		if (f.rs->coll[k].tmpl.type == DP_ENCAP_ERSPAN3)
+			assert_int_equal(ers_read(&f.rs->coll[k].tmpl, p).ts,
+					 0x23456789);
+	}
+	rte_pktmbuf_free_bulk(out, n);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
+/*
+ * Counters and sequence numbers when the collector's queue fills: the
+ * collector counts only what the queue took (bytes with the outer
+ * header); a copy built and refused keeps its number (a gap the collector
+ * sees as loss); a copy not built (the queue backed off) takes none.
+ */
+static void
+test_collector_counters_gaps(void **state)
+{
+	static const char ini[] = PORTS_INLINE
+		"[collector e2]\nencap = erspan2\n" ADDR4
+		"[session s]\nsources = a:rx\ncollector = e2\n";
+	struct fixture f;
+	struct rte_mbuf *pk[20], *out[64];
+	static uint8_t buf[4000];
+	const struct dp_collector *dc;
+	unsigned int i, n, round;
+
+	(void)state;
+	fixture_up(&f, ini, 16, 1024, 1500); /* the ring holds 15 */
+	dc = &f.rs->coll[0];
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 20; i++)
+			pk[i] = tcp4(&f, 80, 100, (uint8_t)i);
+		dp_worker_burst(f.w, f.rs, 0, pk, 20);
+		dp_worker_flush(f.w);
+		n = drain(f.txr[1], out, 64);
+		rte_pktmbuf_free_bulk(out, n);
+		/* built: 20, 20 (the queue took none), then none */
+		assert_int_equal(f.sh.seq[dc->slot].next, round == 0 ? 20 : 40);
+		assert_int_equal(f.w->stats.coll[dc->slot].packets, 15);
+		assert_int_equal(f.w->stats.coll[dc->slot].bytes, 15 * 150);
+	}
+	n = drain(f.txr[2], out, 64);
+	assert_int_equal(n, 15);
+	for (i = 0; i < n; i++) {
+		const uint8_t *p = rte_pktmbuf_read(out[i], 0, out[i]->pkt_len,
+						    buf);
+
+		assert_int_equal(rd32(p + dc->tmpl.seq_ofs), i);
+	}
+	rte_pktmbuf_free_bulk(out, n);
+	assert_int_equal(f.w->stats.port[2].mirror_packets, 15);
+	assert_int_equal(f.w->stats.sess[0].dropped[DP_DROP_TX_FULL], 45);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
+/*
+ * none: the original out of the collector's port as it is, or with one
+ * 802.1Q tag (PCP 0, DEI 0, the VID) after the source MAC; copies and
+ * clones, cut or whole, a first segment too short for the MACs; the tag
+ * rides on the MTU (a 1514-byte frame leaves as 1518 bytes from a 1500
+ * MTU port), a frame over the MTU is too big either way.
+ */
+static void
+test_none_collectors(void **state)
+{
+	static const char ini[] = "[dpmirror]\ncopy_max = 256\n" PORTS_INLINE
+		"[collector n42]\nport = c\nencap = none\nvlan = 42\n"
+		"[collector n0]\nport = c\nencap = none\n"
+		"[collector n4094]\nport = c\nencap = none\nvlan = 4094\n"
+		"[session s42]\nsources = a:rx\ncollector = n42\n"
+		"[session s0]\nsources = a:rx\ncollector = n0\n"
+		"[session s4094]\nsources = a:rx\ncollector = n4094\n"
+		"snaplen = 80\n"
+		"[session s0cut]\nsources = a:rx\ncollector = n0\n"
+		"snaplen = 1000\n";
+	static const uint32_t lens[] = { 60, 100, 1400, 1514, 1515, 2500, 207,
+					 1207 };
+	enum { NF = sizeof(lens) / sizeof(lens[0]), NS = 4 };
+	static uint8_t ref[NF][2600], buf[4000], e[4000];
+	/* per session: its collector, that one's VLAN, the snaplen */
+	static const unsigned int coll[NS] = { 0, 1, 2, 1 };
+	static const uint16_t vlans[NS] = { 42, 0, 4094, 0 };
+	static const uint32_t snaps[NS] = { 0, 0, 80, 1000 };
+	static const unsigned int want_too_big[NS] = { 2, 2, 0, 0 };
+	struct rte_mbuf *pk[NF], *out[64];
+	uint64_t bytes[3] = { 0, 0, 0 }, packets[3] = { 0, 0, 0 };
+	uint64_t s_bytes[NS] = { 0, 0, 0, 0 };
+	struct fixture f;
+	unsigned int i, n, j, s, too_big[NS] = { 0, 0, 0, 0 };
+
+	(void)state;
+	fixture_up(&f, ini, 1024, 1024, 1500);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(f.rs->coll[i].tmpl.type, DP_ENCAP_NONE);
+		assert_int_equal(f.rs->coll[i].tmpl.len, i == 1 ? 0 : 4);
+	}
+	/* Copies without an outer header leave by c: c is not checked for
+	 * own copies on their account. */
+	assert_false(f.rs->own_ports & (1u << 2));
+	for (i = 0; i < NF; i++) {
+		if (lens[i] == 2500) {
+			pk[i] = tcp4(&f, 80, 1500, (uint8_t)i);
+			chain(&f, pk[i], 1000);
+		} else if (lens[i] == 207 || lens[i] == 1207) {
+			/* the MACs split over the first two segments */
+			static const uint32_t seg[2][2] = { { 7, 200 },
+							    { 7, 1200 } };
+
+			frame_bytes(ref[i], lens[i], (uint8_t)i);
+			pk[i] = make_chain(f.pkt_pool, ref[i],
+					   seg[lens[i] == 1207], 2);
+		} else {
+			pk[i] = tcp4(&f, 80, lens[i], (uint8_t)i);
+		}
+		assert_int_equal(pk[i]->pkt_len, lens[i]);
+		read_ref(pk[i], ref[i]);
+	}
+	dp_worker_burst(f.w, f.rs, 0, pk, NF);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[1], out, 64);
+	assert_int_equal(n, NF);
+	for (i = 0; i < n; i++) {
+		const uint8_t *p = rte_pktmbuf_read(out[i], 0, lens[i], buf);
+
+		assert_non_null(p);
+		assert_memory_equal(p, ref[i], lens[i]);
+	}
+	rte_pktmbuf_free_bulk(out, n);
+
+	/* In order: per frame s42, s0, s4094, s0cut, those not too big. */
+	n = drain(f.txr[2], out, 64);
+	j = 0;
+	for (i = 0; i < NF; i++) {
+		for (s = 0; s < NS; s++) {
+			uint32_t inner = snaps[s] && lens[i] > snaps[s]
+						 ? snaps[s]
+						 : lens[i];
+			uint32_t want = inner + (vlans[s] ? 4 : 0);
+			const uint8_t *p;
+
+			if (want > 1514 + (vlans[s] ? 4u : 0u)) {
+				too_big[s]++;
+				continue;
+			}
+			assert_true(j < n);
+			assert_int_equal(out[j]->pkt_len, want);
+			p = rte_pktmbuf_read(out[j], 0, want, buf);
+			assert_non_null(p);
+			if (vlans[s]) {
+				memcpy(e, ref[i], 12);
+				e[12] = 0x81;
+				e[13] = 0x00;
+				e[14] = (uint8_t)(vlans[s] >> 8);
+				e[15] = (uint8_t)vlans[s];
+				memcpy(e + 16, ref[i] + 12, inner - 12);
+			} else {
+				memcpy(e, ref[i], inner);
+			}
+			if (memcmp(p, e, want) != 0)
+				fail_msg("frame %u (%u bytes), session %u: "
+					 "the copy differs",
+					 i, lens[i], s);
+			packets[coll[s]]++;
+			bytes[coll[s]] += want;
+			s_bytes[s] += want;
+			j++;
+		}
+	}
+	assert_int_equal(n, j);
+	rte_pktmbuf_free_bulk(out, n);
+	for (s = 0; s < NS; s++) {
+		assert_int_equal(too_big[s], want_too_big[s]);
+		assert_int_equal(f.w->stats.sess[s].dropped[DP_DROP_TOO_BIG],
+				 too_big[s]);
+		assert_int_equal(f.w->stats.sess[s].mirrored_bytes, s_bytes[s]);
+	}
+	for (i = 0; i < 3; i++) {
+		const struct dp_collector *dc = &f.rs->coll[i];
+
+		assert_int_equal(f.w->stats.coll[dc->slot].packets, packets[i]);
+		assert_int_equal(f.w->stats.coll[dc->slot].bytes, bytes[i]);
+		/* no sequence numbers */
+		assert_int_equal(f.sh.seq[dc->slot].next, 0);
+	}
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
 int
 main(void)
 {
@@ -1360,6 +2235,12 @@ main(void)
 		cmocka_unit_test(test_counters_monotonic_under_reads),
 		cmocka_unit_test(test_own_copies_never_mirrored),
 		cmocka_unit_test(test_no_neighbor),
+		cmocka_unit_test(test_seq_two_workers),
+		cmocka_unit_test(test_seq_threads),
+		cmocka_unit_test(test_erspan_truncated_vlan),
+		cmocka_unit_test(test_erspan_direction),
+		cmocka_unit_test(test_collector_counters_gaps),
+		cmocka_unit_test(test_none_collectors),
 	};
 	int rc;
 

@@ -2,9 +2,12 @@
 /*
  * Live reload, the parts that need no running process: where sessions go
  * (slots kept by name, new ones in clean slots first, retired slots only
- * after they are zeroed), what a reload refuses as needing a restart, how
- * a kept session's sampler and meter survive (epochs, dp_worker_adopt),
- * and how a snapshot reads sessions by slot.  No EAL.
+ * after they are zeroed), where collectors go (slots kept by name, new
+ * ones in slots the running configuration does not hold, removed ones
+ * zeroed and free from the next reload on), what a reload refuses as
+ * needing a restart, how a kept session's sampler and meter survive
+ * (epochs, dp_worker_adopt), and how a snapshot reads sessions and
+ * collectors by slot.  No EAL.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -57,6 +60,32 @@ make_cfg(const char *dpm, const char *ports, const char *names,
 				      tok, tok[0] == 'f' ? "filter = f\n" : "");
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", extra);
 	c = cfg_load_buffer("test.ini", text, n, errs);
+	if (c == NULL) {
+		cfg_errors_print(stderr, "test.ini", errs);
+		fail_msg("the test configuration does not load");
+	}
+	free(errs);
+	return c;
+}
+
+/* Three ports and EXTRA (the collectors and sessions). */
+static struct cfg *
+make_cfg_colls(const char *extra)
+{
+	static char text[40000];
+	struct cfg_errors *errs = calloc(1, sizeof(*errs));
+	struct cfg *c;
+	int n;
+
+	assert_non_null(errs);
+	n = snprintf(text, sizeof(text),
+		     "[dpmirror]\nmode = inline\n"
+		     "[port p0]\ndevice = net_null0\npeer = p1\n"
+		     "[port p1]\ndevice = net_null1\npeer = p0\n"
+		     "[port out]\ndevice = net_null2\n%s",
+		     extra);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	c = cfg_load_buffer("test.ini", text, (size_t)n, errs);
 	if (c == NULL) {
 		cfg_errors_print(stderr, "test.ini", errs);
 		fail_msg("the test configuration does not load");
@@ -468,6 +497,246 @@ test_snapshot_by_slot(void **state)
 	cfg_free(c);
 }
 
+/* ---- collector slots ---- */
+
+/* A valid file whose collectors are named in NAMES (space separated),
+ * each a vxlan collector on port out; session s1 sends to the first,
+ * session s2 (when there are two or more) to the second. */
+static struct cfg *
+colls_cfg(const char *names)
+{
+	static char extra[32768];
+	char list[2048], *tok, *save = NULL;
+	char first[2][CFG_NAME_MAX] = {"", ""};
+	unsigned int k = 0;
+	size_t n = 0;
+
+	snprintf(list, sizeof(list), "%s", names);
+	for (tok = strtok_r(list, " ", &save); tok != NULL;
+	     tok = strtok_r(NULL, " ", &save), k++) {
+		if (k < 2)
+			snprintf(first[k], sizeof(first[k]), "%s", tok);
+		n += (size_t)snprintf(extra + n, sizeof(extra) - n,
+				      "[collector %s]\nport = out\n"
+				      "remote_ip = 198.18.1.%u\n"
+				      "local_ip = 198.18.1.250\n"
+				      "remote_mac = 02:00:00:00:01:03\n"
+				      "vni = %u\n",
+				      tok, 1 + k % 200, 100 + k);
+	}
+	n += (size_t)snprintf(extra + n, sizeof(extra) - n,
+			      "[session s1]\nsources = p0:rx\ncollector = %s\n",
+			      first[0]);
+	if (first[1][0] != '\0')
+		snprintf(extra + n, sizeof(extra) - n,
+			 "[session s2]\nsources = p0:rx\ncollector = %s\n",
+			 first[1]);
+	return make_cfg_colls(extra);
+}
+
+static int
+cslot_of(const struct ctl_coll_plan *p, const struct cfg *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_collectors; i++)
+		if (strcmp(c->collectors[i].name, name) == 0)
+			return p->slot[i];
+	fail_msg("no collector %s", name);
+	return -1;
+}
+
+static bool
+bit(const uint64_t *m, unsigned int s)
+{
+	return (m[s / 64] >> (s % 64)) & 1;
+}
+
+static unsigned int
+bits(const uint64_t *m)
+{
+	unsigned int w, n = 0;
+
+	for (w = 0; w < CTL_COLL_SLOT_WORDS; w++)
+		n += (unsigned int)__builtin_popcountll(m[w]);
+	return n;
+}
+
+/* Kept collectors keep their slots whatever their order in the file; a
+ * removed one's slot is retired, and not given to a new one by the same
+ * reload; the next reload may. */
+static void
+test_coll_slots_keep_by_name(void **state)
+{
+	struct cfg *a = colls_cfg("x y z");
+	struct cfg *b = colls_cfg("z x w");
+	struct cfg *c;
+	struct ctl_coll_slots cur, next, third;
+	struct ctl_coll_plan p;
+
+	(void)state;
+	ctl_coll_slots_init(&cur, a);
+	assert_string_equal(cur.name[1], "y");
+	assert_int_equal(ctl_coll_slots_plan(&cur, b, &p), 0);
+	assert_int_equal(cslot_of(&p, b, "x"), 0);
+	assert_int_equal(cslot_of(&p, b, "z"), 2);
+	assert_int_equal(cslot_of(&p, b, "w"), 3); /* not y's slot 1 */
+	assert_true(bit(p.kept, 0) && bit(p.kept, 2));
+	assert_int_equal(bits(p.kept), 2);
+	assert_true(bit(p.retired, 1));
+	assert_int_equal(bits(p.retired), 1);
+	assert_true(bit(p.added, 3));
+	assert_int_equal(bits(p.added), 1);
+	ctl_coll_slots_apply(&p, b, &next);
+	assert_string_equal(next.name[0], "x");
+	assert_string_equal(next.name[1], "");
+	assert_string_equal(next.name[2], "z");
+	assert_string_equal(next.name[3], "w");
+
+	/* The next reload: y's old slot 1 is free again, the lowest. */
+	c = colls_cfg("x z w v");
+	assert_int_equal(ctl_coll_slots_plan(&next, c, &p), 0);
+	assert_int_equal(cslot_of(&p, c, "v"), 1);
+	assert_int_equal(bits(p.retired), 0);
+	ctl_coll_slots_apply(&p, c, &third);
+	assert_string_equal(third.name[1], "v");
+	cfg_free(a);
+	cfg_free(b);
+	cfg_free(c);
+}
+
+/* DP_MAX_COLLECTORS collectors, all replaced at once, twice: the new ones
+ * take the other half of the slots, then the first half again. */
+static void
+test_coll_slots_full_swap(void **state)
+{
+	char names[3][1024];
+	struct ctl_coll_slots cur, next;
+	struct ctl_coll_plan p;
+	struct cfg *c[3];
+	unsigned int i, r;
+	size_t n[3] = {0, 0, 0};
+
+	(void)state;
+	for (r = 0; r < 3; r++)
+		for (i = 0; i < DP_MAX_COLLECTORS; i++)
+			n[r] += (size_t)snprintf(names[r] + n[r],
+						 sizeof(names[r]) - n[r],
+						 "%c%u ", "abc"[r], i);
+	for (r = 0; r < 3; r++) {
+		c[r] = colls_cfg(names[r]);
+		assert_int_equal(c[r]->n_collectors, DP_MAX_COLLECTORS);
+	}
+	ctl_coll_slots_init(&cur, c[0]);
+	assert_int_equal(ctl_coll_slots_plan(&cur, c[1], &p), 0);
+	for (i = 0; i < DP_MAX_COLLECTORS; i++)
+		assert_int_equal(p.slot[i], DP_MAX_COLLECTORS + (int)i);
+	assert_int_equal(bits(p.retired), DP_MAX_COLLECTORS);
+	assert_int_equal(bits(p.added), DP_MAX_COLLECTORS);
+	ctl_coll_slots_apply(&p, c[1], &next);
+	assert_int_equal(ctl_coll_slots_plan(&next, c[2], &p), 0);
+	for (i = 0; i < DP_MAX_COLLECTORS; i++)
+		assert_int_equal(p.slot[i], (int)i);
+	for (r = 0; r < 3; r++)
+		cfg_free(c[r]);
+}
+
+static void
+test_coll_slots_too_many(void **state)
+{
+	struct cfg *a = colls_cfg("x");
+	struct ctl_coll_slots cur;
+	struct ctl_coll_plan p;
+
+	(void)state;
+	ctl_coll_slots_init(&cur, a);
+	a->n_collectors = DP_MAX_COLLECTORS + 1;
+	assert_int_equal(ctl_coll_slots_plan(&cur, a, &p), -ENOSPC);
+	a->n_collectors = 1;
+	cfg_free(a);
+}
+
+/*
+ * Counters across reloads, as ctl_reload_run moves them: x is kept (its
+ * counters and sequence number go on), y is removed (its slot zeroed in
+ * every worker after the synchronize) and the next reload gives y's slot
+ * to a new collector, which starts at zero.
+ */
+static void
+test_coll_counters_across_reloads(void **state)
+{
+	struct cfg *a = colls_cfg("x y");
+	struct cfg *b = colls_cfg("x");
+	struct cfg *c = colls_cfg("x v");
+	struct ctl_snapshot *s = calloc(1, sizeof(*s));
+	struct dp_shared *sh = aligned_alloc(64, sizeof(*sh));
+	struct ctl_workers ws;
+	struct ctl_coll_slots cur, next;
+	struct ctl_coll_plan p;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(sh);
+	memset(sh, 0, sizeof(*sh));
+	memset(&ws, 0, sizeof(ws));
+	ws.n = 2;
+	for (i = 0; i < ws.n; i++) {
+		ws.w[i] = aligned_alloc(64, sizeof(*ws.w[i]));
+		assert_non_null(ws.w[i]);
+		memset(ws.w[i], 0, sizeof(*ws.w[i]));
+		ws.w[i]->lcore = 1 + i;
+		/* x in slot 0, y in slot 1, as the start puts them */
+		ws.w[i]->stats.coll[0].packets = 10 * (i + 1);
+		ws.w[i]->stats.coll[0].bytes = 1000 * (i + 1);
+		ws.w[i]->stats.coll[1].packets = 7;
+		ws.w[i]->stats.coll[1].bytes = 700;
+	}
+	sh->seq[0].next = 30;
+	sh->seq[1].next = 14;
+
+	/* a -> b: y removed; its slot zeroed once the workers left a's
+	 * ruleset. */
+	ctl_coll_slots_init(&cur, a);
+	assert_int_equal(ctl_coll_slots_plan(&cur, b, &p), 0);
+	assert_true(bit(p.retired, 1));
+	ctl_coll_slots_zero(&ws, sh, p.retired);
+	ctl_coll_slots_apply(&p, b, &next);
+	for (i = 0; i < ws.n; i++) {
+		assert_int_equal(ws.w[i]->stats.coll[1].packets, 0);
+		assert_int_equal(ws.w[i]->stats.coll[1].bytes, 0);
+		assert_int_equal(ws.w[i]->stats.coll[0].packets, 10 * (i + 1));
+	}
+	assert_int_equal(sh->seq[1].next, 0);
+	assert_int_equal(sh->seq[0].next, 30);
+
+	/* b -> c: v takes slot 1, which y left zeroed; x goes on. */
+	cur = next;
+	assert_int_equal(ctl_coll_slots_plan(&cur, c, &p), 0);
+	assert_int_equal(cslot_of(&p, c, "x"), 0);
+	assert_int_equal(cslot_of(&p, c, "v"), 1);
+	assert_int_equal(bits(p.retired), 0);
+	ctl_snapshot_begin(s, c, 1.0);
+	ctl_snapshot_coll_slots(s, p.slot);
+	for (i = 0; i < ws.n; i++)
+		ctl_snapshot_add(s, &ws.w[i]->stats, ws.w[i]->lcore);
+	assert_int_equal(s->n_collectors, 2);
+	assert_string_equal(s->coll_info[0].name, "x");
+	assert_int_equal(s->coll[0].packets, 30);
+	assert_int_equal(s->coll[0].bytes, 3000);
+	assert_string_equal(s->coll_info[1].name, "v");
+	assert_int_equal(s->coll[1].packets, 0);
+	assert_int_equal(s->coll[1].bytes, 0);
+
+	for (i = 0; i < ws.n; i++)
+		free(ws.w[i]);
+	free(sh);
+	free(s);
+	cfg_free(a);
+	cfg_free(b);
+	cfg_free(c);
+}
+
 int
 main(void)
 {
@@ -481,6 +750,10 @@ main(void)
 		cmocka_unit_test(test_epochs_carried),
 		cmocka_unit_test(test_adopt_keeps_state),
 		cmocka_unit_test(test_snapshot_by_slot),
+		cmocka_unit_test(test_coll_slots_keep_by_name),
+		cmocka_unit_test(test_coll_slots_full_swap),
+		cmocka_unit_test(test_coll_slots_too_many),
+		cmocka_unit_test(test_coll_counters_across_reloads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -274,6 +274,7 @@ rig_snapshot(struct rig *r, char **json, char **text)
 	ctl_snapshot_begin(s, r->cfg, 1.0);
 	for (i = 0; i < RIG_WORKERS; i++)
 		ctl_snapshot_add(s, &r->w[i]->stats, r->w[i]->lcore);
+	ctl_snapshot_seq(s, r->sh.seq);
 	for (i = 0; i < r->cfg->n_ports; i++) {
 		struct rte_eth_stats es;
 
@@ -343,10 +344,12 @@ tget(const char *t, const char *header, const char *label)
  * The identities of the README on what was published, for a rig whose
  * ports are named in PORT[] and sessions in SESS[]: every check compares
  * numbers from the JSON (and the text) with each other and with what the
- * test itself saw go in and out.
+ * test itself saw go in and out; the bytes of a port's copies, which the
+ * JSON does not publish, come from the snapshot SNAP.
  */
 static void
-check_published(struct rig *r, const char *json, const char *text)
+check_published(struct rig *r, const struct ctl_snapshot *snap,
+		const char *json, const char *text)
 {
 	uint64_t expect_fwd[RIG_PORTS] = { 0 };
 	uint64_t mirrored = 0, tx_full = 0, mirror_packets = 0;
@@ -398,6 +401,22 @@ check_published(struct rig *r, const char *json, const char *text)
 	 * sent and had refused. */
 	assert_int_equal(mirrored, mirror_packets);
 	assert_int_equal(tx_full, mirror_dropped);
+	/* What each port sent as copies is what its collectors sent. */
+	for (i = 0; i < r->cfg->n_ports; i++) {
+		const char *p = r->cfg->ports[i].name;
+		uint64_t pk = 0, by = 0;
+
+		for (k = 0; k < r->cfg->n_collectors; k++) {
+			const char *c = r->cfg->collectors[k].name;
+
+			if (r->cfg->collectors[k].port != (int)i)
+				continue;
+			pk += JP(c, packets);
+			by += JP(c, bytes);
+		}
+		assert_int_equal(pk, JP(p, mirror_packets));
+		assert_int_equal(by, snap->port[i].mirror_bytes);
+	}
 
 	/* The text block shows the same values as the JSON. */
 	for (i = 0; i < r->cfg->n_ports; i++) {
@@ -430,6 +449,22 @@ check_published(struct rig *r, const char *json, const char *text)
 			snprintf(label, sizeof(label), " %s=", dp_drop_names[d]);
 			assert_int_equal(tget(text, header, label),
 					 jget(json, s, dp_drop_names[d]));
+		}
+	}
+	for (i = 0; i < r->cfg->n_collectors; i++) {
+		const char *c = r->cfg->collectors[i].name;
+		char header[64];
+
+		snprintf(header, sizeof(header), "Collector %s ", c);
+		for (k = 0; k < ctl_collector_n_fields; k++) {
+			const struct ctl_stats_field *f =
+				&ctl_collector_fields[k];
+
+			if (strcmp(f->name, "next_seq") == 0 &&
+			    !ctl_stats_coll_has_seq(&r->cfg->collectors[i]))
+				continue;
+			assert_int_equal(tget(text, header, f->label),
+					 jget(json, c, f->name));
 		}
 	}
 }
@@ -507,7 +542,7 @@ test_conservation_inline(void **state)
 		}
 	}
 	s = rig_snapshot(&r, &json, &text);
-	check_published(&r, json, text);
+	check_published(&r, s, json, text);
 
 	/* Each identity above had something to account for. */
 	assert_true(JP("a", rx_invalid) > 0);
@@ -569,12 +604,98 @@ test_conservation_tap(void **state)
 			rig_take(&r, 2, NULL, 0);
 	}
 	s = rig_snapshot(&r, &json, &text);
-	check_published(&r, json, text);
+	check_published(&r, s, json, text);
 	assert_true(JP("span1", tap_consumed) > 0);
 	assert_true(JP("span1", rx_invalid) > 0);
 	assert_true(JP("udp", sampled_out) > 0);
 	assert_true(JP("all", tx_full) > 0);
 	assert_int_equal(JP("span1", fwd_packets) + JP("span2", fwd_packets), 0);
+	free(json);
+	free(text);
+	free(s);
+	rig_down(&r);
+}
+
+/*
+ * Collector counters from real bursts on two workers: span1 (worker 0)
+ * and span2 (worker 1) both mirror to g (gre, seq = yes), span1 also to
+ * e (erspan2 over IPv6), span2 to v (vxlan).  Each collector's packets and
+ * bytes (outer header included) are the sums over both workers; next_seq
+ * is published for g and e only, and, with no copy refused, is the number
+ * of copies sent, consecutive across the workers.
+ */
+static void
+test_collectors_two_workers(void **state)
+{
+	static const char ini[] =
+		"[dpmirror]\nmode = tap\n"
+		"[port span1]\ndevice = net_ring_a\n"
+		"[port span2]\ndevice = net_ring_b\n"
+		"[port out]\ndevice = net_ring_c\n"
+		"[collector g]\nport = out\nencap = gre\nseq = yes\nkey = 9\n"
+		"remote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = 02:00:00:00:01:03\n"
+		"[collector e]\nport = out\nencap = erspan2\nsession_id = 3\n"
+		"remote_ip = fd00:1::3\nlocal_ip = fd00:1::10\n"
+		"remote_mac = 02:00:00:00:01:03\n"
+		"[collector v]\nport = out\nremote_ip = 198.18.1.4\n"
+		"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:04\n"
+		"vni = 7\n"
+		"[session sg]\nsources = span1:rx span2:rx\ncollector = g\n"
+		"[session se]\nsources = span1:rx\ncollector = e\n"
+		"[session sv]\nsources = span2:rx\ncollector = v\n";
+	static const unsigned int ring[RIG_PORTS] = { 64, 64, 1024, 64 };
+	static const uint16_t mtu[RIG_PORTS] = { 1500, 1500, 1500, 1500 };
+	const uint64_t worker0 = 1u << 0; /* span1 */
+	uint64_t len1 = 0, len2 = 0, n1 = 0, n2 = 0;
+	struct rte_mbuf *pk[64];
+	struct ctl_snapshot *s;
+	char *json, *text;
+	unsigned int round, i;
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, ini, ring, mtu, 1024, worker0);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 20; i++) {
+			pk[i] = frame4(&r, 6, 80, 64 + 3 * i);
+			len1 += 64 + 3 * i;
+		}
+		rig_rx(&r, worker0, 0, pk, 20);
+		n1 += 20;
+		for (i = 0; i < 30; i++) {
+			pk[i] = frame4(&r, 17, 53, 100 + i);
+			len2 += 100 + i;
+		}
+		rig_rx(&r, worker0, 1, pk, 30);
+		n2 += 30;
+		rig_take(&r, 2, NULL, 0);
+	}
+	/* Each worker counted its own copies for g. */
+	assert_int_equal(r.w[0]->stats.coll[0].packets, n1);
+	assert_int_equal(r.w[1]->stats.coll[0].packets, n2);
+	s = rig_snapshot(&r, &json, &text);
+	check_published(&r, s, json, text);
+	assert_int_equal(JP("sg", mirrored), n1 + n2);
+	assert_int_equal(JP("g", packets), n1 + n2);
+	/* gre: 14 + 20 + 4 + key 4 + seq 4 outside each frame */
+	assert_int_equal(JP("g", bytes), len1 + len2 + (n1 + n2) * 46);
+	assert_int_equal(JP("g", next_seq), n1 + n2);
+	assert_int_equal(JP("e", packets), n1);
+	/* erspan2 over IPv6: 14 + 40 + 8 + 8 */
+	assert_int_equal(JP("e", bytes), len1 + n1 * 70);
+	assert_int_equal(JP("e", next_seq), n1);
+	assert_int_equal(JP("v", packets), n2);
+	assert_int_equal(JP("v", bytes), len2 + n2 * 50);
+	/* no sequence number for vxlan: no next_seq at all */
+	assert_non_null(strstr(json, "\"v\": { \"packets\": 90, "
+				     "\"bytes\": "));
+	assert_null(strstr(strstr(json, "\"v\": {"), "next_seq"));
+	assert_non_null(strstr(text, "  Collector g (gre -> 198.18.1.3): "
+				     "TX-packets: 150  TX-bytes: "));
+	assert_non_null(strstr(text, "  Next-seq: 150\n"));
+	assert_non_null(strstr(text, "  Collector e (erspan2 -> fd00:1::3): "
+				     "TX-packets: 60  TX-bytes: "));
 	free(json);
 	free(text);
 	free(s);
@@ -629,6 +750,20 @@ render(void (*fn)(FILE *, const struct ctl_snapshot *),
 
 	assert_non_null(f);
 	fn(f, s);
+	fclose(f);
+	return buf;
+}
+
+/* ctl_stats_print of S with no previous snapshot. */
+static char *
+render_print(const struct ctl_snapshot *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	ctl_stats_print(f, s, NULL);
 	fclose(f);
 	return buf;
 }
@@ -708,6 +843,154 @@ test_text_rates_since_last(void **state)
 	free(s0);
 	free(s1);
 	free(c);
+}
+
+/*
+ * The collectors' object and lines from a snapshot: counters from each
+ * collector's slot summed over two workers, next_seq only for gre with
+ * seq = yes, erspan2 and erspan3 (from dp_shared.seq[slot]), the MAC and
+ * neighbour state as the file gives them until told otherwise, none for
+ * encap = none.
+ */
+static void
+test_collectors_layout(void **state)
+{
+	static const char ini[] =
+		"[dpmirror]\nmode = tap\n"
+		"[port a]\ndevice = net_null0\n"
+		"[port out]\ndevice = net_null1\n"
+		"[collector cv]\nport = out\nremote_ip = 198.18.1.3\n"
+		"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:03\n"
+		"vni = 100\n"
+		"[collector cg]\nport = out\nencap = gre\nkey = 7\nseq = yes\n"
+		"remote_ip = 198.18.1.4\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = 02:00:00:00:01:04\n"
+		"[collector cgn]\nport = out\nencap = gre\n"
+		"remote_ip = 198.18.1.5\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = 02:00:00:00:01:05\n"
+		"[collector e2]\nport = out\nencap = erspan2\n"
+		"remote_ip = fd00:1::3\nlocal_ip = fd00:1::10\n"
+		"remote_mac = auto\nsession_id = 5\n"
+		"[collector e3]\nport = out\nencap = erspan3\n"
+		"remote_ip = 198.18.1.6\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = 02:00:00:00:01:06\n"
+		"[collector span]\nport = out\nencap = none\nvlan = 42\n"
+		"[session s1]\nsources = a:rx\n"
+		"collector = cv cg cgn e2 e3 span\n";
+	/* Collector i in slot cslot[i]. */
+	static const int cslot[6] = { 3, 70, 5, 9, 127, 1 };
+	static const bool has_seq[6] = { false, true, false, true, true, false };
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0x0e, 0x02 };
+	struct dp_stats *st[2];
+	struct dp_seq *seq;
+	struct ctl_snapshot *s = calloc(1, sizeof(*s));
+	struct cfg_errors errs;
+	struct cfg *c;
+	unsigned int i, w;
+	char *j, *t;
+	const char *p;
+	int depth = 0;
+
+	(void)state;
+	assert_non_null(s);
+	memset(&errs, 0, sizeof(errs));
+	c = cfg_load_buffer("layout.ini", ini, strlen(ini), &errs);
+	if (c == NULL)
+		fail_msg("config rejected: %s", errs.msg[0]);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(ctl_stats_coll_has_seq(&c->collectors[i]),
+				 has_seq[i]);
+	seq = aligned_alloc(64, DP_MAX_COLL_SLOTS * sizeof(*seq));
+	assert_non_null(seq);
+	memset(seq, 0, DP_MAX_COLL_SLOTS * sizeof(*seq));
+	for (w = 0; w < 2; w++) {
+		st[w] = aligned_alloc(64, sizeof(*st[w]));
+		assert_non_null(st[w]);
+		memset(st[w], 0, sizeof(*st[w]));
+		for (i = 0; i < 6; i++) {
+			st[w]->coll[cslot[i]].packets = (w + 1) * (i + 1);
+			st[w]->coll[cslot[i]].bytes = (w + 1) * 1000 * (i + 1);
+		}
+		/* slots no collector holds: not counted */
+		st[w]->coll[0].packets = 999;
+		st[w]->coll[2].packets = 999;
+	}
+	for (i = 0; i < 6; i++)
+		seq[cslot[i]].next = 100 + (uint32_t)i;
+	seq[2].next = 555;
+
+	ctl_snapshot_begin(s, c, 2.0);
+	assert_int_equal(s->n_collectors, 6);
+	assert_string_equal(s->coll_info[3].neighbor, "pending");
+	assert_string_equal(s->coll_info[3].mac, "00:00:00:00:00:00");
+	ctl_snapshot_coll_slots(s, cslot);
+	ctl_snapshot_add(s, st[0], 1);
+	ctl_snapshot_add(s, st[1], 2);
+	ctl_snapshot_seq(s, seq);
+	ctl_snapshot_neigh(s, 3, mac, "resolved");
+	ctl_snapshot_neigh(s, 5, mac, "resolved"); /* none: no next hop */
+	for (i = 0; i < 6; i++) {
+		assert_int_equal(s->coll[i].packets, 3 * (i + 1));
+		assert_int_equal(s->coll[i].bytes, 3000 * (i + 1));
+		assert_int_equal(s->coll[i].next_seq,
+				 has_seq[i] ? 100 + i : 0);
+	}
+
+	j = render(ctl_stats_json, s);
+	assert_non_null(strstr(j, "\"collectors\": {\n"
+				  "    \"cv\": { \"packets\": 3, \"bytes\": 3000, "
+				  "\"mac\": \"02:00:00:00:01:03\", "
+				  "\"neighbor\": \"static\" },\n"
+				  "    \"cg\": { \"packets\": 6, \"bytes\": 6000, "
+				  "\"next_seq\": 101, "
+				  "\"mac\": \"02:00:00:00:01:04\", "
+				  "\"neighbor\": \"static\" },\n"
+				  "    \"cgn\": { \"packets\": 9, \"bytes\": 9000, "
+				  "\"mac\": \"02:00:00:00:01:05\", "
+				  "\"neighbor\": \"static\" },\n"
+				  "    \"e2\": { \"packets\": 12, \"bytes\": 12000, "
+				  "\"next_seq\": 103, "
+				  "\"mac\": \"02:00:00:00:0E:02\", "
+				  "\"neighbor\": \"resolved\" },\n"
+				  "    \"e3\": { \"packets\": 15, \"bytes\": 15000, "
+				  "\"next_seq\": 104, "
+				  "\"mac\": \"02:00:00:00:01:06\", "
+				  "\"neighbor\": \"static\" },\n"
+				  "    \"span\": { \"packets\": 18, \"bytes\": 18000, "
+				  "\"mac\": \"\", \"neighbor\": \"static\" } },\n"
+				  "  \"workers\": ["));
+	/* After the sessions, before the workers. */
+	assert_true(strstr(j, "\"sessions\": {") < strstr(j, "\"collectors\""));
+	for (p = j; *p; p++) {
+		if (*p == '{' || *p == '[')
+			depth++;
+		if (*p == '}' || *p == ']')
+			depth--;
+		assert_true(depth >= 0);
+	}
+	assert_int_equal(depth, 0);
+
+	t = render_print(s);
+	assert_non_null(strstr(t, "\n\n  Collector cv (vxlan -> 198.18.1.3): "
+				  "TX-packets: 3  TX-bytes: 3000\n"
+				  "  Collector cg (gre -> 198.18.1.4): "
+				  "TX-packets: 6  TX-bytes: 6000  Next-seq: 101\n"
+				  "  Collector cgn (gre -> 198.18.1.5): "
+				  "TX-packets: 9  TX-bytes: 9000\n"
+				  "  Collector e2 (erspan2 -> fd00:1::3): "
+				  "TX-packets: 12  TX-bytes: 12000  Next-seq: 103"
+				  "  Next-hop: 02:00:00:00:0E:02 resolved\n"
+				  "  Collector e3 (erspan3 -> 198.18.1.6): "
+				  "TX-packets: 15  TX-bytes: 15000  Next-seq: 104\n"
+				  "  Collector span (none vlan 42 -> port out): "
+				  "TX-packets: 18  TX-bytes: 18000\n"));
+	free(t);
+	free(j);
+	for (w = 0; w < 2; w++)
+		free(st[w]);
+	free(seq);
+	free(s);
+	cfg_free(c);
 }
 
 static void
@@ -1109,6 +1392,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conservation_inline),
 		cmocka_unit_test(test_conservation_tap),
+		cmocka_unit_test(test_collectors_two_workers),
+		cmocka_unit_test(test_collectors_layout),
 		cmocka_unit_test(test_json_keys_and_values),
 		cmocka_unit_test(test_text_rates_since_last),
 		cmocka_unit_test(test_json_file_atomic),
