@@ -30,13 +30,14 @@ ctl_slots_init(struct ctl_slots *sl, const struct cfg *cfg)
 			 cfg->sessions[i].name);
 }
 
+/* The slot of NAME in a table of N slot names ("" = free), or -1. */
 static int
-slot_of_name(const struct ctl_slots *sl, const char *name)
+slot_of_name(const char (*names)[CFG_NAME_MAX], int n, const char *name)
 {
 	int s;
 
-	for (s = 0; s < DP_MAX_SESSIONS; s++)
-		if (sl->name[s][0] != '\0' && strcmp(sl->name[s], name) == 0)
+	for (s = 0; s < n; s++)
+		if (names[s][0] != '\0' && strcmp(names[s], name) == 0)
 			return s;
 	return -1;
 }
@@ -56,7 +57,8 @@ ctl_slots_plan(const struct ctl_slots *cur, const struct cfg *next,
 			used |= 1u << s;
 	/* Kept sessions first: they hold their slots whatever the order. */
 	for (i = 0; i < next->n_sessions; i++) {
-		int k = slot_of_name(cur, next->sessions[i].name);
+		int k = slot_of_name(cur->name, DP_MAX_SESSIONS,
+				     next->sessions[i].name);
 
 		plan->slot[i] = k;
 		if (k >= 0) {
@@ -157,17 +159,6 @@ ctl_coll_slots_init(struct ctl_coll_slots *sl, const struct cfg *cfg)
 			 cfg->collectors[i].name);
 }
 
-static int
-coll_slot_of_name(const struct ctl_coll_slots *sl, const char *name)
-{
-	int s;
-
-	for (s = 0; s < DP_MAX_COLL_SLOTS; s++)
-		if (sl->name[s][0] != '\0' && strcmp(sl->name[s], name) == 0)
-			return s;
-	return -1;
-}
-
 int
 ctl_coll_slots_plan(const struct ctl_coll_slots *cur, const struct cfg *next,
 		    struct ctl_coll_plan *plan)
@@ -185,7 +176,8 @@ ctl_coll_slots_plan(const struct ctl_coll_slots *cur, const struct cfg *next,
 		if (cur->name[s][0] != '\0')
 			mask_set(taken, s);
 	for (i = 0; i < next->n_collectors; i++) {
-		int k = coll_slot_of_name(cur, next->collectors[i].name);
+		int k = slot_of_name(cur->name, DP_MAX_COLL_SLOTS,
+				     next->collectors[i].name);
 
 		plan->slot[i] = k;
 		if (k >= 0)

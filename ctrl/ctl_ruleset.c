@@ -55,13 +55,15 @@ collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
 	dc->port = (uint16_t)cc->port;
 	dc->clone_ok = p->multiseg;
 	dc->max_frame = (uint32_t)p->mtu + RTE_ETHER_HDR_LEN;
-	/* An added 802.1Q tag rides on the MTU, as on any VLAN trunk. */
-	if (cc->encap == CFG_ENCAP_NONE && cc->vlan != 0) {
+	/* A plain copy is a frame on the collector's wire: like any frame
+	 * on a VLAN trunk it may carry one 802.1Q tag beyond the MTU, the
+	 * original's or the one added. */
+	if (cc->encap == CFG_ENCAP_NONE)
 		dc->max_frame += RTE_VLAN_HLEN;
-		/* The tag goes behind the MAC addresses, before the
-		 * EtherType: a frame needs both. */
+	/* The tag goes behind the MAC addresses, before the EtherType: a
+	 * frame needs both. */
+	if (cc->encap == CFG_ENCAP_NONE && cc->vlan != 0)
 		dc->min_inner = RTE_ETHER_HDR_LEN;
-	}
 	/* Without multi-segment tx every copy is one flat mbuf. */
 	if (!dc->clone_ok)
 		dc->max_frame =

@@ -371,8 +371,8 @@ port_ifname(const struct ctl_port *p, char *buf, size_t len)
  * MTU is too small, or it takes no multi-segment tx and a frame is larger
  * than one mirror mbuf.  A copy is the original (1514 bytes at most on a
  * standard Ethernet) plus tmpl.len: the outer headers, 0 for encap = none
- * and 4 with its RSPAN tag, which rides on the MTU as on any VLAN trunk
- * (the port sends MTU + 18 bytes then). */
+ * and 4 with its RSPAN tag.  A plain copy may carry one tag beyond the MTU
+ * as on any VLAN trunk (the port sends MTU + 18 bytes then). */
 static void
 check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 		    const struct dp_ruleset *rs)
@@ -389,7 +389,7 @@ check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 		/* The largest frame the MTU lets the port send. */
 		uint32_t wire = (uint32_t)p->mtu + RTE_ETHER_HDR_LEN;
 
-		if (cc->encap == CFG_ENCAP_NONE && cc->vlan != 0)
+		if (cc->encap == CFG_ENCAP_NONE)
 			wire += RTE_VLAN_HLEN;
 		if (c->max_frame < wire)
 			RTE_LOG(WARNING, DPM_CTRL,
@@ -418,23 +418,40 @@ check_collector_mtu(const struct cfg *cfg, const struct ctl_ports *ports,
 
 /*
  * ERSPAN III timestamps: 100 ns units of UTC (modulo 2^32) from the TSC,
- * units = ts_base + ((tsc - ts_tsc0) * ts_mult >> 32).  The wall clock is
- * read once, next to the TSC; ts_mult is 10^7 units a second over the TSC
- * rate, in 32.32 fixed point (its truncation is off by less than one part
- * in 10^6 at a TSC of up to 4 GHz).
+ * units = base + ((tsc - tsc0) * mult >> 32).  The wall clock is read next
+ * to the TSC; mult is 10^7 units a second over the TSC rate, in 32.32
+ * fixed point (its truncation is off by less than one part in 10^6 at a
+ * TSC of up to 4 GHz).  Set at start, then again every CLOCK_ANCHOR_S
+ * seconds, so that an error in the TSC rate or a step of the wall clock
+ * (NTP) never builds up.
  */
+#define CLOCK_ANCHOR_S 10
+
 static void
-set_timestamp_base(struct dp_shared *sh)
+clock_anchor(struct dp_clock *k)
 {
 	struct timespec ts;
 	uint64_t hz = rte_get_tsc_hz();
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	sh->ts_tsc0 = rte_rdtsc();
-	sh->ts_base =
-		((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) /
-		100;
-	sh->ts_mult = hz != 0 ? (uint64_t)(1e7 * 4294967296.0 / (double)hz) : 0;
+	k->tsc0 = rte_rdtsc();
+	k->base = ((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) /
+		  100;
+	k->mult = hz != 0 ? (uint64_t)(1e7 * 4294967296.0 / (double)hz) : 0;
+}
+
+/* Set the other clock entry and make it the workers'; once the grace
+ * period has passed, no worker reads the old one any more (see
+ * struct dp_shared). */
+static void
+clock_reanchor(struct dp_shared *sh)
+{
+	uint32_t next =
+		(__atomic_load_n(&sh->ts_cur, __ATOMIC_RELAXED) ^ 1) & 1;
+
+	clock_anchor(&sh->ts[next]);
+	__atomic_store_n(&sh->ts_cur, next, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(sh->qsbr, RTE_QSBR_THRID_INVALID);
 }
 
 static int
@@ -454,7 +471,7 @@ setup_shared(const struct cfg *cfg, struct proc *pr, struct dpm_err *e)
 	}
 	sh->mirror_pool = pr->ports.mirror_pool;
 	sh->clone_pool = pr->ports.clone_pool;
-	set_timestamp_base(sh);
+	clock_anchor(&sh->ts[0]);
 	sz = rte_rcu_qsbr_get_memsize(pr->ws.n);
 	sh->qsbr = rte_zmalloc("dpm_qsbr", sz, RTE_CACHE_LINE_SIZE);
 	if (sh->qsbr == NULL || rte_rcu_qsbr_init(sh->qsbr, pr->ws.n) != 0)
@@ -853,7 +870,7 @@ run(const struct cfg *cfg, const struct options *o)
 	unsigned int i, interval;
 	struct dpm_err e;
 	uint64_t start;
-	double next_print;
+	double next_print, next_anchor;
 	bool config;
 	int rc = EXIT_FAILURE;
 
@@ -886,6 +903,7 @@ run(const struct cfg *cfg, const struct options *o)
 				      pr.ws.lcore[i]);
 	ctl_reload_set_live(&rl, true, start);
 	next_print = interval;
+	next_anchor = CLOCK_ANCHOR_S;
 	snapshot_locked(&rl, prev);
 	while (!quit_signal) {
 		double t;
@@ -893,6 +911,10 @@ run(const struct cfg *cfg, const struct options *o)
 		usleep(nctx.any ? NEIGH_PASS_US : IDLE_PASS_US);
 		neigh_pass();
 		t = elapsed(start);
+		if (t >= next_anchor) {
+			clock_reanchor(&pr.shared);
+			next_anchor = t + CLOCK_ANCHOR_S;
+		}
 		if (interval > 0 && t >= next_print) {
 			snapshot_locked(&rl, cur);
 			ctl_stats_print(text, cur, prev);

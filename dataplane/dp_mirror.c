@@ -101,6 +101,31 @@ make_clone(struct rte_mbuf *pkt, uint32_t inner_len,
 }
 
 struct rte_mbuf *
+dp_mirror_build(struct rte_mbuf *pkt, uint32_t inner_len, int clone,
+		const struct dp_encap_tmpl *t, struct rte_mbuf *m0,
+		struct rte_mempool *clone_mp)
+{
+	if (clone)
+		return make_clone(pkt, inner_len, t, m0, clone_mp);
+	return make_copy(pkt, inner_len, t, m0);
+}
+
+void
+dp_mirror_finish(const struct dp_encap_tmpl *t, struct rte_mbuf *m,
+		 const struct dp_encap_pkt *pk)
+{
+	dp_encap_write_pkt(t, rte_pktmbuf_mtod(m, uint8_t *), pk);
+	if (t->hw_ip_cksum) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+		m->l2_len = RTE_ETHER_HDR_LEN;
+		m->l3_len = sizeof(struct rte_ipv4_hdr);
+	}
+	if (t->family == 6 &&
+	    (t->type == DP_ENCAP_VXLAN || t->type == DP_ENCAP_GENEVE))
+		dp_encap_udp6_csum(t, m);
+}
+
+struct rte_mbuf *
 dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len, int clone,
 	       const struct dp_encap_tmpl *t, const struct dp_encap_pkt *pk,
 	       struct rte_mbuf *m0, struct rte_mempool *mp,
@@ -113,20 +138,8 @@ dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len, int clone,
 		if (unlikely(m0 == NULL))
 			return NULL;
 	}
-	if (clone)
-		m = make_clone(pkt, inner_len, t, m0, clone_mp);
-	else
-		m = make_copy(pkt, inner_len, t, m0);
-	if (unlikely(m == NULL))
-		return NULL;
-	dp_encap_write_pkt(t, rte_pktmbuf_mtod(m, uint8_t *), pk);
-	if (t->hw_ip_cksum) {
-		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
-		m->l2_len = RTE_ETHER_HDR_LEN;
-		m->l3_len = sizeof(struct rte_ipv4_hdr);
-	}
-	if (t->family == 6 &&
-	    (t->type == DP_ENCAP_VXLAN || t->type == DP_ENCAP_GENEVE))
-		dp_encap_udp6_csum(t, m);
+	m = dp_mirror_build(pkt, inner_len, clone, t, m0, clone_mp);
+	if (likely(m != NULL))
+		dp_mirror_finish(t, m, pk);
 	return m;
 }

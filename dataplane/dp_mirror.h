@@ -37,6 +37,20 @@
  * the caller), or NULL to take one from MP here.  On failure M0 is freed.
  * Returns the new packet, or NULL when a pool is empty.
  */
+/*
+ * dp_mirror_make in two steps, for a caller that numbers only the copies
+ * it could build: dp_mirror_build lays out the copy or clone in M0 (not
+ * NULL; freed on failure) with room for the outer header, and returns it
+ * or NULL; dp_mirror_finish then writes the outer header for PK (and sets
+ * the checksum offload flags or computes the IPv6 UDP checksum).
+ */
+struct rte_mbuf *dp_mirror_build(struct rte_mbuf *pkt, uint32_t inner_len,
+				 int clone, const struct dp_encap_tmpl *t,
+				 struct rte_mbuf *m0,
+				 struct rte_mempool *clone_mp);
+void dp_mirror_finish(const struct dp_encap_tmpl *t, struct rte_mbuf *m,
+		      const struct dp_encap_pkt *pk);
+
 struct rte_mbuf *dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len,
 				int clone, const struct dp_encap_tmpl *t,
 				const struct dp_encap_pkt *pk,

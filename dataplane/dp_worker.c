@@ -124,9 +124,10 @@ dp_worker_adopt(struct dp_worker *w, const struct dp_ruleset *rs)
 }
 
 /* Build the planned copies: a mirror mbuf for each (in one go when the
- * pool has them all), then the sequence numbers (one block per collector,
- * reserved with one atomic add), then each copy, queued for its egress
- * port.  Only copies that got an mbuf take a number. */
+ * pool has them all), then each copy or clone, then the sequence numbers
+ * of those built (one block per collector, reserved with one atomic add),
+ * then their outer headers; each finished copy is queued for its egress
+ * port.  Only copies that were built take a number. */
 static void
 plan_run(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 	 struct rte_mbuf **pkts, uint32_t ts)
@@ -143,12 +144,30 @@ plan_run(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 		for (k = 0; k < n; k++)
 			w->spare[k] = rte_pktmbuf_alloc(sh->mirror_pool);
 
-	for (k = 0; rs->seqs && k < n; k++) {
+	/* spare[k] becomes the built copy, NULL when there is none. */
+	for (k = 0; k < n; k++) {
 		const struct dp_plan *pl = &w->plan[k];
+		const struct dp_collector *c = &rs->coll[pl->coll];
+		struct rte_mbuf *pkt = pkts[pl->pkt];
+		int clone;
 
-		if (unlikely(w->spare[k] == NULL))
+		if (likely(w->spare[k] != NULL)) {
+			/* A none clone keeps the MAC addresses in its header
+			 * mbuf: they must be in the original's first
+			 * segment. */
+			clone = c->clone_ok && pl->inner > rs->copy_max &&
+				pkt->data_len >= RTE_ETHER_HDR_LEN;
+			w->spare[k] =
+				dp_mirror_build(pkt, pl->inner, clone, &c->tmpl,
+						w->spare[k], sh->clone_pool);
+		}
+		if (unlikely(w->spare[k] == NULL)) {
+			dp_ctr_add_rel(&w->stats.sess[pl->sess]
+						.dropped[DP_DROP_NO_MBUF],
+				       1);
 			continue;
-		if (dp_encap_has_seq(&rs->coll[pl->coll].tmpl)) {
+		}
+		if (rs->seqs && dp_encap_has_seq(&c->tmpl)) {
 			w->seq_n[pl->coll]++;
 			seq_mask |= 1ull << pl->coll;
 		}
@@ -167,17 +186,12 @@ plan_run(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 		const struct dp_plan *pl = &w->plan[k];
 		const struct dp_collector *c = &rs->coll[pl->coll];
 		struct rte_mbuf *pkt = pkts[pl->pkt];
+		struct rte_mbuf *m = w->spare[k];
 		struct dp_encap_pkt pk;
 		struct dp_mirbuf *b;
-		struct rte_mbuf *m;
-		int clone;
 
-		if (unlikely(w->spare[k] == NULL)) {
-			dp_ctr_add_rel(&w->stats.sess[pl->sess]
-						.dropped[DP_DROP_NO_MBUF],
-				       1);
+		if (unlikely(m == NULL))
 			continue;
-		}
 		/* Only the fields the template's type writes. */
 		pk.inner_len = pl->inner;
 		pk.sport = pl->sport;
@@ -201,19 +215,7 @@ plan_run(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 			pk.index =
 				pk.egress && peer >= 0 ? (uint32_t)peer : port;
 		}
-		/* A none clone keeps the MAC addresses in its header mbuf:
-		 * they must be in the original's first segment. */
-		clone = c->clone_ok && pl->inner > rs->copy_max &&
-			pkt->data_len >= RTE_ETHER_HDR_LEN;
-		m = dp_mirror_make(pkt, pl->inner, clone, &c->tmpl, &pk,
-				   w->spare[k], sh->mirror_pool,
-				   sh->clone_pool);
-		if (unlikely(m == NULL)) {
-			dp_ctr_add_rel(&w->stats.sess[pl->sess]
-						.dropped[DP_DROP_NO_MBUF],
-				       1);
-			continue;
-		}
+		dp_mirror_finish(&c->tmpl, m, &pk);
 		b = &w->mir[c->port];
 		if (unlikely(b->n == DP_MIRBUF))
 			mirbuf_flush(w, c->port);
@@ -288,11 +290,12 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 static inline uint32_t
 encap_timestamp(const struct dp_shared *sh, uint64_t now)
 {
-	uint64_t d = now - sh->ts_tsc0;
+	const struct dp_clock *k =
+		&sh->ts[__atomic_load_n(&sh->ts_cur, __ATOMIC_ACQUIRE) & 1];
+	uint64_t d = now - k->tsc0;
 
-	return (uint32_t)(sh->ts_base +
-			  (uint64_t)(((unsigned __int128)d * sh->ts_mult) >>
-				     32));
+	return (uint32_t)(k->base +
+			  (uint64_t)(((unsigned __int128)d * k->mult) >> 32));
 }
 
 /* Whether M carries the outer header of one of the collectors (called

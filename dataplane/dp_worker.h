@@ -47,6 +47,14 @@ struct dp_seq {
 	uint32_t next;
 } __rte_cache_aligned;
 
+/* ERSPAN III timestamps, in 100 ns units of UTC modulo 2^32: at TSC tsc0
+ * it was base, and mult / 2^32 units pass per TSC cycle. */
+struct dp_clock {
+	uint64_t tsc0;
+	uint64_t base;
+	uint64_t mult;
+};
+
 struct dp_shared {
 	enum dp_mode mode;
 	uint16_t burst;
@@ -57,11 +65,13 @@ struct dp_shared {
 	struct rte_rcu_qsbr *qsbr;
 	struct dp_ruleset *ruleset; /* swapped by the control thread */
 	struct dp_seq seq[DP_MAX_COLL_SLOTS];
-	/* ERSPAN III timestamps, in 100 ns units of UTC modulo 2^32: at TSC
-	 * ts_tsc0 it was ts_base, and ts_mult / 2^32 units pass per cycle. */
-	uint64_t ts_tsc0;
-	uint64_t ts_base;
-	uint64_t ts_mult;
+	/* The clock of ERSPAN III timestamps is ts[ts_cur].  The control
+	 * thread sets it against the wall clock now and then: it fills the
+	 * other entry, flips ts_cur (release), then waits for a grace period
+	 * (sh->qsbr) before it fills that one again, so that a worker reads
+	 * one whole entry, once per burst. */
+	struct dp_clock ts[2];
+	uint32_t ts_cur;
 	volatile int quit;
 };
 

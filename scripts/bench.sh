@@ -51,11 +51,15 @@ if [ "${1:-}" = "--smoke" ]; then
 	SCENARIOS="S1 S3"
 fi
 
-if [ "$BUILD_DIR" != build ] && [ ! -x "$BUILD_DIR/dpmirror" ]; then
+# BUILD_DIR relative to the source tree, as the rest of the script uses it.
+case "$BUILD_DIR" in
+/*) BUILD_DIR=$(realpath --relative-to="$top" "$BUILD_DIR") ;;
+esac
+if [ "$BUILD_DIR" != build ] && [ ! -x "$top/$BUILD_DIR/dpmirror" ]; then
 	echo "bench: $BUILD_DIR/dpmirror is missing (BUILD_DIR)" >&2
 	exit 1
 fi
-if [ ! -x build/dpmirror ]; then
+if [ "$BUILD_DIR" = build ] && [ ! -x build/dpmirror ]; then
 	scripts/bootstrap.sh || exit 1
 	[ -f build/build.ninja ] || meson setup build >/dev/null || exit 1
 	ninja -C build >/dev/null || exit 1

@@ -102,12 +102,30 @@ check_cfg(const struct cfg *c)
 
 		check_name(co->name, sizeof(co->name));
 		CHECK(co->port >= 0 && co->port < (int)c->n_ports);
+		CHECK(cfg_encap_name(co->encap) != NULL);
+		CHECK(co->vlan <= 4094);
+		CHECK(co->session_id <= 1023);
+		if (co->encap == CFG_ENCAP_NONE) {
+			/* The frame as it is: no address, no next hop, and
+			 * a port no worker receives on. */
+			CHECK(co->remote_ip.family == 0 &&
+			      co->local_ip.family == 0);
+			CHECK(!co->remote_mac_auto);
+			CHECK(c->ports[co->port].peer == -1);
+			continue;
+		}
+		CHECK(co->vlan == 0);
 		check_addr(&co->remote_ip);
 		check_addr(&co->local_ip);
 		CHECK(co->remote_ip.family == co->local_ip.family);
 		CHECK(co->vni <= 0xffffff);
 		CHECK(co->ttl >= 1);
 		CHECK(co->dscp <= 63);
+		if (co->encap == CFG_ENCAP_GENEVE ||
+		    co->encap == CFG_ENCAP_VXLAN)
+			CHECK(co->dst_port >= 1);
+		if (co->encap != CFG_ENCAP_GRE)
+			CHECK(!co->key_set && !co->seq);
 	}
 	for (i = 0; i < c->n_filters; i++) {
 		const struct cfg_filter *f = &c->filters[i];
