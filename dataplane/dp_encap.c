@@ -53,20 +53,21 @@ csum_fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
+/* Big-endian stores at any alignment (one byte swap and one store). */
 static inline void
 put_be16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	rte_be16_t b = rte_cpu_to_be_16(v);
+
+	memcpy(p, &b, sizeof(b));
 }
 
 static inline void
 put_be32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
+	rte_be32_t b = rte_cpu_to_be_32(v);
+
+	memcpy(p, &b, sizeof(b));
 }
 
 /* UDP and VxLAN: the UDP source port, length and checksum are written per
@@ -131,12 +132,12 @@ build_gre(struct dp_encap_tmpl *t, uint8_t *l4,
 	ers = l4 + n;
 	t->ers_ofs = (uint16_t)(t->l4_ofs + n);
 	if (prm->type == DP_ENCAP_ERSPAN2) {
-		put_be16(ers, ERSPAN_VER_II << 12);
-		put_be16(ers + 2, prm->session_id);
+		t->ers_w0 = (uint32_t)ERSPAN_VER_II << 28 | prm->session_id;
+		put_be32(ers, t->ers_w0);
 		return (uint16_t)(n + DP_ENCAP_ERSPAN2_LEN);
 	}
-	put_be16(ers, ERSPAN_VER_III << 12);
-	put_be16(ers + 2, prm->session_id);
+	t->ers_w0 = (uint32_t)ERSPAN_VER_III << 28 | prm->session_id;
+	put_be32(ers, t->ers_w0);
 	put_be16(ers + 10, ERSPAN3_P | ERSPAN3_GRA_100NS);
 	return (uint16_t)(n + DP_ENCAP_ERSPAN3_LEN);
 }
@@ -256,32 +257,28 @@ write_tag(const struct dp_encap_tmpl *t, uint8_t *dst)
 	memcpy(dst + macs, t->hdr, DP_ENCAP_VLAN_LEN);
 }
 
-/* The ERSPAN fields that describe the packet. */
+/* The ERSPAN fields that describe the packet: in the first word, the
+ * version and the session id from the template, then VLAN (27..16), CoS
+ * (15..13), En (Type II, 12..11) and T (10); then the index (Type II) or
+ * the timestamp and the D bit (Type III). */
 static inline void
 write_erspan(const struct dp_encap_tmpl *t, uint8_t *dst,
 	     const struct dp_encap_pkt *pk)
 {
 	uint8_t *e = dst + t->ers_ofs;
-	uint16_t vlan = 0, cos = 0, w1;
+	uint32_t w0 = t->ers_w0 | (pk->truncated ? 1u << 10 : 0);
 
 	if (pk->tagged) {
-		vlan = pk->tci & 0x0fff;
-		cos = pk->tci >> 13;
+		w0 |= (uint32_t)(pk->tci & 0x0fff) << 16 |
+		      (uint32_t)(pk->tci >> 13) << 13;
+		if (t->type == DP_ENCAP_ERSPAN2)
+			w0 |= (uint32_t)ERSPAN_EN_INFRAME << 11;
 	}
-	e[0] = (uint8_t)(t->hdr[t->ers_ofs] | (vlan >> 8));
-	e[1] = (uint8_t)vlan;
-	/* COS (15..13), En or BSO (12..11), T (10), session id (9..0). */
-	w1 = (uint16_t)(((uint16_t)t->hdr[t->ers_ofs + 2] << 8 |
-			 t->hdr[t->ers_ofs + 3]) |
-			cos << 13 | (pk->truncated ? 1u << 10 : 0));
+	put_be32(e, w0);
 	if (t->type == DP_ENCAP_ERSPAN2) {
-		if (pk->tagged)
-			w1 |= ERSPAN_EN_INFRAME << 11;
-		put_be16(e + 2, w1);
 		put_be32(e + 4, pk->index & 0xfffff);
 		return;
 	}
-	put_be16(e + 2, w1);
 	put_be32(e + 4, pk->timestamp);
 	if (pk->egress)
 		e[11] |= ERSPAN3_D;

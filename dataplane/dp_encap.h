@@ -143,6 +143,7 @@ struct dp_encap_tmpl {
 	uint16_t l4_ofs;       /* 34 or 54: UDP or GRE */
 	uint16_t seq_ofs;      /* GRE sequence number, 0 = none */
 	uint16_t ers_ofs;      /* ERSPAN header, 0 = none */
+	uint32_t ers_w0;       /* its first word's version and session id */
 	uint32_t csum_partial; /* IPv4: unfolded sum of the header, length 0 */
 	/* IPv4 header checksum left to the NIC (the field stays 0); set by
 	 * the control thread when the egress port offers the offload. */

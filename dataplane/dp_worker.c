@@ -123,19 +123,68 @@ dp_worker_adopt(struct dp_worker *w, const struct dp_ruleset *rs)
 	w->ruleset_gen = rs->generation;
 }
 
+/* Write the outer header of the built copy M of plan entry PL (received
+ * on PORT) and queue it for its egress port. */
+static __rte_always_inline void
+plan_emit(struct dp_worker *w, const struct dp_ruleset *rs,
+	  const struct dp_plan *pl, struct rte_mbuf *m, struct rte_mbuf *pkt,
+	  uint16_t port, uint32_t ts)
+{
+	const struct dp_collector *c = &rs->coll[pl->coll];
+	struct dp_encap_pkt pk;
+	struct dp_mirbuf *b;
+
+	/* Only the fields the template's type writes. */
+	pk.inner_len = pl->inner;
+	pk.sport = pl->sport;
+	if (dp_encap_has_seq(&c->tmpl))
+		pk.seq = w->seq_next[pl->coll]++;
+	if (c->tmpl.ers_ofs != 0) {
+		const struct dp_meta *md = &w->meta[pl->pkt];
+		const int16_t peer = w->sh->port[port].peer;
+
+		pk.tagged = md->n_vlans != 0;
+		pk.tci = 0;
+		if (pk.tagged) {
+			const uint8_t *f =
+				rte_pktmbuf_mtod(pkt, const uint8_t *);
+
+			pk.tci = (uint16_t)(f[RTE_ETHER_HDR_LEN] << 8 |
+					    f[RTE_ETHER_HDR_LEN + 1]);
+		}
+		pk.truncated = pl->inner < pkt->pkt_len;
+		pk.egress = (rs->egress[port] >> pl->sess) & 1;
+		pk.timestamp = ts;
+		pk.index = pk.egress && peer >= 0 ? (uint32_t)peer : port;
+	}
+	dp_mirror_finish(&c->tmpl, m, &pk);
+	b = &w->mir[c->port];
+	if (unlikely(b->n == DP_MIRBUF))
+		mirbuf_flush(w, c->port);
+	b->pkts[b->n] = m;
+	b->sess[b->n] = pl->sess;
+	b->cslot[b->n] = (uint8_t)c->slot;
+	b->len[b->n] = pl->frame;
+	b->n++;
+	b->bytes += pl->frame;
+	b->s_n[pl->sess]++;
+	b->s_bytes[pl->sess] += pl->frame;
+	b->smask |= 1u << pl->sess;
+}
+
 /* Build the planned copies: a mirror mbuf for each (in one go when the
- * pool has them all), then each copy or clone, then the sequence numbers
- * of those built (one block per collector, reserved with one atomic add),
- * then their outer headers; each finished copy is queued for its egress
- * port.  Only copies that were built take a number. */
+ * pool has them all), then each copy or clone.  With no collector that
+ * numbers its copies, each is finished and queued as it is built;
+ * otherwise the sequence numbers of those built are reserved first (one
+ * block per collector, with one atomic add), then their outer headers
+ * written.  Only copies that were built take a number. */
 static void
 plan_run(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 	 struct rte_mbuf **pkts, uint32_t ts)
 {
 	struct dp_shared *sh = w->sh;
 	const uint16_t n = w->n_plan;
-	const uint32_t egress = rs->egress[port];
-	const int16_t peer = sh->port[port].peer;
+	const int seqs = rs->seqs;
 	uint64_t seq_mask = 0;
 	uint16_t k;
 
@@ -167,11 +216,17 @@ plan_run(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 				       1);
 			continue;
 		}
-		if (rs->seqs && dp_encap_has_seq(&c->tmpl)) {
+		if (!seqs) {
+			plan_emit(w, rs, pl, w->spare[k], pkt, port, ts);
+			continue;
+		}
+		if (dp_encap_has_seq(&c->tmpl)) {
 			w->seq_n[pl->coll]++;
 			seq_mask |= 1ull << pl->coll;
 		}
 	}
+	if (!seqs)
+		return;
 	while (seq_mask != 0) {
 		uint32_t c = (uint32_t)__builtin_ctzll(seq_mask);
 
@@ -181,54 +236,10 @@ plan_run(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 			__ATOMIC_RELAXED);
 		w->seq_n[c] = 0;
 	}
-
-	for (k = 0; k < n; k++) {
-		const struct dp_plan *pl = &w->plan[k];
-		const struct dp_collector *c = &rs->coll[pl->coll];
-		struct rte_mbuf *pkt = pkts[pl->pkt];
-		struct rte_mbuf *m = w->spare[k];
-		struct dp_encap_pkt pk;
-		struct dp_mirbuf *b;
-
-		if (unlikely(m == NULL))
-			continue;
-		/* Only the fields the template's type writes. */
-		pk.inner_len = pl->inner;
-		pk.sport = pl->sport;
-		if (dp_encap_has_seq(&c->tmpl))
-			pk.seq = w->seq_next[pl->coll]++;
-		if (c->tmpl.ers_ofs != 0) {
-			const struct dp_meta *md = &w->meta[pl->pkt];
-
-			pk.tagged = md->n_vlans != 0;
-			pk.tci = 0;
-			if (pk.tagged) {
-				const uint8_t *f =
-					rte_pktmbuf_mtod(pkt, const uint8_t *);
-
-				pk.tci = (uint16_t)(f[RTE_ETHER_HDR_LEN] << 8 |
-						    f[RTE_ETHER_HDR_LEN + 1]);
-			}
-			pk.truncated = pl->inner < pkt->pkt_len;
-			pk.egress = (egress >> pl->sess) & 1;
-			pk.timestamp = ts;
-			pk.index =
-				pk.egress && peer >= 0 ? (uint32_t)peer : port;
-		}
-		dp_mirror_finish(&c->tmpl, m, &pk);
-		b = &w->mir[c->port];
-		if (unlikely(b->n == DP_MIRBUF))
-			mirbuf_flush(w, c->port);
-		b->pkts[b->n] = m;
-		b->sess[b->n] = pl->sess;
-		b->cslot[b->n] = (uint8_t)c->slot;
-		b->len[b->n] = pl->frame;
-		b->n++;
-		b->bytes += pl->frame;
-		b->s_n[pl->sess]++;
-		b->s_bytes[pl->sess] += pl->frame;
-		b->smask |= 1u << pl->sess;
-	}
+	for (k = 0; k < n; k++)
+		if (likely(w->spare[k] != NULL))
+			plan_emit(w, rs, &w->plan[k], w->spare[k],
+				  pkts[w->plan[k].pkt], port, ts);
 }
 
 /* One (packet, session) hit: sample, pick a collector, check size, rate

@@ -325,7 +325,7 @@ if len(enc) > 1:
     for label, f, fmt in (
             ("testpmd Mpps", lambda r: med([x[0] for x in r]) / 1e6, ".3f"),
             ("dpmirror Mpps", lambda r: med([x[1] for x in r]) / 1e6, ".3f"),
-            ("ratio (median of runs)",
+            ("ratio (per run, median)",
              lambda r: med([x[1] / x[0] for x in r if x[0]]),
              ".2f"),
             ("cycles per packet", lambda r: med([x[6] for x in r]), ".1f"),

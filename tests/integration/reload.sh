@@ -5,21 +5,38 @@
 #
 # dpmirror forwards a replayed capture (net_pcap infinite_rx -> net_null,
 # inline) and mirrors it to net_null collectors: session "all" mirrors
-# everything, sessions f1 and f-2.x (sampled, rate-capped) have filters that
-# change at every reload, a session named after the reload (n1, n2, ...)
-# replaces the previous one, and filler sessions that match nothing bring
-# the count to the limit of 16 at some reloads, so that a new session must
-# take the slot of a removed one.  RELOADS reloads by SIGHUP (20 here);
-# after each, read through the telemetry socket:
+# everything (to c0, erspan2), sessions f1 and f-2.x (sampled, rate-capped;
+# f-2.x to c3, gre with key and seq) have filters that change at every
+# reload, a session named after the reload (n1, n2, ...) replaces the
+# previous one, and filler sessions that match nothing bring the count to
+# the limit of 16 at some reloads, so that a new session must take the slot
+# of a removed one.  Every collector's template changes at every reload
+# (vni, session_id, key), none of their names does but the 64th's: it is
+# r0, r1, ... (gre, seq = yes), a new name every second reload, the limit
+# of 64 collectors always reached.  A new rN gets no copies during the
+# reload that adds it (session nK matches nothing at even K) and all of
+# them during the next (nK mirrors everything at odd K).  RELOADS reloads
+# by SIGHUP (20 here); after each, read through the telemetry socket:
 #   - the generation moved on;
-#   - no counter of a session that kept its name, nor of a port, went down;
+#   - no counter of a session, collector (packets, bytes, next_seq) or
+#     port that kept its name went down, and c0 and c3 kept their slots;
+#   - for every collector with sequence numbers, packets <= next_seq
+#     (a copy takes its number before the queue takes it);
 #   - the new session started at zero: it has matched no more than the
-#     port received since just before the signal.
+#     port received since just before the signal;
+#   - a new rN starts at packets, bytes and next_seq 0, and from r2 on it
+#     takes the slot r(N-2) left two reloads earlier, after that one had
+#     counted copies and taken sequence numbers (a removed collector's
+#     slot is zeroed, then given to a later new one).
 # A file with an error leaves the configuration in force (generation
 # unchanged, reloads_failed + 1, the error in /dpmirror/config and on
 # stderr); a port-level change is refused naming the key.  At the end
 # (SIGINT): rx_packets of the input port = fwd_packets of its peer (no
-# original lost) and matched = mirrored + dropped for every session.
+# original lost), matched = mirrored + dropped for every session, c0's and
+# c3's packets and bytes are what their only sessions mirrored through all
+# the reloads and their next_seq is packets + tx_full (the sequence went on
+# across every reload, never restarted), and the last rN, added by the
+# last reload, is still at 0.
 # /dpmirror/* answer through DPDK's own dpdk-telemetry.py as well.
 #
 # Two workers by default (lcores 1 and 2, both on CPU 1; the second has no
@@ -76,6 +93,10 @@ reloads = int(os.environ.get("RELOADS", "20"))
 report = os.environ.get("RELOAD_REPORT") == "1"
 ini = os.path.join(work, "run.ini")
 
+def rot(k):
+    """The name of the 64th collector in the file of reload K."""
+    return "r%d" % (k // 2)
+
 def config(k, bad=None):
     """The file of reload K (0: the first)."""
     out = ["[dpmirror]", "mode = inline", "burst = 32",
@@ -89,12 +110,20 @@ def config(k, bad=None):
             "[port sink]",
             "device = net_null1,no-rx=1" if bad != "port"
             else "device = net_null2,no-rx=1"]
-    for c in range(64):
+    for c in range(63):
         out += ["[collector c%d]" % c, "port = sink",
                 "remote_ip = 198.18.1.%d" % (c + 3),
                 "local_ip = 198.18.1.1",
-                "remote_mac = 02:00:00:00:01:%02x" % c,
-                "vni = %d" % (100 + c + (k % 3))]
+                "remote_mac = 02:00:00:00:01:%02x" % c]
+        if c == 0:
+            out += ["encap = erspan2", "session_id = %d" % (k % 3)]
+        elif c == 3:
+            out += ["encap = gre", "key = %d" % (100 + k % 3), "seq = yes"]
+        else:
+            out.append("vni = %d" % (100 + c + (k % 3)))
+    out += ["[collector %s]" % rot(k), "port = sink", "encap = gre",
+            "seq = yes", "remote_ip = 198.18.1.66", "local_ip = 198.18.1.1",
+            "remote_mac = 02:00:00:00:01:3f"]
     lo = 1024 + (k * 7) % 48
     out += ["[filter fa]", "rule 10 = accept proto udp dport %d-%d" % (lo, lo + 15),
             "[filter fb]", "rule 10 = reject proto udp dport %d" % (1024 + k % 64),
@@ -105,7 +134,8 @@ def config(k, bad=None):
     sess = [("all", "c0", None, 1, 0), ("f1", "c1 c2", "fa", 3, 0),
             ("f-2.x", "c3", "fb", 1, 200000000)]
     if k > 0:
-        sess.append(("n%d" % k, "c4", None, 1, 0))
+        sess.append(("n%d" % k, rot(k), "none" if k % 2 == 0 else None,
+                     1, 0))
     fillers = 12 if k % 3 == 1 else 10
     sess += [("z%d" % i, "c%d" % (5 + i), "none", 1, 0)
              for i in range(fillers)]
@@ -164,8 +194,10 @@ class Tel:
         reply = json.loads(raw.decode())[key]
         if key == "/dpmirror/stats" and reply is not None:
             # Keys hold only A-Z a-z 0-9 _ /: other bytes are /XX.
-            for kind in ("ports", "sessions"):
-                reply[kind] = {unkey(k): v for k, v in reply[kind].items()}
+            for kind in ("ports", "sessions", "collectors"):
+                if kind in reply:
+                    reply[kind] = {unkey(k): v
+                                   for k, v in reply[kind].items()}
         return reply
 
 def unkey(k):
@@ -197,7 +229,15 @@ def counters(st):
                     out[("session", s, "dropped." + r)] = n
             else:
                 out[("session", s, k)] = v
+    for n, c in st.get("collectors", {}).items():
+        for k in ("packets", "bytes", "next_seq"):
+            if k in c:
+                out[("collector", n, k)] = c[k]
     return out
+
+def slot(name):
+    o = tel("/dpmirror/collectors," + name)
+    return None if o is None else o["slot"]
 
 def wait_config(pred, what):
     for _ in range(200):
@@ -219,7 +259,12 @@ latencies = []
 publish = []
 mono_checked = 0
 live_checked = 0
+coll_fails = len(fails)
+seq_checked = 0
+reused = 0
+last_seen = {}   # a removed rN: (its slot, its counters just before)
 for k in range(1, reloads + 1):
+    sb = {n: slot(n) for n in ("c0", "c3", rot(k - 1))}
     before = tel("/dpmirror/stats")
     gen = tel("/dpmirror/config")["generation"]
     names = config(k)
@@ -247,6 +292,52 @@ for k in range(1, reloads + 1):
     mono_checked += len(kept)
     if down:
         fail("reload %d: counters went down: %s" % (k, down[:5]))
+    # Collectors (DESIGN section 5): kept ones keep their slot, counters
+    # and sequence; a new one starts at 0, in the slot of one removed
+    # earlier once there is one.
+    sa = {n: slot(n) for n in ("c0", "c3", rot(k))}
+    for st in (before, after):
+        if "collectors" not in st:
+            fail("reload %d: /dpmirror/stats left the collectors out (%s)"
+                 % (k, st.get("omitted")))
+            continue
+        for cname, cc in st["collectors"].items():
+            if "next_seq" not in cc:
+                continue
+            seq_checked += 1
+            if cc["packets"] > cc["next_seq"]:
+                fail("reload %d: collector %s: packets %d > next_seq %d" %
+                     (k, cname, cc["packets"], cc["next_seq"]))
+    for cname in ("c0", "c3"):
+        if sa[cname] is None or sa[cname] != sb[cname]:
+            fail("reload %d: collector %s in slot %s, before in %s" %
+                 (k, cname, sa[cname], sb[cname]))
+    old, new_r = rot(k - 1), rot(k)
+    if old == new_r:
+        if sa[new_r] != sb[new_r]:
+            fail("reload %d: kept collector %s moved from slot %s to %s" %
+                 (k, new_r, sb[new_r], sa[new_r]))
+    else:
+        last_seen[old] = (sb[old], before.get("collectors", {}).get(old))
+        if slot(old) is not None or old in after.get("collectors", {}):
+            fail("reload %d: removed collector %s still listed" % (k, old))
+        nc = after.get("collectors", {}).get(new_r)
+        if (nc is None or nc["packets"] != 0 or nc["bytes"] != 0 or
+                nc.get("next_seq") != 0):
+            fail("reload %d: new collector %s (slot %s) does not start at "
+                 "0: %s" % (k, new_r, sa[new_r], nc))
+        if k >= 4:
+            prev = rot(k - 4)
+            ps, pc = last_seen.get(prev, (None, None))
+            if sa[new_r] is None or sa[new_r] != ps:
+                fail("reload %d: new collector %s took slot %s, not slot "
+                     "%s that %s left" % (k, new_r, sa[new_r], ps, prev))
+            elif (pc is None or pc["packets"] == 0 or
+                  pc.get("next_seq", 0) == 0):
+                fail("reload %d: %s, the previous holder of slot %s, had "
+                     "counted nothing: %s" % (k, prev, ps, pc))
+            else:
+                reused += 1
     # Live, a copy still buffered is matched but not yet mirrored: never
     # the other way round (outcomes are read before inputs).
     for st in (before, after):
@@ -269,10 +360,16 @@ for k in range(1, reloads + 1):
 
 if latencies and not any(f.startswith("reload ") for f in fails):
     ok("%d reloads by SIGHUP: generation +1 each, sessions as in the file, "
-       "%d counter readings of kept sessions and ports never went down, "
-       "each new session started at zero; %d live readings with "
-       "mirrored + dropped <= matched" % (reloads, mono_checked,
-                                          live_checked))
+       "%d counter readings of kept sessions, collectors and ports never "
+       "went down, each new session started at zero; %d live readings "
+       "with mirrored + dropped <= matched" % (reloads, mono_checked,
+                                               live_checked))
+    ok("collectors: c0 and c3 kept their slots through %d reloads; %d "
+       "readings with packets <= next_seq; each new rN started at 0, %d "
+       "of them in the slot of an earlier one that had counted copies" %
+       (reloads, seq_checked, reused))
+if reloads >= 4 and reused == 0 and len(fails) == coll_fails:
+    fail("no new collector took the slot of a removed one")
 
 # A file with an error: refused, nothing changes.
 c = tel("/dpmirror/config")
@@ -408,13 +505,39 @@ rc=0
 stop_pid "$dp" INT || rc=$?
 dp=
 check "dpmirror exits 0 on SIGINT" [ "$rc" -eq 0 ]
-if "$py" - "$work/stats.json" <<'EOF'; then ok "at exit: rx_packets = fwd_packets (no original lost), matched = mirrored + dropped per session"; else bad "at exit: the counters add up"; fi
+# The last good file (reload RELOADS + 2) adds rN, quiet, when that is
+# even.
+last_r=
+[ $((reloads % 2)) -eq 0 ] && last_r="r$(((reloads + 2) / 2))"
+if "$py" - "$work/stats.json" "$last_r" <<'EOF'; then ok "at exit: rx_packets = fwd_packets (no original lost), matched = mirrored + dropped per session, c0 and c3 counted all their sessions mirrored and their sequence never restarted, the last new collector is at 0"; else bad "at exit: the counters add up"; fi
 import json, sys
 s = json.load(open(sys.argv[1]))
+last = sys.argv[2]
 bad = []
 for n, c in s["sessions"].items():
     if c["matched"] != c["mirrored"] + sum(c["dropped"].values()):
         bad.append("session %s: %s" % (n, c))
+# c0 and c3 kept their names (and their only sessions, all and f-2.x,
+# theirs) through every reload: whatever a reload had lost or restarted
+# shows here.
+col = s["collectors"]
+for cn, sn in (("c0", "all"), ("c3", "f-2.x")):
+    c, se = col[cn], s["sessions"][sn]
+    tx_full = se["dropped"]["tx_full"]
+    if (c["packets"] == 0 or c["packets"] != se["mirrored"] or
+            c["bytes"] != se["mirrored_bytes"] or
+            c["next_seq"] != c["packets"] + tx_full):
+        bad.append("collector %s: %s, session %s: %s" % (cn, c, sn, se))
+    print("  collector %s: packets %d = session %s mirrored, next_seq %d = "
+          "packets + tx_full %d" % (cn, c["packets"], sn, c["next_seq"],
+                                    tx_full))
+if col["c1"]["packets"] + col["c2"]["packets"] != s["sessions"]["f1"]["mirrored"]:
+    bad.append("collectors c1 + c2 %d, session f1 mirrored %d" %
+               (col["c1"]["packets"] + col["c2"]["packets"],
+                s["sessions"]["f1"]["mirrored"]))
+if last and (last not in col or col[last]["packets"] != 0 or
+             col[last]["bytes"] != 0 or col[last]["next_seq"] != 0):
+    bad.append("collector %s: %s" % (last, col.get(last)))
 p = s["ports"]
 if p["in"]["rx_packets"] != p["fwd"]["fwd_packets"] or \
         p["fwd"]["fwd_dropped"] != 0 or p["in"]["rx_packets"] == 0:

@@ -10,13 +10,18 @@
  *   tx_packets = fwd_packets + mirror_packets, tx_dropped = fwd_dropped +
  *   mirror_dropped, and what the port's tx queue holds is tx_packets.
  * These are checked on the values read back from the JSON and the text,
- * against what the test sent and what left each port.  Then the JSON
- * file writer, and the exact layout of both outputs.
+ * against what the test sent and what left each port.  Then collector
+ * counters and sequence numbers across live reloads (ctl_reload_run with
+ * the workers on their own threads), the JSON file writer, and the exact
+ * layout of both outputs.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -34,14 +39,20 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "cfg.h"
 #include "ctl_port.h"
+#include "ctl_reload.h"
 #include "ctl_ruleset.h"
 #include "ctl_stats.h"
 #include "dp_worker.h"
 #include "eal_test.h"
+
+/* ctl_reload.c logs with the control thread's log type, which dpmirror's
+ * main.c registers. */
+int dpm_ctrl_logtype;
 
 /* ---- A dataplane on net_ring ports, two workers ---------------------- */
 
@@ -55,6 +66,7 @@ struct rig {
 	struct dp_shared sh;
 	struct dp_worker *w[RIG_WORKERS];
 	struct rte_ring *txr[RIG_PORTS];
+	struct rte_ring *rxr[RIG_PORTS]; /* what a port receives */
 	struct rte_mempool *pkt_pool, *mirror_pool, *clone_pool;
 	uint64_t sent[RIG_PORTS]; /* frames handed to a worker, per port */
 	uint64_t left[RIG_PORTS]; /* frames taken from each port's tx ring */
@@ -62,10 +74,12 @@ struct rig {
 
 static unsigned int rig_seq;
 
-/* A started net_ring port whose tx ring (RING_SIZE slots) the test reads. */
+/* A started net_ring port whose tx ring (RING_SIZE slots) the test reads;
+ * its rx ring into *RXR.  Workers on their own threads may send on the
+ * same tx queue: the tx ring takes several producers. */
 static struct rte_ring *
 rig_port(unsigned int i, unsigned int ring_size, struct rte_mempool *mp,
-	 uint16_t *port_id)
+	 uint16_t *port_id, struct rte_ring **rxr)
 {
 	struct rte_ring *rx, *tx;
 	struct rte_eth_conf conf;
@@ -76,8 +90,7 @@ rig_port(unsigned int i, unsigned int ring_size, struct rte_mempool *mp,
 	rx = rte_ring_create(name, 64, SOCKET_ID_ANY,
 			     RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "stx%u_%u", rig_seq, i);
-	tx = rte_ring_create(name, ring_size, SOCKET_ID_ANY,
-			     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	tx = rte_ring_create(name, ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	assert_non_null(rx);
 	assert_non_null(tx);
 	snprintf(name, sizeof(name), "net_ring_s%u_%u", rig_seq, i);
@@ -93,6 +106,7 @@ rig_port(unsigned int i, unsigned int ring_size, struct rte_mempool *mp,
 			 0);
 	assert_int_equal(rte_eth_dev_start((uint16_t)id), 0);
 	*port_id = (uint16_t)id;
+	*rxr = rx;
 	return tx;
 }
 
@@ -139,7 +153,8 @@ rig_up(struct rig *r, const char *ini, const unsigned int *ring,
 	for (i = 0; i < r->cfg->n_ports; i++) {
 		struct ctl_port *p = &r->ports.p[i];
 
-		r->txr[i] = rig_port(i, ring[i], r->pkt_pool, &p->port_id);
+		r->txr[i] = rig_port(i, ring[i], r->pkt_pool, &p->port_id,
+				     &r->rxr[i]);
 		p->name = r->cfg->ports[i].name;
 		p->mtu = mtu[i];
 		p->multiseg = true;
@@ -230,16 +245,22 @@ rig_down(struct rig *r)
 }
 
 /* An Ethernet/IPv4 TCP (PROTO 6) or UDP (17) frame of LEN bytes (>= 54)
- * to DPORT. */
+ * to DPORT from MP, or NULL when MP is empty.  No cmocka assertion: other
+ * threads than the test's call it. */
 static struct rte_mbuf *
-frame4(struct rig *r, uint8_t proto, uint16_t dport, uint32_t len)
+frame4_from(struct rte_mempool *mp, uint8_t proto, uint16_t dport,
+	    uint32_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(r->pkt_pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	uint8_t *p;
 
-	assert_non_null(m);
+	if (m == NULL)
+		return NULL;
 	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
-	assert_non_null(p);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
 	memset(p, 0, len);
 	memcpy(p, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00",
 	       14);
@@ -254,6 +275,15 @@ frame4(struct rig *r, uint8_t proto, uint16_t dport, uint32_t len)
 	p[36] = (uint8_t)(dport >> 8);
 	p[37] = (uint8_t)dport;
 	p[46] = 0x50;
+	return m;
+}
+
+static struct rte_mbuf *
+frame4(struct rig *r, uint8_t proto, uint16_t dport, uint32_t len)
+{
+	struct rte_mbuf *m = frame4_from(r->pkt_pool, proto, dport, len);
+
+	assert_non_null(m);
 	return m;
 }
 
@@ -700,6 +730,567 @@ test_collectors_two_workers(void **state)
 	free(text);
 	free(s);
 	rig_down(&r);
+}
+
+/* ---- Collector counters across live reloads -------------------------- */
+
+/*
+ * The real reload path (ctl_reload_run: the file read again, slots
+ * planned, the ruleset published, rte_rcu_qsbr_synchronize, retired slots
+ * zeroed) with both workers in dp_worker_main on their own threads, under
+ * traffic all along.  A: x (gre, key 1, seq) mirrors span1, y (erspan2)
+ * span2.  B: y removed, x mirrors both ports.  C: v (gre, key 2, seq) is
+ * new and takes y's slot; its session mirrors TCP from span2, and span2
+ * carries only UDP until the test sends LIVE_TCP TCP frames.  A watcher
+ * thread reads the workers' counters all along: x's (per worker) and its
+ * sequence number never go down, and y's slot reads 0 in every worker
+ * (and its sequence number 0) from the end of B's ctl_reload_run until
+ * the TCP frames go out.  The copies that leave carry x's sequence numbers
+ * once each, below next_seq, across both reloads, and v's from 0.
+ */
+
+#define LIVE_LEN      100	  /* bytes of every original */
+#define LIVE_SEQ_BITS (1u << 21) /* sequence numbers recorded per key */
+#define LIVE_FEED_MAX (1u << 20) /* originals per port at most */
+#define LIVE_TCP      300	  /* TCP frames for v */
+#define LIVE_STEP     500	  /* copies for x between two steps */
+#define LIVE_SAMPLES  200	  /* watcher readings per checked phase */
+
+enum live_phase {
+	LIVE_A = 0,	/* y has the slot */
+	LIVE_B,		/* y removed: its slot reads 0 */
+	LIVE_C,		/* v has it, nothing matched yet: 0 too */
+	LIVE_V,		/* v's copies */
+	LIVE_PHASES,
+};
+
+struct live {
+	struct rig r;
+	struct ctl_workers ws;
+	struct ctl_reload rl;
+	pthread_t worker[RIG_WORKERS], traffic, watcher;
+	volatile int stop_feed, stop_traffic, stop_watch;
+	volatile int phase;
+	volatile unsigned int tcp_todo; /* TCP frames still to send on span2 */
+	unsigned int xslot, yslot;	/* x's slot, y's (then v's) */
+	/* Traffic thread: the copies that left port out. */
+	uint64_t seen[3], seen_bytes[3], dup[3], beyond[3], other;
+	uint64_t *bits[3]; /* 0: key 1 (x), 1: key 2 (v), 2: erspan2 (y) */
+	/* Watcher. */
+	uint64_t samples[LIVE_PHASES];
+	uint64_t x_down, slot_dirty;
+	uint64_t dirty_val;
+};
+
+/* The file ctl_reload_run reads; removed at exit if a failed assertion
+ * left it. */
+static char live_path[64];
+
+static void
+live_unlink(void)
+{
+	if (live_path[0] != '\0')
+		unlink(live_path);
+	live_path[0] = '\0';
+}
+
+static uint64_t
+ld(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+static void *
+live_worker(void *arg)
+{
+	dp_worker_main(arg);
+	return NULL;
+}
+
+/* Mark sequence number SEQ of copy kind K. */
+static void
+live_mark(struct live *l, unsigned int k, uint32_t seq, uint32_t len)
+{
+	uint64_t *b = l->bits[k];
+
+	l->seen[k]++;
+	l->seen_bytes[k] += len;
+	if (seq >= LIVE_SEQ_BITS) {
+		l->beyond[k]++;
+		return;
+	}
+	if ((b[seq / 64] >> (seq % 64)) & 1)
+		l->dup[k]++;
+	b[seq / 64] |= 1ull << (seq % 64);
+}
+
+/* Read what port out sent: eth, IPv4 (20 bytes), GRE. */
+static void
+live_drain(struct live *l)
+{
+	struct rte_mbuf *m[64];
+	unsigned int n, i;
+
+	while ((n = rte_ring_dequeue_burst(l->r.txr[2], (void **)m, 64,
+					   NULL)) > 0) {
+		l->r.left[2] += n;
+		for (i = 0; i < n; i++) {
+			const uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
+			uint16_t flags, proto;
+			uint32_t key;
+
+			if (m[i]->data_len < 46 || p[12] != 0x08 ||
+			    p[13] != 0x00 || p[23] != 47) {
+				l->other++;
+				rte_pktmbuf_free(m[i]);
+				continue;
+			}
+			flags = (uint16_t)(p[34] << 8 | p[35]);
+			proto = (uint16_t)(p[36] << 8 | p[37]);
+			key = (uint32_t)p[38] << 24 | (uint32_t)p[39] << 16 |
+			      (uint32_t)p[40] << 8 | p[41];
+			if (proto == 0x6558 && flags == 0x3000 &&
+			    (key == 1 || key == 2))
+				live_mark(l, key - 1,
+					  (uint32_t)p[42] << 24 |
+						  (uint32_t)p[43] << 16 |
+						  (uint32_t)p[44] << 8 | p[45],
+					  m[i]->pkt_len);
+			else if (proto == 0x88be && flags == 0x1000)
+				live_mark(l, 2, key, m[i]->pkt_len);
+			else
+				l->other++;
+			rte_pktmbuf_free(m[i]);
+		}
+	}
+}
+
+/* Feed span1 and span2 with UDP (and span2 with the TCP frames asked
+ * for) until stop_feed; drain port out until stop_traffic. */
+static void *
+live_traffic(void *arg)
+{
+	struct live *l = arg;
+	struct rte_mbuf *m[32];
+	unsigned int p, i, n, k;
+
+	while (!l->stop_traffic) {
+		for (p = 0; p < 2 && !l->stop_feed; p++) {
+			/* Read once: the test sets it only while it is 0. */
+			unsigned int todo = p == 1 ? l->tcp_todo : 0;
+
+			if (l->r.sent[p] >= LIVE_FEED_MAX)
+				continue;
+			for (n = 0; n < 32; n++) {
+				bool tcp = todo > n;
+
+				m[n] = frame4_from(l->r.pkt_pool,
+						   tcp ? 6 : 17,
+						   (uint16_t)(1024 + n),
+						   LIVE_LEN);
+				if (m[n] == NULL)
+					break;
+			}
+			k = rte_ring_enqueue_burst(l->r.rxr[p], (void **)m, n,
+						   NULL);
+			for (i = k; i < n; i++)
+				rte_pktmbuf_free(m[i]);
+			if (todo != 0)
+				l->tcp_todo = todo - (todo < k ? todo : k);
+			l->r.sent[p] += k;
+		}
+		live_drain(l);
+		sched_yield();
+	}
+	live_drain(l);
+	return NULL;
+}
+
+/* Read the workers' counters of x's and y's slots over and over. */
+static void *
+live_watch(void *arg)
+{
+	struct live *l = arg;
+	uint64_t last[RIG_WORKERS][2], last_seq = 0;
+	unsigned int i;
+
+	memset(last, 0, sizeof(last));
+	while (!l->stop_watch) {
+		int ph = __atomic_load_n(&l->phase, __ATOMIC_ACQUIRE);
+		uint64_t dirty = 0, seq;
+
+		for (i = 0; i < RIG_WORKERS; i++) {
+			const struct dp_collector_counters *c =
+				l->r.w[i]->stats.coll;
+			uint64_t pk = ld(&c[l->xslot].packets);
+			uint64_t by = ld(&c[l->xslot].bytes);
+
+			if (pk < last[i][0] || by < last[i][1])
+				l->x_down++;
+			last[i][0] = pk;
+			last[i][1] = by;
+			dirty |= ld(&c[l->yslot].packets) |
+				 ld(&c[l->yslot].bytes);
+		}
+		seq = __atomic_load_n(&l->r.sh.seq[l->xslot].next,
+				      __ATOMIC_RELAXED);
+		if (seq < last_seq)
+			l->x_down++;
+		last_seq = seq;
+		dirty |= __atomic_load_n(&l->r.sh.seq[l->yslot].next,
+					 __ATOMIC_RELAXED);
+		/* Only a reading wholly within one phase counts. */
+		if (__atomic_load_n(&l->phase, __ATOMIC_ACQUIRE) != ph)
+			continue;
+		l->samples[ph]++;
+		if ((ph == LIVE_B || ph == LIVE_C) && dirty != 0) {
+			l->slot_dirty++;
+			l->dirty_val = dirty;
+		}
+		sched_yield();
+	}
+	return NULL;
+}
+
+static uint64_t
+live_coll(struct live *l, unsigned int slot, bool bytes)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < RIG_WORKERS; i++)
+		n += ld(bytes ? &l->r.w[i]->stats.coll[slot].bytes
+			      : &l->r.w[i]->stats.coll[slot].packets);
+	return n;
+}
+
+static uint64_t
+live_sess(struct live *l, unsigned int slot, int drop)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < RIG_WORKERS; i++) {
+		const struct dp_session_counters *c =
+			&l->r.w[i]->stats.sess[slot];
+
+		n += ld(drop < 0 ? &c->mirrored : &c->dropped[drop]);
+	}
+	return n;
+}
+
+static uint32_t
+live_seq(struct live *l, unsigned int slot)
+{
+	return __atomic_load_n(&l->r.sh.seq[slot].next, __ATOMIC_RELAXED);
+}
+
+/* Slot of the collector (COLL) or session NAME in the configuration in
+ * force. */
+static unsigned int
+live_slot(struct live *l, bool coll, const char *name)
+{
+	const struct cfg *c = l->rl.cfg;
+	unsigned int i;
+
+	if (coll) {
+		for (i = 0; i < c->n_collectors; i++)
+			if (strcmp(c->collectors[i].name, name) == 0)
+				return (unsigned int)l->rl.cslot[i];
+	} else {
+		for (i = 0; i < c->n_sessions; i++)
+			if (strcmp(c->sessions[i].name, name) == 0)
+				return (unsigned int)l->rl.slot[i];
+	}
+	fail_msg("no %s %s in force", coll ? "collector" : "session", name);
+	return 0;
+}
+
+static void
+live_write(const char *text)
+{
+	FILE *f = fopen(live_path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Wait (5 s at most) until x has counted LIVE_STEP more copies and the
+ * watcher has read PHASE LIVE_SAMPLES times. */
+static void
+live_wait(struct live *l, int phase)
+{
+	uint64_t from = live_coll(l, l->xslot, false);
+	unsigned int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (live_coll(l, l->xslot, false) >= from + LIVE_STEP &&
+		    l->samples[phase] >= LIVE_SAMPLES)
+			return;
+		usleep(1000);
+	}
+	fail_msg("phase %d: x %" PRIu64 " -> %" PRIu64 " copies, %" PRIu64
+		 " watcher readings", phase, from,
+		 live_coll(l, l->xslot, false), l->samples[phase]);
+}
+
+/* The published snapshot of the configuration in force, as JSON. */
+static char *
+live_json(struct live *l)
+{
+	struct ctl_snapshot *s = calloc(1, sizeof(*s));
+	char *json = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_non_null(s);
+	ctl_reload_snapshot(&l->rl, s);
+	f = open_memstream(&json, &len);
+	assert_non_null(f);
+	ctl_stats_json(f, s);
+	fclose(f);
+	free(s);
+	return json;
+}
+
+#define LIVE_PORTS                                                             \
+	"[dpmirror]\nmode = tap\n"                                             \
+	"[port span1]\ndevice = net_ring_a\n"                                  \
+	"[port span2]\ndevice = net_ring_b\n"                                  \
+	"[port out]\ndevice = net_ring_c\n"
+#define LIVE_X(ttl)                                                            \
+	"[collector x]\nport = out\nencap = gre\nkey = 1\nseq = yes\n"         \
+	"ttl = " ttl "\nremote_ip = 198.18.1.3\nlocal_ip = 198.18.1.10\n"      \
+	"remote_mac = 02:00:00:00:01:03\n"
+
+static void
+test_collectors_live_reload(void **state)
+{
+	static const char ini_a[] =
+		LIVE_PORTS LIVE_X("64")
+		"[collector y]\nport = out\nencap = erspan2\nsession_id = 5\n"
+		"remote_ip = 198.18.1.4\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = 02:00:00:00:01:04\n"
+		"[session sx]\nsources = span1:rx\ncollector = x\n"
+		"[session sy]\nsources = span2:rx\ncollector = y\n";
+	static const char ini_b[] =
+		LIVE_PORTS LIVE_X("32")
+		"[session sx]\nsources = span1:rx span2:rx\ncollector = x\n";
+	static const char ini_c[] =
+		LIVE_PORTS LIVE_X("16")
+		"[collector v]\nport = out\nencap = gre\nkey = 2\nseq = yes\n"
+		"remote_ip = 198.18.1.5\nlocal_ip = 198.18.1.10\n"
+		"remote_mac = 02:00:00:00:01:05\n"
+		"[filter tcp]\nrule 10 = accept proto tcp\n"
+		"[session sx]\nsources = span1:rx span2:rx\ncollector = x\n"
+		"[session sv]\nsources = span2:rx\nfilter = tcp\n"
+		"collector = v\n";
+	static const unsigned int ring[RIG_PORTS] = { 64, 64, 4096, 64 };
+	static const uint16_t mtu[RIG_PORTS] = { 1500, 1500, 1500, 1500 };
+	const uint64_t worker0 = 1u << 0; /* span1; worker 1 span2 */
+	uint64_t x_pk[4], x_seq[4], y_pk, y_seq, xp, xn, vp, vn, full;
+	unsigned int i, k, sx, sv;
+	/* struct dp_shared (in the rig) is cache-line aligned. */
+	struct live *l = aligned_alloc(RTE_CACHE_LINE_SIZE,
+				       RTE_ALIGN_CEIL(sizeof(*l),
+						      RTE_CACHE_LINE_SIZE));
+	size_t qsz;
+	char *json;
+	int fd;
+
+	(void)state;
+	assert_non_null(l);
+	memset(l, 0, sizeof(*l));
+	for (k = 0; k < 3; k++) {
+		l->bits[k] = calloc(LIVE_SEQ_BITS / 64, sizeof(uint64_t));
+		assert_non_null(l->bits[k]);
+	}
+	rig_up(&l->r, ini_a, ring, mtu, 2048, worker0);
+	snprintf(live_path, sizeof(live_path), "/tmp/dpm-unit-reload-XXXXXX");
+	fd = mkstemp(live_path);
+	assert_true(fd >= 0);
+	close(fd);
+	atexit(live_unlink);
+	live_write(ini_a);
+
+	qsz = rte_rcu_qsbr_get_memsize(RIG_WORKERS);
+	l->r.sh.qsbr = rte_zmalloc("qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	assert_non_null(l->r.sh.qsbr);
+	assert_int_equal(rte_rcu_qsbr_init(l->r.sh.qsbr, RIG_WORKERS), 0);
+	l->ws.n = RIG_WORKERS;
+	for (i = 0; i < RIG_WORKERS; i++) {
+		struct dp_worker *w = l->r.w[i];
+
+		l->ws.lcore[i] = w->lcore;
+		l->ws.w[i] = w;
+		w->n_rxq = 1;
+		w->rxq[0].port = (uint16_t)i; /* span1, span2 */
+		w->rxq[0].queue = 0;
+	}
+	for (i = 0; i < l->r.cfg->n_ports; i++)
+		l->ws.port_workers[i] = (worker0 >> i) & 1 ? 1 : 2;
+	ctl_reload_init(&l->rl, live_path, l->r.cfg, &l->r.sh, &l->r.rs,
+			&l->r.ports, &l->ws);
+	l->xslot = live_slot(l, true, "x");
+	l->yslot = live_slot(l, true, "y");
+
+	for (i = 0; i < RIG_WORKERS; i++)
+		assert_int_equal(pthread_create(&l->worker[i], NULL,
+						live_worker, l->r.w[i]),
+				 0);
+	assert_int_equal(pthread_create(&l->traffic, NULL, live_traffic, l),
+			 0);
+	assert_int_equal(pthread_create(&l->watcher, NULL, live_watch, l), 0);
+
+	/* A: both counting. */
+	live_wait(l, LIVE_A);
+	for (i = 0; i < 5000 && (live_coll(l, l->yslot, false) < LIVE_STEP ||
+				 live_seq(l, l->yslot) == 0);
+	     i++)
+		usleep(1000);
+	x_pk[0] = live_coll(l, l->xslot, false);
+	x_seq[0] = live_seq(l, l->xslot);
+	y_pk = live_coll(l, l->yslot, false);
+	y_seq = live_seq(l, l->yslot);
+	assert_true(y_pk >= LIVE_STEP);
+	assert_true(y_seq >= y_pk);
+
+	/* B: y removed under traffic; from the return on, its slot is 0. */
+	live_write(ini_b);
+	assert_int_equal(ctl_reload_run(&l->rl, 0), 0);
+	__atomic_store_n(&l->phase, LIVE_B, __ATOMIC_RELEASE);
+	assert_int_equal(live_slot(l, true, "x"), l->xslot);
+	assert_int_equal(live_coll(l, l->yslot, false), 0);
+	assert_int_equal(live_coll(l, l->yslot, true), 0);
+	assert_int_equal(live_seq(l, l->yslot), 0);
+	x_pk[1] = live_coll(l, l->xslot, false);
+	x_seq[1] = live_seq(l, l->xslot);
+	live_wait(l, LIVE_B);
+
+	/* C: v takes the slot y left, and starts at 0 there. */
+	live_write(ini_c);
+	assert_int_equal(ctl_reload_run(&l->rl, 0), 0);
+	__atomic_store_n(&l->phase, LIVE_C, __ATOMIC_RELEASE);
+	assert_int_equal(live_slot(l, true, "x"), l->xslot);
+	assert_int_equal(live_slot(l, true, "v"), l->yslot);
+	x_pk[2] = live_coll(l, l->xslot, false);
+	x_seq[2] = live_seq(l, l->xslot);
+	json = live_json(l);
+	assert_int_equal(JP("v", packets), 0);
+	assert_int_equal(JP("v", bytes), 0);
+	assert_int_equal(JP("v", next_seq), 0);
+	assert_true(JP("x", packets) >= x_pk[2]);
+	assert_true(JP("x", next_seq) >= JP("x", packets));
+	assert_null(strstr(json, "\"y\": {"));
+	free(json);
+	live_wait(l, LIVE_C);
+
+	/* v's copies. */
+	__atomic_store_n(&l->phase, LIVE_V, __ATOMIC_RELEASE);
+	l->tcp_todo = LIVE_TCP;
+	for (i = 0; i < 5000 && l->tcp_todo != 0; i++)
+		usleep(1000);
+	assert_int_equal(l->tcp_todo, 0);
+	x_pk[3] = live_coll(l, l->xslot, false);
+	x_seq[3] = live_seq(l, l->xslot);
+
+	/* Everything received is processed, every copy drained. */
+	l->stop_feed = 1;
+	for (i = 0; i < 5000; i++) {
+		uint64_t got = 0, sent = 0;
+		unsigned int p, w;
+
+		for (p = 0; p < 2; p++) {
+			sent += __atomic_load_n(&l->r.sent[p],
+						__ATOMIC_ACQUIRE);
+			for (w = 0; w < RIG_WORKERS; w++)
+				got += ld(&l->r.w[w]->stats.port[p].rx_packets);
+		}
+		if (got == sent)
+			break;
+		usleep(1000);
+	}
+	l->r.sh.quit = 1;
+	for (i = 0; i < RIG_WORKERS; i++)
+		pthread_join(l->worker[i], NULL);
+	l->stop_traffic = 1;
+	pthread_join(l->traffic, NULL);
+	l->stop_watch = 1;
+	pthread_join(l->watcher, NULL);
+
+	/* x kept counting through both reloads. */
+	for (k = 1; k < 4; k++) {
+		assert_true(x_pk[k] >= x_pk[k - 1]);
+		assert_true(x_seq[k] >= x_seq[k - 1]);
+	}
+	assert_int_equal(l->x_down, 0);
+	/* y's slot read 0 from B's return until v's copies. */
+	if (l->slot_dirty != 0)
+		fail_msg("y's slot read %" PRIu64 " times non-zero (0x%" PRIx64
+			 ") after B retired it",
+			 l->slot_dirty, l->dirty_val);
+	assert_true(l->samples[LIVE_B] >= LIVE_SAMPLES);
+	assert_true(l->samples[LIVE_C] >= LIVE_SAMPLES);
+
+	/* x's copies carry each number once, below next_seq; the numbers
+	 * not seen are those of copies the queue refused. */
+	sx = live_slot(l, false, "sx");
+	xp = live_coll(l, l->xslot, false);
+	xn = live_seq(l, l->xslot);
+	full = live_sess(l, sx, DP_DROP_TX_FULL);
+	assert_true(xp >= x_pk[3]);
+	assert_int_equal(xp, live_sess(l, sx, -1));
+	assert_int_equal(xn, xp + full);
+	assert_int_equal(l->seen[0], xp);
+	assert_int_equal(l->seen_bytes[0], live_coll(l, l->xslot, true));
+	assert_int_equal(l->seen_bytes[0], xp * (LIVE_LEN + 46));
+	assert_int_equal(l->dup[0], 0);
+	assert_int_equal(l->beyond[0], 0);
+	assert_true(xn < LIVE_SEQ_BITS);
+	for (k = (unsigned int)xn; k < LIVE_SEQ_BITS; k++)
+		assert_false((l->bits[0][k / 64] >> (k % 64)) & 1);
+
+	/* v: its copies from 0 on, all of the TCP frames. */
+	sv = live_slot(l, false, "sv");
+	vp = live_coll(l, l->yslot, false);
+	vn = live_seq(l, l->yslot);
+	full = live_sess(l, sv, DP_DROP_TX_FULL);
+	assert_int_equal(vp, live_sess(l, sv, -1));
+	for (i = 0, k = 0; i < RIG_WORKERS; i++)
+		k += (unsigned int)ld(&l->r.w[i]->stats.sess[sv].matched);
+	assert_int_equal(k, LIVE_TCP);
+	assert_true(vp > 0);
+	assert_int_equal(vn, vp + full);
+	assert_int_equal(l->seen[1], vp);
+	assert_int_equal(l->seen_bytes[1], live_coll(l, l->yslot, true));
+	assert_int_equal(l->dup[1], 0);
+	assert_int_equal(l->beyond[1], 0);
+	for (k = 0; k < (unsigned int)vn; k++)
+		if (!((l->bits[1][k / 64] >> (k % 64)) & 1))
+			assert_true(full > 0);
+	for (k = (unsigned int)vn; k < 64 * 64; k++)
+		assert_false((l->bits[1][k / 64] >> (k % 64)) & 1);
+	/* y's copies: each number once. */
+	assert_true(l->seen[2] >= y_pk);
+	assert_int_equal(l->dup[2], 0);
+	assert_int_equal(l->other, 0);
+	print_message("live reloads: x %" PRIu64 " copies (next_seq %" PRIu64
+		      "), y %" PRIu64 " before B, v %" PRIu64
+		      "; watcher readings A %" PRIu64 " B %" PRIu64
+		      " C %" PRIu64 " V %" PRIu64 "\n",
+		      xp, xn, l->seen[2], vp, l->samples[LIVE_A],
+		      l->samples[LIVE_B], l->samples[LIVE_C],
+		      l->samples[LIVE_V]);
+
+	ctl_reload_fini(&l->rl);
+	pthread_mutex_destroy(&l->rl.lock);
+	live_unlink();
+	rte_free(l->r.sh.qsbr);
+	rig_down(&l->r);
+	for (k = 0; k < 3; k++)
+		free(l->bits[k]);
+	free(l);
 }
 
 /* ---- Layout of the outputs ------------------------------------------- */
@@ -1393,6 +1984,7 @@ main(void)
 		cmocka_unit_test(test_conservation_inline),
 		cmocka_unit_test(test_conservation_tap),
 		cmocka_unit_test(test_collectors_two_workers),
+		cmocka_unit_test(test_collectors_live_reload),
 		cmocka_unit_test(test_collectors_layout),
 		cmocka_unit_test(test_json_keys_and_values),
 		cmocka_unit_test(test_text_rates_since_last),
