@@ -313,19 +313,6 @@ cfg_check_vlan(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 			key->valid);
 }
 
-/* The index of the first entry KEY of the current section, or -1. */
-static int
-cfg_entry(const struct cfg_ctx *c, const char *key)
-{
-	const struct cfg_section *s = &c->secs[c->cur];
-	int k;
-
-	for (k = 0; k < s->n_ents; k++)
-		if (strcmp(s->ents[k].name, key) == 0)
-			return k;
-	return -1;
-}
-
 /*
  * After a collector's keys: dst_port's default is the encap's (UDP encaps
  * only); next_hop only with remote_mac = auto, of remote_ip's family;
@@ -831,6 +818,8 @@ static const struct cfg_key cfg_filter_keys[] = {
 	 .shown = "rule N (N = 1.." RTE_STR(CFG_RULE_NUM_MAX) ")"},
 	{"default", cfg_check_word, CFG_FIELD(struct cfg_filter, dflt),
 	 .dflt = CFG_REJECT, .words = cfg_action_words},
+	/* Instead of rules and default (cfg_filter_done). */
+	{"expression", .check = cfg_check_expression},
 	{.name = NULL},
 };
 
@@ -908,8 +897,10 @@ cfg_free(struct cfg *cfg)
 
 	if (cfg == NULL)
 		return;
-	for (i = 0; i < cfg->n_filters; i++)
+	for (i = 0; i < cfg->n_filters; i++) {
 		free(cfg->filters[i].rules);
+		free(cfg->filters[i].expression);
+	}
 	free(cfg);
 }
 

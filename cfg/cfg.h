@@ -166,11 +166,20 @@ struct cfg_rule {
 	int vlan; /* -1 = any, else 0..4095: the outermost tag's VID */
 };
 
+/* The snapshot length expressions are compiled for, as tcpdump's. */
+#define CFG_EXPR_SNAPLEN 262144
+
 struct cfg_filter {
 	char name[CFG_NAME_MAX];
 	struct cfg_rule *rules; /* sorted by ascending number */
 	unsigned int n_rules;
 	enum cfg_action dflt; /* for packets no rule matches; default reject */
+	/* expression = <pcap-filter expression>, as tcpdump takes it (then
+	 * no rules, and no default): the text, allocated (cfg_free frees
+	 * it); NULL for a filter of rules.  The validator compiled it with
+	 * libpcap for Ethernet (DLT_EN10MB, snaplen CFG_EXPR_SNAPLEN,
+	 * optimised), as the ruleset does (ctrl/ctl_bpf.c). */
+	char *expression;
 };
 
 /*

@@ -610,6 +610,19 @@ cfg_value_of(const struct cfg_ctx *c, const char *key)
 	return "";
 }
 
+/* The index of the first entry KEY of the current section, or -1. */
+int
+cfg_entry(const struct cfg_ctx *c, const char *key)
+{
+	const struct cfg_section *s = &c->secs[c->cur];
+	int k;
+
+	for (k = 0; k < s->n_ents; k++)
+		if (strcmp(s->ents[k].name, key) == 0)
+			return k;
+	return -1;
+}
+
 /*
  * Second pass: the dispatcher.
  */

@@ -175,6 +175,7 @@ int cfg_msg_cmp(const void *a, const void *b);
 void cfg_append(char *buf, size_t len, const char *s);
 const char *cfg_val(const struct cfg_ctx *c, int k);
 const char *cfg_value_of(const struct cfg_ctx *c, const char *key);
+int cfg_entry(const struct cfg_ctx *c, const char *key);
 void *cfg_obj(struct cfg *cfg, int kind, unsigned int i);
 unsigned int *cfg_count(struct cfg *cfg, int kind);
 int cfg_find(struct cfg *cfg, int kind, const char *name);
@@ -202,10 +203,12 @@ void cfg_check_ref(struct cfg_ctx *c, int k, const struct cfg_key *key,
 /* cfg_lint.c: the raw line pass; 1 when rte_cfgfile would refuse DATA. */
 int cfg_lint(struct cfg_ctx *c, char *data, size_t size);
 
-/* cfg_rule.c: the [filter] rule grammar. */
+/* cfg_rule.c: the [filter] rule grammar and expressions. */
 int cfg_parse_rule(const char *text, struct cfg_rule *r, char *why, size_t wl);
 void cfg_check_rule(struct cfg_ctx *c, int k, const struct cfg_key *key,
 		    void *obj);
+void cfg_check_expression(struct cfg_ctx *c, int k, const struct cfg_key *key,
+			  void *obj);
 void cfg_filter_done(struct cfg_ctx *c, void *obj);
 
 /* cfg_kernel.c: the [playground] and [kernel NAME] sections. */

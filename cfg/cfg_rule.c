@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * The rule grammar of [filter] sections (DESIGN section 4):
+ * The [filter] sections (DESIGN section 4): the rule grammar
  *   rule N = accept|reject [proto P] [src CIDR] [dst CIDR] [sport R]
  *            [dport R] [vlan V]
+ * and its alternative, one pcap-filter expression as tcpdump takes it
+ *   expression = tcp port 80 and net 198.18.0.0/15
+ * which libpcap compiles here once, only to refuse a bad one with its own
+ * message; the dataplane compiles it again for itself.
  */
 
 #include <arpa/inet.h>
@@ -14,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <pcap/pcap.h>
 
 #include <rte_cfgfile.h>
 #include <rte_common.h>
@@ -258,15 +264,118 @@ cfg_check_rule(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 	c->n_rules++;
 }
 
-/* After a filter's keys: sort its rules; forget its rule numbers. */
+/*
+ * Expressions.
+ */
+
+#define CFG_EXPR_HINT                                                          \
+	"give a pcap-filter expression as tcpdump takes it (man 7 "            \
+	"pcap-filter)"
+
+/*
+ * A message on entry k (the expression) of the current section, with
+ * libpcap's text WHY: as cfg_bad's, but the value is shortened when the
+ * whole would not fit in a message, so that libpcap's text is never the
+ * part cut off.
+ */
+static void
+cfg_bad_expression(struct cfg_ctx *c, int k, const char *why)
+{
+	const struct cfg_section *s = &c->secs[c->cur];
+	const char *val = s->ents[k].value;
+	size_t vlen = strlen(val);
+	size_t fixed, room;
+
+	/* "[" name "] " key " = " value ": " why "; " hint */
+	fixed = strlen(s->name) + strlen(s->ents[k].name) + strlen(why) +
+		sizeof(CFG_EXPR_HINT) - 1 + 10;
+	room = fixed < CFG_ERR_LEN - 1 ? CFG_ERR_LEN - 1 - fixed : 0;
+	if (vlen > room) {
+		/* At least the start of the expression, and "..." after it,
+		 * cut before a UTF-8 continuation byte. */
+		vlen = room >= 3 + 40 ? room - 3 : 40;
+		while (vlen > 0 && ((unsigned char)val[vlen] & 0xc0) == 0x80)
+			vlen--;
+	}
+	cfg_msg(c, c->cur, 2 * k + 1, "[%s] %s = %.*s%s: %s; " CFG_EXPR_HINT,
+		s->name, s->ents[k].name, (int)vlen, val,
+		vlen < strlen(val) ? "..." : "", why);
+}
+
+/*
+ * [filter] expression: a non-empty pcap-filter expression that libpcap
+ * compiles for Ethernet exactly as the dataplane will (DLT_EN10MB, snaplen
+ * CFG_EXPR_SNAPLEN, optimised, no netmask).  Only the text is kept.
+ */
+void
+cfg_check_expression(struct cfg_ctx *c, int k,
+		     const struct cfg_key *key __rte_unused, void *obj)
+{
+	struct cfg_filter *f = obj;
+	const char *val = cfg_val(c, k);
+	struct bpf_program prog;
+	pcap_t *p;
+
+	if (*val == '\0') {
+		cfg_bad(c, k,
+			"empty expression; " CFG_EXPR_HINT
+			", e.g. expression = tcp port 80, or remove the key to "
+			"use rule lines");
+		return;
+	}
+	p = pcap_open_dead(DLT_EN10MB, CFG_EXPR_SNAPLEN);
+	if (p == NULL) {
+		c->nomem = true;
+		return;
+	}
+	if (pcap_compile(p, &prog, val, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		cfg_bad_expression(c, k, pcap_geterr(p));
+		pcap_close(p);
+		return;
+	}
+	pcap_freecode(&prog);
+	pcap_close(p);
+	f->expression = strdup(val);
+	if (f->expression == NULL)
+		c->nomem = true;
+}
+
+/*
+ * After a filter's keys: a filter is rule lines (and a default) or one
+ * expression, which alone decides; sort its rules; forget its rule
+ * numbers.
+ */
 void
 cfg_filter_done(struct cfg_ctx *c, void *obj)
 {
+	const struct cfg_section *s = &c->secs[c->cur];
 	struct cfg_filter *f = obj;
+	int k_expr = cfg_entry(c, "expression");
+	int k_dflt = cfg_entry(c, "default");
+	int k;
 
 	free(c->rule_nums);
 	c->rule_nums = NULL;
 	c->rule_cap = 0;
 	if (f->n_rules > 1)
 		qsort(f->rules, f->n_rules, sizeof(f->rules[0]), cfg_rule_cmp);
+	if (k_expr < 0)
+		return;
+	/* Any rule line, even one refused. */
+	for (k = 0; k < s->n_ents; k++)
+		if (strncmp(s->ents[k].name, "rule", 4) == 0)
+			break;
+	if (k < s->n_ents)
+		cfg_bad(c, k_expr,
+			"a filter has rule lines or one expression, not both "
+			"(%s = %s is given too); remove the rule lines, or "
+			"the expression, or put them in two filters",
+			s->ents[k].name, s->ents[k].value);
+	if (k_dflt >= 0)
+		cfg_bad(c, k_dflt,
+			"an expression filter has no default: the expression "
+			"alone decides (a packet matches when it is true); "
+			"remove default, or use rule lines instead of "
+			"expression = %s",
+			cfg_val(c, k_expr));
 }

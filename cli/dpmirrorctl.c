@@ -17,6 +17,7 @@
 
 #include "cfg.h"
 #include "cli.h"
+#include "cli_collect.h"
 
 struct ctl_cmd {
 	const char *name;
@@ -136,6 +137,8 @@ static const struct ctl_cmd cmds[] = {
 	 "reload a running dpmirror's configuration (exit 0 applied, 2 "
 	 "refused)",
 	 cli_reload},
+	{"collect", "-i IFACE|-r FILE -w FILE|-w DIR --split [-c N] ...",
+	 "copies out of their tunnels into pcap; loss per tunnel", cli_collect},
 };
 
 static void
@@ -168,7 +171,8 @@ ctl_usage(FILE *out)
 		"playground and kernel do;\n"
 		"stats and reload need access to dpmirror's telemetry socket "
 		"(root for a\n"
-		"dpmirror run by root).\n",
+		"dpmirror run by root); collect -i needs root (or "
+		"CAP_NET_RAW), -r does not.\n",
 		ctl_prog, ctl_prog, ctl_prog);
 }
 

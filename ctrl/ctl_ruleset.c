@@ -8,6 +8,7 @@
 #include <rte_malloc.h>
 
 #include "ctl_acl.h"
+#include "ctl_bpf.h"
 #include "ctl_log.h"
 #include "ctl_ruleset.h"
 #include "dp_mirror.h"
@@ -193,6 +194,14 @@ ctl_ruleset_build_slots(const struct cfg *cfg, const int *slot,
 		ds->snaplen = cs->snaplen;
 		if (cs->filter >= 0)
 			rs->filtered |= 1u << k;
+		if (cs->filter >= 0 && cfg->filters[cs->filter].expression) {
+			const struct cfg_filter *cf = &cfg->filters[cs->filter];
+
+			if (ctl_bpf_build(cf->name, cf->expression, &rs->bpf[k],
+					  e) != 0)
+				goto fail;
+			rs->bpf_mask |= 1u << k;
+		}
 		ds->sample = cs->sample;
 		ds->n_coll = (uint8_t)cs->n_collectors;
 		for (j = 0; j < cs->n_collectors; j++)
@@ -267,9 +276,12 @@ void
 ctl_ruleset_free(struct dp_ruleset *rs)
 {
 	struct ctl_acl acl;
+	unsigned int s;
 
 	if (rs == NULL)
 		return;
+	for (s = 0; s < DP_MAX_SESSIONS; s++)
+		ctl_bpf_free(rs->bpf[s]);
 	memset(&acl, 0, sizeof(acl));
 	acl.v4 = rs->acl4;
 	acl.v6 = rs->acl6;

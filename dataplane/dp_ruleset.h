@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <rte_acl.h>
+#include <rte_bpf.h>
 #include <rte_meter.h>
 
 #include "dp_encap.h"
@@ -65,6 +66,11 @@ struct dp_ruleset {
 	uint32_t n_sessions;
 	uint32_t dflt_accept; /* bit s: slot s's filter default */
 	uint32_t filtered;    /* bit s: slot s's session has a filter */
+	/* Of filtered, the slots whose filter is a pcap-filter expression:
+	 * the program bpf[s] decides (interpreted: ctrl/ctl_bpf.h says why
+	 * not JIT-compiled), the ACL gives them nothing. */
+	uint32_t bpf_mask;
+	struct rte_bpf *bpf[DP_MAX_SESSIONS];
 	/* Slots interested in what port p receives: their rx sources, and
 	 * in inline mode the tx sources of p's peer. */
 	uint32_t want[DP_MAX_PORTS];
@@ -103,6 +109,8 @@ _Static_assert(DP_MAX_SESSIONS <= DP_MEMBER_BITS(struct dp_ruleset, egress[0]),
 _Static_assert(DP_MAX_COLL_SLOTS - 1 <=
 		       DP_MEMBER_MAX(struct dp_collector, slot),
 	       "a collector slot fits dp_collector.slot");
+_Static_assert(DP_MAX_SESSIONS <= DP_MEMBER_BITS(struct dp_ruleset, bpf_mask),
+	       "bpf_mask has a bit per session");
 _Static_assert(DP_MAX_SESSIONS <= DP_MEMBER_BITS(struct dp_ruleset, filtered),
 	       "filtered has a bit per session");
 _Static_assert(DP_MAX_SESSIONS <=

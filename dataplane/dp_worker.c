@@ -344,6 +344,35 @@ own_meta(const struct dp_ruleset *rs, const struct dp_meta *md)
 	return 0;
 }
 
+/* Run the expression of each session in MASK over the burst (not over
+ * this process's own copies, listed in w->own_idx[]) and add the packets
+ * it matches to w->hit[]; returns how many hits were added. */
+static uint32_t
+run_expressions(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t mask,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	uint32_t added = 0;
+	uint16_t i, j;
+
+	do {
+		uint32_t s = (uint32_t)__builtin_ctz(mask);
+
+		mask &= mask - 1;
+		rte_bpf_exec_burst(rs->bpf[s], (void **)pkts, w->bpf_rc, n);
+		for (i = 0, j = 0; i < n; i++) {
+			if (unlikely(j < w->n_own && w->own_idx[j] == i)) {
+				j++;
+				continue;
+			}
+			if (w->bpf_rc[i] != 0) {
+				w->hit[i] |= 1u << s;
+				added++;
+			}
+		}
+	} while (mask != 0);
+	return added;
+}
+
 /* Parse, key and classify the burst; then mirror every accepted hit.
  * With GUARD, a frame that is one of this process's own copies is listed
  * in w->own_idx[] (w->n_own of them, in order) and wanted by no session. */
@@ -366,9 +395,12 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 			       : gmask != 0 ? rs->own_dport[0]
 					    : 0;
 
-	if ((want & rs->filtered) == 0) {
-		/* No wanted session has a filter: each takes every packet.
-		 * Parse only for the flow hash; no keys, no classify. */
+	if ((want & rs->filtered & ~rs->bpf_mask) == 0) {
+		/* No wanted session has a filter of rules: each takes every
+		 * packet, but for those with an expression (below).  Parse
+		 * only for the flow hash; no keys, no classify. */
+		const uint32_t all = want & ~rs->filtered;
+
 		for (i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[i];
 
@@ -383,12 +415,12 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 				w->own_idx[n_own++] = i;
 				continue;
 			}
-			w->hit[i] = want;
+			w->hit[i] = all;
 		}
 		w->n_own = n_own;
 		n_hits = (uint32_t)(n - n_own) *
-			 (uint32_t)__builtin_popcount(want);
-		goto mirror;
+			 (uint32_t)__builtin_popcount(all);
+		goto expressions;
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -437,7 +469,9 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 		w->hit[i] = hit;
 		n_hits += (uint32_t)__builtin_popcount(hit);
 	}
-mirror:
+expressions:
+	if (unlikely((want & rs->bpf_mask) != 0))
+		n_hits += run_expressions(w, rs, want & rs->bpf_mask, pkts, n);
 	if (n_hits == 0)
 		return;
 

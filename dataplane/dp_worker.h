@@ -139,6 +139,7 @@ struct dp_worker {
 	uint32_t res4[DP_MAX_BURST * RTE_ACL_MAX_CATEGORIES];
 	uint32_t res6[DP_MAX_BURST * RTE_ACL_MAX_CATEGORIES];
 	uint32_t hit[DP_MAX_BURST];	/* sessions that want packet i */
+	uint64_t bpf_rc[DP_MAX_BURST];	/* an expression's verdicts */
 	uint16_t own_idx[DP_MAX_BURST]; /* packets that are our own copies */
 	uint16_t n_own;
 	uint16_t mir_backoff[DP_MAX_PORTS]; /* >0: that port's queue was full */

@@ -16,6 +16,8 @@
 #      forwarding must not suffer (compared with S1), no original lost
 #   S7 as S3 with a GRE collector (key and sequence numbers)
 #   S8 as S3 with an ERSPAN II collector
+#   S9 as S1, but the filter is a tcpdump expression (rte_bpf) that matches
+#      nothing; printed beside S1
 #   (S3, S7 and S8 are printed once more side by side: the cost of each
 #   encapsulation, no target; they should cost about the same)
 #
@@ -35,7 +37,7 @@
 #   scripts/bench.sh --table      the table only (SCENARIOS), without the
 #                                 crossover and the kernel path
 # Environment: REPS (3), SECS (3, measured seconds per run), SCENARIOS
-# (S1 .. S8), BUILD_DIR (build: where dpmirror is built).
+# (S1 .. S9), BUILD_DIR (build: where dpmirror is built).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +45,7 @@ cd "$top"
 PY=/usr/bin/python3
 REPS=${REPS:-3}
 SECS=${SECS:-3}
-SCENARIOS=${SCENARIOS-S1 S2 S3 S4 S5 S6 S7 S8}
+SCENARIOS=${SCENARIOS-S1 S2 S3 S4 S5 S6 S7 S8 S9}
 BUILD_DIR=${BUILD_DIR:-build}
 if [ "${1:-}" = "--smoke" ]; then
 	REPS=1
@@ -179,6 +181,16 @@ session_all | config inline f64.pcap "$NULL_OUT" \
 	"$(printf 'encap = gre\nkey = 100\nseq = yes')" >"$work/S7.ini"
 session_all | config inline f64.pcap "$NULL_OUT" \
 	"$(printf 'encap = erspan2\nsession_id = 100')" >"$work/S8.ini"
+# S9: the traffic is UDP to 198.18.0.0/24, so the expression goes through
+# the EtherType, the protocol and the destination address before it fails.
+config inline f64.pcap "$NULL_OUT" >"$work/S9.ini" <<EOF
+[session none]
+sources = in:rx
+collector = c1
+filter = nothing
+[filter nothing]
+expression = (tcp or udp) and dst net 198.19.0.0/16 and dst portrange 1-1000
+EOF
 # The collector of S6 is a net_ring: nothing reads it, so it fills up.
 
 frames_of() { grep -q f1500 "$work/$1.ini" && echo f1500.pcap || echo f64.pcap; }
@@ -281,7 +293,8 @@ what = {"S1": "inline, 1000-rule filter, no match",
         "S5": "inline, 4 sessions, a quarter each",
         "S6": "as S3, collector never drains",
         "S7": "as S3, GRE (key, seq) collector",
-        "S8": "as S3, ERSPAN II collector"}
+        "S8": "as S3, ERSPAN II collector",
+        "S9": "inline, expression filter, no match"}
 target = {"S1": 0.85, "S2": 0.60, "S3": 0.50, "S4": 0.80, "S5": 0.45}
 print()
 print(f"{'scenario':<41} {'testpmd':>8} {'dpmirror':>9} {'ratio':>6} "
@@ -289,6 +302,7 @@ print(f"{'scenario':<41} {'testpmd':>8} {'dpmirror':>9} {'ratio':>6} "
 print(f"{'':<41} {'Mpps':>8} {'Mpps':>9} {'':>6} {'':>6} {'':>8} "
       f"{'dropped':>8}")
 s1_fwd = s1_ratio = None
+s1_tab = None
 for s in sorted(rows):
     r = rows[s]
     tp = med([x[0] for x in r])
@@ -299,6 +313,7 @@ for s in sorted(rows):
     if s == "S1":
         s1_fwd = fwd
         s1_ratio = med([x[2] / x[0] for x in r if x[0]])
+        s1_tab = ratio
     tgt = target.get(s)
     tgt_txt = f"{tgt:.2f}" if tgt else "-"
     print(f"{s + ' ' + what[s]:<41} {tp / 1e6:8.3f} {dp / 1e6:9.3f} "
@@ -316,6 +331,12 @@ for s in sorted(rows):
               f"originals lost: {lost}")
         print(f"{'   ... each against its testpmd runs':<41} {'':>8} "
               f"{'':>9} {rel_tp:6.2f} {'0.90':>6}")
+    if s == "S9" and s1_tab:
+        # The expression's ratio beside the 1000 rules' (S1), both as in
+        # the rows above.
+        print(f"{'   S9 ratio beside S1 ratio':<41} {'':>8} {'':>9} "
+              f"{ratio:6.2f} {'':>6}   S1 {s1_tab:.2f}, "
+              f"S9/S1 {ratio / s1_tab:.2f}")
 enc = [(s, n) for s, n in (("S3", "vxlan"), ("S7", "gre key+seq"),
                            ("S8", "erspan2")) if s in rows]
 if len(enc) > 1:

@@ -3,7 +3,8 @@
 # The main job, live: dpmirror brings up the veth/netns playground
 # (config/demo-live.ini), sits inline in front of host h1, and mirrors
 # everything h1 sends and receives, VxLAN-encapsulated, to host h2, whose
-# Linux vxlan device decapsulates the copies.  Real traffic flows through it
+# Linux vxlan device decapsulates the copies, and so does dpmirrorctl
+# collect into a pcap of plain frames.  Real traffic flows through it
 # for about ten seconds (ping, HTTP, a UDP request/response) with live
 # statistics; then the copies as h2 saw them and a summary that reconciles
 # what was sent, forwarded and mirrored.  Everything is removed at the end,
@@ -84,9 +85,13 @@ for _ in $(seq 1 150); do
 done
 grep '^dpmirror: ' "$work/dpmirror.log" | sed 's/^/   /'
 
-# What h2 sees on its tunnel network, as in the seed's experiment.
+# What h2 sees on its tunnel network, as in the seed's experiment; and
+# the copies decapsulated to plain frames by dpmirrorctl collect.
 ip netns exec "$PREFIX-h2" timeout 60 tcpdump --immediate-mode -nn -U \
 	-i eth1 -w "$work/h2-eth1.pcap" udp port 4789 >/dev/null 2>&1 &
+helpers+=($!)
+ip netns exec "$PREFIX-h2" timeout 60 "$CTL" collect -i eth1 \
+	-w "$work/h2-plain.pcap" 2>"$work/collect.log" &
 helpers+=($!)
 
 # Servers on h1: a small web site and a UDP echo service.
@@ -149,6 +154,10 @@ vx_rx=$(ip netns exec "$PREFIX-h2" cat /sys/class/net/vxlan0/statistics/rx_packe
 for p in "${helpers[@]}"; do kill "$p" 2>/dev/null; done
 helpers=()
 sleep 0.5
+for _ in $(seq 1 30); do
+	grep -q '^collect: done' "$work/collect.log" && break
+	sleep 0.1
+done
 
 say "3. the mirrored packets as h2 saw them on eth1 (VxLAN, decapsulated by vxlan0)"
 tcpdump -nn -r "$work/h2-eth1.pcap" 2>/dev/null >"$work/h2-eth1.txt"
@@ -157,6 +166,12 @@ for what in "ICMP echo" "HTTP: GET" "HTTP/1.0 200" "\.33333: UDP" "\.33333 > "; 
 		sed 's/^/   /'
 done
 echo "   ... ($(grep -c 'VXLAN' "$work/h2-eth1.txt") VxLAN packets in all)"
+
+say "3b. the same copies as 'dpmirrorctl collect -i eth1' on h2 wrote them: plain frames"
+tcpdump -nn -r "$work/h2-plain.pcap" 2>/dev/null | grep -m 2 'ICMP echo' |
+	sed 's/^/   /'
+grep -E '^collect: (vxlan|skipped|done)' "$work/collect.log" | sed 's/^/   /'
+coll_n=$(tcpdump -r "$work/h2-plain.pcap" 2>/dev/null | wc -l)
 
 say "4. dpmirror stops: final statistics, and the playground is removed"
 kill -TERM "$dp_pid"
@@ -168,10 +183,10 @@ left=$(ip netns list | grep -c "^$PREFIX-" || true)
 
 say "5. summary"
 "$PY" - "$work/snapshot.json" "$vx_rx" "$n_ping" "${ping_rx:-0}" \
-	"$http_n" "$http_ok" "$udp_n" "$udp_ok" "$rc" "$left" <<'EOF'
+	"$http_n" "$http_ok" "$udp_n" "$udp_ok" "$rc" "$left" "$coll_n" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
-vx_rx, n_ping, ping_rx, http_n, http_ok, udp_n, udp_ok, rc, left = \
+vx_rx, n_ping, ping_rx, http_n, http_ok, udp_n, udp_ok, rc, left, coll_n = \
     map(int, sys.argv[2:])
 p, ses = s["ports"], s["sessions"]["h1"]
 drops = sum(ses["dropped"].values())
@@ -198,6 +213,8 @@ line(f"mirrored: session h1 matched {ses['matched']} = mirrored "
      ses["matched"] == p["h1"]["rx_packets"] + p["br"]["rx_packets"])
 line(f"received: h2's vxlan0 decapsulated {vx_rx} frames = the "
      f"{ses['mirrored']} copies dpmirror sent", vx_rx == ses["mirrored"])
+line(f"collected: dpmirrorctl collect on h2 wrote {coll_n} plain frames = "
+     f"the {ses['mirrored']} copies", coll_n == ses["mirrored"])
 line(f"dpmirror exited with {rc}; playground namespaces left: {left}",
      rc == 0 and left == 0)
 sys.exit(0 if ok else 1)

@@ -4,9 +4,11 @@
 # Build the libFuzzer harnesses with clang and run each for SECONDS: the
 # packet parser (fuzz_parse), the whole burst path on net_ring ports
 # (fuzz_burst: parse, classify, mirror, encap, tx, with conservation and
-# leak checks after every input) and the configuration loader on arbitrary
+# leak checks after every input), the configuration loader on arbitrary
 # text (fuzz_cfg, from the example configurations and the test ones, with
-# a dictionary of the format's words).
+# a dictionary of the format's words) and dpmirrorctl collect's
+# decapsulator and sequence tracker (fuzz_decap, from a frame of every
+# tunnel kind).
 #
 #   scripts/fuzz.sh [SECONDS]     (default 20, per harness)
 #
@@ -34,7 +36,7 @@ if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" "$src" -Dfuzz=true -Dtests=disabled
 fi
 ninja -C "$build" tests/fuzz/fuzz_parse tests/fuzz/fuzz_burst \
-	tests/fuzz/fuzz_cfg
+	tests/fuzz/fuzz_cfg tests/fuzz/fuzz_decap
 
 work=$(mktemp -d)
 # fuzz_burst starts an EAL (--file-prefix dpm-fuzz-burst, --no-shconf).
@@ -118,8 +120,34 @@ for d in "$src/config" "$src/tests/data/cfg" "$src/tests/integration" \
 	done
 done
 
+# fuzz_decap's: one frame of every tunnel kind, both outer families,
+# around the same inner frame (an IPv4 TCP segment).
+decap=$work/decap
+mkdir -p "$decap"
+inner="${macs}0800${ip4tcp}00${ip4src}${ip4dst}${tcp}"
+# Write the hex strings after $1, joined, as the binary seed file $1.
+dseed() {
+	local name=$1 hex
+	shift
+	hex=$(printf '%s' "$@")
+	printf '%b' "$(printf '%s' "$hex" | sed 's/../\\x&/g')" > "$decap/$name"
+}
+dseed vxlan4 "${macs}0800" "4500005a0000400040110000${ip4src}${ip4dst}" \
+	"c00712b500460000" "0800000000006400" "$inner"
+dseed geneve6 "${macs}86dd" "6000000000461140${ip6src}${ip6dst}" \
+	"c00717c100460000" "0000655800000700" "$inner"
+dseed gre4_key_seq "${macs}0800" "4500005600004000402f0000${ip4src}${ip4dst}" \
+	"300065580000000500000001" "$inner"
+dseed gre6 "${macs}86dd" "60000000003a2f40${ip6src}${ip6dst}" "00006558" "$inner"
+dseed erspan2_6_tagged "${macs}8100006486dd" \
+	"6000000000462f40${ip6src}${ip6dst}" "100088be00000007" \
+	"1000014100000003" "$inner"
+dseed erspan3_4 "${macs}0800" "4500005e00004000402f0000${ip4src}${ip4dst}" \
+	"100022eb00000009" "2000000c123456780000800a" "$inner"
+
 rc=0
 run fuzz_parse "$corpus" || rc=1
 run fuzz_burst "$burst" || rc=1
 run fuzz_cfg "$cfgs" -dict="$src/tests/fuzz/cfg.dict" || rc=1
+run fuzz_decap "$decap" || rc=1
 exit $rc

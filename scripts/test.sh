@@ -113,7 +113,8 @@ integration_asan() {
 	local t rc ok=0 bad=0 skip=0
 	for t in cli_help.sh check_cli.sh pcap_mirror.sh lifecycle.sh \
 		big_frames.sh collector_stall.sh dry_run.sh kernel_table.sh \
-		reload.sh neighbor.sh encaps.sh; do
+		expr_filter.sh \
+		reload.sh neighbor.sh encaps.sh collect.sh; do
 		echo "--- $t with the ASan/UBSan binaries"
 		DPMIRROR=$top/build-asan/dpmirror \
 		DPMIRRORCTL=$top/build-asan/dpmirrorctl DPM_SRCDIR=$top \

@@ -5,7 +5,8 @@
  * dpmirrorctl share) from a heap copy of exactly its size, so ASan sees
  * any read past it.  Whatever the text, the loader must either return a
  * configuration that keeps the promises of cfg.h (every index in range,
- * every value within its documented bounds) or refuse it with messages
+ * every value within its documented bounds, a filter either rules or one
+ * expression libpcap compiles) or refuse it with messages
  * that are non-empty and hold no raw control byte; and loading the same
  * text again must give the same verdict and the same messages.
  */
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcap/pcap.h>
 #include <rte_log.h>
 
 #include "cfg.h"
@@ -67,6 +69,20 @@ check_rule(const struct cfg_rule *r)
 		CHECK(r->sport_lo <= r->sport_hi);
 	if (r->has_dport)
 		CHECK(r->dport_lo <= r->dport_hi);
+}
+
+/* An accepted expression compiles, as the dataplane will compile it. */
+static void
+check_expression(const char *expr)
+{
+	struct bpf_program prog;
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+
+	CHECK(p != NULL);
+	CHECK(pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) == 0);
+	CHECK(prog.bf_len >= 1);
+	pcap_freecode(&prog);
+	pcap_close(p);
 }
 
 static void
@@ -133,6 +149,15 @@ check_cfg(const struct cfg *c)
 		check_name(f->name, sizeof(f->name));
 		CHECK(f->dflt == CFG_ACCEPT || f->dflt == CFG_REJECT);
 		CHECK(f->n_rules == 0 || f->rules != NULL);
+		if (f->expression != NULL) {
+			/* One expression, alone: no rules, no default, and
+			 * text libpcap compiles. */
+			CHECK(f->n_rules == 0 && f->rules == NULL);
+			CHECK(f->dflt == CFG_REJECT);
+			CHECK(f->expression[0] != '\0');
+			CHECK(strlen(f->expression) < 256);
+			check_expression(f->expression);
+		}
 		for (k = 0; k < f->n_rules; k++) {
 			check_rule(&f->rules[k]);
 			if (k > 0) /* tried by ascending number, each once */
@@ -230,11 +255,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < errs1.n && i < CFG_ERR_MAX; i++)
 			CHECK(strcmp(errs1.msg[i], errs2.msg[i]) == 0);
 	} else {
+		unsigned int i;
+
 		CHECK(c1->n_ports == c2->n_ports &&
 		      c1->n_sessions == c2->n_sessions &&
 		      c1->n_collectors == c2->n_collectors &&
 		      c1->n_filters == c2->n_filters &&
 		      c1->n_kernels == c2->n_kernels);
+		for (i = 0; i < c1->n_filters; i++)
+			CHECK((c1->filters[i].expression == NULL) ==
+				      (c2->filters[i].expression == NULL) &&
+			      (c1->filters[i].expression == NULL ||
+			       strcmp(c1->filters[i].expression,
+				      c2->filters[i].expression) == 0));
 	}
 	cfg_free(c1);
 	cfg_free(c2);

@@ -28,6 +28,7 @@
 #include <sys/un.h>
 
 #include <cmocka.h>
+#include <pcap/pcap.h>
 
 #include "cfg.h"
 
@@ -788,6 +789,249 @@ test_foreign_keys(void **state)
 		"the collector a port of its own, one no worker receives on"));
 }
 
+/*
+ * Filters written as pcap-filter expressions.
+ */
+
+/* Expressions tcpdump takes, of every kind the dataplane is tested with. */
+static const char *const good_exprs[] = {
+	"host 198.18.0.1",
+	"src host 198.18.0.1 and dst host 198.18.0.2",
+	"net 198.18.0.0/15",
+	"dst net 198.18.1.0 mask 255.255.255.0",
+	"host fd00::1",
+	"net fd00:10::/64",
+	"port 80",
+	"tcp dst port 443",
+	"udp src port 53",
+	"tcp port http",
+	"portrange 1-1024",
+	"tcp portrange 8000-8080 or udp portrange 10000-20000",
+	"udp and not port 53",
+	"icmp",
+	"icmp[icmptype] = icmp-echo",
+	"arp",
+	"ether host 02:00:00:00:01:03",
+	"ether broadcast",
+	"ether proto 0x88cc",
+	"vlan",
+	"vlan 20",
+	"vlan 20 and tcp port 80",
+	"ip6",
+	"ip6 and udp",
+	"icmp6",
+	"ip6 proto 58",
+	"ip proto 47",
+	"tcp[tcpflags] & tcp-syn != 0",
+	"tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-syn",
+	"tcp[13] = 0x12",
+	"len > 1000",
+	"len <= 64",
+	"greater 1000",
+	"less 128",
+	"ip[9] = 17",
+	"ether[12:2] = 0x0800",
+	"ip[2:2] > 576",
+	"ip[6:2] & 0x1fff != 0",
+	"not ip and not ip6",
+	"(tcp or udp) and (src net 198.18.0.0/24 or dst net fd00::/8)",
+};
+
+/* Each expression loads as the only content of its filter, as written. */
+static void
+test_expressions(void **state)
+{
+	char ini[1024];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good_exprs) / sizeof(good_exprs[0]); i++) {
+		const struct cfg_filter *f;
+		struct cfg *cfg;
+
+		snprintf(ini, sizeof(ini), BASE_F "[filter f]\nexpression = %s\n",
+			good_exprs[i]);
+		cfg = load_good(ini);
+		assert_int_equal(cfg->n_filters, 1);
+		assert_int_equal(cfg->sessions[0].filter, 0);
+		f = &cfg->filters[0];
+		assert_non_null(f->expression);
+		assert_string_equal(f->expression, good_exprs[i]);
+		assert_int_equal(f->n_rules, 0);
+		assert_null(f->rules);
+		cfg_free(cfg);
+	}
+}
+
+/* Around the expression: white space, a comment and '=' inside it; a
+ * filter of rules beside it keeps no expression. */
+static void
+test_expression_text(void **state)
+{
+	struct cfg *cfg;
+
+	(void)state;
+	cfg = load_good(PORTS COLL SESS "filter = e\n"
+		"[session s2]\nsources = p1:rx\ncollector = c1\nfilter = r\n"
+		"[filter e]\nexpression = \t ip[9] = 6 and tcp dst port 80 \t"
+		" ; web only\n"
+		"[filter r]\nrule 10 = accept proto udp\ndefault = accept\n");
+	assert_int_equal(cfg->n_filters, 2);
+	assert_string_equal(cfg->filters[0].name, "e");
+	assert_string_equal(cfg->filters[0].expression,
+		"ip[9] = 6 and tcp dst port 80");
+	assert_int_equal(cfg->filters[0].n_rules, 0);
+	assert_null(cfg->filters[1].expression);
+	assert_int_equal(cfg->filters[1].n_rules, 1);
+	assert_int_equal(cfg->filters[1].dflt, CFG_ACCEPT);
+	cfg_free(cfg);
+}
+
+/* Expressions libpcap refuses, each for its own reason. */
+static const char *const bad_exprs[] = {
+	"tcp port http-alt-x",		/* unknown service name */
+	"tcp port 80 and",		/* syntax */
+	"((tcp)",			/* syntax */
+	"tcp port 99999",		/* port range */
+	"net 198.18.0.1/15",		/* host bits */
+	"ip broadcast",			/* needs a netmask */
+	"ip6 and tcp[13] & 7 != 0",	/* tcp[] is IPv4 only: rejects all */
+	"vlan 4096",			/* VLAN ID range */
+	"udp[8:3] = 1",			/* load size */
+	"ether host 02:00:00",		/* MAC address */
+	"tcp[99999999999] = 1",		/* number */
+};
+
+/* What libpcap itself says about EXPR, as the validator compiles it. */
+static void
+pcap_says(const char *expr, char *buf, size_t len)
+{
+	struct bpf_program prog;
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+
+	assert_non_null(p);
+	assert_int_not_equal(pcap_compile(p, &prog, expr, 1,
+		PCAP_NETMASK_UNKNOWN), 0);
+	snprintf(buf, len, "%s", pcap_geterr(p));
+	pcap_close(p);
+	assert_true(buf[0] != '\0');
+}
+
+static void
+test_expression_errors(void **state)
+{
+	static struct cfg_errors errs;
+	char ini[1024], want[2 * CFG_ERR_LEN], msg[PCAP_ERRBUF_SIZE];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_exprs) / sizeof(bad_exprs[0]); i++) {
+		pcap_says(bad_exprs[i], msg, sizeof(msg));
+		snprintf(ini, sizeof(ini), BASE_F "[filter f]\nexpression = %s\n",
+			bad_exprs[i]);
+		if (load_text(ini, &errs) != NULL)
+			fail_msg("expression = %s accepted", bad_exprs[i]);
+		assert_int_equal(errs.n, 1);
+		snprintf(want, sizeof(want), "[filter f] expression = %s: %s; "
+			"give a pcap-filter expression as tcpdump takes it",
+			bad_exprs[i], msg);
+		if (strstr(errs.msg[0], want) == NULL)
+			fail_msg("expression = %s: '%s' lacks '%s'",
+				bad_exprs[i], errs.msg[0], want);
+	}
+
+	/* Some of libpcap's words, so that a silent libpcap fails too. */
+	assert_null(load_text(BASE_F "[filter f]\n"
+		"expression = tcp port http-alt-x\n", &errs));
+	assert_non_null(strstr(errs.msg[0], "unknown port 'http-alt-x'"));
+	assert_null(load_text(BASE_F "[filter f]\n"
+		"expression = tcp port 80 and\n", &errs));
+	assert_non_null(strstr(errs.msg[0], "syntax error"));
+
+	/* An expression too long for the whole message is shortened, never
+	 * libpcap's text after it. */
+	snprintf(ini, sizeof(ini), BASE_F "[filter f]\nexpression = ");
+	for (i = 0; i < 14; i++)
+		strcat(ini, "tcp port 80 and ");
+	strcat(ini, "tcp port x-y-z\n");
+	pcap_says(strstr(ini, "expression = ") + 13, msg, sizeof(msg));
+	assert_null(load_text(ini, &errs));
+	assert_int_equal(errs.n, 1);
+	assert_true(strlen(errs.msg[0]) < CFG_ERR_LEN);
+	assert_non_null(strstr(errs.msg[0], "[filter f] expression = tcp port "
+		"80 and tcp port 80 and "));
+	assert_non_null(strstr(errs.msg[0], "...: unknown port 'x-y-z'; give a "
+		"pcap-filter expression as tcpdump takes it (man 7 "
+		"pcap-filter)"));
+	assert_non_null(strstr(errs.msg[0], msg));
+}
+
+/* A filter is rules or one expression: both, or a default beside an
+ * expression, are refused naming both; each problem once, in file order. */
+static void
+test_expression_exclusive(void **state)
+{
+	static struct cfg_errors errs;
+
+	(void)state;
+	assert_null(load_text(BASE_F "[filter f]\nrule 10 = accept proto tcp\n"
+		"expression = udp\nrule 20 = reject\n", &errs));
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msg[0], "[filter f] expression = udp: a "
+		"filter has rule lines or one expression, not both (rule 10 = "
+		"accept proto tcp is given too); remove the rule lines, or the "
+		"expression"));
+
+	/* A refused rule line still makes it both. */
+	assert_null(load_text(BASE_F "[filter f]\nexpression = udp\n"
+		"rule 10 = allow\n", &errs));
+	assert_int_equal(errs.n, 2);
+	assert_non_null(strstr(errs.msg[0], "[filter f] expression = udp: a "
+		"filter has rule lines or one expression, not both (rule 10 = "
+		"allow is given too)"));
+	assert_non_null(strstr(errs.msg[1], "[filter f] rule 10 = allow: a "
+		"rule starts with accept or reject"));
+
+	assert_null(load_text(BASE_F "[filter f]\ndefault = reject\n"
+		"expression = tcp port 80\n", &errs));
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msg[0], "[filter f] default = reject: an "
+		"expression filter has no default: the expression alone "
+		"decides"));
+	assert_non_null(strstr(errs.msg[0], "expression = tcp port 80"));
+
+	/* A bad expression with rules and a default: three problems. */
+	assert_null(load_text(BASE_F "[filter f]\nexpression = tcp port\n"
+		"rule 5 = accept\ndefault = accept\n", &errs));
+	assert_int_equal(errs.n, 3);
+	assert_non_null(strstr(errs.msg[0], "[filter f] expression = tcp "
+		"port: can't parse filter expression"));
+	assert_non_null(strstr(errs.msg[1], "[filter f] expression = tcp "
+		"port: a filter has rule lines or one expression, not both"));
+	assert_non_null(strstr(errs.msg[2], "[filter f] default = accept: an "
+		"expression filter has no default"));
+
+	/* Twice: the duplicate is refused, the first one counts. */
+	assert_null(load_text(BASE_F "[filter f]\nexpression = tcp\n"
+		"expression = udp\n", &errs));
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msg[0], "[filter f] expression = udp: "
+		"duplicate key (already set to tcp above)"));
+
+	/* A valid expression in a file refused for something else: nothing
+	 * is left allocated (the ASan build checks). */
+	assert_null(load_text(BASE_F "[filter f]\nexpression = tcp\n"
+		"[filter g]\nexpression = udp\n[port bad]\n", &errs));
+	assert_non_null(strstr(errs.msg[0], "[port bad] device: missing "
+		"required key"));
+
+	/* An expression filter no session uses is still checked. */
+	assert_null(load_text(BASE "[filter unused]\nexpression = tcp port "
+		"99999\n", &errs));
+	assert_non_null(strstr(errs.msg[0], "[filter unused] expression = tcp "
+		"port 99999: illegal port number 99999 > 65535"));
+}
+
 static void
 test_limits_accepted(void **state)
 {
@@ -945,7 +1189,7 @@ test_examples(void **state)
 {
 	static const char *const files[] = {
 		"inline-af_packet.ini", "tap-span.ini", "multi-session.ini",
-		"pcap-demo.ini", "erspan.ini", "rspan.ini",
+		"pcap-demo.ini", "erspan.ini", "rspan.ini", "expression.ini",
 	};
 	struct cfg_errors errs;
 	char path[512];
@@ -1716,6 +1960,16 @@ static const struct bad_case bad_cases[] = {
 	  BASE_F "[filter f]\nrule 10 = accept src 198.18.0.1 proto icmpv6\n",
 	  "[filter f]", "rule 10", "accept src 198.18.0.1 proto icmpv6",
 	  "use proto icmp" },
+	{ "expression_empty", BASE_F "[filter f]\nexpression =\n",
+	  "[filter f]", "expression", "", "empty expression" },
+	{ "expression_bad", BASE_F "[filter f]\nexpression = tcp port 80 and\n",
+	  "[filter f]", "expression", "tcp port 80 and", "syntax error" },
+	{ "expression_rules", BASE_F "[filter f]\nexpression = tcp\n"
+	  "rule 10 = accept\n",
+	  "[filter f]", "expression", "tcp", "not both (rule 10 = accept" },
+	{ "expression_default", BASE_F "[filter f]\nexpression = tcp\n"
+	  "default = accept\n",
+	  "[filter f]", "default", "accept", "expression filter has no default" },
 	{ "rule_vlan", BASE_F "[filter f]\nrule 10 = accept vlan 4096\n",
 	  "[filter f]", "rule 10", "accept vlan 4096", "0..4095" },
 	/* Lines rte_cfgfile would ignore or refuse. */
@@ -2256,6 +2510,10 @@ main(void)
 		cmocka_unit_test(test_mac_auto),
 		cmocka_unit_test(test_encaps),
 		cmocka_unit_test(test_foreign_keys),
+		cmocka_unit_test(test_expressions),
+		cmocka_unit_test(test_expression_text),
+		cmocka_unit_test(test_expression_errors),
+		cmocka_unit_test(test_expression_exclusive),
 		cmocka_unit_test(test_limits_accepted),
 		cmocka_unit_test(test_parse_rate),
 		cmocka_unit_test(test_pcap_demo),

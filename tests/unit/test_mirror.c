@@ -2267,6 +2267,57 @@ test_seq_no_gap_when_clone_fails(void **state)
 	fixture_down(&f);
 }
 
+/*
+ * A pcap-filter expression and a filter of rules on the same source, in
+ * the same bursts: each session mirrors what its filter takes.
+ */
+static void
+test_expression_beside_rules(void **state)
+{
+	static const char ini[] =
+		PORTS_INLINE COLL4
+		"[session expr]\nsources = a:rx\ncollector = c4\n"
+		"filter = x\n"
+		"[session rules]\nsources = a:rx\ncollector = c4\n"
+		"filter = r\n"
+		"[filter x]\nexpression = tcp dst port 22 or greater 1000\n"
+		"[filter r]\nrule 10 = accept proto tcp dport 80\n";
+	static const uint16_t dports[8] = { 80, 22, 443, 22, 80, 443, 22, 80 };
+	static const uint32_t lens[8] = { 60, 60, 60, 1200, 1200, 70, 80, 90 };
+	struct fixture f;
+	struct rte_mbuf *pk[8], *out[64];
+	unsigned int i, n, want_x = 0, want_r = 0, round;
+
+	(void)state;
+	fixture_up(&f, ini, 1024, 1024, 9000);
+	assert_int_equal(f.rs->bpf_mask, 1u << 0);
+	assert_non_null(f.rs->bpf[0]);
+	for (i = 0; i < 8; i++) {
+		want_x += dports[i] == 22 || lens[i] >= 1000;
+		want_r += dports[i] == 80;
+	}
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 8; i++)
+			pk[i] = tcp4(&f, dports[i], lens[i], (uint8_t)i);
+		dp_worker_burst(f.w, f.rs, 0, pk, 8);
+		dp_worker_flush(f.w);
+		n = drain(f.txr[1], out, 64);
+		assert_int_equal(n, 8);
+		rte_pktmbuf_free_bulk(out, n);
+		n = drain(f.txr[2], out, 64);
+		assert_int_equal(n, want_x + want_r);
+		rte_pktmbuf_free_bulk(out, n);
+		assert_int_equal(f.w->stats.sess[0].mirrored,
+				 (round + 1) * want_x);
+		assert_int_equal(f.w->stats.sess[1].mirrored,
+				 (round + 1) * want_r);
+		assert_int_equal(f.w->stats.sess[0].matched,
+				 (round + 1) * want_x);
+	}
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
 int
 main(void)
 {
@@ -2294,6 +2345,7 @@ main(void)
 		cmocka_unit_test(test_collector_counters_gaps),
 		cmocka_unit_test(test_none_collectors),
 		cmocka_unit_test(test_seq_no_gap_when_clone_fails),
+		cmocka_unit_test(test_expression_beside_rules),
 	};
 	int rc;
 
