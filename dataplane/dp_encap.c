@@ -35,40 +35,12 @@
 #define GRE_PROTO_ERSPAN3 0x22eb
 
 /* ERSPAN: version in the first 16-bit word. */
-#define ERSPAN_VER_II	  1
-#define ERSPAN_VER_III	  2
-#define ERSPAN_EN_INFRAME 3 /* En: the VLAN tag is kept in the frame */
+#define ERSPAN_VER_II  1
+#define ERSPAN_VER_III 2
 /* ERSPAN III last word, low 16 bits: P (bit 15), FT (14..10), HW ID
  * (9..4), D (3), Gra (2..1), O (0). */
 #define ERSPAN3_P	  0x8000
-#define ERSPAN3_D	  0x0008
 #define ERSPAN3_GRA_100NS 0x0002
-
-/* Fold a 32-bit one's-complement sum to 16 bits (two rounds suffice). */
-static inline uint16_t
-csum_fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-/* Big-endian stores at any alignment (one byte swap and one store). */
-static inline void
-put_be16(uint8_t *p, uint16_t v)
-{
-	rte_be16_t b = rte_cpu_to_be_16(v);
-
-	memcpy(p, &b, sizeof(b));
-}
-
-static inline void
-put_be32(uint8_t *p, uint32_t v)
-{
-	rte_be32_t b = rte_cpu_to_be_32(v);
-
-	memcpy(p, &b, sizeof(b));
-}
 
 /* UDP and VxLAN: the UDP source port, length and checksum are written per
  * packet; VxLAN: I flag, 24 reserved bits, VNI, 8 reserved bits.  Returns
@@ -84,13 +56,13 @@ build_udp(uint8_t *l4, const struct dp_encap_params *prm)
 	udp->dgram_len = 0;
 	udp->dgram_cksum = 0;
 	if (prm->type == DP_ENCAP_VXLAN) {
-		put_be32(tun, (uint32_t)VXLAN_FLAG_I << 24);
+		dp_put_be32(tun, (uint32_t)VXLAN_FLAG_I << 24);
 	} else {
 		/* Geneve: version 0, option length 0, O 0, C 0. */
-		put_be16(tun, 0);
-		put_be16(tun + 2, RTE_ETHER_TYPE_TEB);
+		dp_put_be16(tun, 0);
+		dp_put_be16(tun + 2, RTE_ETHER_TYPE_TEB);
 	}
-	put_be32(tun + 4, prm->vni << 8);
+	dp_put_be32(tun + 4, prm->vni << 8);
 	return DP_ENCAP_UDP_LEN + DP_ENCAP_VXLAN_LEN;
 }
 
@@ -106,7 +78,7 @@ build_gre(struct dp_encap_tmpl *t, uint8_t *l4,
 	if (prm->type == DP_ENCAP_GRE) {
 		if (prm->gre_key_set) {
 			flags |= GRE_F_KEY;
-			put_be32(l4 + n, prm->gre_key);
+			dp_put_be32(l4 + n, prm->gre_key);
 			n += DP_ENCAP_GRE_OPT_LEN;
 		}
 		if (prm->gre_seq)
@@ -116,8 +88,8 @@ build_gre(struct dp_encap_tmpl *t, uint8_t *l4,
 		proto = prm->type == DP_ENCAP_ERSPAN2 ? GRE_PROTO_ERSPAN2
 						      : GRE_PROTO_ERSPAN3;
 	}
-	put_be16(l4, flags);
-	put_be16(l4 + 2, proto);
+	dp_put_be16(l4, flags);
+	dp_put_be16(l4 + 2, proto);
 	if (flags & GRE_F_SEQ) {
 		t->seq_ofs = (uint16_t)(t->l4_ofs + n);
 		n += DP_ENCAP_GRE_OPT_LEN;
@@ -133,12 +105,12 @@ build_gre(struct dp_encap_tmpl *t, uint8_t *l4,
 	t->ers_ofs = (uint16_t)(t->l4_ofs + n);
 	if (prm->type == DP_ENCAP_ERSPAN2) {
 		t->ers_w0 = (uint32_t)ERSPAN_VER_II << 28 | prm->session_id;
-		put_be32(ers, t->ers_w0);
+		dp_put_be32(ers, t->ers_w0);
 		return (uint16_t)(n + DP_ENCAP_ERSPAN2_LEN);
 	}
 	t->ers_w0 = (uint32_t)ERSPAN_VER_III << 28 | prm->session_id;
-	put_be32(ers, t->ers_w0);
-	put_be16(ers + 10, ERSPAN3_P | ERSPAN3_GRA_100NS);
+	dp_put_be32(ers, t->ers_w0);
+	dp_put_be16(ers + 10, ERSPAN3_P | ERSPAN3_GRA_100NS);
 	return (uint16_t)(n + DP_ENCAP_ERSPAN3_LEN);
 }
 
@@ -180,8 +152,8 @@ dp_encap_tmpl_init(struct dp_encap_tmpl *t, const struct dp_encap_params *p)
 	if (p->type == DP_ENCAP_NONE) {
 		/* The tag: TPID 0x8100, PCP 0, DEI 0, the VID. */
 		if (p->vlan != 0) {
-			put_be16(t->hdr, RTE_ETHER_TYPE_VLAN);
-			put_be16(t->hdr + 2, p->vlan);
+			dp_put_be16(t->hdr, RTE_ETHER_TYPE_VLAN);
+			dp_put_be16(t->hdr + 2, p->vlan);
 			t->len = DP_ENCAP_VLAN_LEN;
 		}
 		return 0;
@@ -246,85 +218,6 @@ dp_encap_tmpl_init(struct dp_encap_tmpl *t, const struct dp_encap_params *p)
 	return 0;
 }
 
-/* none with a VLAN: the inner frame is at DST + 4; its MAC addresses move
- * to the front and the tag goes behind them. */
-static inline void
-write_tag(const struct dp_encap_tmpl *t, uint8_t *dst)
-{
-	const size_t macs = 2 * RTE_ETHER_ADDR_LEN;
-
-	memmove(dst, dst + DP_ENCAP_VLAN_LEN, macs);
-	memcpy(dst + macs, t->hdr, DP_ENCAP_VLAN_LEN);
-}
-
-/* The ERSPAN fields that describe the packet: in the first word, the
- * version and the session id from the template, then VLAN (27..16), CoS
- * (15..13), En (Type II, 12..11) and T (10); then the index (Type II) or
- * the timestamp and the D bit (Type III). */
-static inline void
-write_erspan(const struct dp_encap_tmpl *t, uint8_t *dst,
-	     const struct dp_encap_pkt *pk)
-{
-	uint8_t *e = dst + t->ers_ofs;
-	uint32_t w0 = t->ers_w0 | (pk->truncated ? 1u << 10 : 0);
-
-	if (pk->tagged) {
-		w0 |= (uint32_t)(pk->tci & 0x0fff) << 16 |
-		      (uint32_t)(pk->tci >> 13) << 13;
-		if (t->type == DP_ENCAP_ERSPAN2)
-			w0 |= (uint32_t)ERSPAN_EN_INFRAME << 11;
-	}
-	put_be32(e, w0);
-	if (t->type == DP_ENCAP_ERSPAN2) {
-		put_be32(e + 4, pk->index & 0xfffff);
-		return;
-	}
-	put_be32(e + 4, pk->timestamp);
-	if (pk->egress)
-		e[11] |= ERSPAN3_D;
-}
-
-void
-dp_encap_write_pkt(const struct dp_encap_tmpl *t, uint8_t *dst,
-		   const struct dp_encap_pkt *pk)
-{
-	const size_t l3 = sizeof(struct rte_ether_hdr);
-	uint32_t l4_len;
-
-	if (t->type == DP_ENCAP_NONE) {
-		if (t->len != 0)
-			write_tag(t, dst);
-		return;
-	}
-	memcpy(dst, t->hdr, t->len);
-	l4_len = (uint32_t)(t->len - t->l4_ofs) + pk->inner_len;
-	if (t->family == 4) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(dst + l3);
-		uint16_t tot = (uint16_t)(sizeof(*ip) + l4_len);
-
-		ip->total_length = rte_cpu_to_be_16(tot);
-		if (!t->hw_ip_cksum)
-			ip->hdr_checksum = rte_cpu_to_be_16(
-				(uint16_t)~csum_fold(t->csum_partial + tot));
-	} else {
-		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(dst + l3);
-
-		ip->payload_len = rte_cpu_to_be_16((uint16_t)l4_len);
-	}
-	if (t->type == DP_ENCAP_VXLAN || t->type == DP_ENCAP_GENEVE) {
-		struct rte_udp_hdr *udp =
-			(struct rte_udp_hdr *)(dst + t->l4_ofs);
-
-		udp->dgram_len = rte_cpu_to_be_16((uint16_t)l4_len);
-		udp->src_port = rte_cpu_to_be_16(pk->sport);
-		return;
-	}
-	if (t->seq_ofs != 0)
-		put_be32(dst + t->seq_ofs, pk->seq);
-	if (t->ers_ofs != 0)
-		write_erspan(t, dst, pk);
-}
-
 /*
  * The UDP checksum is summed segment by segment.  A segment that starts at
  * an odd offset of the datagram has its 16-bit sum byte-swapped (RFC 1071,
@@ -369,7 +262,7 @@ dp_encap_udp6_csum(const struct dp_encap_tmpl *t, struct rte_mbuf *m)
 		seg = seg->next;
 	}
 
-	ck = (uint16_t)~csum_fold(sum);
+	ck = (uint16_t)~dp_csum_fold(sum);
 	/* RFC 768 / RFC 8200 8.1: a computed 0 is sent as all ones. */
 	if (ck == 0)
 		ck = 0xffff;

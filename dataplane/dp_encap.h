@@ -162,15 +162,123 @@ dp_encap_has_seq(const struct dp_encap_tmpl *t)
 int dp_encap_tmpl_init(struct dp_encap_tmpl *t,
 		       const struct dp_encap_params *p);
 
+/* Fold a 32-bit one's-complement sum to 16 bits (two rounds suffice). */
+static inline uint16_t
+dp_csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* Big-endian stores at any alignment (one byte swap and one store). */
+static inline void
+dp_put_be16(uint8_t *p, uint16_t v)
+{
+	rte_be16_t b = rte_cpu_to_be_16(v);
+
+	memcpy(p, &b, sizeof(b));
+}
+
+static inline void
+dp_put_be32(uint8_t *p, uint32_t v)
+{
+	rte_be32_t b = rte_cpu_to_be_32(v);
+
+	memcpy(p, &b, sizeof(b));
+}
+
+/* ERSPAN II En: the VLAN tag is kept in the frame; ERSPAN III D bit (in
+ * the last byte of its header). */
+#define DP_ERSPAN_EN_INFRAME 3
+#define DP_ERSPAN3_D	     0x08
+
+/* none with a VLAN: the inner frame is at DST + 4; its MAC addresses move
+ * to the front and the tag goes behind them. */
+static inline void
+dp_encap_write_tag(const struct dp_encap_tmpl *t, uint8_t *dst)
+{
+	const size_t macs = 2 * RTE_ETHER_ADDR_LEN;
+
+	memmove(dst, dst + DP_ENCAP_VLAN_LEN, macs);
+	memcpy(dst + macs, t->hdr, DP_ENCAP_VLAN_LEN);
+}
+
+/* The ERSPAN fields that describe the packet: in the first word, the
+ * version and the session id from the template, then VLAN (27..16), CoS
+ * (15..13), En (Type II, 12..11) and T (10); then the index (Type II) or
+ * the timestamp and the D bit (Type III). */
+static inline void
+dp_encap_write_erspan(const struct dp_encap_tmpl *t, uint8_t *dst,
+		      const struct dp_encap_pkt *pk)
+{
+	uint8_t *e = dst + t->ers_ofs;
+	uint32_t w0 = t->ers_w0 | (pk->truncated ? 1u << 10 : 0);
+
+	if (pk->tagged) {
+		w0 |= (uint32_t)(pk->tci & 0x0fff) << 16 |
+		      (uint32_t)(pk->tci >> 13) << 13;
+		if (t->type == DP_ENCAP_ERSPAN2)
+			w0 |= (uint32_t)DP_ERSPAN_EN_INFRAME << 11;
+	}
+	dp_put_be32(e, w0);
+	if (t->type == DP_ENCAP_ERSPAN2) {
+		dp_put_be32(e + 4, pk->index & 0xfffff);
+		return;
+	}
+	dp_put_be32(e + 4, pk->timestamp);
+	if (pk->egress)
+		e[11] |= DP_ERSPAN3_D;
+}
+
 /*
  * Write the outer header at DST (t->len bytes) for the copy PK describes.
  * For none with a VLAN, DST is the start of the copy and the inner frame
  * has been written at DST + t->len: its two MAC addresses are moved to the
  * front and the tag written behind them.  Over IPv6 the UDP checksum is
- * left 0: call dp_encap_udp6_csum() on the finished packet.
+ * left 0: call dp_encap_udp6_csum() on the finished packet.  Inline: it
+ * runs once per copy.
  */
-void dp_encap_write_pkt(const struct dp_encap_tmpl *t, uint8_t *dst,
-			const struct dp_encap_pkt *pk);
+static inline void
+dp_encap_write_pkt(const struct dp_encap_tmpl *t, uint8_t *dst,
+		   const struct dp_encap_pkt *pk)
+{
+	const size_t l3 = sizeof(struct rte_ether_hdr);
+	uint32_t l4_len;
+
+	if (t->type == DP_ENCAP_NONE) {
+		if (t->len != 0)
+			dp_encap_write_tag(t, dst);
+		return;
+	}
+	memcpy(dst, t->hdr, t->len);
+	l4_len = (uint32_t)(t->len - t->l4_ofs) + pk->inner_len;
+	if (t->family == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(dst + l3);
+		uint16_t tot = (uint16_t)(sizeof(*ip) + l4_len);
+
+		ip->total_length = rte_cpu_to_be_16(tot);
+		if (!t->hw_ip_cksum)
+			ip->hdr_checksum = rte_cpu_to_be_16(
+				(uint16_t)~dp_csum_fold(t->csum_partial + tot));
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(dst + l3);
+
+		ip->payload_len = rte_cpu_to_be_16((uint16_t)l4_len);
+	}
+	if (t->type == DP_ENCAP_VXLAN || t->type == DP_ENCAP_GENEVE) {
+		struct rte_udp_hdr *udp =
+			(struct rte_udp_hdr *)(dst + t->l4_ofs);
+
+		udp->dgram_len = rte_cpu_to_be_16((uint16_t)l4_len);
+		udp->src_port = rte_cpu_to_be_16(pk->sport);
+		return;
+	}
+	if (t->seq_ofs != 0)
+		dp_put_be32(dst + t->seq_ofs, pk->seq);
+	if (t->ers_ofs != 0)
+		dp_encap_write_erspan(t, dst, pk);
+}
 
 /* dp_encap_write_pkt for a copy of INNER_LEN bytes with UDP source port
  * SPORT, and every other per-packet field 0. */
