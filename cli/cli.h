@@ -9,6 +9,8 @@
  * understood but failed (with a message on stderr naming what and why).
  */
 
+#include <stdio.h>
+
 #define CLI_EXIT_OK    0
 #define CLI_EXIT_USAGE 1
 #define CLI_EXIT_FAIL  2
@@ -42,5 +44,12 @@ int cli_parse_seconds(const char *opt, const char *s, double max, double *out);
  */
 int cli_opt_value(int argc, char **argv, int *i, const char *name,
 		  const char **val);
+
+/*
+ * A usage error: the formatted message on stderr (its own line), then the
+ * command's usage (USAGE(stderr)).  Returns CLI_EXIT_USAGE.
+ */
+int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif /* DPMIRROR_CLI_H */

@@ -178,19 +178,8 @@ collect_usage(FILE *out)
 		COLLECT_MAX_PORTS, DCP_WINDOW);
 }
 
-static int __attribute__((format(printf, 1, 2)))
-collect_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	collect_usage(stderr);
-	return CLI_EXIT_USAGE;
-}
+#define collect_usage_error(fmt, ...)                                          \
+	cli_usage_error(collect_usage, "%s: " fmt, prog, ##__VA_ARGS__)
 
 /* ---- tunnels --------------------------------------------------------- */
 

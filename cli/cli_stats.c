@@ -82,19 +82,21 @@ stats_usage(FILE *out)
 		prog, prog, CLI_TEL_DEFAULT_PREFIX, ONE_SHOT_S);
 }
 
-static int __attribute__((format(printf, 1, 2)))
-stats_usage_error(const char *fmt, ...)
+int
+cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: stats: ", prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	stats_usage(stderr);
+	usage(stderr);
 	return CLI_EXIT_USAGE;
 }
+
+#define stats_usage_error(fmt, ...)                                            \
+	cli_usage_error(stats_usage, "%s: stats: " fmt, prog, ##__VA_ARGS__)
 
 int
 cli_parse_seconds(const char *opt, const char *s, double max, double *out)

@@ -68,7 +68,7 @@ cleanup() {
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	for p in "${pids[@]}"; do stop_pid "$p" KILL >/dev/null 2>&1; done
 	[ -n "$pg" ] && "$CTL" playground down --prefix "$P" >/dev/null 2>&1
-	rm -rf "/var/run/dpdk/$prefix" "/var/run/dpdk/$prefix-live"
+	lib_rm_rundir "$prefix" "$prefix-live"
 	if [ -n "${DPM_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT

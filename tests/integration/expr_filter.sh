@@ -54,11 +54,7 @@ pid=
 # shellcheck disable=SC2317  # called through the EXIT trap
 cleanup() {
 	[ -n "$pid" ] && stop_pid "$pid" KILL
-	if [ "$(id -u)" -eq 0 ]; then
-		rm -rf "/var/run/dpdk/$prefix"
-	else
-		rm -rf "${XDG_RUNTIME_DIR:-/tmp}/dpdk/$prefix"
-	fi
+	lib_rm_rundir "$prefix"
 	rm -rf "$work"
 }
 trap cleanup EXIT

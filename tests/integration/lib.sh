@@ -64,6 +64,14 @@ stats_now() {
 	return 1
 }
 
+# lib_rm_rundir PREFIX...: remove the EAL runtime directory of each file
+# prefix (/var/run/dpdk as root, $XDG_RUNTIME_DIR/dpdk otherwise).
+lib_rm_rundir() {
+	local base=/var/run/dpdk p
+	[ "$(id -u)" -eq 0 ] || base=${XDG_RUNTIME_DIR:-/tmp}/dpdk
+	for p in "$@"; do rm -rf "${base:?}/$p"; done
+}
+
 # stop_pid PID [SIGNAL]: SIGNAL (TERM), then KILL after 10 s; reaps it
 # and returns its exit status (137 when it had to be killed).
 stop_pid() {
