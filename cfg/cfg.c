@@ -197,6 +197,93 @@ cfg_check_peer(struct cfg_ctx *c, int k, const struct cfg_key *key __rte_unused,
 }
 
 /*
+ * [port] lcores: lcore ids and ranges (2,3 or 2-5,8), each at most once.
+ * Whether they are worker lcores of this EAL is known only at start
+ * (ctl_workers_assign).
+ */
+static void
+cfg_check_lcores(struct cfg_ctx *c, int k,
+		 const struct cfg_key *key __rte_unused, void *obj)
+{
+	static const char hint[] =
+		"give the worker lcores that poll this port's rx queues as a "
+		"list of lcore ids, e.g. lcores = 2,3 or lcores = 2-5";
+	struct cfg_port *p = obj;
+	uint16_t ids[CFG_MAX_PORT_LCORES];
+	const char *s = cfg_val(c, k);
+	unsigned int n = 0, i;
+
+	for (;;) {
+		unsigned long lo, hi, v;
+		char *end;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!isdigit((unsigned char)*s)) {
+			cfg_bad(c, k, "%s where an lcore id was expected; %s",
+				*s == '\0' ? "nothing" : "a non-number", hint);
+			return;
+		}
+		errno = 0;
+		lo = strtoul(s, &end, 10);
+		hi = lo;
+		s = end;
+		if (*s == '-') {
+			s++;
+			if (!isdigit((unsigned char)*s)) {
+				cfg_bad(c, k, "a range without its end; %s",
+					hint);
+				return;
+			}
+			hi = strtoul(s, &end, 10);
+			s = end;
+		}
+		if (errno != 0 || lo >= RTE_MAX_LCORE || hi >= RTE_MAX_LCORE) {
+			cfg_bad(c, k, "lcore ids are 0..%u; %s",
+				RTE_MAX_LCORE - 1, hint);
+			return;
+		}
+		if (hi < lo) {
+			cfg_bad(c, k,
+				"range %lu-%lu runs backwards; write it "
+				"%lu-%lu",
+				lo, hi, hi, lo);
+			return;
+		}
+		for (v = lo; v <= hi; v++) {
+			for (i = 0; i < n; i++)
+				if (ids[i] == v) {
+					cfg_bad(c, k,
+						"lcore %lu is listed twice; "
+						"name each lcore once",
+						v);
+					return;
+				}
+			if (n == CFG_MAX_PORT_LCORES) {
+				cfg_bad(c, k,
+					"more than %u lcores; there are at "
+					"most %u workers",
+					CFG_MAX_PORT_LCORES,
+					CFG_MAX_PORT_LCORES);
+				return;
+			}
+			ids[n++] = (uint16_t)v;
+		}
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			break;
+		if (*s != ',') {
+			cfg_bad(c, k, "unexpected '%c'; %s", *s, hint);
+			return;
+		}
+		s++;
+	}
+	memcpy(p->lcores, ids, n * sizeof(ids[0]));
+	p->n_lcores = n;
+}
+
+/*
  * [collector] remote_ip and local_ip: unicast addresses of one family.  A bad
  * one keeps family 0; a mismatch is reported on the later of the two.
  */
@@ -315,9 +402,10 @@ cfg_check_vlan(struct cfg_ctx *c, int k, const struct cfg_key *key, void *obj)
 
 /*
  * After a collector's keys: dst_port's default is the encap's (UDP encaps
- * only); next_hop only with remote_mac = auto, of remote_ip's family;
- * remote_ip when not given.  Keys of another encap were refused unchecked
- * (cfg_check_section) and left their fields as they were.
+ * only); udp6_checksum only over IPv6; next_hop only with remote_mac =
+ * auto, of remote_ip's family; remote_ip when not given.  Keys of another
+ * encap were refused unchecked (cfg_check_section) and left their fields
+ * as they were.
  */
 static void
 cfg_collector_done(struct cfg_ctx *c, void *obj)
@@ -326,6 +414,7 @@ cfg_collector_done(struct cfg_ctx *c, void *obj)
 	int k_nh = cfg_entry(c, "next_hop");
 	int k_mac = cfg_entry(c, "remote_mac");
 	char buf[64];
+	int k;
 
 	if (cfg_entry(c, "dst_port") < 0)
 		col->dst_port = col->encap == CFG_ENCAP_VXLAN	 ? 4789
@@ -333,6 +422,16 @@ cfg_collector_done(struct cfg_ctx *c, void *obj)
 								 : 0;
 	if (col->encap == CFG_ENCAP_NONE)
 		return; /* no address keys: reported where they are */
+	k = cfg_entry(c, "udp6_checksum");
+	if (k >= 0 && col->remote_ip.family == 4 &&
+	    (col->encap == CFG_ENCAP_VXLAN || col->encap == CFG_ENCAP_GENEVE))
+		cfg_bad(c, k,
+			"udp6_checksum is for IPv6 collectors, and remote_ip "
+			"= %s is IPv4 (encap = %s: the outer UDP checksum of "
+			"IPv4 copies is always 0); remove udp6_checksum, or "
+			"give IPv6 remote_ip and local_ip",
+			cfg_value_of(c, "remote_ip"),
+			cfg_encap_name(col->encap));
 	if (!col->remote_mac_auto) {
 		if (k_nh >= 0 && k_mac >= 0)
 			cfg_bad(c, k_nh,
@@ -707,6 +806,13 @@ static const struct cfg_word cfg_yes_no_words[] = {
 	{NULL, 0},
 };
 
+static const struct cfg_word cfg_udp6_csum_words[] = {
+	{"compute", CFG_UDP6_COMPUTE},
+	{"offload", CFG_UDP6_OFFLOAD},
+	{"zero", CFG_UDP6_ZERO},
+	{NULL, 0},
+};
+
 static const struct cfg_word cfg_multiseg_words[] = {
 	{"auto", CFG_MULTISEG_AUTO},
 	{"yes", CFG_MULTISEG_YES},
@@ -729,7 +835,7 @@ static const struct cfg_key cfg_dpmirror_keys[] = {
 	 .dflt = 16384},
 	{"stats_interval", CFG_NUMBER(struct cfg, stats_interval, 0, 3600),
 	 .dflt = 1},
-	{"copy_max", CFG_NUMBER(struct cfg, copy_max, 0, 2048), .dflt = 1518},
+	{"copy_max", CFG_NUMBER(struct cfg, copy_max, 0, 2048), .dflt = 256},
 	{.name = NULL},
 };
 
@@ -744,6 +850,7 @@ static const struct cfg_key cfg_port_keys[] = {
 	 .words = cfg_multiseg_words, .unknown = "not auto, yes or no"},
 	{"mtu", CFG_NUMBER(struct cfg_port, mtu, 68, 9702), .zero = true,
 	 .valid = "68..9702, or 0 to keep the device's MTU"},
+	{"lcores", .check = cfg_check_lcores},
 	{.name = NULL},
 };
 
@@ -778,6 +885,11 @@ static const struct cfg_key cfg_collector_keys[] = {
 	/* The default is the encap's (cfg_collector_done). */
 	{"dst_port", CFG_NUMBER(struct cfg_collector, dst_port, 1, 65535),
 	 .in = CFG_IN_UDP},
+	/* IPv6 only: cfg_collector_done. */
+	{"udp6_checksum", cfg_check_word,
+	 CFG_FIELD(struct cfg_collector, udp6_checksum),
+	 .words = cfg_udp6_csum_words,
+	 .unknown = "not compute, offload or zero", .in = CFG_IN_UDP},
 	{"ttl", CFG_NUMBER(struct cfg_collector, ttl, 1, 255), .dflt = 64,
 	 .in = CFG_IN_TUNNEL},
 	{"dscp", CFG_NUMBER(struct cfg_collector, dscp, 0, 63),

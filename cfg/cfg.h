@@ -33,6 +33,7 @@
 #define CFG_MAX_SOURCES		   (2 * CFG_MAX_PORTS) /* rx and tx of each */
 #define CFG_MAX_BURST		   DP_MAX_BURST	       /* [dpmirror] burst */
 #define CFG_MAX_RX_QUEUES	   64		       /* [port] rx_queues */
+#define CFG_MAX_PORT_LCORES	   DP_MAX_WORKERS      /* [port] lcores */
 #define CFG_MAX_FILTERS		   64
 #define CFG_MAX_RULES		   16384 /* over all filters */
 
@@ -85,6 +86,16 @@ enum cfg_multiseg {
 	CFG_MULTISEG_NO,       /* never send chains: copies only */
 };
 
+/* [collector] udp6_checksum: the outer UDP checksum of IPv6 VxLAN and
+ * Geneve copies (RFC 6935 allows 0 for tunnels). */
+enum cfg_udp6_csum {
+	CFG_UDP6_AUTO = 0, /* not given: offload where the port offers it,
+			    * else compute */
+	CFG_UDP6_COMPUTE,  /* computed by the workers */
+	CFG_UDP6_OFFLOAD,  /* left to the NIC; refused where not offered */
+	CFG_UDP6_ZERO,	   /* 0 */
+};
+
 struct cfg_port {
 	char name[CFG_NAME_MAX];
 	char device[CFG_DEVICE_MAX]; /* EAL device string, as written */
@@ -92,6 +103,10 @@ struct cfg_port {
 	uint16_t rx_queues;	     /* 1..64, default 1 */
 	uint16_t mtu;		     /* 0 = leave the device's MTU */
 	int tx_multiseg;	     /* CFG_MULTISEG_*: chained mbufs on tx */
+	/* lcores = 2,3: the worker lcores its rx queues are dealt out to,
+	 * in this order; n_lcores = 0: ctl_workers_assign's choice. */
+	uint16_t lcores[CFG_MAX_PORT_LCORES];
+	unsigned int n_lcores;
 };
 
 struct cfg_collector {
@@ -121,6 +136,7 @@ struct cfg_collector {
 	bool seq;		  /* gre: seq = yes (default no) */
 	uint16_t session_id;	  /* erspan2, erspan3: 0..1023, default 0 */
 	uint16_t vlan;		  /* none: 0 = no tag (default), else 1..4094 */
+	int udp6_checksum;	  /* vxlan, geneve over IPv6: CFG_UDP6_* */
 };
 
 struct cfg_source {

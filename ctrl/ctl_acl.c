@@ -215,8 +215,8 @@ rule_order(const struct cfg_filter *f, uint32_t *order)
 }
 
 static struct rte_acl_ctx *
-ctx_create(const char *name, const char *suffix, uint32_t num_fields,
-	   uint32_t max_rules, struct dpm_err *e, int *rc)
+ctx_create(const char *name, const char *suffix, int socket,
+	   uint32_t num_fields, uint32_t max_rules, struct dpm_err *e, int *rc)
 {
 	char cname[RTE_ACL_NAMESIZE];
 	struct rte_acl_param prm;
@@ -239,7 +239,7 @@ ctx_create(const char *name, const char *suffix, uint32_t num_fields,
 	}
 	memset(&prm, 0, sizeof(prm));
 	prm.name = cname;
-	prm.socket_id = SOCKET_ID_ANY;
+	prm.socket_id = socket;
 	prm.rule_size = RTE_ACL_RULE_SZ(num_fields);
 	prm.max_rule_num = max_rules;
 	/* rte_acl_find_existing() left ENOENT; allocation failures set none. */
@@ -298,6 +298,13 @@ int
 ctl_acl_build_slots(const struct cfg *cfg, const int *slot, const char *name,
 		    struct ctl_acl *acl, struct dpm_err *e)
 {
+	return ctl_acl_build_on(cfg, slot, name, SOCKET_ID_ANY, acl, e);
+}
+
+int
+ctl_acl_build_on(const struct cfg *cfg, const int *slot, const char *name,
+		 int socket, struct ctl_acl *acl, struct dpm_err *e)
+{
 	uint32_t users[CFG_MAX_FILTERS];
 	struct dp_acl_rule4 *r4 = NULL, guard4;
 	struct dp_acl_rule6 *r6 = NULL, guard6;
@@ -350,9 +357,13 @@ ctl_acl_build_slots(const struct cfg *cfg, const int *slot, const char *name,
 			acl->dflt_accept |= 1u << k;
 	}
 	acl->n_sessions = n_slots;
+	/* One category for one session slot (rte_acl takes 1 or a
+	 * multiple of RTE_ACL_RESULTS_MULTIPLIER): classify then writes
+	 * one result per packet, not four. */
 	acl->n_categories =
-		RTE_MAX(RTE_ALIGN_CEIL(n_slots, RTE_ACL_RESULTS_MULTIPLIER),
-			(uint32_t)RTE_ACL_RESULTS_MULTIPLIER);
+		n_slots <= 1
+			? 1
+			: RTE_ALIGN_CEIL(n_slots, RTE_ACL_RESULTS_MULTIPLIER);
 
 	/* Count the rules of each context, checking them on the way. */
 	for (i = 0; i < cfg->n_filters; i++) {
@@ -378,6 +389,7 @@ ctl_acl_build_slots(const struct cfg *cfg, const int *slot, const char *name,
 		}
 	}
 
+	acl->empty = (n4 == 0 ? 1u : 0u) | (n6 == 0 ? 2u : 0u);
 	r4 = calloc(RTE_MAX(n4, 1u), sizeof(*r4));
 	r6 = calloc(RTE_MAX(n6, 1u), sizeof(*r6));
 	order = calloc(RTE_MAX(max_rules, 1u), sizeof(*order));
@@ -387,12 +399,12 @@ ctl_acl_build_slots(const struct cfg *cfg, const int *slot, const char *name,
 		goto out;
 	}
 
-	acl->v4 = ctx_create(name, "v4", DP_ACL4_NUM_FIELDS, RTE_MAX(n4, 1u), e,
-			     &rc);
+	acl->v4 = ctx_create(name, "v4", socket, DP_ACL4_NUM_FIELDS,
+			     RTE_MAX(n4, 1u), e, &rc);
 	if (acl->v4 == NULL)
 		goto out;
-	acl->v6 = ctx_create(name, "v6", DP_ACL6_NUM_FIELDS, RTE_MAX(n6, 1u), e,
-			     &rc);
+	acl->v6 = ctx_create(name, "v6", socket, DP_ACL6_NUM_FIELDS,
+			     RTE_MAX(n6, 1u), e, &rc);
 	if (acl->v6 == NULL)
 		goto out;
 

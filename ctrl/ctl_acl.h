@@ -40,8 +40,10 @@
 struct ctl_acl {
 	struct rte_acl_ctx *v4; /* IPv4 and non-IP packets */
 	struct rte_acl_ctx *v6; /* IPv6 packets */
-	uint32_t n_categories;	/* for rte_acl_classify: a multiple of
-				 * RTE_ACL_RESULTS_MULTIPLIER, >= n_sessions */
+	uint32_t n_categories;	/* for rte_acl_classify: 1 for one slot,
+				 * else a multiple of
+				 * RTE_ACL_RESULTS_MULTIPLIER >= n_sessions */
+	uint32_t empty; /* bit 0: v4 has no rule (but the guard), 1: v6 */
 	uint32_t n_sessions;
 	uint32_t
 		dflt_accept; /* bit i: session i accepts what no rule matched */
@@ -68,6 +70,14 @@ int ctl_acl_build(const struct cfg *cfg, const char *name, struct ctl_acl *acl,
 int ctl_acl_build_slots(const struct cfg *cfg, const int *slot,
 			const char *name, struct ctl_acl *acl,
 			struct dpm_err *e);
+
+/*
+ * The same with both contexts in the memory of NUMA socket SOCKET
+ * (SOCKET_ID_ANY: wherever there is room), for the workers of that socket:
+ * ctl_acl_build and ctl_acl_build_slots take SOCKET_ID_ANY.
+ */
+int ctl_acl_build_on(const struct cfg *cfg, const int *slot, const char *name,
+		     int socket, struct ctl_acl *acl, struct dpm_err *e);
 
 /* Free what ctl_acl_build made; safe on a zeroed or partly built struct. */
 void ctl_acl_free(struct ctl_acl *acl);

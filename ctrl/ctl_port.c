@@ -236,6 +236,32 @@ copy_queue_size(const struct cfg *cfg, unsigned int n_workers, const bool *mir,
 	return 0;
 }
 
+/*
+ * Give the configured port PORT_ID a symmetric Toeplitz key (0x6d5a
+ * repeated: a flow's two directions hash alike) for the hash types HF.
+ * Whether it took: only then do workers use the NIC's hash as the flow
+ * hash; otherwise they compute their own (the port's key stays).
+ */
+static bool
+rss_symmetric(uint16_t port_id, const struct rte_eth_dev_info *info,
+	      uint64_t hf)
+{
+	uint8_t key[128];
+	struct rte_eth_rss_conf rc;
+	unsigned int i;
+
+	if (info->hash_key_size == 0 || info->hash_key_size > sizeof(key) ||
+	    hf == 0)
+		return false;
+	for (i = 0; i < info->hash_key_size; i++)
+		key[i] = i % 2 ? 0x5a : 0x6d;
+	memset(&rc, 0, sizeof(rc));
+	rc.rss_key = key;
+	rc.rss_key_len = info->hash_key_size;
+	rc.rss_hf = hf;
+	return rte_eth_dev_rss_hash_update(port_id, &rc) == 0;
+}
+
 static int
 configure_one(const struct cfg_port *cp, struct ctl_port *p,
 	      unsigned int n_workers, bool fwd, bool mir, uint16_t mir_txd,
@@ -328,6 +354,9 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
 			info.flow_type_rss_offloads;
+		/* The hash in each mbuf, to be the flow hash (rss_sym). */
+		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
+			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	}
 	/* A device whose driver cannot take the MTU (net_af_packet: the
 	 * kernel interface has it, DPDK's view stays 1500) is taken at its
@@ -369,6 +398,9 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
 		p->hw_ip_cksum = true;
 	}
+	/* IPv6 copies' outer UDP checksum: decided by udp6_offload(). */
+	if (p->hw_udp_cksum)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 	if (!p->multiseg && cp->tx_multiseg == CFG_MULTISEG_YES) {
 		/* The operator vouches for a driver that sends chains but
 		 * does not advertise it (net_null, net_pcap, ...). */
@@ -390,6 +422,14 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 				cp->mtu ? " and the configured mtu" : "",
 				rte_strerror(-rc));
 	p->configured = true;
+	if (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH)
+		p->rss_sym = rss_symmetric(p->port_id, &info,
+					   conf.rx_adv_conf.rss_conf.rss_hf);
+	/* Copies only (no chains, so no clones): the PMD may put them back
+	 * in their pool in bulk, without a look at each. */
+	if (mir && !p->multiseg &&
+	    (info.tx_queue_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE))
+		p->fast_free = true;
 	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
 	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, NULL, &nb_mird);
 	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_ctld, &nb_ctltx);
@@ -419,8 +459,12 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 		/* A copy queue holds at most its share of the mirror pool. */
 		if (q >= n_wtxq)
 			nb = nb_ctltx;
-		else if (mir && q % p->txq_stride == p->mir_ofs)
+		else if (mir && q % p->txq_stride == p->mir_ofs) {
 			nb = nb_mird;
+			if (p->fast_free)
+				txc.offloads |=
+					RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+		}
 		rc = rte_eth_tx_queue_setup(p->port_id, q, nb,
 					    rte_eth_dev_socket_id(p->port_id),
 					    &txc);
@@ -531,27 +575,56 @@ pool_bytes(unsigned int n, unsigned int data_room, uint64_t pg)
 #define MB(bytes)      ((unsigned int)(((bytes) + (1u << 20) - 1) >> 20))
 #define MB_DOWN(bytes) ((unsigned int)((bytes) >> 20))
 
+/* Free every pool of PORTS (those made so far); idempotent. */
+static void
+pools_free(struct ctl_ports *ports)
+{
+	unsigned int i;
+
+	for (i = 0; i < DP_MAX_SOCKETS; i++) {
+		rte_mempool_free(ports->hdr_pool[i]);
+		rte_mempool_free(ports->clone_pool[i]);
+		rte_mempool_free(ports->mirror_pool[i]);
+		ports->hdr_pool[i] = ports->clone_pool[i] = NULL;
+		ports->mirror_pool[i] = NULL;
+	}
+	for (i = 0; i < CFG_MAX_PORTS; i++) {
+		rte_mempool_free(ports->rx_pool[i]);
+		ports->rx_pool[i] = NULL;
+	}
+	rte_mempool_free(ports->neigh_pool);
+	ports->neigh_pool = NULL;
+}
+
+/* Data room of a clone's header mbuf: the outer headers, in front of an
+ * original it shares by reference count. */
+#define HDR_DATA_ROOM (RTE_PKTMBUF_HEADROOM + 128)
+
 /*
- * A pool could not be created: release those that were, then say what the
- * three need, what the EAL has free, and what to do about it.
+ * A pool could not be created: release those that were, then say what
+ * they all need (the receive pools of N_MBUFS[i] mbufs, the mirror, clone
+ * and header pools of each socket), what the EAL has free, and what to do
+ * about it.
  */
 static void
-pool_error(const struct cfg *cfg, struct ctl_ports *ports, unsigned int n_mbufs,
-	   struct dpm_err *e)
+pool_error(const struct cfg *cfg, struct ctl_ports *ports,
+	   const unsigned int *n_mbufs, struct dpm_err *e)
 {
 	struct rte_malloc_socket_stats st;
 	uint64_t pg = pool_page_size();
-	uint64_t rx = pool_bytes(n_mbufs, RTE_MBUF_DEFAULT_BUF_SIZE, pg);
+	uint64_t rx = 0, used, per_k, total, need;
 	uint64_t mirror =
 		pool_bytes(cfg->mirror_pool, RTE_MBUF_DEFAULT_BUF_SIZE, pg);
 	uint64_t clone = pool_bytes(cfg->mirror_pool, 0, pg);
-	uint64_t need = rx + mirror + clone, used, per_k, total;
-	unsigned int m;
+	uint64_t hdr = pool_bytes(cfg->mirror_pool, HDR_DATA_ROOM, pg);
+	unsigned int m, i, n_rx = 0, n_sock = RTE_MAX(ports->n_sock, 1u);
 
-	rte_mempool_free(ports->clone_pool);
-	rte_mempool_free(ports->mirror_pool);
-	rte_mempool_free(ports->rx_pool);
-	ports->clone_pool = ports->mirror_pool = ports->rx_pool = NULL;
+	for (i = 0; i < ports->n_rx; i++) {
+		rx += pool_bytes(n_mbufs[i], RTE_MBUF_DEFAULT_BUF_SIZE, pg);
+		n_rx += n_mbufs[i];
+	}
+	need = rx + n_sock * (mirror + clone + hdr);
+	pools_free(ports);
 	memset(&st, 0, sizeof(st));
 	rte_malloc_get_socket_stats((int)rte_socket_id(), &st);
 	used = st.heap_totalsz_bytes - st.heap_freesz_bytes;
@@ -559,32 +632,172 @@ pool_error(const struct cfg *cfg, struct ctl_ports *ports, unsigned int n_mbufs,
 	 * rulesets and workers allocate next; in steps of 64 MB. */
 	total = used + need + (64u << 20);
 	m = (MB(total) + 63) / 64 * 64;
-	per_k = (mirror + clone) * 1024 / cfg->mirror_pool;
+	per_k = n_sock * (mirror + clone + hdr) * 1024 / cfg->mirror_pool;
 	dpm_fail(e, ENOMEM,
 		 "cannot create the mbuf pools: they need about %u MB "
-		 "(dpm_rx %u mbufs %u MB, dpm_mirror %u mbufs %u MB, dpm_clone "
-		 "%u mbufs %u MB), and the EAL has %u MB free (largest block "
-		 "%u MB, %u MB in use); give the EAL more memory, e.g. -m %u "
-		 "with --no-huge (or that much in hugepages), or lower "
-		 "[dpmirror] mirror_pool (now %u; each 1024 mirror mbufs "
-		 "take about %u MB with their clone headers)",
-		 MB(need), n_mbufs, MB(rx), cfg->mirror_pool, MB(mirror),
-		 cfg->mirror_pool, MB(clone), MB_DOWN(st.heap_freesz_bytes),
-		 MB_DOWN(st.greatest_free_size), MB(used), m, cfg->mirror_pool,
-		 MB(per_k));
+		 "(dpm_rx %u mbufs %u MB, and on each of %u NUMA socket(s) "
+		 "with workers dpm_mirror %u mbufs %u MB, dpm_clone %u mbufs "
+		 "%u MB, dpm_hdr %u mbufs %u MB), and the EAL has %u MB free "
+		 "(largest block %u MB, %u MB in use); give the EAL more "
+		 "memory, e.g. -m %u with --no-huge (or that much in "
+		 "hugepages), or lower [dpmirror] mirror_pool (now %u; each "
+		 "1024 mirror mbufs take about %u MB with their clone and "
+		 "header mbufs)",
+		 MB(need), n_rx, MB(rx), n_sock, cfg->mirror_pool, MB(mirror),
+		 cfg->mirror_pool, MB(clone), cfg->mirror_pool, MB(hdr),
+		 MB_DOWN(st.heap_freesz_bytes), MB_DOWN(st.greatest_free_size),
+		 MB(used), m, cfg->mirror_pool, MB(per_k));
+}
+
+/*
+ * The pools: mirror, clone and header pools on each socket index's socket,
+ * and a receive pool on each socket the ports are on, sized by the ports
+ * there (PER_PORT[i] mbufs for port i, SLACK more per pool).
+ */
+static int
+pools_create(const struct cfg *cfg, struct ctl_ports *ports,
+	     const unsigned int *per_port, unsigned int slack,
+	     struct dpm_err *e)
+{
+	unsigned int n_mbufs[CFG_MAX_PORTS], i, j;
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	memset(n_mbufs, 0, sizeof(n_mbufs));
+	for (i = 0; i < ports->n; i++) {
+		int s = ports->p[i].socket;
+
+		if (s == SOCKET_ID_ANY)
+			s = ports->sock[0];
+		for (j = 0; j < ports->n_rx; j++)
+			if (ports->rx_sock[j] == s)
+				break;
+		if (j == ports->n_rx) {
+			ports->rx_sock[j] = s;
+			ports->n_rx++;
+			n_mbufs[j] = slack;
+		}
+		n_mbufs[j] += per_port[i];
+	}
+	for (j = 0; j < ports->n_rx; j++) {
+		if (j == 0)
+			snprintf(name, sizeof(name), "dpm_rx");
+		else
+			snprintf(name, sizeof(name), "dpm_rx_%d",
+				 ports->rx_sock[j]);
+		ports->rx_pool[j] = rte_pktmbuf_pool_create(
+			name, n_mbufs[j], POOL_CACHE, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, ports->rx_sock[j]);
+		if (ports->rx_pool[j] == NULL)
+			goto fail;
+	}
+	for (i = 0; i < ports->n_sock; i++) {
+		/* Socket index 0's keep the names they always had. */
+		char sfx[8] = "";
+
+		if (i > 0)
+			snprintf(sfx, sizeof(sfx), "_%u", i);
+		snprintf(name, sizeof(name), "dpm_mirror%s", sfx);
+		ports->mirror_pool[i] = rte_pktmbuf_pool_create(
+			name, cfg->mirror_pool, POOL_CACHE, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, ports->sock[i]);
+		snprintf(name, sizeof(name), "dpm_clone%s", sfx);
+		ports->clone_pool[i] = rte_pktmbuf_pool_create(
+			name, cfg->mirror_pool, POOL_CACHE, 0, 0,
+			ports->sock[i]);
+		snprintf(name, sizeof(name), "dpm_hdr%s", sfx);
+		ports->hdr_pool[i] = rte_pktmbuf_pool_create(
+			name, cfg->mirror_pool, POOL_CACHE, 0, HDR_DATA_ROOM,
+			ports->sock[i]);
+		if (ports->mirror_pool[i] == NULL ||
+		    ports->clone_pool[i] == NULL || ports->hdr_pool[i] == NULL)
+			goto fail;
+	}
+	return 0;
+fail:
+	pool_error(cfg, ports, n_mbufs, e);
+	return -ENOMEM;
+}
+
+/* The rx pool of port P's socket. */
+static struct rte_mempool *
+rx_pool_of(const struct ctl_ports *ports, const struct ctl_port *p)
+{
+	int s = p->socket == SOCKET_ID_ANY ? ports->sock[0] : p->socket;
+	unsigned int j;
+
+	for (j = 0; j < ports->n_rx; j++)
+		if (ports->rx_sock[j] == s)
+			return ports->rx_pool[j];
+	return ports->rx_pool[0];
+}
+
+/*
+ * The outer UDP checksum of IPv6 VxLAN and Geneve copies: the NIC's job on
+ * the ports of such collectors where it offers it, unless every one of
+ * them there says compute or zero.  udp6_checksum = offload on a port
+ * without the offload is refused.  Sets hw_udp_cksum, which
+ * configure_one() enables and collector_build() reads.
+ */
+static int
+udp6_offload(const struct cfg *cfg, struct ctl_ports *ports, struct dpm_err *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_collectors; i++) {
+		const struct cfg_collector *cc = &cfg->collectors[i];
+		struct ctl_port *p = &ports->p[cc->port];
+		struct rte_eth_dev_info info;
+		int rc;
+
+		if ((cc->encap != CFG_ENCAP_VXLAN &&
+		     cc->encap != CFG_ENCAP_GENEVE) ||
+		    cc->remote_ip.family != 6 ||
+		    cc->udp6_checksum == CFG_UDP6_COMPUTE ||
+		    cc->udp6_checksum == CFG_UDP6_ZERO)
+			continue;
+		rc = rte_eth_dev_info_get(p->port_id, &info);
+		if (rc != 0)
+			return dpm_fail(e, rc,
+					"[port %s] device = %s: cannot read "
+					"device info (%s)",
+					cfg->ports[cc->port].name,
+					cfg->ports[cc->port].device,
+					rte_strerror(-rc));
+		if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_CKSUM)
+			p->hw_udp_cksum = true;
+		else if (cc->udp6_checksum == CFG_UDP6_OFFLOAD)
+			return dpm_fail(e, EINVAL,
+					"[collector %s] udp6_checksum = "
+					"offload: port %s (%s, driver %s) "
+					"does not offer the UDP checksum "
+					"offload; give udp6_checksum = "
+					"compute (the workers sum each copy) "
+					"or zero (RFC 6935)",
+					cc->name, cfg->ports[cc->port].name,
+					p->devname, info.driver_name);
+	}
+	return 0;
 }
 
 int
-ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
-		struct ctl_ports *ports, struct dpm_err *e)
+ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers, const int *sock,
+		unsigned int n_sock, struct ctl_ports *ports, struct dpm_err *e)
 {
 	bool polled[CFG_MAX_PORTS], fwd[CFG_MAX_PORTS], mir[CFG_MAX_PORTS];
 	bool neigh[CFG_MAX_PORTS];
-	unsigned int i, n_mbufs = 0, n_neigh = 0;
+	unsigned int i, n_neigh = 0, per_port[CFG_MAX_PORTS];
 	uint16_t mir_txd;
 	int rc;
 
 	memset(ports, 0, sizeof(*ports));
+	if (n_sock > DP_MAX_SOCKETS)
+		return dpm_fail(e, EINVAL,
+				"workers on %u NUMA sockets; at most %u are "
+				"supported",
+				n_sock, DP_MAX_SOCKETS);
+	ports->n_sock = n_sock > 0 ? n_sock : 1;
+	for (i = 0; i < ports->n_sock; i++)
+		ports->sock[i] = n_sock > 0 ? sock[i] : (int)rte_socket_id();
 	port_roles(cfg, polled, fwd, mir, neigh);
 	for (i = 0; i < cfg->n_ports; i++) {
 		unsigned int j;
@@ -611,29 +824,21 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 			ports->p[i].port_id = RTE_MAX_ETHPORTS;
 			goto fail;
 		}
-		n_mbufs += cfg->ports[i].rx_queues * NB_RXD +
-			   2 * n_workers * NB_TXD;
+		ports->p[i].socket = rte_eth_dev_socket_id(ports->p[i].port_id);
+		memcpy(ports->p[i].lcores, cfg->ports[i].lcores,
+		       sizeof(ports->p[i].lcores));
+		ports->p[i].n_lcores = cfg->ports[i].n_lcores;
+		per_port[i] = cfg->ports[i].rx_queues * NB_RXD +
+			      2 * n_workers * NB_TXD;
 	}
-	n_mbufs += n_workers * (DP_RX_SLACK + POOL_CACHE) + 1024;
 	rc = copy_queue_size(cfg, n_workers, mir, &mir_txd, e);
 	if (rc != 0)
 		goto fail;
 
-	ports->rx_pool = rte_pktmbuf_pool_create("dpm_rx", n_mbufs, POOL_CACHE,
-						 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-						 rte_socket_id());
-	ports->mirror_pool = rte_pktmbuf_pool_create(
-		"dpm_mirror", cfg->mirror_pool, POOL_CACHE, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	ports->clone_pool =
-		rte_pktmbuf_pool_create("dpm_clone", cfg->mirror_pool,
-					POOL_CACHE, 0, 0, rte_socket_id());
-	if (ports->rx_pool == NULL || ports->mirror_pool == NULL ||
-	    ports->clone_pool == NULL) {
-		pool_error(cfg, ports, n_mbufs, e);
-		rc = -ENOMEM;
+	rc = pools_create(cfg, ports, per_port,
+			  n_workers * (DP_RX_SLACK + POOL_CACHE) + 1024, e);
+	if (rc != 0)
 		goto fail;
-	}
 	if (n_neigh > 0) {
 		/* Each neigh port's extra rx ring full, its tx ring full,
 		 * and a few in the control thread's hands. */
@@ -651,10 +856,14 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
 			goto fail;
 		}
 	}
+	rc = udp6_offload(cfg, ports, e);
+	if (rc != 0)
+		goto fail;
 	for (i = 0; i < cfg->n_ports; i++) {
 		rc = configure_one(&cfg->ports[i], &ports->p[i], n_workers,
 				   fwd[i], mir[i], mir_txd, cfg->mirror_pool,
-				   ports->rx_pool, ports->neigh_pool, e);
+				   rx_pool_of(ports, &ports->p[i]),
+				   ports->neigh_pool, e);
 		if (rc != 0)
 			goto fail;
 	}
@@ -707,10 +916,6 @@ ctl_ports_teardown(struct ctl_ports *ports)
 		p->started = p->configured = p->probed = false;
 	}
 	ports->n = 0;
-	rte_mempool_free(ports->neigh_pool);
-	rte_mempool_free(ports->clone_pool);
-	rte_mempool_free(ports->mirror_pool);
-	rte_mempool_free(ports->rx_pool);
-	ports->clone_pool = ports->mirror_pool = ports->rx_pool = NULL;
-	ports->neigh_pool = NULL;
+	pools_free(ports);
+	ports->n_rx = 0;
 }

@@ -30,6 +30,7 @@
 #include <rte_mempool.h>
 
 #include "cfg.h"
+#include "dp_limits.h"
 #include "dpm_err.h"
 
 struct ctl_port {
@@ -41,6 +42,16 @@ struct ctl_port {
 	bool multiseg;	  /* tx takes chained mbufs */
 	bool scatter;	  /* rx may deliver chained mbufs */
 	bool hw_ip_cksum; /* tx computes IPv4 header checksums (copies) */
+	/* tx computes UDP checksums (IPv6 VxLAN and Geneve copies) */
+	bool hw_udp_cksum;
+	/* rx delivers an RSS hash computed with a symmetric key: both
+	 * directions of a flow hash alike, so workers use it as the flow
+	 * hash (dp_port.rss_sym). */
+	bool rss_sym;
+	/* Copy queues free with RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE: the port
+	 * takes no chains, so no clone goes there, only copies from one
+	 * pool per queue with a reference count of 1. */
+	bool fast_free;
 	uint16_t n_rxq;
 	uint16_t n_txq;
 	uint16_t mtu;
@@ -53,19 +64,38 @@ struct ctl_port {
 	bool neigh;
 	uint16_t ctl_txq;
 	char devname[RTE_ETH_NAME_MAX_LEN];
+	/* NUMA socket of the device (rte_eth_dev_socket_id; SOCKET_ID_ANY:
+	 * unknown), and the lcores its rx queues go to ([port] lcores; 0:
+	 * the workers of its socket, ctl_workers.h). */
+	int socket;
+	uint16_t lcores[CFG_MAX_PORT_LCORES];
+	unsigned int n_lcores;
 };
 
 struct ctl_ports {
 	unsigned int n;
 	struct ctl_port p[CFG_MAX_PORTS];
-	struct rte_mempool *rx_pool;
-	struct rte_mempool *mirror_pool;
-	struct rte_mempool *clone_pool;
+	/* The pools of each socket index, on that socket (sock[i]): whole
+	 * copies, the indirect mbufs of clones, and the small header mbufs
+	 * of clones that share the original.  Index 0's are dp_shared's. */
+	unsigned int n_sock;
+	int sock[DP_MAX_SOCKETS];
+	struct rte_mempool *mirror_pool[DP_MAX_SOCKETS];
+	struct rte_mempool *clone_pool[DP_MAX_SOCKETS];
+	struct rte_mempool *hdr_pool[DP_MAX_SOCKETS];
+	/* Receive pools, one per socket the ports are on (rx_sock[i]). */
+	unsigned int n_rx;
+	int rx_sock[CFG_MAX_PORTS];
+	struct rte_mempool *rx_pool[CFG_MAX_PORTS];
 	struct rte_mempool *neigh_pool; /* NULL: no port is neigh */
 };
 
 /*
- * Probe, configure and start every port of CFG for N_WORKERS workers.
+ * Probe, configure and start every port of CFG for N_WORKERS workers on
+ * the N_SOCK NUMA sockets SOCK (socket index i is SOCK[i], ctl_workers'
+ * sidx; N_SOCK 0: one, the control thread's): mirror, clone and header
+ * pools on each, and each port's rx queues fed from a pool on the port's
+ * socket (socket index 0's when the device does not say).
  * Returns 0, or a negative errno with a message in E naming the section,
  * the key and its value ("[port p0] rx_queues = 2: ...") and what would
  * work; then everything done so far has been undone.  An interface that a
@@ -73,6 +103,7 @@ struct ctl_ports {
  * refused before the device is probed (-ENODEV).
  */
 int ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers,
+		    const int *sock, unsigned int n_sock,
 		    struct ctl_ports *ports, struct dpm_err *e);
 
 /* Stop, close and remove the ports; free the pools.  Idempotent. */

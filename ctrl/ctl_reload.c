@@ -117,9 +117,7 @@ ctl_reload_epochs(const struct dp_ruleset *old, struct dp_ruleset *new,
 			continue;
 		if (o->sample == n->sample)
 			n->sample_epoch = o->sample_epoch;
-		if (o->metered == n->metered &&
-		    (!n->metered || memcmp(&o->meter_prof, &n->meter_prof,
-					   sizeof(n->meter_prof)) == 0))
+		if (memcmp(&o->rate, &n->rate, sizeof(n->rate)) == 0)
 			n->meter_epoch = o->meter_epoch;
 	}
 }
@@ -263,6 +261,20 @@ multiseg_name(int m)
 				      : "auto";
 }
 
+/* A port's lcores as written (2,3), "(none)" without them. */
+static const char *
+lcores_text(const struct cfg_port *p, char *buf, size_t len)
+{
+	unsigned int i;
+	size_t o = 0;
+
+	snprintf(buf, len, "(none)");
+	for (i = 0; i < p->n_lcores && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%u", i ? "," : "",
+				      p->lcores[i]);
+	return buf;
+}
+
 static const char *
 peer_name(const struct cfg *c, int peer)
 {
@@ -358,6 +370,13 @@ check_ports(const struct cfg *old, struct cfg *next, struct cfg_errors *errs)
 				"restart",
 				n->name, multiseg_name(o->tx_multiseg),
 				multiseg_name(n->tx_multiseg));
+		if (o->n_lcores != n->n_lcores ||
+		    memcmp(o->lcores, n->lcores,
+			   n->n_lcores * sizeof(n->lcores[0])) != 0)
+			add_err(errs,
+				"[port %s] lcores = %s -> %s: needs a restart",
+				n->name, lcores_text(o, a, sizeof(a)),
+				lcores_text(n, b, sizeof(b)));
 	}
 	if (errs->n == n0 && moved)
 		reorder_ports(next, perm);

@@ -49,6 +49,13 @@ collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
 	if (dp_encap_tmpl_init(&dc->tmpl, &ep) != 0)
 		return -1;
 	dc->tmpl.hw_ip_cksum = p->hw_ip_cksum && ep.family == 4;
+	/* Not given: the NIC's where the port has the offload on. */
+	if (cc->udp6_checksum == CFG_UDP6_ZERO)
+		dc->tmpl.udp6_csum = DP_UDP6_ZERO;
+	else if (cc->udp6_checksum != CFG_UDP6_COMPUTE && p->hw_udp_cksum)
+		dc->tmpl.udp6_csum = DP_UDP6_OFFLOAD;
+	else
+		dc->tmpl.udp6_csum = DP_UDP6_COMPUTE;
 	/* remote_mac = auto leaves remote_mac zero until the next hop
 	 * answers (the control thread fills it in): never send to it. */
 	dc->no_neighbor =
@@ -73,27 +80,32 @@ collector_build(const struct cfg_collector *cc, const struct ctl_port *p,
 	return 0;
 }
 
+/* The largest frame a collector of RS sends: what a rate's burst holds. */
+static uint32_t
+largest_frame(const struct dp_ruleset *rs)
+{
+	uint32_t i, m = 0;
+
+	for (i = 0; i < rs->n_coll; i++)
+		m = RTE_MAX(m, rs->coll[i].max_frame);
+	return m;
+}
+
+/*
+ * The session's cap: the bucket its workers share (ds->rate), 50 ms of
+ * the rate or two jumbo copies, whichever is more.
+ */
 static int
 session_meter(const struct cfg_session *cs, unsigned int n_workers,
-	      struct dp_session *ds)
+	      uint32_t max_frame, struct dp_session *ds)
 {
-	struct rte_meter_srtcm_params mp;
-	uint64_t cir;
+	uint64_t burst;
 
 	if (cs->rate_bps == 0)
 		return 0;
-	cir = cs->rate_bps / 8 / (n_workers ? n_workers : 1);
-	if (cir == 0)
-		cir = 1;
-	memset(&mp, 0, sizeof(mp));
-	mp.cir = cir;
-	/* Allow a burst of 50 ms at the rate, and at least two jumbo copies. */
-	mp.cbs = RTE_MAX(cir / 20, (uint64_t)2 * 9100);
-	mp.ebs = 0;
-	if (rte_meter_srtcm_profile_config(&ds->meter_prof, &mp) != 0)
-		return -1;
-	ds->metered = 1;
-	return 0;
+	burst = RTE_MAX(cs->rate_bps / 8 / 20, (uint64_t)2 * 9100);
+	return dp_rate_prof_init(&ds->rate, cs->rate_bps, burst,
+				 rte_get_tsc_hz(), n_workers, max_frame);
 }
 
 /* How many workers receive the traffic of session S. */
@@ -129,7 +141,7 @@ ctl_ruleset_build_slots(const struct cfg *cfg, const int *slot,
 	struct ctl_acl acl;
 	char name[32];
 	uint32_t rx[DP_MAX_PORTS], tx[DP_MAX_PORTS];
-	unsigned int i, j;
+	unsigned int i, j, n_sock;
 
 	rs = rte_zmalloc("dpm_ruleset", sizeof(*rs), RTE_CACHE_LINE_SIZE);
 	if (rs == NULL) {
@@ -144,6 +156,17 @@ ctl_ruleset_build_slots(const struct cfg *cfg, const int *slot,
 	for (i = 0; i < cfg->n_collectors; i++) {
 		const struct cfg_collector *cc = &cfg->collectors[i];
 
+		/* The offload is set up with the port, at start. */
+		if (cc->udp6_checksum == CFG_UDP6_OFFLOAD &&
+		    !ports->p[cc->port].hw_udp_cksum) {
+			dpm_fail(e, EINVAL,
+				 "[collector %s] udp6_checksum = offload: "
+				 "port %s was started without the UDP "
+				 "checksum offload; give udp6_checksum = "
+				 "compute, or restart dpmirror",
+				 cc->name, cfg->ports[cc->port].name);
+			goto fail;
+		}
 		if (collector_build(cc, &ports->p[cc->port], &rs->coll[i]) !=
 		    0) {
 			dpm_fail(e, EINVAL,
@@ -228,7 +251,7 @@ ctl_ruleset_build_slots(const struct cfg *cfg, const int *slot,
 		if (session_meter(
 			    cs,
 			    session_workers(rs, (unsigned int)k, port_workers),
-			    ds) != 0) {
+			    largest_frame(rs), ds) != 0) {
 			dpm_fail(e, EINVAL,
 				 "[session %s] rate = %llu: the "
 				 "meter rejects this rate",
@@ -258,12 +281,26 @@ ctl_ruleset_build_slots(const struct cfg *cfg, const int *slot,
 				cfg->collectors[i].dst_port;
 	}
 
-	snprintf(name, sizeof(name), "dpm%llu", (unsigned long long)generation);
-	if (ctl_acl_build_slots(cfg, slot, name, &acl, e) != 0)
-		goto fail;
-	rs->acl4 = acl.v4;
-	rs->acl6 = acl.v6;
+	/* The same contexts in the memory of each socket with workers (one,
+	 * on any socket, for ports set up without workers' sockets). */
+	n_sock = RTE_MAX(ports->n_sock, 1u);
+	for (i = 0; i < n_sock && i < DP_MAX_SOCKETS; i++) {
+		if (i == 0)
+			snprintf(name, sizeof(name), "dpm%llu",
+				 (unsigned long long)generation);
+		else
+			snprintf(name, sizeof(name), "dpm%llu-s%u",
+				 (unsigned long long)generation, i);
+		if (ctl_acl_build_on(cfg, slot, name,
+				     ports->n_sock > 0 ? ports->sock[i]
+						       : SOCKET_ID_ANY,
+				     &acl, e) != 0)
+			goto fail;
+		rs->acl4[i] = acl.v4;
+		rs->acl6[i] = acl.v6;
+	}
 	rs->n_categories = acl.n_categories;
+	rs->acl_empty = acl.empty;
 	rs->n_sessions = acl.n_sessions;
 	rs->dflt_accept = acl.dflt_accept;
 	return rs;
@@ -282,9 +319,11 @@ ctl_ruleset_free(struct dp_ruleset *rs)
 		return;
 	for (s = 0; s < DP_MAX_SESSIONS; s++)
 		ctl_bpf_free(rs->bpf[s]);
-	memset(&acl, 0, sizeof(acl));
-	acl.v4 = rs->acl4;
-	acl.v6 = rs->acl6;
-	ctl_acl_free(&acl);
+	for (s = 0; s < DP_MAX_SOCKETS; s++) {
+		memset(&acl, 0, sizeof(acl));
+		acl.v4 = rs->acl4[s];
+		acl.v6 = rs->acl6[s];
+		ctl_acl_free(&acl);
+	}
 	rte_free(rs);
 }

@@ -15,10 +15,12 @@
 #include "dpm_err.h"
 
 /*
- * Build a ruleset for CFG over the set-up PORTS.  PORT_WORKERS[p] is the
- * set of workers (bit w = worker w, up to 64) that receive on port p: a
- * session's rate cap is shared out evenly among the workers that receive
- * its traffic (RSS imbalance between them skews it).  GENERATION must
+ * Build a ruleset for CFG over the set-up PORTS, with the ACL contexts of
+ * each of the ports' socket indexes (ports->n_sock; one, on any socket,
+ * when 0).  PORT_WORKERS[p] is the set of workers (bit w = worker w, up to
+ * 64) that receive on port p: a session's rate cap is one bucket those of
+ * its traffic share (dp_rate.h: each may keep one grant unspent, which the
+ * bucket's depth leaves room for).  GENERATION must
  * differ from the ruleset it replaces.  A collector with remote_mac = auto
  * whose remote_mac is still zero (its next hop not resolved, see
  * ctl_neigh.h) gets no_neighbor: its copies are dropped and counted.

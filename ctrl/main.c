@@ -468,9 +468,11 @@ setup_shared(const struct cfg *cfg, struct proc *pr, struct dpm_err *e)
 	for (i = 0; i < pr->ports.n; i++) {
 		sh->port[i].port_id = pr->ports.p[i].port_id;
 		sh->port[i].peer = (int16_t)cfg->ports[i].peer;
+		sh->port[i].rss_sym = pr->ports.p[i].rss_sym;
 	}
-	sh->mirror_pool = pr->ports.mirror_pool;
-	sh->clone_pool = pr->ports.clone_pool;
+	sh->mirror_pool = pr->ports.mirror_pool[0];
+	sh->clone_pool = pr->ports.clone_pool[0];
+	sh->hdr_pool = pr->ports.hdr_pool[0];
 	clock_anchor(&sh->ts[0]);
 	sz = rte_rcu_qsbr_get_memsize(pr->ws.n);
 	sh->qsbr = rte_zmalloc("dpm_qsbr", sz, RTE_CACHE_LINE_SIZE);
@@ -514,19 +516,23 @@ start_up(const struct cfg *cfg, struct proc *pr, bool *config,
 	rc = ctl_workers_init_eal(&pr->ws, e);
 	if (rc != 0)
 		return rc;
-	rc = ctl_ports_setup(cfg, pr->ws.n, &pr->ports, e);
+	rc = ctl_ports_setup(cfg, pr->ws.n, pr->ws.sock, pr->ws.n_sock,
+			     &pr->ports, e);
 	if (rc != 0) {
 		/* Pools the EAL has no memory for: -m first (the message
 		 * also says which mirror_pool would fit). */
 		*config = rc != -ENOMEM;
 		return rc;
 	}
-	rc = ctl_workers_alloc(&pr->ws, &pr->shared, e);
-	if (rc != 0)
-		return rc;
+	/* The workers start from dp_shared's pools (socket index 0's),
+	 * then take their own socket's. */
 	rc = setup_shared(cfg, pr, e);
 	if (rc != 0)
 		return rc;
+	rc = ctl_workers_alloc(&pr->ws, &pr->shared, e);
+	if (rc != 0)
+		return rc;
+	ctl_workers_use_pools(&pr->ws, &pr->ports);
 	rc = ctl_workers_assign(&pr->ws, &pr->ports, e);
 	if (rc != 0) {
 		*config = true;
@@ -989,6 +995,11 @@ dry_run_port(const struct cfg *cfg, const struct ctl_port *p,
 		       ? " (tx_multiseg = yes)"
 		       : "",
 	       __builtin_popcountll(ws->port_workers[i]));
+	if (p->rss_sym)
+		printf("    RSS with a symmetric key: its hash is the flow "
+		       "hash\n");
+	if (p->fast_free)
+		printf("    copy queues free in bulk (MBUF_FAST_FREE)\n");
 	if (p->neigh)
 		printf("    remote_mac = auto: the control thread resolves "
 		       "next hops here on rx queue(s) 0..%u and tx queue %u\n",

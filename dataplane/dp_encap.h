@@ -148,6 +148,17 @@ struct dp_encap_tmpl {
 	/* IPv4 header checksum left to the NIC (the field stays 0); set by
 	 * the control thread when the egress port offers the offload. */
 	uint8_t hw_ip_cksum;
+	/* IPv6 VxLAN/Geneve: how the outer UDP checksum is filled (enum
+	 * dp_udp6_csum); set by the control thread from [collector]
+	 * udp6_checksum and what the egress port offers. */
+	uint8_t udp6_csum;
+};
+
+/* The outer UDP checksum of IPv6 VxLAN and Geneve copies. */
+enum dp_udp6_csum {
+	DP_UDP6_COMPUTE = 0, /* computed by the worker over the copy */
+	DP_UDP6_OFFLOAD, /* left to the NIC (RTE_ETH_TX_OFFLOAD_UDP_CKSUM) */
+	DP_UDP6_ZERO,	 /* 0, as RFC 6935 allows for tunnels */
 };
 
 /* Whether copies made from T carry a GRE sequence number. */
@@ -231,6 +242,24 @@ dp_encap_write_erspan(const struct dp_encap_tmpl *t, uint8_t *dst,
 		e[11] |= DP_ERSPAN3_D;
 }
 
+/* Copy the LEN (32 < LEN <= DP_ENCAP_MAX_HDR) bytes of a template's
+ * header to DST in constant-size pieces, the last one overlapping the one
+ * before it: a few vector moves where a memcpy of a runtime length would
+ * be a call into libc. */
+static inline void
+dp_encap_copy_hdr(uint8_t *dst, const uint8_t *hdr, uint16_t len)
+{
+	if (len > 64) {
+		memcpy(dst, hdr, 64);
+		memcpy(dst + len - 32, hdr + len - 32, 32);
+	} else {
+		memcpy(dst, hdr, 32);
+		memcpy(dst + len - 32, hdr + len - 32, 32);
+	}
+}
+
+_Static_assert(DP_ENCAP_MAX_HDR <= 96, "dp_encap_copy_hdr copies at most 96");
+
 /*
  * Write the outer header at DST (t->len bytes) for the copy PK describes.
  * For none with a VLAN, DST is the start of the copy and the inner frame
@@ -251,7 +280,7 @@ dp_encap_write_pkt(const struct dp_encap_tmpl *t, uint8_t *dst,
 			dp_encap_write_tag(t, dst);
 		return;
 	}
-	memcpy(dst, t->hdr, t->len);
+	dp_encap_copy_hdr(dst, t->hdr, t->len);
 	l4_len = (uint32_t)(t->len - t->l4_ofs) + pk->inner_len;
 	if (t->family == 4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(dst + l3);

@@ -37,6 +37,10 @@
 /* Worker lcores: one rte_rcu_qsbr thread id and one statistics slot each;
  * the control side keeps, per port, a 64-bit set of the workers polling
  * it (ctl_workers.h asserts that they fit). */
+/* NUMA sockets with their own mirror pools and ACL contexts (a worker
+ * uses its socket's: dp_worker.sidx indexes them, not the socket id). */
+#define DP_MAX_SOCKETS 8
+
 #define DP_MAX_WORKERS 64
 
 /* (port, rx queue) pairs one worker polls. */

@@ -9,7 +9,7 @@
 #include "dp_mirror.h"
 
 struct rte_mbuf *
-dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len, int clone,
+dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len, int kind,
 	       const struct dp_encap_tmpl *t, const struct dp_encap_pkt *pk,
 	       struct rte_mbuf *m0, struct rte_mempool *mp,
 	       struct rte_mempool *clone_mp)
@@ -21,7 +21,7 @@ dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len, int clone,
 		if (unlikely(m0 == NULL))
 			return NULL;
 	}
-	m = dp_mirror_build(pkt, inner_len, clone, t, m0, clone_mp);
+	m = dp_mirror_build(pkt, inner_len, kind, t, m0, clone_mp);
 	if (likely(m != NULL))
 		dp_mirror_finish(t, m, pk);
 	return m;

@@ -15,11 +15,14 @@
  * tx.  The original is never written.
  */
 
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_udp.h>
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
 
@@ -54,8 +57,10 @@ dp_mirror_copy_in(struct rte_mbuf *pkt, uint32_t inner_len,
 {
 	uint8_t *p;
 
+	/* A raw mbuf (dp_mirror_rearm) still has its last use's lengths:
+	 * its room is counted from data_off alone. */
 	if (unlikely(rte_pktmbuf_headroom(m) < t->len ||
-		     rte_pktmbuf_tailroom(m) < inner_len)) {
+		     (uint32_t)m->buf_len - m->data_off < inner_len)) {
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
@@ -123,6 +128,43 @@ dp_mirror_clone_in(struct rte_mbuf *pkt, uint32_t inner_len,
 }
 
 /*
+ * A clone that shares the original itself: HDR (from the small header
+ * pool) holds the outer header and is chained in front of PKT, whose
+ * reference count goes up by one.  Only for a whole (not cut), direct,
+ * one-segment original: nothing of PKT is written, so the original can
+ * still be forwarded, and PKT goes back to its pool when the last of its
+ * transmissions is done.  Not for none (its header mbuf would hold the
+ * original's MAC addresses).
+ */
+static inline struct rte_mbuf *
+dp_mirror_share_in(struct rte_mbuf *pkt, const struct dp_encap_tmpl *t,
+		   struct rte_mbuf *hdr)
+{
+	rte_mbuf_refcnt_update(pkt, 1);
+	hdr->next = pkt;
+	hdr->nb_segs = 2;
+	hdr->data_len = t->len;
+	hdr->pkt_len = (uint32_t)t->len + pkt->pkt_len;
+	return hdr;
+}
+
+/* Whether PKT may be shared by a clone of INNER_LEN bytes of it. */
+static inline int
+dp_mirror_can_share(const struct rte_mbuf *pkt, uint32_t inner_len,
+		    const struct dp_encap_tmpl *t)
+{
+	return inner_len == pkt->pkt_len && pkt->nb_segs == 1 &&
+	       RTE_MBUF_DIRECT(pkt) && t->type != DP_ENCAP_NONE;
+}
+
+/* How a copy is made (dp_mirror_build). */
+enum dp_mirror_kind {
+	DP_MIRROR_COPY = 0,  /* the bytes copied into one mirror mbuf */
+	DP_MIRROR_CLONE = 1, /* a header mbuf + an indirect mbuf */
+	DP_MIRROR_SHARE = 2, /* a header mbuf + the original, refcounted */
+};
+
+/*
  * dp_mirror_make in two steps, for a caller that numbers only the copies
  * it could build: dp_mirror_build lays out the copy or clone in M0 (not
  * NULL; freed on failure) with room for the outer header, and returns it
@@ -130,13 +172,54 @@ dp_mirror_clone_in(struct rte_mbuf *pkt, uint32_t inner_len,
  * the checksum offload flags or computes the IPv6 UDP checksum).
  */
 static inline struct rte_mbuf *
-dp_mirror_build(struct rte_mbuf *pkt, uint32_t inner_len, int clone,
+dp_mirror_build(struct rte_mbuf *pkt, uint32_t inner_len, int kind,
 		const struct dp_encap_tmpl *t, struct rte_mbuf *m0,
 		struct rte_mempool *clone_mp)
 {
-	if (clone)
+	if (kind == DP_MIRROR_SHARE)
+		return dp_mirror_share_in(pkt, t, m0);
+	if (kind == DP_MIRROR_CLONE)
 		return dp_mirror_clone_in(pkt, inner_len, t, m0, clone_mp);
 	return dp_mirror_copy_in(pkt, inner_len, t, m0);
+}
+
+/* The 8 bytes from data_off to port: the mbuf's rearm_data. */
+#define DP_MBUF_REARM_OFS offsetof(struct rte_mbuf, data_off)
+_Static_assert(offsetof(struct rte_mbuf, port) + sizeof(uint16_t) -
+			       DP_MBUF_REARM_OFS ==
+		       sizeof(uint64_t),
+	       "data_off, refcnt, nb_segs and port make one 8-byte word");
+
+/* Make the raw mbufs M[0..N-1], just taken from a pool of pktmbufs, fresh
+ * packets as rte_pktmbuf_reset would, but in a few stores each: REARM is
+ * the rearm_data word of a fresh mbuf (dp_mirror_rearm_word).  A pool's
+ * free mbufs already have next NULL (rte_pktmbuf_free leaves them so);
+ * pkt_len and data_len keep their last use's values until the build sets
+ * them, so nothing may read them before. */
+static inline void
+dp_mirror_rearm(struct rte_mbuf **m, uint16_t n, uint64_t rearm)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		*(uint64_t *)((uintptr_t)m[i] + DP_MBUF_REARM_OFS) = rearm;
+		m[i]->ol_flags = 0;
+		m[i]->packet_type = 0;
+	}
+}
+
+/* The rearm_data word of a fresh mbuf with the default headroom. */
+static inline uint64_t
+dp_mirror_rearm_word(void)
+{
+	struct rte_mbuf mb;
+
+	memset(&mb, 0, sizeof(mb));
+	mb.data_off = RTE_PKTMBUF_HEADROOM;
+	mb.nb_segs = 1;
+	mb.port = RTE_MBUF_PORT_INVALID;
+	rte_mbuf_refcnt_set(&mb, 1);
+	return *(const uint64_t *)((uintptr_t)&mb + DP_MBUF_REARM_OFS);
 }
 
 static inline void
@@ -150,12 +233,29 @@ dp_mirror_finish(const struct dp_encap_tmpl *t, struct rte_mbuf *m,
 		m->l3_len = sizeof(struct rte_ipv4_hdr);
 	}
 	if (t->family == 6 &&
-	    (t->type == DP_ENCAP_VXLAN || t->type == DP_ENCAP_GENEVE))
-		dp_encap_udp6_csum(t, m);
+	    (t->type == DP_ENCAP_VXLAN || t->type == DP_ENCAP_GENEVE)) {
+		if (t->udp6_csum == DP_UDP6_COMPUTE) {
+			dp_encap_udp6_csum(t, m);
+		} else if (t->udp6_csum == DP_UDP6_OFFLOAD) {
+			/* The NIC wants the pseudo-header sum in the field. */
+			struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(
+				m, struct rte_ipv6_hdr *, t->l3_ofs);
+			struct rte_udp_hdr *udp =
+				(struct rte_udp_hdr *)(ip + 1);
+
+			m->ol_flags |=
+				RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
+			m->l2_len = RTE_ETHER_HDR_LEN;
+			m->l3_len = sizeof(struct rte_ipv6_hdr);
+			udp->dgram_cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
+		}
+		/* DP_UDP6_ZERO: the template's 0 stays. */
+	}
 }
 
 /*
- * Make a copy (CLONE == 0) or clone (CLONE != 0) of PKT's first INNER_LEN
+ * Make a copy (KIND DP_MIRROR_COPY) or clone (DP_MIRROR_CLONE, or
+ * DP_MIRROR_SHARE where dp_mirror_can_share) of PKT's first INNER_LEN
  * bytes behind T's outer header, its per-packet fields from PK (whose
  * inner_len is INNER_LEN; a clone cut by snaplen shares only the first
  * INNER_LEN bytes).  A copy must fit one mirror mbuf: INNER_LEN <=
@@ -167,7 +267,7 @@ dp_mirror_finish(const struct dp_encap_tmpl *t, struct rte_mbuf *m,
  * Returns the new packet, or NULL when a pool is empty.
  */
 struct rte_mbuf *dp_mirror_make(struct rte_mbuf *pkt, uint32_t inner_len,
-				int clone, const struct dp_encap_tmpl *t,
+				int kind, const struct dp_encap_tmpl *t,
 				const struct dp_encap_pkt *pk,
 				struct rte_mbuf *m0, struct rte_mempool *mp,
 				struct rte_mempool *clone_mp);

@@ -182,7 +182,7 @@ stop:
 }
 
 void
-dp_parse(const uint8_t *data, uint32_t len, struct dp_meta *m)
+dp_parse_full(const uint8_t *data, uint32_t len, struct dp_meta *m)
 {
 	uint32_t ofs = ETH_HDR_LEN;
 	uint16_t type;

@@ -16,10 +16,10 @@
 
 #include <rte_acl.h>
 #include <rte_bpf.h>
-#include <rte_meter.h>
 
 #include "dp_encap.h"
 #include "dp_limits.h"
+#include "dp_rate.h"
 #include "dp_stats.h"
 
 struct dp_collector {
@@ -42,22 +42,29 @@ struct dp_session {
 	uint32_t sample;  /* 1 = every match */
 	uint8_t n_coll;
 	uint8_t coll[DP_MAX_SESSION_COLLECTORS]; /* indexes into coll[] */
-	uint8_t metered; /* rate cap in force: meter_prof is valid */
-	struct rte_meter_srtcm_profile meter_prof; /* per worker share */
-	/* A worker restarts this slot's sampler (its count) or its meter
-	 * (bucket full, meter_prof taken) when the epoch differs from the
-	 * one it last took; a session kept across a reload with the same
-	 * sample, or the same meter profile, keeps its epoch, and with it
-	 * the sampler's phase and the meter's bucket.  0 in a free slot. */
+	/* The cap shared by the session's workers (dp_rate.h): rate.cpb
+	 * != 0 when there is one; its bucket is dp_shared's for this slot. */
+	struct dp_rate_prof rate;
+	/* A worker restarts this slot's sampler (its count) or its cap
+	 * (its grant dropped, the shared bucket of `rate` filled again by
+	 * dp_rate_adopt) when the epoch differs from the one it last took;
+	 * a session kept across a reload with the same sample, or the same
+	 * rate profile, keeps its epoch, and with it the sampler's phase
+	 * and the bucket.  0 in a free slot. */
 	uint64_t sample_epoch;
 	uint64_t meter_epoch;
 };
 
 struct dp_ruleset {
-	uint64_t generation;	  /* changes with every new ruleset */
-	struct rte_acl_ctx *acl4; /* IPv4 and non-IP packets */
-	struct rte_acl_ctx *acl6; /* IPv6 packets */
-	uint32_t n_categories;	  /* results per packet in classify output */
+	uint64_t generation; /* changes with every new ruleset */
+	/* The ACL contexts of each socket index (dp_worker.sidx): one copy
+	 * of the same rules in each socket's memory; [0] always exists. */
+	struct rte_acl_ctx *acl4[DP_MAX_SOCKETS]; /* IPv4, non-IP packets */
+	struct rte_acl_ctx *acl6[DP_MAX_SOCKETS]; /* IPv6 packets */
+	uint32_t n_categories; /* results per packet in classify output */
+	/* Bit 0: acl4 holds no rule of any session, bit 1: acl6: packets of
+	 * that family are not classified, every filter's default decides. */
+	uint32_t acl_empty;
 	/* Session slots: sess[], the session masks, the ACL categories and
 	 * the workers' per-session counters are indexed by slot, which a
 	 * session keeps across reloads (ctrl/ctl_reload.h).  n_sessions is

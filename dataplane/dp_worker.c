@@ -21,6 +21,10 @@ dp_worker_init(struct dp_worker *w, struct dp_shared *sh, unsigned int lcore,
 	w->lcore = lcore;
 	w->id = id;
 	w->ruleset_gen = UINT64_MAX;
+	w->mirror_pool = sh->mirror_pool;
+	w->clone_pool = sh->clone_pool;
+	w->hdr_pool = sh->hdr_pool != NULL ? sh->hdr_pool : sh->mirror_pool;
+	w->mbuf_rearm = dp_mirror_rearm_word();
 	/* Matches no epoch of a ruleset: the first adopt starts them all. */
 	memset(w->sample_epoch, 0xff, sizeof(w->sample_epoch));
 	memset(w->meter_epoch, 0xff, sizeof(w->meter_epoch));
@@ -114,11 +118,10 @@ dp_worker_adopt(struct dp_worker *w, const struct dp_ruleset *rs)
 		if (se->meter_epoch == w->meter_epoch[s])
 			continue;
 		w->meter_epoch[s] = se->meter_epoch;
-		if (!se->metered)
-			continue;
-		/* rte_meter wants a writable profile: keep a local copy. */
-		w->meter_prof[s] = se->meter_prof;
-		rte_meter_srtcm_config(&w->meter[s], &w->meter_prof[s]);
+		/* A new cap (or a new session in the slot): drop this
+		 * worker's grant; the first worker to see the epoch fills
+		 * the shared bucket again. */
+		dp_rate_adopt(&w->sh->rate[s], &w->rate[s], se->meter_epoch);
 	}
 	w->ruleset_gen = rs->generation;
 }
@@ -172,52 +175,72 @@ plan_emit(struct dp_worker *w, const struct dp_ruleset *rs,
 	b->smask |= 1u << pl->sess;
 }
 
-/* Build the planned copies: a mirror mbuf for each (in one go when the
- * pool has them all), then each copy or clone.  With no collector that
- * numbers its copies, each is finished and queued as it is built;
- * otherwise the sequence numbers of those built are reserved first (one
- * block per collector, with one atomic add), then their outer headers
- * written.  Only copies that were built take a number. */
+/* Take N raw mbufs from MP into M (in one go when the pool has them
+ * all; else one at a time, NULL for those it has not) and make them
+ * fresh. */
+static inline void
+take_raw(struct dp_worker *w, struct rte_mempool *mp, struct rte_mbuf **m,
+	 uint16_t n)
+{
+	uint16_t k;
+
+	if (n == 0)
+		return;
+	if (likely(rte_mempool_get_bulk(mp, (void **)m, n) == 0)) {
+		dp_mirror_rearm(m, n, w->mbuf_rearm);
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		if (rte_mempool_get(mp, (void **)&m[k]) != 0)
+			m[k] = NULL;
+		else
+			dp_mirror_rearm(&m[k], 1, w->mbuf_rearm);
+	}
+}
+
+/* Build the planned copies: exactly the mbufs they need (whole ones for
+ * copies, small ones for the headers of clones), then each copy or clone.
+ * With no collector that numbers its copies, each is finished and queued
+ * as it is built; otherwise the sequence numbers of those built are
+ * reserved first (one block per collector, with one atomic add), then
+ * their outer headers written.  Only copies that were built take a
+ * number. */
 static void
 plan_run(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 	 struct rte_mbuf **pkts, uint32_t ts)
 {
-	struct dp_shared *sh = w->sh;
 	const uint16_t n = w->n_plan;
+	const uint16_t n_copy = w->n_plan_copy;
 	const int seqs = rs->seqs;
 	uint64_t seq_mask = 0;
-	uint16_t k;
+	uint16_t k, ic = 0, ih = 0;
 
 	w->n_plan = 0;
-	if (rte_pktmbuf_alloc_bulk(sh->mirror_pool, w->spare, n) != 0)
-		for (k = 0; k < n; k++)
-			w->spare[k] = rte_pktmbuf_alloc(sh->mirror_pool);
+	w->n_plan_copy = 0;
+	take_raw(w, w->mirror_pool, w->raw_copy, n_copy);
+	take_raw(w, w->hdr_pool, w->raw_hdr, (uint16_t)(n - n_copy));
 
 	/* spare[k] becomes the built copy, NULL when there is none. */
 	for (k = 0; k < n; k++) {
 		const struct dp_plan *pl = &w->plan[k];
 		const struct dp_collector *c = &rs->coll[pl->coll];
 		struct rte_mbuf *pkt = pkts[pl->pkt];
-		int clone;
+		struct rte_mbuf *m0 = pl->kind == DP_MIRROR_COPY
+					      ? w->raw_copy[ic++]
+					      : w->raw_hdr[ih++];
 
-		if (likely(w->spare[k] != NULL)) {
-			/* A none clone keeps the MAC addresses in its header
-			 * mbuf: they must be in the original's first
-			 * segment. */
-			clone = c->clone_ok && pl->inner > rs->copy_max &&
-				pkt->data_len >= RTE_ETHER_HDR_LEN;
-			w->spare[k] =
-				dp_mirror_build(pkt, pl->inner, clone, &c->tmpl,
-						w->spare[k], sh->clone_pool);
-		}
-		if (unlikely(w->spare[k] == NULL)) {
+		if (likely(m0 != NULL))
+			m0 = dp_mirror_build(pkt, pl->inner, pl->kind, &c->tmpl,
+					     m0, w->clone_pool);
+		w->spare[k] = m0;
+		if (unlikely(m0 == NULL)) {
 			dp_ctr_add_rel(&w->stats.sess[pl->sess]
 						.dropped[DP_DROP_NO_MBUF],
 				       1);
 			continue;
 		}
 		if (!seqs) {
-			plan_emit(w, rs, pl, w->spare[k], pkt, port, ts);
+			plan_emit(w, rs, pl, m0, pkt, port, ts);
 			continue;
 		}
 		if (dp_encap_has_seq(&c->tmpl)) {
@@ -232,8 +255,8 @@ plan_run(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 
 		seq_mask &= seq_mask - 1;
 		w->seq_next[c] = __atomic_fetch_add(
-			&sh->seq[rs->coll[c].slot].next, (uint32_t)w->seq_n[c],
-			__ATOMIC_RELAXED);
+			&w->sh->seq[rs->coll[c].slot].next,
+			(uint32_t)w->seq_n[c], __ATOMIC_RELAXED);
 		w->seq_n[c] = 0;
 	}
 	for (k = 0; k < n; k++)
@@ -255,11 +278,20 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 	uint32_t inner, frame, ci;
 
 	dp_ctr_add(&sc->matched, 1);
-	if (se->sample > 1 && (w->sample_cnt[s]++ % se->sample) != 0) {
-		dp_ctr_add_rel(&sc->dropped[DP_DROP_SAMPLED_OUT], 1);
-		return;
+	if (se->sample > 1) {
+		/* Count down: no division per match. */
+		if (w->sample_cnt[s] != 0) {
+			w->sample_cnt[s]--;
+			dp_ctr_add_rel(&sc->dropped[DP_DROP_SAMPLED_OUT], 1);
+			return;
+		}
+		w->sample_cnt[s] = se->sample - 1;
 	}
-	ci = se->coll[se->n_coll == 1 ? 0 : hash % se->n_coll];
+	/* hash * n_coll / 2^32: the flow's collector without a division. */
+	ci = se->coll[se->n_coll == 1
+			      ? 0
+			      : (uint32_t)(((uint64_t)hash * se->n_coll) >>
+					   32)];
 	c = &rs->coll[ci];
 	if (unlikely(c->no_neighbor)) {
 		dp_ctr_add_rel(&sc->dropped[DP_DROP_NO_NEIGHBOR], 1);
@@ -277,9 +309,8 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 		dp_ctr_add_rel(&sc->dropped[DP_DROP_TOO_BIG], 1);
 		return;
 	}
-	if (se->metered &&
-	    rte_meter_srtcm_color_blind_check(&w->meter[s], &w->meter_prof[s],
-					      now, frame) != RTE_COLOR_GREEN) {
+	if (se->rate.cpb != 0 && !dp_rate_take(&w->sh->rate[s], &w->rate[s],
+					       &se->rate, frame, now)) {
 		dp_ctr_add_rel(&sc->dropped[DP_DROP_RATE_LIMITED], 1);
 		return;
 	}
@@ -289,6 +320,21 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 		return;
 	}
 	pl = &w->plan[w->n_plan++];
+	/* Frames longer than copy_max, where the port sends chains, share
+	 * the original; those that cannot (cut by snaplen, chained, none)
+	 * are copied while one mirror mbuf holds them, as that is cheaper
+	 * than an indirect clone, and cloned beyond.  A none clone keeps
+	 * the MAC addresses in its header mbuf, so they must be in the
+	 * original's first segment. */
+	pl->kind = DP_MIRROR_COPY;
+	if (c->clone_ok && inner > rs->copy_max &&
+	    pkt->data_len >= RTE_ETHER_HDR_LEN) {
+		if (dp_mirror_can_share(pkt, inner, &c->tmpl))
+			pl->kind = DP_MIRROR_SHARE;
+		else if (inner > DP_MIRROR_COPY_MAX)
+			pl->kind = DP_MIRROR_CLONE;
+	}
+	w->n_plan_copy += pl->kind == DP_MIRROR_COPY;
 	pl->pkt = i;
 	pl->sess = (uint8_t)s;
 	pl->coll = (uint8_t)ci;
@@ -373,6 +419,32 @@ run_expressions(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t mask,
 	return added;
 }
 
+/* The flow hash of M (parsed into MD): the NIC's where the port gives a
+ * symmetric one, else dp_flow_hash.  Either is the same for both
+ * directions of a flow. */
+static inline uint32_t
+pkt_hash(int rss_sym, const struct rte_mbuf *m, const struct dp_meta *md)
+{
+	if (rss_sym && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+		return m->hash.rss;
+	return dp_flow_hash(md, rte_pktmbuf_mtod(m, const uint8_t *),
+			    m->data_len);
+}
+
+/* Packets whose data is prefetched ahead of the one being parsed. */
+#define DP_PREFETCH_AHEAD 4
+
+/* Prefetch the first packets' data, before the loop that parses them
+ * (which then prefetches DP_PREFETCH_AHEAD ahead). */
+static inline void
+prefetch_warm(struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n && i < DP_PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+}
+
 /* Parse, key and classify the burst; then mirror every accepted hit.
  * With GUARD, a frame that is one of this process's own copies is listed
  * in w->own_idx[] (w->n_own of them, in order) and wanted by no session. */
@@ -394,6 +466,11 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 	const uint32_t gport = !guard	    ? 0x10000u
 			       : gmask != 0 ? rs->own_dport[0]
 					    : 0;
+	const int rss_sym = w->sh->port[port].rss_sym;
+	const uint32_t empty = rs->acl_empty;
+	/* What a family without rules gives each packet: the defaults. */
+	const uint32_t dflt = rs->dflt_accept & want;
+	const uint32_t n_dflt = (uint32_t)__builtin_popcount(dflt);
 
 	if ((want & rs->filtered & ~rs->bpf_mask) == 0) {
 		/* No wanted session has a filter of rules: each takes every
@@ -401,12 +478,13 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 		 * only for the flow hash; no keys, no classify. */
 		const uint32_t all = want & ~rs->filtered;
 
+		prefetch_warm(pkts, n);
 		for (i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[i];
 
-			if (i + 1 < n)
-				rte_prefetch0(
-					rte_pktmbuf_mtod(pkts[i + 1], void *));
+			if (i + DP_PREFETCH_AHEAD < n)
+				rte_prefetch0(rte_pktmbuf_mtod(
+					pkts[i + DP_PREFETCH_AHEAD], void *));
 			dp_parse(rte_pktmbuf_mtod(m, const uint8_t *),
 				 m->data_len, &w->meta[i]);
 			if (unlikely((w->meta[i].dport & gmask) == gport) &&
@@ -422,12 +500,14 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 			 (uint32_t)__builtin_popcount(all);
 		goto expressions;
 	}
+	prefetch_warm(pkts, n);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = &w->meta[i];
 
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (i + DP_PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(
+				pkts[i + DP_PREFETCH_AHEAD], void *));
 		dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, md);
 		if (unlikely((md->dport & gmask) == gport) &&
 		    own_meta(rs, md) && own_copy(rs, m)) {
@@ -435,19 +515,21 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 			continue;
 		}
 		if (md->l3 == DP_L3_IPV6) {
-			dp_acl_key6_build(md, &w->key6[n6]);
-			w->kp6[n6] = (const uint8_t *)&w->key6[n6];
-			n6++;
-		} else {
+			if (!(empty & 2)) {
+				dp_acl_key6_build(md, &w->key6[n6]);
+				w->kp6[n6] = (const uint8_t *)&w->key6[n6];
+				n6++;
+			}
+		} else if (!(empty & 1)) {
 			dp_acl_key4_build(md, &w->key4[n4]);
 			w->kp4[n4] = (const uint8_t *)&w->key4[n4];
 			n4++;
 		}
 	}
 	if (n4 > 0)
-		rte_acl_classify(rs->acl4, w->kp4, w->res4, n4, ncat);
+		rte_acl_classify(rs->acl4[w->sidx], w->kp4, w->res4, n4, ncat);
 	if (n6 > 0)
-		rte_acl_classify(rs->acl6, w->kp6, w->res6, n6, ncat);
+		rte_acl_classify(rs->acl6[w->sidx], w->kp6, w->res6, n6, ncat);
 
 	w->n_own = n_own;
 	/* Which sessions want each packet, and how many copies in all. */
@@ -460,10 +542,21 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 			j++;
 			continue;
 		}
-		if (w->meta[i].l3 == DP_L3_IPV6)
+		if (w->meta[i].l3 == DP_L3_IPV6) {
+			if (empty & 2) {
+				w->hit[i] = dflt;
+				n_hits += n_dflt;
+				continue;
+			}
 			res = &w->res6[(uint32_t)n6++ * ncat];
-		else
+		} else {
+			if (empty & 1) {
+				w->hit[i] = dflt;
+				n_hits += n_dflt;
+				continue;
+			}
 			res = &w->res4[(uint32_t)n4++ * ncat];
+		}
 		hit = dp_acl_accepted(res, rs->n_sessions, rs->dflt_accept) &
 		      want;
 		w->hit[i] = hit;
@@ -484,9 +577,10 @@ expressions:
 
 		if (hit == 0)
 			continue;
-		hash = dp_flow_hash(&w->meta[i],
-				    rte_pktmbuf_mtod(pkts[i], const uint8_t *),
-				    pkts[i]->data_len);
+		/* Hashed here, for hits only, rather than in the parse pass:
+		 * measured, the early hash cost more than it saved (its
+		 * store and load, and a call where it is inlined here). */
+		hash = pkt_hash(rss_sym, pkts[i], &w->meta[i]);
 		do {
 			uint32_t s = (uint32_t)__builtin_ctz(hit);
 
@@ -605,11 +699,13 @@ find_own_copies(struct dp_worker *w, const struct dp_ruleset *rs,
 {
 	uint16_t i, n_own = 0;
 
+	prefetch_warm(pkts, n);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (i + DP_PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(
+				pkts[i + DP_PREFETCH_AHEAD], void *));
 		dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
 			 &w->meta[i]);
 		if (unlikely(own_meta(rs, &w->meta[i])) && own_copy(rs, m))
@@ -686,6 +782,7 @@ dp_worker_main(void *arg)
 	struct dp_shared *sh = w->sh;
 	const uint16_t burst = sh->burst;
 	uint16_t q = 0;
+	int pending = 0;
 
 	if (w->n_rxq == 0)
 		return 0;
@@ -711,11 +808,25 @@ dp_worker_main(void *arg)
 		if (n > 0) {
 			dp_ctr_add(&w->stats.w.packets, n);
 			dp_worker_burst_at(w, rs, rq->port, w->pkts, n, t0);
+			pending = 1;
+		}
+		/* Copies go out per full buffer (plan_emit) and at the end
+		 * of each round over the rx queues, not after every burst. */
+		if (q == 0 && pending) {
 			dp_worker_flush(w);
+			pending = 0;
+			dp_ctr_add(&w->stats.w.busy_cycles, rte_rdtsc() - t0);
+		} else if (n > 0) {
 			dp_ctr_add(&w->stats.w.busy_cycles, rte_rdtsc() - t0);
 		}
-		rte_rcu_qsbr_quiescent(sh->qsbr, w->id);
+		/* Not while copies of this round wait in the buffers: they
+		 * are counted in collector slots that a grace period may
+		 * retire. */
+		if (!pending)
+			rte_rcu_qsbr_quiescent(sh->qsbr, w->id);
 	}
+	if (pending)
+		dp_worker_flush(w);
 	rte_rcu_qsbr_thread_offline(sh->qsbr, w->id);
 	rte_rcu_qsbr_thread_unregister(sh->qsbr, w->id);
 	return 0;

@@ -18,7 +18,6 @@
 #include <rte_acl.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
-#include <rte_meter.h>
 #include <rte_rcu_qsbr.h>
 
 #include "dp_acl.h"
@@ -39,6 +38,10 @@ enum dp_mode {
 struct dp_port {
 	uint16_t port_id; /* ethdev port id */
 	int16_t peer;	  /* dp index of the inline peer, -1 = none */
+	/* The port's RSS hash is symmetric (the control thread set a
+	 * symmetric Toeplitz key): a packet that carries it needs no flow
+	 * hash of its own. */
+	uint8_t rss_sym;
 };
 
 /* A collector slot's next GRE sequence number: workers reserve a block of
@@ -60,11 +63,16 @@ struct dp_shared {
 	uint16_t burst;
 	uint16_t n_ports;
 	struct dp_port port[DP_MAX_PORTS];
+	/* The pools of socket index 0; dp_worker_init gives each worker
+	 * these, the control thread then its own socket's (dp_worker). */
 	struct rte_mempool *mirror_pool;
 	struct rte_mempool *clone_pool;
+	struct rte_mempool *hdr_pool; /* NULL: headers from mirror_pool */
 	struct rte_rcu_qsbr *qsbr;
 	struct dp_ruleset *ruleset; /* swapped by the control thread */
 	struct dp_seq seq[DP_MAX_COLL_SLOTS];
+	/* Each session slot's rate cap, shared by its workers (dp_rate.h). */
+	struct dp_rate_bucket rate[DP_MAX_SESSIONS];
 	/* The clock of ERSPAN III timestamps is ts[ts_cur].  The control
 	 * thread sets it against the wall clock now and then: it fills the
 	 * other entry, flips ts_cur (release), then waits for a grace period
@@ -104,6 +112,7 @@ struct dp_plan {
 	uint8_t sess;	/* session slot */
 	uint8_t coll;	/* index into the ruleset's coll[] */
 	uint16_t sport; /* outer UDP source port */
+	uint8_t kind;	/* enum dp_mirror_kind */
 	uint32_t inner; /* bytes of the original carried */
 	uint32_t frame; /* bytes of the copy */
 };
@@ -114,6 +123,14 @@ struct dp_worker {
 	unsigned int lcore;
 	unsigned int id; /* 0..n_workers-1, the RCU thread id */
 	struct dp_shared *sh;
+	/* This worker's socket: its index into the ruleset's per-socket
+	 * ACL contexts, and the pools it takes copies from (copies: whole
+	 * mirror mbufs; clones: indirect mbufs; headers of clones that
+	 * share the original: small mbufs). */
+	uint8_t sidx;
+	struct rte_mempool *mirror_pool;
+	struct rte_mempool *clone_pool;
+	struct rte_mempool *hdr_pool;
 	uint16_t n_rxq;
 	struct dp_rxq rxq[DP_MAX_RXQ];
 	uint16_t fwd_txq[DP_MAX_PORTS];	   /* tx queue for originals */
@@ -124,9 +141,11 @@ struct dp_worker {
 	uint64_t ruleset_gen;
 	uint64_t sample_epoch[DP_MAX_SESSIONS];
 	uint64_t meter_epoch[DP_MAX_SESSIONS];
+	/* Matches still to skip before the next one a sampled session
+	 * mirrors (0: mirror the next). */
 	uint64_t sample_cnt[DP_MAX_SESSIONS];
-	struct rte_meter_srtcm meter[DP_MAX_SESSIONS];
-	struct rte_meter_srtcm_profile meter_prof[DP_MAX_SESSIONS];
+	/* This worker's grant of each slot's shared rate cap. */
+	struct dp_rate_local rate[DP_MAX_SESSIONS];
 
 	/* Scratch for one burst. */
 	struct dp_mirbuf mir[DP_MAX_PORTS];
@@ -145,8 +164,14 @@ struct dp_worker {
 	uint16_t mir_backoff[DP_MAX_PORTS]; /* >0: that port's queue was full */
 	/* The planned copies, and a mirror mbuf for each (NULL: none). */
 	uint16_t n_plan;
+	uint16_t n_plan_copy; /* of them copies (the others clones) */
 	struct dp_plan plan[DP_MAX_SPARE];
 	struct rte_mbuf *spare[DP_MAX_SPARE];
+	/* Raw mbufs for them: whole ones for copies, small ones for the
+	 * headers of clones; and the rearm word that makes them fresh. */
+	struct rte_mbuf *raw_copy[DP_MAX_SPARE];
+	struct rte_mbuf *raw_hdr[DP_MAX_SPARE];
+	uint64_t mbuf_rearm;
 	/* Per collector (ruleset index): copies with a sequence number in
 	 * the plan, then the next number to give. */
 	uint16_t seq_n[DP_MAX_COLLECTORS];

@@ -114,7 +114,7 @@ integration_asan() {
 	for t in cli_help.sh check_cli.sh pcap_mirror.sh lifecycle.sh \
 		big_frames.sh collector_stall.sh dry_run.sh kernel_table.sh \
 		expr_filter.sh \
-		reload.sh neighbor.sh encaps.sh collect.sh; do
+		reload.sh neighbor.sh encaps.sh collect.sh scaling.sh; do
 		echo "--- $t with the ASan/UBSan binaries"
 		DPMIRROR=$top/build-asan/dpmirror \
 		DPMIRRORCTL=$top/build-asan/dpmirrorctl DPM_SRCDIR=$top \
@@ -231,6 +231,26 @@ bench_smoke() {
 	echo "$out" | grep -Eq '^S1 .* [0-9]+\.[0-9]+ +[0-9]+\.[0-9]+ +[0-9]+\.[0-9]+' &&
 		echo "$out" | grep -Eq '^S3 ' || {
 		echo "bench-smoke: no table"
+		return 1
+	}
+	# Both programs measured something in S1 and S3 (testpmd's and
+	# dpmirror's Mpps are the 6th and 5th figures from the end).
+	echo "$out" | awk '/^S[13] [^0-9]/ {
+			n++
+			if ($(NF - 5) + 0 <= 0 || $(NF - 4) + 0 <= 0)
+				bad = 1
+		}
+		END { exit !(n == 2 && !bad) }' || {
+		echo "bench-smoke: a program measured no traffic in S1 or S3"
+		return 1
+	}
+	# The smoke run stays off hugepages and never runs Open vSwitch.
+	if echo "$out" | grep -Eq '^S[0-9F]+ [0-9]+ ovs:|OVS-DPDK:'; then
+		echo "bench-smoke: --smoke ran OVS-DPDK"
+		return 1
+	fi
+	echo "$out" | grep -q '^bench: memory: --no-huge' || {
+		echo "bench-smoke: --smoke did not run on --no-huge memory"
 		return 1
 	}
 	out=$(scripts/bench_acl.sh --quick 2>&1) || { echo "$out"; return 1; }

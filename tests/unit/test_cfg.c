@@ -48,6 +48,10 @@
 	"[collector c1]\nport = out\nremote_ip = 198.18.1.3\n" \
 	"local_ip = 198.18.1.10\nremote_mac = 02:00:00:00:01:03\n"
 #define SESS "[session s1]\nsources = p0:rx\ncollector = c1\n"
+/* COLL over IPv6. */
+#define COLL6 \
+	"[collector c1]\nport = out\nremote_ip = fd00:1::3\n" \
+	"local_ip = fd00:1::10\nremote_mac = 02:00:00:00:01:03\n"
 #define BASE PORTS COLL SESS
 /* A base whose session uses [filter f]; append "[filter f]" and rules. */
 #define BASE_F PORTS COLL SESS "filter = f\n"
@@ -67,7 +71,7 @@
 	"ttl, dscp"
 #define KEYS_UDP \
 	"port, encap, remote_ip, local_ip, remote_mac, local_mac, next_hop, " \
-	"vni, dst_port, ttl, dscp"
+	"vni, dst_port, udp6_checksum, ttl, dscp"
 
 static char *
 write_tmp(const char *text)
@@ -145,7 +149,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg->burst, 32);
 	assert_int_equal(cfg->mirror_pool, 16384);
 	assert_int_equal(cfg->stats_interval, 1);
-	assert_int_equal(cfg->copy_max, 1518);
+	assert_int_equal(cfg->copy_max, 256);
 	assert_int_equal(cfg->ports[0].tx_multiseg, CFG_MULTISEG_AUTO);
 
 	assert_int_equal(cfg->n_ports, 2);
@@ -154,6 +158,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg->ports[0].peer, -1);
 	assert_int_equal(cfg->ports[0].rx_queues, 1);
 	assert_int_equal(cfg->ports[0].mtu, 0);
+	assert_int_equal(cfg->ports[0].n_lcores, 0);
 
 	assert_int_equal(cfg->n_collectors, 1);
 	assert_string_equal(cfg->collectors[0].name, "c1");
@@ -219,6 +224,7 @@ static const char full_ini[] =
 	"peer = west\n"
 	"rx_queues = 64\n"
 	"mtu = 9702\n"
+	"lcores = 5, 2-4,9 ,63\n"
 	"[port west]\n"
 	"device = 0000:3b:00.1\n"
 	"peer = east\n"
@@ -305,6 +311,14 @@ test_full(void **state)
 	assert_int_equal(cfg->ports[2].peer, -1);
 	assert_int_equal(cfg->ports[0].rx_queues, 64);
 	assert_int_equal(cfg->ports[0].mtu, 9702);
+	/* lcores in the order written, ranges expanded. */
+	assert_int_equal(cfg->ports[0].n_lcores, 6);
+	assert_int_equal(cfg->ports[0].lcores[0], 5);
+	assert_int_equal(cfg->ports[0].lcores[1], 2);
+	assert_int_equal(cfg->ports[0].lcores[3], 4);
+	assert_int_equal(cfg->ports[0].lcores[4], 9);
+	assert_int_equal(cfg->ports[0].lcores[5], 63);
+	assert_int_equal(cfg->ports[1].n_lcores, 0);
 	assert_int_equal(cfg->ports[1].mtu, 68);
 
 	assert_int_equal(cfg->n_collectors, 2);
@@ -708,6 +722,37 @@ test_encaps(void **state)
 	assert_string_equal(cfg_encap_name(CFG_ENCAP_ERSPAN3), "erspan3");
 	assert_string_equal(cfg_encap_name(CFG_ENCAP_NONE), "none");
 	assert_null(cfg_encap_name(CFG_ENCAP_NONE + 1));
+}
+
+/* [collector] udp6_checksum: each word, and not given (auto). */
+static void
+test_udp6_checksum(void **state)
+{
+	struct cfg *cfg;
+
+	(void)state;
+	cfg = load_good(PORTS COLL6 "udp6_checksum = compute\n"
+		"[collector c2]\nport = out\nencap = geneve\n"
+		"remote_ip = fd00:1::4\nlocal_ip = fd00:1::10\n"
+		"remote_mac = 02:00:00:00:01:04\nudp6_checksum = offload\n"
+		"[collector c3]\nudp6_checksum = zero\nport = out\n"
+		"remote_ip = fd00:1::5\nlocal_ip = fd00:1::10\n"
+		"remote_mac = 02:00:00:00:01:05\nencap = vxlan\n"
+		"[collector c4]\nport = out\nencap = geneve\n"
+		"remote_ip = fd00:1::6\nlocal_ip = fd00:1::10\n"
+		"remote_mac = 02:00:00:00:01:06\n"
+		"[session s1]\nsources = p0:rx\ncollector = c1 c2 c3 c4\n");
+	assert_int_equal(cfg->n_collectors, 4);
+	assert_int_equal(cfg->collectors[0].udp6_checksum, CFG_UDP6_COMPUTE);
+	assert_int_equal(cfg->collectors[1].udp6_checksum, CFG_UDP6_OFFLOAD);
+	assert_int_equal(cfg->collectors[2].udp6_checksum, CFG_UDP6_ZERO);
+	assert_int_equal(cfg->collectors[3].udp6_checksum, CFG_UDP6_AUTO);
+	cfg_free(cfg);
+
+	/* IPv4 and the other encaps keep the default, which nothing reads. */
+	cfg = load_good(BASE);
+	assert_int_equal(cfg->collectors[0].udp6_checksum, CFG_UDP6_AUTO);
+	cfg_free(cfg);
 }
 
 /*
@@ -1468,6 +1513,37 @@ static const struct bad_case bad_cases[] = {
 	{ "rx_queues", "[port p0]\ndevice = net_null0\nrx_queues = 0\n"
 	  "[port out]\ndevice = net_null2\n" COLL SESS,
 	  "[port p0]", "rx_queues", "0", "1..64" },
+	{ "lcores_empty", "[port p0]\ndevice = net_null0\nlcores = \n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "lcores", "", "e.g. lcores = 2,3" },
+	{ "lcores_word", "[port p0]\ndevice = net_null0\nlcores = 2,x\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "lcores", "2,x", "a non-number where an lcore id" },
+	{ "lcores_trailing", "[port p0]\ndevice = net_null0\nlcores = 2,\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "lcores", "2,", "nothing where an lcore id" },
+	{ "lcores_space", "[port p0]\ndevice = net_null0\nlcores = 2 3\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "lcores", "2 3", "unexpected '3'" },
+	{ "lcores_dup", "[port p0]\ndevice = net_null0\nlcores = 2,3,1-2\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "lcores", "2,3,1-2", "lcore 2 is listed twice" },
+	{ "lcores_backwards", "[port p0]\ndevice = net_null0\nlcores = 5-2\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "lcores", "5-2", "write it 2-5" },
+	{ "lcores_open_range", "[port p0]\ndevice = net_null0\nlcores = 2-\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "lcores", "2-", "a range without its end" },
+	{ "lcores_high", "[port p0]\ndevice = net_null0\nlcores = 1,128\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "lcores", "1,128", "lcore ids are 0..127" },
+	{ "lcores_huge", "[port p0]\ndevice = net_null0\n"
+	  "lcores = 99999999999999999999999\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "lcores", "99999999999999999999999", "lcore ids are" },
+	{ "lcores_many", "[port p0]\ndevice = net_null0\nlcores = 0-64\n"
+	  "[port out]\ndevice = net_null2\n" COLL SESS,
+	  "[port p0]", "lcores", "0-64", "more than 64 lcores" },
 	{ "mtu_low", "[port p0]\ndevice = net_null0\nmtu = 67\n"
 	  "[port out]\ndevice = net_null2\n" COLL SESS,
 	  "[port p0]", "mtu", "67", "68..9702" },
@@ -1627,6 +1703,36 @@ static const struct bad_case bad_cases[] = {
 	  "[collector c1]", "key", "0x10", "not a decimal number" },
 	{ "seq_bad", PORTS COLL "encap = gre\nseq = 1\n" SESS,
 	  "[collector c1]", "seq", "1", "not yes or no; valid: yes, no" },
+	/* udp6_checksum: IPv6 VxLAN and Geneve only. */
+	{ "udp6_checksum_bad", PORTS COLL6 "udp6_checksum = on\n" SESS,
+	  "[collector c1]", "udp6_checksum", "on",
+	  "not compute, offload or zero; valid: compute, offload, zero" },
+	{ "udp6_checksum_case", PORTS COLL6 "udp6_checksum = Zero\n" SESS,
+	  "[collector c1]", "udp6_checksum", "Zero",
+	  "valid: compute, offload, zero" },
+	{ "udp6_checksum_ipv4", PORTS COLL "udp6_checksum = zero\n" SESS,
+	  "[collector c1]", "udp6_checksum", "zero",
+	  "udp6_checksum is for IPv6 collectors, and remote_ip = 198.18.1.3 "
+	  "is IPv4 (encap = vxlan: the outer UDP checksum of IPv4 copies is "
+	  "always 0); remove udp6_checksum, or give IPv6 remote_ip and "
+	  "local_ip" },
+	{ "udp6_checksum_geneve4", PORTS COLL
+	  "encap = geneve\nudp6_checksum = compute\n" SESS,
+	  "[collector c1]", "udp6_checksum", "compute",
+	  "is IPv4 (encap = geneve: " },
+	{ "udp6_checksum_gre6", PORTS COLL6 "encap = gre\nudp6_checksum = zero\n"
+	  SESS, "[collector c1]", "udp6_checksum", "zero",
+	  "not a key of encap = gre; its keys are " KEYS_TUNNEL ", key, seq"
+	  "; remove udp6_checksum or set encap = vxlan or geneve" },
+	{ "udp6_checksum_erspan", PORTS COLL6
+	  "encap = erspan3\nudp6_checksum = offload\n" SESS,
+	  "[collector c1]", "udp6_checksum", "offload",
+	  "not a key of encap = erspan3; its keys are " KEYS_TUNNEL
+	  ", session_id; remove udp6_checksum or set encap = vxlan or geneve" },
+	{ "udp6_checksum_none", PORTS COLL_NONE "udp6_checksum = zero\n" SESS,
+	  "[collector c1]", "udp6_checksum", "zero",
+	  "not a key of encap = none; its keys are port, encap, vlan; remove "
+	  "udp6_checksum or set encap = vxlan or geneve" },
 	{ "session_id_high", PORTS COLL "encap = erspan2\nsession_id = 1024\n"
 	  SESS, "[collector c1]", "session_id", "1024",
 	  "out of range; valid: 0..1023" },
@@ -2509,6 +2615,7 @@ main(void)
 		cmocka_unit_test(test_tx_one_way_peer),
 		cmocka_unit_test(test_mac_auto),
 		cmocka_unit_test(test_encaps),
+		cmocka_unit_test(test_udp6_checksum),
 		cmocka_unit_test(test_foreign_keys),
 		cmocka_unit_test(test_expressions),
 		cmocka_unit_test(test_expression_text),

@@ -34,6 +34,7 @@
 #include "ctl_port.h"
 #include "ctl_ruleset.h"
 #include "ctl_stats.h"
+#include "dp_flow.h"
 #include "dp_worker.h"
 #include "eal_test.h"
 
@@ -49,6 +50,7 @@ struct fixture {
 	struct rte_mempool *pkt_pool;
 	struct rte_mempool *mirror_pool;
 	struct rte_mempool *clone_pool;
+	struct rte_mempool *hdr_pool;
 };
 
 static unsigned int seq;
@@ -125,6 +127,11 @@ fixture_up(struct fixture *f, const char *ini, unsigned int ring_c,
 	assert_non_null(f->pkt_pool);
 	assert_non_null(f->mirror_pool);
 	assert_non_null(f->clone_pool);
+	snprintf(name, sizeof(name), "hdr%u", seq);
+	f->hdr_pool = rte_pktmbuf_pool_create(name, mirror_mbufs, 0, 0,
+					      RTE_PKTMBUF_HEADROOM + 128,
+					      SOCKET_ID_ANY);
+	assert_non_null(f->hdr_pool);
 
 	f->ports.n = NPORTS;
 	for (i = 0; i < NPORTS; i++) {
@@ -153,6 +160,7 @@ fixture_up(struct fixture *f, const char *ini, unsigned int ring_c,
 	}
 	f->sh.mirror_pool = f->mirror_pool;
 	f->sh.clone_pool = f->clone_pool;
+	f->sh.hdr_pool = f->hdr_pool;
 	f->sh.ruleset = f->rs;
 	f->w = rte_zmalloc("w", sizeof(*f->w), RTE_CACHE_LINE_SIZE);
 	assert_non_null(f->w);
@@ -182,12 +190,14 @@ fixture_down(struct fixture *f)
 	assert_int_equal(rte_mempool_in_use_count(f->pkt_pool), 0);
 	assert_int_equal(rte_mempool_in_use_count(f->mirror_pool), 0);
 	assert_int_equal(rte_mempool_in_use_count(f->clone_pool), 0);
+	assert_int_equal(rte_mempool_in_use_count(f->hdr_pool), 0);
 	rte_free(f->w);
 	ctl_ruleset_free(f->rs);
 	cfg_free(f->cfg);
 	rte_mempool_free(f->pkt_pool);
 	rte_mempool_free(f->mirror_pool);
 	rte_mempool_free(f->clone_pool);
+	rte_mempool_free(f->hdr_pool);
 }
 
 /* An Ethernet/IPv4/TCP frame of LEN bytes (>= 54) to DPORT; the payload
@@ -438,14 +448,14 @@ rate_ms(uint64_t ms)
 	return RATE_T0 + ms * (rte_get_tsc_hz() / 1000);
 }
 
-/* Put session S's rate meter on W in a known state: TOKENS bytes in its
- * bucket at its last update, at time AT (TSC cycles). */
+/* Put session S's shared rate bucket in a known state: full (AT 0) or
+ * empty at TSC AT; and W's grant of it spent. */
 static void
-meter_at(struct dp_worker *w, unsigned int s, uint64_t tokens, uint64_t at)
+bucket_at(struct fixture *f, unsigned int s, uint64_t at)
 {
-	w->meter[s].tc = tokens;
-	w->meter[s].te = 0;
-	w->meter[s].time = at;
+	f->sh.rate[s].tat = at;
+	f->w->rate[s].left = 0;
+	f->w->rate[s].dry = UINT64_MAX;
 }
 
 /* One burst of 64 frames of 1000 bytes (copies of 1050) through a session
@@ -475,10 +485,11 @@ rate_burst(struct fixture *f, uint64_t now)
 }
 
 /*
- * rate = 8K: 1000 bytes/s, a bucket of 18200 bytes (at least two jumbo
- * copies, see ctl_ruleset.c).  Each copy takes 1050 bytes.  Time is passed
- * in (dp_worker_burst_at), so every count is exact: the meter credits
- * 1000 bytes for each second between its last update and the burst.
+ * rate = 8K: 1000 bytes/s, a burst of 18200 bytes (at least two jumbo
+ * copies, see ctl_ruleset.c), of which a worker may hold one grant of a
+ * quarter (4550 bytes) unspent: the shared bucket is 13650 bytes deep.
+ * Each copy takes 1050 bytes.  Time is passed in (dp_worker_burst_at), so
+ * every count is exact: the bucket gains 1000 bytes a second.
  */
 static void
 test_rate_limit(void **state)
@@ -489,28 +500,29 @@ test_rate_limit(void **state)
 
 	(void)state;
 	fixture_up(&f, ini, 1024, 1024, 1500);
-	assert_int_equal(f.w->meter_prof[0].cbs, 18200);
-	/* A full bucket at t = 0: 17 copies (17850 bytes), 350 bytes left. */
-	meter_at(f.w, 0, 18200, rate_ms(0));
-	assert_int_equal(rate_burst(&f, rate_ms(0)), 17);
+	assert_int_equal(f.rs->sess[0].rate.burst, 18200);
+	assert_int_equal(f.rs->sess[0].rate.quantum, 4550);
+	/* A full bucket at t = 0: 13 copies (13650 bytes), nothing left. */
+	bucket_at(&f, 0, 0);
+	assert_int_equal(rate_burst(&f, rate_ms(0)), 13);
 	/* No time passed since: nothing. */
 	assert_int_equal(rate_burst(&f, rate_ms(0)), 0);
-	/* 700 ms later: 350 + 700 = 1050 bytes, exactly one copy. */
-	assert_int_equal(rate_burst(&f, rate_ms(700)), 1);
-	/* 1 ms short of the next copy: 0 + 1049 bytes, none. */
-	assert_int_equal(rate_burst(&f, rate_ms(1749)), 0);
-	/* The millisecond that completes it: one. */
-	assert_int_equal(rate_burst(&f, rate_ms(1750)), 1);
+	/* 700 ms later: 700 bytes, not a whole copy. */
+	assert_int_equal(rate_burst(&f, rate_ms(700)), 0);
+	/* 1 ms short of the next copy: 1049 bytes, none. */
+	assert_int_equal(rate_burst(&f, rate_ms(1049)), 0);
+	/* 1 ms past it: one, with 1 byte to spare. */
+	assert_int_equal(rate_burst(&f, rate_ms(1051)), 1);
 	/* Empty, then 3.675 s: 3675 bytes, three copies, 525 left. */
-	meter_at(f.w, 0, 0, rate_ms(10000));
+	bucket_at(&f, 0, rate_ms(10000));
 	assert_int_equal(rate_burst(&f, rate_ms(13675)), 3);
 	/* 5.25 s more: 525 + 5250 = 5775 bytes, five copies. */
 	assert_int_equal(rate_burst(&f, rate_ms(18925)), 5);
-	/* An hour later: no more than the bucket holds. */
-	assert_int_equal(rate_burst(&f, rate_ms(18925 + 3600 * 1000)), 17);
+	/* An hour later: no more than the bucket holds (and 525 left). */
+	assert_int_equal(rate_burst(&f, rate_ms(18925 + 3600 * 1000)), 13);
 	assert_int_equal(f.w->stats.sess[0].matched, 8 * 64);
 	assert_int_equal(f.w->stats.sess[0].mirrored,
-			 17 + 0 + 1 + 0 + 1 + 3 + 5 + 17);
+			 13 + 0 + 0 + 0 + 1 + 3 + 5 + 13);
 	check_accounting(&f);
 	fixture_down(&f);
 }
@@ -2219,8 +2231,252 @@ test_none_collectors(void **state)
 	fixture_down(&f);
 }
 
+/* On a port whose RSS hash is symmetric (dp_port.rss_sym) a packet that
+ * carries one is hashed by it: the outer UDP source port comes from it,
+ * and the collector is hash * n / 2^32 of the session's; a packet
+ * without the flag still gets dp_flow_hash. */
+static void
+test_rss_hash_used(void **state)
+{
+	static const char ini[] =
+		PORTS_INLINE
+		"[collector x]\n" ADDR4X("3") "[collector y]\n" ADDR4X("4")
+		"[session s]\nsources = a:rx\ncollector = x, y\n";
+	static const uint32_t rss[4] = { 0x00001234u, 0x7fffffffu,
+					 0x80000000u, 0xfedc0abcu };
+	struct fixture f;
+	struct rte_mbuf *pk[5], *out[16];
+	struct dp_meta md;
+	unsigned int i, n;
+	uint32_t h;
+
+	(void)state;
+	fixture_up(&f, ini, 1024, 1024, 1500);
+	f.sh.port[0].rss_sym = 1;
+	for (i = 0; i < 5; i++) {
+		pk[i] = tcp4(&f, 80, 100, (uint8_t)i);
+		if (i < 4) {
+			pk[i]->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+			pk[i]->hash.rss = rss[i];
+		}
+	}
+	dp_parse(rte_pktmbuf_mtod(pk[4], const uint8_t *), pk[4]->data_len,
+		 &md);
+	h = dp_flow_hash(&md, rte_pktmbuf_mtod(pk[4], const uint8_t *),
+			 pk[4]->data_len);
+	dp_worker_burst(f.w, f.rs, 0, pk, 5);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[1], out, 16);
+	assert_int_equal(n, 5);
+	rte_pktmbuf_free_bulk(out, n);
+	n = drain(f.txr[2], out, 16);
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++) {
+		const uint8_t *b = rte_pktmbuf_mtod(out[i], const uint8_t *);
+		uint32_t hi = i < 4 ? rss[i] : h;
+		uint16_t sport = (uint16_t)(b[34] << 8 | b[35]);
+		/* remote_ip 198.18.1.3 (x) or .4 (y) */
+		unsigned int coll = b[33] == 3 ? 0 : 1;
+
+		assert_int_equal(sport, 49152u | (hi & 0x3fffu));
+		assert_int_equal(coll, (uint32_t)(((uint64_t)hi * 2) >> 32));
+	}
+	rte_pktmbuf_free_bulk(out, n);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
+/* A family no rule is about is not classified: its packets get each
+ * filter's default.  Here the rules are all IPv6, the traffic IPv4: the
+ * accepting default mirrors every packet, the rejecting one none; the
+ * IPv4 context is marked empty. */
+static void
+test_empty_family_defaults(void **state)
+{
+	static const char ini[] =
+		PORTS_INLINE COLL4
+		"[session yes]\nsources = a:rx\ncollector = c4\nfilter = y\n"
+		"[session no]\nsources = a:rx\ncollector = c4\nfilter = n\n"
+		"[filter y]\nrule 1 = reject dst fd00::1/128\ndefault = accept\n"
+		"[filter n]\nrule 1 = accept dst fd00::1/128\n";
+	struct fixture f;
+	struct rte_mbuf *pk[16], *out[64];
+	unsigned int i, n;
+
+	(void)state;
+	fixture_up(&f, ini, 1024, 1024, 1500);
+	assert_int_equal(f.rs->acl_empty, 1);
+	assert_int_equal(f.rs->n_categories, 4);
+	for (i = 0; i < 16; i++)
+		pk[i] = tcp4(&f, 80, 100, (uint8_t)i);
+	dp_worker_burst(f.w, f.rs, 0, pk, 16);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[1], out, 64);
+	assert_int_equal(n, 16);
+	rte_pktmbuf_free_bulk(out, n);
+	n = drain(f.txr[2], out, 64);
+	assert_int_equal(n, 16);
+	rte_pktmbuf_free_bulk(out, n);
+	assert_int_equal(f.w->stats.sess[0].matched, 16);
+	assert_int_equal(f.w->stats.sess[1].matched, 0);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
+/* Mirror mbufs are taken raw from their pool and made fresh by a few
+ * stores: one that held a long copy before must hold the next as well
+ * (its old lengths must not count). */
+static void
+test_raw_mbufs_reused(void **state)
+{
+	static const char ini[] = "[dpmirror]\ncopy_max = 2048\n" PORTS_INLINE
+				  "[collector v]\n" ADDR4
+				  "[session s]\nsources = a:rx\ncollector = v\n";
+	struct fixture f;
+	struct rte_mbuf *pk[32], *out[64];
+	unsigned int i, r, n;
+
+	(void)state;
+	c_multiseg = true;
+	fixture_up(&f, ini, 1024, 64, 9000);
+	for (r = 0; r < 6; r++) {
+		for (i = 0; i < 32; i++)
+			pk[i] = tcp4(&f, 80, r % 2 ? 1400 : 60 + 8 * i,
+				     (uint8_t)i);
+		dp_worker_burst(f.w, f.rs, 0, pk, 32);
+		dp_worker_flush(f.w);
+		n = drain(f.txr[1], out, 64);
+		assert_int_equal(n, 32);
+		rte_pktmbuf_free_bulk(out, n);
+		n = drain(f.txr[2], out, 64);
+		assert_int_equal(n, 32);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(out[i]->nb_segs, 1);
+			assert_int_equal(out[i]->pkt_len,
+					 50 + (r % 2 ? 1400 : 60 + 8 * i));
+			assert_int_equal(out[i]->data_len, out[i]->pkt_len);
+			assert_int_equal(out[i]->ol_flags & ~RTE_MBUF_F_TX_OFFLOAD_MASK, 0);
+		}
+		rte_pktmbuf_free_bulk(out, n);
+	}
+	assert_int_equal(f.w->stats.sess[0].mirrored, 6 * 32);
+	assert_int_equal(f.w->stats.sess[0].dropped[DP_DROP_NO_MBUF], 0);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
+/* Whole frames longer than copy_max are cloned by sharing the original:
+ * a small header mbuf chained in front of it, its reference count up by
+ * one, nothing of it written; cut by snaplen they are copies.
+ * Inline the forwarded original and the copy are the same mbuf; in tap
+ * mode the original lives on in its copy after the worker is done. */
+static void
+test_share_clones(void **state)
+{
+	static const char inl[] = "[dpmirror]\ncopy_max = 256\n" PORTS_INLINE
+				  "[collector v]\n" ADDR4
+				  "[session s]\nsources = a:rx\ncollector = v\n";
+	static const char tap[] =
+		"[dpmirror]\nmode = tap\ncopy_max = 256\n"
+		"[port a]\ndevice = net_ring_a\n[port b]\ndevice = net_ring_b\n"
+		"[port c]\ndevice = net_ring_c\n[collector v]\n" ADDR4
+		"[session s]\nsources = a:rx\ncollector = v\n";
+	static const char cut[] = "[dpmirror]\ncopy_max = 256\n" PORTS_INLINE
+				  "[collector v]\n" ADDR4
+				  "[session s]\nsources = a:rx\ncollector = v\n"
+				  "snaplen = 1000\n";
+	struct fixture f;
+	struct rte_mbuf *pk[8], *fwd[8], *out[16];
+	unsigned int i, n, j;
+
+	(void)state;
+	c_multiseg = true;
+	fixture_up(&f, inl, 1024, 64, 9000);
+	for (i = 0; i < 8; i++)
+		pk[i] = tcp4(&f, 80, 1400, (uint8_t)i);
+	dp_worker_burst(f.w, f.rs, 0, pk, 8);
+	dp_worker_flush(f.w);
+	assert_int_equal(drain(f.txr[1], fwd, 8), 8);
+	n = drain(f.txr[2], out, 16);
+	assert_int_equal(n, 8);
+	/* 8 originals, no copy of their bytes anywhere. */
+	assert_int_equal(rte_mempool_in_use_count(f.pkt_pool), 8);
+	assert_int_equal(rte_mempool_in_use_count(f.mirror_pool), 0);
+	assert_int_equal(rte_mempool_in_use_count(f.clone_pool), 0);
+	assert_int_equal(rte_mempool_in_use_count(f.hdr_pool), 8);
+	for (i = 0; i < n; i++) {
+		assert_ptr_equal(out[i]->pool, f.hdr_pool);
+		assert_int_equal(out[i]->nb_segs, 2);
+		assert_ptr_equal(out[i]->next, fwd[i]);
+		assert_int_equal(out[i]->data_len, 50);
+		assert_int_equal(out[i]->pkt_len, 50 + 1400);
+		assert_int_equal(rte_mbuf_refcnt_read(fwd[i]), 2);
+		assert_int_equal(fwd[i]->pkt_len, 1400);
+		assert_int_equal(fwd[i]->nb_segs, 1);
+		assert_null(fwd[i]->next);
+	}
+	/* The forwarded originals go first; the copies still hold them. */
+	rte_pktmbuf_free_bulk(fwd, 8);
+	assert_int_equal(rte_mempool_in_use_count(f.pkt_pool), 8);
+	for (i = 0; i < n; i++) {
+		const uint8_t *b = rte_pktmbuf_mtod(out[i]->next, const uint8_t *);
+
+		for (j = 54; j < 1400; j++)
+			if (b[j] != (uint8_t)(i + j))
+				fail_msg("copy %u byte %u: %u", i, j, b[j]);
+	}
+	rte_pktmbuf_free_bulk(out, n);
+	assert_int_equal(rte_mempool_in_use_count(f.pkt_pool), 0);
+	check_accounting(&f);
+	fixture_down(&f);
+
+	fixture_up(&f, tap, 1024, 64, 9000);
+	for (i = 0; i < 8; i++)
+		pk[i] = tcp4(&f, 80, 1400, (uint8_t)(i + 20));
+	dp_worker_burst(f.w, f.rs, 0, pk, 8);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[2], out, 16);
+	assert_int_equal(n, 8);
+	/* The worker let go of the originals; their copies keep them. */
+	assert_int_equal(rte_mempool_in_use_count(f.pkt_pool), 8);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(rte_mbuf_refcnt_read(out[i]->next), 1);
+		assert_int_equal(
+			rte_pktmbuf_mtod(out[i]->next, const uint8_t *)[100],
+			(uint8_t)(i + 20 + 100));
+	}
+	rte_pktmbuf_free_bulk(out, n);
+	check_accounting(&f);
+	fixture_down(&f);
+
+	/* Cut by snaplen, they cannot share: one mirror mbuf holds them,
+	 * so they are copies (cheaper than indirect clones). */
+	fixture_up(&f, cut, 1024, 64, 9000);
+	for (i = 0; i < 8; i++)
+		pk[i] = tcp4(&f, 80, 1400, (uint8_t)i);
+	dp_worker_burst(f.w, f.rs, 0, pk, 8);
+	dp_worker_flush(f.w);
+	assert_int_equal(drain(f.txr[1], fwd, 8), 8);
+	n = drain(f.txr[2], out, 16);
+	assert_int_equal(n, 8);
+	assert_int_equal(rte_mempool_in_use_count(f.clone_pool), 0);
+	assert_int_equal(rte_mempool_in_use_count(f.mirror_pool), 8);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(out[i]->pkt_len, 50 + 1000);
+		assert_int_equal(out[i]->nb_segs, 1);
+		assert_int_equal(rte_mbuf_refcnt_read(fwd[i]), 1);
+		assert_int_equal(fwd[i]->pkt_len, 1400);
+	}
+	rte_pktmbuf_free_bulk(fwd, 8);
+	rte_pktmbuf_free_bulk(out, n);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
 /* The clone pool runs dry: the copies that could not be built are
- * no_mbuf and take no sequence number, so the collector sees no gap. */
+ * no_mbuf and take no sequence number, so the collector sees no gap.
+ * (Chained originals longer than a mirror mbuf are clones through
+ * indirect mbufs from the clone pool; others would share or be copied.) */
 static void
 test_seq_no_gap_when_clone_fails(void **state)
 {
@@ -2237,18 +2493,26 @@ test_seq_no_gap_when_clone_fails(void **state)
 
 	(void)state;
 	c_multiseg = true;
-	clone_n = 4;
+	clone_n = 8; /* two segments: two indirect mbufs a clone */
 	fixture_up(&f, ini, 1024, 1024, 9000);
 	clone_n = 1024;
 	dc = &f.rs->coll[0];
-	for (i = 0; i < 8; i++)
-		pk[i] = tcp4(&f, 80, 1400, (uint8_t)i);
+	for (i = 0; i < 8; i++) {
+		struct rte_mbuf *tail = tcp4(&f, 80, 1500, (uint8_t)i);
+
+		pk[i] = tcp4(&f, 80, 1500, (uint8_t)i);
+		pk[i]->next = tail;
+		pk[i]->nb_segs = 2;
+		pk[i]->pkt_len += tail->pkt_len;
+	}
 	dp_worker_burst(f.w, f.rs, 0, pk, 8);
 	dp_worker_flush(f.w);
 	n = drain(f.txr[1], out, 64);
 	rte_pktmbuf_free_bulk(out, n);
 	n = drain(f.txr[2], out, 64);
 	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++)
+		assert_true(RTE_MBUF_CLONED(out[i]->next));
 	assert_int_equal(f.w->stats.sess[0].mirrored, 4);
 	assert_int_equal(f.w->stats.sess[0].dropped[DP_DROP_NO_MBUF], 4);
 	assert_int_equal(f.sh.seq[dc->slot].next, 4);
@@ -2344,6 +2608,10 @@ main(void)
 		cmocka_unit_test(test_erspan_direction),
 		cmocka_unit_test(test_collector_counters_gaps),
 		cmocka_unit_test(test_none_collectors),
+		cmocka_unit_test(test_rss_hash_used),
+		cmocka_unit_test(test_empty_family_defaults),
+		cmocka_unit_test(test_raw_mbufs_reused),
+		cmocka_unit_test(test_share_clones),
 		cmocka_unit_test(test_seq_no_gap_when_clone_fails),
 		cmocka_unit_test(test_expression_beside_rules),
 	};

@@ -231,6 +231,48 @@ expect(const uint8_t *buf, size_t len, const struct dp_meta *want)
 	check_meta(&m, want, (int)len);
 }
 
+/* The inline path of dp_parse (untagged IPv4, no options, not a
+ * fragment) must say exactly what dp_parse_full says, for every total
+ * length, length cut, fragment field and protocol around its edges. */
+static void
+test_inline_path_equals_full(void **state)
+{
+	static const uint8_t protos[] = { 1, 6, 17, 47, 58, 132 };
+	uint8_t f[80];
+	struct dp_meta a, b;
+	unsigned int tot, len, fr, p, ver, n = 0;
+
+	(void)state;
+	for (ver = 0; ver < 3; ver++)
+		for (p = 0; p < sizeof(protos); p++)
+			for (fr = 0; fr < 4; fr++)
+				for (tot = 0; tot < 64; tot++)
+					for (len = 0; len <= sizeof(f); len++) {
+						unsigned int i;
+
+						for (i = 0; i < sizeof(f); i++)
+							f[i] = (uint8_t)(i * 37 + tot);
+						f[12] = 0x08;
+						f[13] = 0x00;
+						f[14] = ver == 0 ? 0x45 : ver == 1 ? 0x46 : 0x55;
+						f[16] = (uint8_t)(tot >> 8);
+						f[17] = (uint8_t)tot;
+						f[20] = fr & 1 ? 0x20 : 0x00; /* MF */
+						f[21] = fr & 2 ? 0x01 : 0x00; /* offset */
+						f[23] = protos[p];
+						memset(&a, 0xa5, sizeof(a));
+						memset(&b, 0x5a, sizeof(b));
+						dp_parse(f, len, &a);
+						dp_parse_full(f, len, &b);
+						if (memcmp(&a, &b, sizeof(a)) != 0)
+							fail_msg("ver %u proto %u frag %u "
+								 "tot %u len %u differ",
+								 ver, protos[p], fr, tot, len);
+						n++;
+					}
+	assert_int_equal(n, 3 * 6 * 4 * 64 * 81);
+}
+
 static void
 test_ipv4_l4(void **state)
 {
@@ -984,6 +1026,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inline_path_equals_full),
 		cmocka_unit_test(test_ipv4_l4),
 		cmocka_unit_test(test_ipv4_options),
 		cmocka_unit_test(test_ipv4_fragments),

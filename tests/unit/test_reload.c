@@ -326,6 +326,56 @@ test_check_refuses_restart_keys(void **state)
 	free(e);
 }
 
+/* [port] lcores decides the queue assignment made at start: adding,
+ * changing or removing it needs a restart; the same list is no change. */
+static void
+test_check_lcores_restart(void **state)
+{
+	struct cfg *a = make_cfg(DPM_DEFAULT,
+				 "[port p0]\ndevice = net_null0\npeer = p1\n"
+				 "lcores = 2,3\n"
+				 "[port p1]\ndevice = net_null1\npeer = p0\n"
+				 "[port out]\ndevice = net_null2\n",
+				 "s1", "");
+	struct cfg *b;
+	struct cfg_errors *e = calloc(1, sizeof(*e));
+
+	(void)state;
+	assert_non_null(e);
+	b = make_cfg(DPM_DEFAULT,
+		     "[port p0]\ndevice = net_null0\npeer = p1\n"
+		     "lcores = 2-3\n"
+		     "[port p1]\ndevice = net_null1\npeer = p0\n"
+		     "[port out]\ndevice = net_null2\n",
+		     "s1", "");
+	assert_int_equal(ctl_reload_check(a, b, e), 0);
+	cfg_free(b);
+
+	memset(e, 0, sizeof(*e));
+	b = make_cfg(DPM_DEFAULT,
+		     "[port p0]\ndevice = net_null0\npeer = p1\n"
+		     "lcores = 3,2\n"
+		     "[port p1]\ndevice = net_null1\npeer = p0\n"
+		     "lcores = 4\n"
+		     "[port out]\ndevice = net_null2\n",
+		     "s1", "");
+	assert_int_equal(ctl_reload_check(a, b, e), 2);
+	assert_true(has_msg(e, "[port p0] lcores = 2,3 -> 3,2: needs a "
+			       "restart"));
+	assert_true(has_msg(e, "[port p1] lcores = (none) -> 4: needs a "
+			       "restart"));
+	cfg_free(b);
+
+	memset(e, 0, sizeof(*e));
+	b = sessions_cfg("s1");
+	assert_int_equal(ctl_reload_check(a, b, e), 1);
+	assert_true(has_msg(e, "[port p0] lcores = 2,3 -> (none): needs a "
+			       "restart"));
+	cfg_free(b);
+	cfg_free(a);
+	free(e);
+}
+
 /* Ports listed in another order are no change: the new file's ports are
  * put back in the running order, every index renumbered. */
 static void
@@ -372,15 +422,14 @@ test_epochs_carried(void **state)
 		o->sess[s].sample = 4;
 		o->sess[s].sample_epoch = 1;
 		o->sess[s].meter_epoch = 1;
-		o->sess[s].metered = 1;
-		o->sess[s].meter_prof.cbs = 1000;
+		o->sess[s].rate.cpb = 1000;
 		n->sess[s] = o->sess[s];
 		n->sess[s].sample_epoch = 9;
 		n->sess[s].meter_epoch = 9;
 	}
 	n->sess[1].sample = 8;		 /* sampler restarts */
-	n->sess[2].meter_prof.cbs = 500; /* meter restarts */
-	n->sess[3].metered = 0;		 /* cap removed */
+	n->sess[2].rate.cpb = 500; /* cap restarts */
+	n->sess[3].rate.cpb = 0;   /* cap removed */
 	ctl_reload_epochs(o, n, 0x7);	 /* slot 3 is not kept */
 	assert_int_equal(n->sess[0].sample_epoch, 1);
 	assert_int_equal(n->sess[0].meter_epoch, 1);
@@ -394,8 +443,47 @@ test_epochs_carried(void **state)
 	free(n);
 }
 
-/* The worker restarts a slot's sampler or meter only when its epoch
- * changes; the first adopt starts them all. */
+/* The shared cap (dp_rate.h) is part of the meter: a kept session whose
+ * rate profile changes restarts it, one whose profile is the same keeps
+ * the epoch, and with it the shared bucket. */
+static void
+test_epochs_rate(void **state)
+{
+	struct dp_ruleset *o = calloc(1, sizeof(*o));
+	struct dp_ruleset *n = calloc(1, sizeof(*n));
+	unsigned int s;
+
+	(void)state;
+	assert_non_null(o);
+	assert_non_null(n);
+	o->n_sessions = n->n_sessions = 3;
+	for (s = 0; s < 3; s++) {
+		o->sess[s].meter_epoch = 2;
+		assert_int_equal(dp_rate_prof_init(&o->sess[s].rate, 80000000,
+						   500000, 2500000000ull, 2,
+						   9118),
+				 0);
+		n->sess[s] = o->sess[s];
+		n->sess[s].meter_epoch = 5;
+	}
+	/* Another rate, the same rate shared by more workers. */
+	assert_int_equal(dp_rate_prof_init(&n->sess[1].rate, 40000000, 500000,
+					   2500000000ull, 2, 9118),
+			 0);
+	assert_int_equal(dp_rate_prof_init(&n->sess[2].rate, 80000000, 500000,
+					   2500000000ull, 4, 9118),
+			 0);
+	ctl_reload_epochs(o, n, 0x7);
+	assert_int_equal(n->sess[0].meter_epoch, 2);
+	assert_int_equal(n->sess[1].meter_epoch, 5);
+	assert_int_equal(n->sess[2].meter_epoch, 5);
+	free(o);
+	free(n);
+}
+
+/* The worker restarts a slot's sampler or rate cap only when its epoch
+ * changes; the first adopt starts them all.  The cap's bucket is shared
+ * (dp_shared.rate[]): a new epoch fills it and drops the worker's grant. */
 static void
 test_adopt_keeps_state(void **state)
 {
@@ -413,24 +501,29 @@ test_adopt_keeps_state(void **state)
 	rs->sess[0].sample = 4;
 	rs->sess[0].sample_epoch = 1;
 	rs->sess[0].meter_epoch = 1;
-	rs->sess[0].metered = 1;
-	rs->sess[0].meter_prof.cbs = 1000;
+	assert_int_equal(dp_rate_prof_init(&rs->sess[0].rate, 8000, 18200,
+					   1000000000, 1, 9118),
+			 0);
 	rs->sess[1].sample_epoch = 1;
 	rs->sess[1].meter_epoch = 1;
 	w->sample_cnt[0] = 77; /* whatever was there before */
+	w->rate[0].left = 99;
 	dp_worker_adopt(w, rs);
 	assert_int_equal(w->sample_cnt[0], 0);
-	assert_int_equal(w->meter[0].tc, 1000);
+	assert_int_equal(w->rate[0].left, 0);
+	assert_int_equal(sh.rate[0].epoch, 1);
 	assert_int_equal(w->ruleset_gen, 1);
 
 	/* Traffic moves the state on; a new ruleset with the same epochs
 	 * leaves it. */
 	w->sample_cnt[0] = 3;
-	w->meter[0].tc = 5;
+	w->rate[0].left = 5;
+	sh.rate[0].tat = 12345;
 	rs->generation = 2;
 	dp_worker_adopt(w, rs);
 	assert_int_equal(w->sample_cnt[0], 3);
-	assert_int_equal(w->meter[0].tc, 5);
+	assert_int_equal(w->rate[0].left, 5);
+	assert_int_equal(sh.rate[0].tat, 12345);
 	assert_int_equal(w->ruleset_gen, 2);
 
 	/* A new sampler epoch restarts the count only. */
@@ -438,17 +531,19 @@ test_adopt_keeps_state(void **state)
 	rs->sess[0].sample_epoch = 3;
 	dp_worker_adopt(w, rs);
 	assert_int_equal(w->sample_cnt[0], 0);
-	assert_int_equal(w->meter[0].tc, 5);
+	assert_int_equal(w->rate[0].left, 5);
+	assert_int_equal(sh.rate[0].tat, 12345);
 
-	/* A new meter epoch refills the bucket with the new profile. */
+	/* A new meter epoch fills the shared bucket (tat 0) and drops the
+	 * worker's grant. */
 	w->sample_cnt[0] = 2;
 	rs->generation = 4;
 	rs->sess[0].meter_epoch = 4;
-	rs->sess[0].meter_prof.cbs = 2000;
 	dp_worker_adopt(w, rs);
 	assert_int_equal(w->sample_cnt[0], 2);
-	assert_int_equal(w->meter[0].tc, 2000);
-	assert_int_equal(w->meter_prof[0].cbs, 2000);
+	assert_int_equal(w->rate[0].left, 0);
+	assert_int_equal(sh.rate[0].tat, 0);
+	assert_int_equal(sh.rate[0].epoch, 4);
 	free(rs);
 	free(w);
 }
@@ -747,6 +842,8 @@ main(void)
 		cmocka_unit_test(test_slots_too_many),
 		cmocka_unit_test(test_check_refuses_restart_keys),
 		cmocka_unit_test(test_check_port_order),
+		cmocka_unit_test(test_check_lcores_restart),
+		cmocka_unit_test(test_epochs_rate),
 		cmocka_unit_test(test_epochs_carried),
 		cmocka_unit_test(test_adopt_keeps_state),
 		cmocka_unit_test(test_snapshot_by_slot),
