@@ -245,6 +245,13 @@ ctx_create(const char *name, const char *suffix, int socket,
 	/* rte_acl_find_existing() left ENOENT; allocation failures set none. */
 	rte_errno = 0;
 	ctx = rte_acl_create(&prm);
+	if (ctx == NULL && socket != SOCKET_ID_ANY) {
+		/* A socket without memory of its own (no hugepages there):
+		 * anywhere the EAL has some, and the build follows it. */
+		prm.socket_id = SOCKET_ID_ANY;
+		rte_errno = 0;
+		ctx = rte_acl_create(&prm);
+	}
 	if (ctx == NULL) {
 		int errnum = rte_errno != 0 ? rte_errno : ENOMEM;
 

@@ -236,30 +236,37 @@ copy_queue_size(const struct cfg *cfg, unsigned int n_workers, const bool *mir,
 	return 0;
 }
 
-/*
- * Give the configured port PORT_ID a symmetric Toeplitz key (0x6d5a
- * repeated: a flow's two directions hash alike) for the hash types HF.
- * Whether it took: only then do workers use the NIC's hash as the flow
- * hash; otherwise they compute their own (the port's key stays).
- */
-static bool
-rss_symmetric(uint16_t port_id, const struct rte_eth_dev_info *info,
-	      uint64_t hf)
+/* The symmetric Toeplitz key (0x6d5a repeated: a flow's two directions
+ * hash alike) of LEN bytes into KEY. */
+static void
+rss_key_symmetric(uint8_t *key, unsigned int len)
 {
-	uint8_t key[128];
-	struct rte_eth_rss_conf rc;
 	unsigned int i;
 
-	if (info->hash_key_size == 0 || info->hash_key_size > sizeof(key) ||
-	    hf == 0)
-		return false;
-	for (i = 0; i < info->hash_key_size; i++)
+	for (i = 0; i < len; i++)
 		key[i] = i % 2 ? 0x5a : 0x6d;
+}
+
+/*
+ * Whether the started port PORT_ID hashes with the symmetric key of LEN
+ * bytes and the hash types HF asked for: read back, as drivers may
+ * program RSS again at start or keep a key of their own.  Only then do
+ * workers take the NIC's hash as the flow hash.
+ */
+static bool
+rss_key_took(uint16_t port_id, unsigned int len, uint64_t hf)
+{
+	uint8_t want[CTL_RSS_KEY_MAX], got[CTL_RSS_KEY_MAX];
+	struct rte_eth_rss_conf rc;
+
+	rss_key_symmetric(want, len);
 	memset(&rc, 0, sizeof(rc));
-	rc.rss_key = key;
-	rc.rss_key_len = info->hash_key_size;
-	rc.rss_hf = hf;
-	return rte_eth_dev_rss_hash_update(port_id, &rc) == 0;
+	rc.rss_key = got;
+	rc.rss_key_len = (uint8_t)len;
+	if (rte_eth_dev_rss_hash_conf_get(port_id, &rc) != 0)
+		return false;
+	return rc.rss_key_len == len && memcmp(got, want, len) == 0 &&
+	       rc.rss_hf == hf;
 }
 
 static int
@@ -270,6 +277,7 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 {
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
+	uint8_t rss_key[CTL_RSS_KEY_MAX];
 	char hint[96];
 	uint16_t nb_rxd = NB_RXD, nb_txd = NB_TXD, nb_mird = mir_txd, q;
 	uint16_t nb_ctld = NB_CTL_D, nb_ctltx = NB_CTL_D, n_wtxq;
@@ -354,9 +362,19 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
 			info.flow_type_rss_offloads;
-		/* The hash in each mbuf, to be the flow hash (rss_sym). */
-		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
+		/* The hash in each mbuf, to be the flow hash (rss_sym), with
+		 * a symmetric key given at configure: drivers program RSS
+		 * from it when they start. */
+		if ((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH) &&
+		    info.hash_key_size > 0 &&
+		    info.hash_key_size <= CTL_RSS_KEY_MAX &&
+		    conf.rx_adv_conf.rss_conf.rss_hf != 0) {
+			rss_key_symmetric(rss_key, info.hash_key_size);
+			conf.rx_adv_conf.rss_conf.rss_key = rss_key;
+			conf.rx_adv_conf.rss_conf.rss_key_len =
+				info.hash_key_size;
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+		}
 	}
 	/* A device whose driver cannot take the MTU (net_af_packet: the
 	 * kernel interface has it, DPDK's view stays 1500) is taken at its
@@ -422,9 +440,6 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 				cp->mtu ? " and the configured mtu" : "",
 				rte_strerror(-rc));
 	p->configured = true;
-	if (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH)
-		p->rss_sym = rss_symmetric(p->port_id, &info,
-					   conf.rx_adv_conf.rss_conf.rss_hf);
 	/* Copies only (no chains, so no clones): the PMD may put them back
 	 * in their pool in bulk, without a look at each. */
 	if (mir && !p->multiseg &&
@@ -477,6 +492,11 @@ configure_one(const struct cfg_port *cp, struct ctl_port *p,
 				"[port %s] device = %s: start failed (%s)",
 				cp->name, cp->device, rte_strerror(-rc));
 	p->started = true;
+	if (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH) {
+		p->rss_sym = rss_key_took(p->port_id, info.hash_key_size,
+					  conf.rx_adv_conf.rss_conf.rss_hf);
+		p->rss_hf = conf.rx_adv_conf.rss_conf.rss_hf;
+	}
 	if (p->polled) {
 		rc = rte_eth_promiscuous_enable(p->port_id);
 		if (rc != 0 && rc != -ENOTSUP)
@@ -654,6 +674,20 @@ pool_error(const struct cfg *cfg, struct ctl_ports *ports,
  * and a receive pool on each socket the ports are on, sized by the ports
  * there (PER_PORT[i] mbufs for port i, SLACK more per pool).
  */
+/* A pktmbuf pool on SOCKET, or where the EAL has memory when that socket
+ * has none left (a socket without hugepages): slower, but running. */
+static struct rte_mempool *
+pool_on(const char *name, unsigned int n, uint16_t room, int socket)
+{
+	struct rte_mempool *mp;
+
+	mp = rte_pktmbuf_pool_create(name, n, POOL_CACHE, 0, room, socket);
+	if (mp == NULL && socket != SOCKET_ID_ANY && rte_errno == ENOMEM)
+		mp = rte_pktmbuf_pool_create(name, n, POOL_CACHE, 0, room,
+					     SOCKET_ID_ANY);
+	return mp;
+}
+
 static int
 pools_create(const struct cfg *cfg, struct ctl_ports *ports,
 	     const unsigned int *per_port, unsigned int slack,
@@ -684,9 +718,9 @@ pools_create(const struct cfg *cfg, struct ctl_ports *ports,
 		else
 			snprintf(name, sizeof(name), "dpm_rx_%d",
 				 ports->rx_sock[j]);
-		ports->rx_pool[j] = rte_pktmbuf_pool_create(
-			name, n_mbufs[j], POOL_CACHE, 0,
-			RTE_MBUF_DEFAULT_BUF_SIZE, ports->rx_sock[j]);
+		ports->rx_pool[j] =
+			pool_on(name, n_mbufs[j], RTE_MBUF_DEFAULT_BUF_SIZE,
+				ports->rx_sock[j]);
 		if (ports->rx_pool[j] == NULL)
 			goto fail;
 	}
@@ -697,17 +731,15 @@ pools_create(const struct cfg *cfg, struct ctl_ports *ports,
 		if (i > 0)
 			snprintf(sfx, sizeof(sfx), "_%u", i);
 		snprintf(name, sizeof(name), "dpm_mirror%s", sfx);
-		ports->mirror_pool[i] = rte_pktmbuf_pool_create(
-			name, cfg->mirror_pool, POOL_CACHE, 0,
-			RTE_MBUF_DEFAULT_BUF_SIZE, ports->sock[i]);
+		ports->mirror_pool[i] =
+			pool_on(name, cfg->mirror_pool,
+				RTE_MBUF_DEFAULT_BUF_SIZE, ports->sock[i]);
 		snprintf(name, sizeof(name), "dpm_clone%s", sfx);
-		ports->clone_pool[i] = rte_pktmbuf_pool_create(
-			name, cfg->mirror_pool, POOL_CACHE, 0, 0,
-			ports->sock[i]);
+		ports->clone_pool[i] =
+			pool_on(name, cfg->mirror_pool, 0, ports->sock[i]);
 		snprintf(name, sizeof(name), "dpm_hdr%s", sfx);
-		ports->hdr_pool[i] = rte_pktmbuf_pool_create(
-			name, cfg->mirror_pool, POOL_CACHE, 0, HDR_DATA_ROOM,
-			ports->sock[i]);
+		ports->hdr_pool[i] = pool_on(name, cfg->mirror_pool,
+					     HDR_DATA_ROOM, ports->sock[i]);
 		if (ports->mirror_pool[i] == NULL ||
 		    ports->clone_pool[i] == NULL || ports->hdr_pool[i] == NULL)
 			goto fail;
@@ -834,6 +866,19 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers, const int *sock,
 	rc = copy_queue_size(cfg, n_workers, mir, &mir_txd, e);
 	if (rc != 0)
 		goto fail;
+	/* A clone that shares the original holds a received mbuf until the
+	 * copy is sent: a collector that never drains holds a copy queue's
+	 * worth, and a worker's copy buffer as much, of a port's originals.
+	 * Enough for that, so that no collector starves the receive side. */
+	for (i = 0; i < cfg->n_ports; i++) {
+		unsigned int k, n_mir = 0;
+
+		for (k = 0; k < cfg->n_ports; k++)
+			n_mir += mir[k] ? 1 : 0;
+		if (polled[i])
+			per_port[i] +=
+				n_mir * n_workers * (mir_txd + DP_MIRBUF);
+	}
 
 	rc = pools_create(cfg, ports, per_port,
 			  n_workers * (DP_RX_SLACK + POOL_CACHE) + 1024, e);

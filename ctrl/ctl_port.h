@@ -33,6 +33,9 @@
 #include "dp_limits.h"
 #include "dpm_err.h"
 
+/* The longest RSS key dpmirror sets (drivers have 40 or 52 bytes). */
+#define CTL_RSS_KEY_MAX 128
+
 struct ctl_port {
 	const char *name; /* the config's port name */
 	uint16_t port_id;
@@ -48,6 +51,7 @@ struct ctl_port {
 	 * directions of a flow hash alike, so workers use it as the flow
 	 * hash (dp_port.rss_sym). */
 	bool rss_sym;
+	uint64_t rss_hf; /* the hash types asked for, when rss_sym */
 	/* Copy queues free with RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE: the port
 	 * takes no chains, so no clone goes there, only copies from one
 	 * pool per queue with a reference count of 1. */

@@ -454,6 +454,41 @@ clock_reanchor(struct dp_shared *sh)
 	rte_rcu_qsbr_synchronize(sh->qsbr, RTE_QSBR_THRID_INVALID);
 }
 
+/*
+ * Whether workers take the NIC's RSS hash as the flow hash: only if every
+ * polled port gives a symmetric one, from the same driver and over the
+ * same hash types, so that both directions of a flow (received on two
+ * ports inline) hash alike; otherwise every port uses dp_flow_hash.
+ */
+static void
+rss_flow_hash(struct proc *pr)
+{
+	const struct ctl_port *first = NULL;
+	struct rte_eth_dev_info a, b;
+	bool all = true;
+	unsigned int i;
+
+	for (i = 0; i < pr->ports.n && all; i++) {
+		const struct ctl_port *p = &pr->ports.p[i];
+
+		if (!p->polled)
+			continue;
+		if (!p->rss_sym) {
+			all = false;
+		} else if (first == NULL) {
+			first = p;
+		} else if (p->rss_hf != first->rss_hf ||
+			   rte_eth_dev_info_get(p->port_id, &a) != 0 ||
+			   rte_eth_dev_info_get(first->port_id, &b) != 0 ||
+			   strcmp(a.driver_name, b.driver_name) != 0) {
+			all = false;
+		}
+	}
+	for (i = 0; i < pr->ports.n; i++)
+		pr->shared.port[i].rss_sym =
+			all && first != NULL && pr->ports.p[i].rss_sym;
+}
+
 static int
 setup_shared(const struct cfg *cfg, struct proc *pr, struct dpm_err *e)
 {
@@ -468,8 +503,8 @@ setup_shared(const struct cfg *cfg, struct proc *pr, struct dpm_err *e)
 	for (i = 0; i < pr->ports.n; i++) {
 		sh->port[i].port_id = pr->ports.p[i].port_id;
 		sh->port[i].peer = (int16_t)cfg->ports[i].peer;
-		sh->port[i].rss_sym = pr->ports.p[i].rss_sym;
 	}
+	rss_flow_hash(pr);
 	sh->mirror_pool = pr->ports.mirror_pool[0];
 	sh->clone_pool = pr->ports.clone_pool[0];
 	sh->hdr_pool = pr->ports.hdr_pool[0];
@@ -979,7 +1014,7 @@ out:
 /* One line per port of a dry run: what was set up. */
 static void
 dry_run_port(const struct cfg *cfg, const struct ctl_port *p,
-	     const struct ctl_workers *ws, unsigned int i)
+	     const struct ctl_workers *ws, unsigned int i, bool pr_sym)
 {
 	struct rte_eth_dev_info info;
 	const char *driver = "?";
@@ -996,8 +1031,10 @@ dry_run_port(const struct cfg *cfg, const struct ctl_port *p,
 		       : "",
 	       __builtin_popcountll(ws->port_workers[i]));
 	if (p->rss_sym)
-		printf("    RSS with a symmetric key: its hash is the flow "
-		       "hash\n");
+		printf("    RSS with a symmetric key%s\n",
+		       pr_sym ? ": its hash is the flow hash"
+			      : " (not used as the flow hash: not every "
+				"polled port has one like it)");
 	if (p->fast_free)
 		printf("    copy queues free in bulk (MBUF_FAST_FREE)\n");
 	if (p->neigh)
@@ -1031,7 +1068,8 @@ dry_run(const struct cfg *cfg, const struct options *o)
 	       o->config, pr.ports.n, cfg->n_sessions, cfg->n_collectors,
 	       pr.ws.n, cfg->mode == CFG_MODE_TAP ? "tap" : "inline");
 	for (i = 0; i < pr.ports.n; i++)
-		dry_run_port(cfg, &pr.ports.p[i], &pr.ws, i);
+		dry_run_port(cfg, &pr.ports.p[i], &pr.ws, i,
+			     pr.shared.port[i].rss_sym != 0);
 	printf("  ruleset: %u session(s), %u filter(s) in the IPv4 and IPv6 "
 	       "ACL contexts; mirror_pool %u\n",
 	       cfg->n_sessions, cfg->n_filters, cfg->mirror_pool);

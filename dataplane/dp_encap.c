@@ -215,6 +215,10 @@ dp_encap_tmpl_init(struct dp_encap_tmpl *t, const struct dp_encap_params *p)
 	else
 		l4_len = build_gre(t, t->hdr + t->l4_ofs, p);
 	t->len = (uint16_t)(t->l4_ofs + l4_len);
+	/* dp_encap_copy_hdr copies in 32-byte pieces: every outer header
+	 * is longer (GRE over IPv4, the shortest, is 38 bytes). */
+	if (t->len <= 32 || t->len > DP_ENCAP_MAX_HDR)
+		return -EINVAL;
 	return 0;
 }
 

@@ -157,11 +157,46 @@ dp_mirror_can_share(const struct rte_mbuf *pkt, uint32_t inner_len,
 	       RTE_MBUF_DIRECT(pkt) && t->type != DP_ENCAP_NONE;
 }
 
+/*
+ * In tap mode the original goes nowhere but into its copy: when it is
+ * its only copy, the original itself becomes the copy, the outer header
+ * put in its headroom (and the frame cut to INNER_LEN, which only a
+ * one-segment original may need).  No mbuf taken, no byte copied, none
+ * freed.  The caller checks dp_mirror_can_steal.
+ */
+static inline struct rte_mbuf *
+dp_mirror_steal_in(struct rte_mbuf *pkt, uint32_t inner_len,
+		   const struct dp_encap_tmpl *t)
+{
+	if (inner_len < pkt->pkt_len) {
+		pkt->data_len = (uint16_t)inner_len;
+		pkt->pkt_len = inner_len;
+	}
+	pkt->data_off = (uint16_t)(pkt->data_off - t->len);
+	pkt->data_len = (uint16_t)(pkt->data_len + t->len);
+	pkt->pkt_len += t->len;
+	/* What rx said about the original is not for the copy's tx. */
+	pkt->ol_flags = 0;
+	return pkt;
+}
+
+/* Whether PKT, wholly this process's, may become its own copy of
+ * INNER_LEN bytes behind T (CHAINS: the egress port sends chains). */
+static inline int
+dp_mirror_can_steal(const struct rte_mbuf *pkt, uint32_t inner_len,
+		    const struct dp_encap_tmpl *t, int chains)
+{
+	return rte_mbuf_refcnt_read(pkt) == 1 && RTE_MBUF_DIRECT(pkt) &&
+	       rte_pktmbuf_headroom(pkt) >= t->len &&
+	       (pkt->nb_segs == 1 || (chains && inner_len == pkt->pkt_len));
+}
+
 /* How a copy is made (dp_mirror_build). */
 enum dp_mirror_kind {
 	DP_MIRROR_COPY = 0,  /* the bytes copied into one mirror mbuf */
 	DP_MIRROR_CLONE = 1, /* a header mbuf + an indirect mbuf */
 	DP_MIRROR_SHARE = 2, /* a header mbuf + the original, refcounted */
+	DP_MIRROR_STEAL = 3, /* the original itself (tap mode) */
 };
 
 /*
@@ -176,6 +211,8 @@ dp_mirror_build(struct rte_mbuf *pkt, uint32_t inner_len, int kind,
 		const struct dp_encap_tmpl *t, struct rte_mbuf *m0,
 		struct rte_mempool *clone_mp)
 {
+	if (kind == DP_MIRROR_STEAL)
+		return dp_mirror_steal_in(pkt, inner_len, t);
 	if (kind == DP_MIRROR_SHARE)
 		return dp_mirror_share_in(pkt, t, m0);
 	if (kind == DP_MIRROR_CLONE)
@@ -202,7 +239,8 @@ dp_mirror_rearm(struct rte_mbuf **m, uint16_t n, uint64_t rearm)
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
-		*(uint64_t *)((uintptr_t)m[i] + DP_MBUF_REARM_OFS) = rearm;
+		memcpy((uint8_t *)m[i] + DP_MBUF_REARM_OFS, &rearm,
+		       sizeof(rearm));
 		m[i]->ol_flags = 0;
 		m[i]->packet_type = 0;
 	}
@@ -213,13 +251,15 @@ static inline uint64_t
 dp_mirror_rearm_word(void)
 {
 	struct rte_mbuf mb;
+	uint64_t w;
 
 	memset(&mb, 0, sizeof(mb));
 	mb.data_off = RTE_PKTMBUF_HEADROOM;
 	mb.nb_segs = 1;
 	mb.port = RTE_MBUF_PORT_INVALID;
 	rte_mbuf_refcnt_set(&mb, 1);
-	return *(const uint64_t *)((uintptr_t)&mb + DP_MBUF_REARM_OFS);
+	memcpy(&w, (const uint8_t *)&mb + DP_MBUF_REARM_OFS, sizeof(w));
+	return w;
 }
 
 static inline void

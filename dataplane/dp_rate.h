@@ -139,6 +139,9 @@ dp_rate_prof_init(struct dp_rate_prof *p, uint64_t rate_bps, uint64_t burst,
  * A worker takes the ruleset whose epoch for this slot is EPOCH (one that
  * differs from the one it had): drop its grant, and fill the shared bucket
  * again unless a worker did so for this epoch or a newer one already.
+ * (The epoch is published before the bucket is filled: a grant another
+ * worker takes in between is lost to the refill, so a restart may let at
+ * most one bucket's depth more pass, once.)
  */
 static inline void
 dp_rate_adopt(struct dp_rate_bucket *b, struct dp_rate_local *l, uint64_t epoch)

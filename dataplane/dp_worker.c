@@ -211,23 +211,26 @@ plan_run(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
 {
 	const uint16_t n = w->n_plan;
 	const uint16_t n_copy = w->n_plan_copy;
+	const uint16_t n_hdr = w->n_plan_hdr;
 	const int seqs = rs->seqs;
 	uint64_t seq_mask = 0;
 	uint16_t k, ic = 0, ih = 0;
 
 	w->n_plan = 0;
 	w->n_plan_copy = 0;
+	w->n_plan_hdr = 0;
 	take_raw(w, w->mirror_pool, w->raw_copy, n_copy);
-	take_raw(w, w->hdr_pool, w->raw_hdr, (uint16_t)(n - n_copy));
+	take_raw(w, w->hdr_pool, w->raw_hdr, n_hdr);
 
 	/* spare[k] becomes the built copy, NULL when there is none. */
 	for (k = 0; k < n; k++) {
 		const struct dp_plan *pl = &w->plan[k];
 		const struct dp_collector *c = &rs->coll[pl->coll];
 		struct rte_mbuf *pkt = pkts[pl->pkt];
-		struct rte_mbuf *m0 = pl->kind == DP_MIRROR_COPY
-					      ? w->raw_copy[ic++]
-					      : w->raw_hdr[ih++];
+		struct rte_mbuf *m0 =
+			pl->kind == DP_MIRROR_COPY    ? w->raw_copy[ic++]
+			: pl->kind == DP_MIRROR_STEAL ? pkt
+						      : w->raw_hdr[ih++];
 
 		if (likely(m0 != NULL))
 			m0 = dp_mirror_build(pkt, pl->inner, pl->kind, &c->tmpl,
@@ -269,7 +272,8 @@ plan_run(struct dp_worker *w, const struct dp_ruleset *rs, uint16_t port,
  * and queue, and plan the copy (built by plan_run). */
 static inline void
 mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
-	   uint16_t i, struct rte_mbuf *pkt, uint32_t hash, uint64_t now)
+	   uint16_t i, struct rte_mbuf *pkt, uint32_t hash, uint64_t now,
+	   int only)
 {
 	const struct dp_session *se = &rs->sess[s];
 	struct dp_session_counters *sc = &w->stats.sess[s];
@@ -327,14 +331,24 @@ mirror_one(struct dp_worker *w, const struct dp_ruleset *rs, uint32_t s,
 	 * the MAC addresses in its header mbuf, so they must be in the
 	 * original's first segment. */
 	pl->kind = DP_MIRROR_COPY;
-	if (c->clone_ok && inner > rs->copy_max &&
-	    pkt->data_len >= RTE_ETHER_HDR_LEN) {
+	/* Tap mode, the packet's only copy: the original itself, unless
+	 * the copy is ERSPAN (its fields are read from the original after
+	 * the build). */
+	if (only && c->tmpl.ers_ofs == 0 &&
+	    dp_mirror_can_steal(pkt, inner, &c->tmpl, c->clone_ok)) {
+		pl->kind = DP_MIRROR_STEAL;
+		w->stolen[i] = 1;
+		w->n_stolen++;
+	} else if (c->clone_ok && inner > rs->copy_max &&
+		   pkt->data_len >= RTE_ETHER_HDR_LEN) {
 		if (dp_mirror_can_share(pkt, inner, &c->tmpl))
 			pl->kind = DP_MIRROR_SHARE;
 		else if (inner > DP_MIRROR_COPY_MAX)
 			pl->kind = DP_MIRROR_CLONE;
 	}
 	w->n_plan_copy += pl->kind == DP_MIRROR_COPY;
+	w->n_plan_hdr +=
+		pl->kind == DP_MIRROR_CLONE || pl->kind == DP_MIRROR_SHARE;
 	pl->pkt = i;
 	pl->sess = (uint8_t)s;
 	pl->coll = (uint8_t)ci;
@@ -471,6 +485,11 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 	/* What a family without rules gives each packet: the defaults. */
 	const uint32_t dflt = rs->dflt_accept & want;
 	const uint32_t n_dflt = (uint32_t)__builtin_popcount(dflt);
+	/* The originals are consumed here (tap mode, or no peer): a
+	 * packet's only copy may be the original itself. */
+	const int consumed =
+		w->sh->mode != DP_MODE_INLINE || w->sh->port[port].peer < 0;
+	int only;
 
 	if ((want & rs->filtered & ~rs->bpf_mask) == 0) {
 		/* No wanted session has a filter of rules: each takes every
@@ -581,17 +600,28 @@ expressions:
 		 * measured, the early hash cost more than it saved (its
 		 * store and load, and a call where it is inlined here). */
 		hash = pkt_hash(rss_sym, pkts[i], &w->meta[i]);
+		only = consumed && (hit & (hit - 1)) == 0;
 		do {
 			uint32_t s = (uint32_t)__builtin_ctz(hit);
 
 			hit &= hit - 1;
 			if (unlikely(w->n_plan == DP_MAX_SPARE))
 				plan_run(w, rs, port, pkts, ts);
-			mirror_one(w, rs, s, i, pkts[i], hash, now);
+			mirror_one(w, rs, s, i, pkts[i], hash, now, only);
 		} while (hit != 0);
 	}
 	if (w->n_plan != 0)
 		plan_run(w, rs, port, pkts, ts);
+	/* The originals that became their copies are no longer the
+	 * burst's: NULL in PKTS (rte_pktmbuf_free_bulk skips them). */
+	if (w->n_stolen != 0) {
+		for (i = 0; i < n; i++)
+			if (w->stolen[i]) {
+				w->stolen[i] = 0;
+				pkts[i] = NULL;
+			}
+		w->n_stolen = 0;
+	}
 }
 
 /* The cheap test of a one-segment mbuf; chains take chain_ok().  Its next
@@ -770,6 +800,7 @@ dp_worker_burst_at(struct dp_worker *w, const struct dp_ruleset *rs,
 		dp_ctr_add(&qc->fwd_bytes, bytes);
 		dp_ctr_add_rel(&qc->fwd_packets, sent);
 	} else {
+		/* NULL where an original became its copy (skipped). */
 		rte_pktmbuf_free_bulk(pkts, n);
 		dp_ctr_add_rel(&pc->tap_consumed, n);
 	}

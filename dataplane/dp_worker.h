@@ -164,7 +164,12 @@ struct dp_worker {
 	uint16_t mir_backoff[DP_MAX_PORTS]; /* >0: that port's queue was full */
 	/* The planned copies, and a mirror mbuf for each (NULL: none). */
 	uint16_t n_plan;
-	uint16_t n_plan_copy; /* of them copies (the others clones) */
+	uint16_t n_plan_copy; /* of them copies */
+	uint16_t n_plan_hdr;  /* and clones (the others steal originals) */
+	/* Tap mode: packets of the burst that became their own copy (not
+	 * to be freed with the others), and how many. */
+	uint16_t n_stolen;
+	uint8_t stolen[DP_MAX_BURST];
 	struct dp_plan plan[DP_MAX_SPARE];
 	struct rte_mbuf *spare[DP_MAX_SPARE];
 	/* Raw mbufs for them: whole ones for copies, small ones for the
@@ -228,7 +233,10 @@ int dp_worker_main(void *arg);
  * Process one received burst of N packets from dp port PORT: classify,
  * mirror, then forward (inline) or free (tap).  Exposed for unit tests;
  * dp_worker_main calls it.  Copies are left in w->mir until
- * dp_worker_flush().
+ * dp_worker_flush().  The mbufs and PKTS are the worker's from then on:
+ * where the originals are not forwarded (tap mode, or a port without a
+ * peer) a packet's only copy may be the original itself, its outer
+ * header written in its headroom.
  *
  * A received mbuf is used only when its chain is consistent: nb_segs
  * segments linked by `next` and ending there, each segment's data inside

@@ -129,17 +129,39 @@ hp_mounted=
 hp_mkdir=
 # The programs run in command substitutions (subshells): each leaves its
 # PID in $work/*.pid for as long as it runs, for an interrupted run to stop.
+# Stop PID and wait until it is gone: TERM first (timeout passes it on to
+# testpmd, which KILL would orphan), KILL after 5 s.
+stop_pid() {
+	local p=$1
+	[ -n "$p" ] && kill -0 "$p" 2>/dev/null || return 0
+	kill -TERM "$p" 2>/dev/null
+	for _ in $(seq 1 50); do
+		kill -0 "$p" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$p" 2>/dev/null
+	for _ in $(seq 1 20); do
+		kill -0 "$p" 2>/dev/null || return 0
+		sleep 0.1
+	done
+}
 stop_pidfiles() {
-	local f p
+	local f
 	for f in "$work"/*.pid; do
 		[ -f "$f" ] || continue
-		p=$(cat "$f")
-		[ -n "$p" ] && kill -KILL "$p" 2>/dev/null
+		stop_pid "$(cat "$f")"
 		rm -f "$f"
+	done
+	# Whatever of this run's programs is still there (by file prefix).
+	pkill -KILL -f -- "--file-prefix bench-(tp|dp|k)-$$"'( |$)' 2>/dev/null
+	for _ in $(seq 1 20); do
+		pgrep -f -- "--file-prefix bench-(tp|dp|k)-$$"'( |$)' >/dev/null || break
+		sleep 0.1
 	done
 }
 cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	stop_pid "$pid"
+	[ -n "$pid" ] && wait "$pid" 2>/dev/null
 	stop_pidfiles
 	ovs_stop
 	rm -rf "$dpdk_run/bench-tp-$$" "$dpdk_run/bench-dp-$$" \

@@ -33,8 +33,19 @@ vswitchd_pid=
 ovs_install() {
 	[ -x "$OVS_VSWITCHD" ] && [ -f "$OVS_SCHEMA" ] && return 0
 	echo "bench: installing openvswitch-switch-dpdk for the OVS-DPDK column"
+	# The package's own services are not wanted running: the bench
+	# starts its own daemons.  policy-rc.d keeps them from starting
+	# (unless the machine already has a policy of its own).
+	local policy=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d &&
+			chmod 755 /usr/sbin/policy-rc.d && policy=1
+	fi
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		openvswitch-switch-dpdk >/dev/null 2>&1 || {
+		openvswitch-switch-dpdk >/dev/null 2>&1
+	local rc=$?
+	[ -n "$policy" ] && rm -f /usr/sbin/policy-rc.d
+	[ "$rc" -eq 0 ] || {
 		echo "bench: could not install openvswitch-switch-dpdk; run apt-get install openvswitch-switch-dpdk, or pass --no-ovs" >&2
 		return 1
 	}
@@ -69,6 +80,10 @@ ovs_stop() {
 			sleep 0.1
 		done
 		kill -KILL "$p" 2>/dev/null
+		for _ in $(seq 1 20); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
 		wait "$p" 2>/dev/null
 	done
 	vswitchd_pid=

@@ -2430,21 +2430,32 @@ test_share_clones(void **state)
 	check_accounting(&f);
 	fixture_down(&f);
 
+	/* Tap mode, one copy per packet: the original itself becomes the
+	 * copy, its outer header in its headroom. */
 	fixture_up(&f, tap, 1024, 64, 9000);
 	for (i = 0; i < 8; i++)
 		pk[i] = tcp4(&f, 80, 1400, (uint8_t)(i + 20));
+	memcpy(fwd, pk, sizeof(fwd));
 	dp_worker_burst(f.w, f.rs, 0, pk, 8);
 	dp_worker_flush(f.w);
 	n = drain(f.txr[2], out, 16);
 	assert_int_equal(n, 8);
-	/* The worker let go of the originals; their copies keep them. */
 	assert_int_equal(rte_mempool_in_use_count(f.pkt_pool), 8);
+	assert_int_equal(rte_mempool_in_use_count(f.hdr_pool), 0);
+	assert_int_equal(rte_mempool_in_use_count(f.mirror_pool), 0);
 	for (i = 0; i < n; i++) {
-		assert_int_equal(rte_mbuf_refcnt_read(out[i]->next), 1);
-		assert_int_equal(
-			rte_pktmbuf_mtod(out[i]->next, const uint8_t *)[100],
-			(uint8_t)(i + 20 + 100));
+		const uint8_t *b = rte_pktmbuf_mtod(out[i], const uint8_t *);
+
+		assert_ptr_equal(out[i], fwd[i]);
+		assert_int_equal(out[i]->nb_segs, 1);
+		assert_int_equal(out[i]->data_len, 50 + 1400);
+		assert_int_equal(out[i]->pkt_len, 50 + 1400);
+		assert_int_equal(rte_mbuf_refcnt_read(out[i]), 1);
+		assert_int_equal(b[50 + 100], (uint8_t)(i + 20 + 100));
+		/* outer IPv4 total length: 20 + 8 + 8 + 1400 */
+		assert_int_equal(b[16] << 8 | b[17], 1436);
 	}
+	assert_int_equal(f.w->stats.port[0].tap_consumed, 8);
 	rte_pktmbuf_free_bulk(out, n);
 	check_accounting(&f);
 	fixture_down(&f);
@@ -2469,6 +2480,86 @@ test_share_clones(void **state)
 	}
 	rte_pktmbuf_free_bulk(fwd, 8);
 	rte_pktmbuf_free_bulk(out, n);
+	check_accounting(&f);
+	fixture_down(&f);
+}
+
+/* When an original may become its own copy (tap mode): only when it is
+ * the packet's only copy, not for ERSPAN (whose fields are read from the
+ * original after the build); cut to snaplen when one segment. */
+static void
+test_tap_steal_cases(void **state)
+{
+#define TAP_PORTS                                                             \
+	"[dpmirror]\nmode = tap\n[port a]\ndevice = net_ring_a\n"           \
+	"[port b]\ndevice = net_ring_b\n[port c]\ndevice = net_ring_c\n"
+	static const char two[] = TAP_PORTS "[collector v]\n" ADDR4
+		"[session s]\nsources = a:rx\ncollector = v\n"
+		"[session t]\nsources = a:rx\ncollector = v\n";
+	static const char ers[] = TAP_PORTS "[collector e]\nencap = erspan2\n" ADDR4
+		"[session s]\nsources = a:rx\ncollector = e\n";
+	static const char cut[] = TAP_PORTS "[collector v]\n" ADDR4
+		"[session s]\nsources = a:rx\ncollector = v\nsnaplen = 100\n";
+#undef TAP_PORTS
+	struct fixture f;
+	struct rte_mbuf *pk[4], *orig[4], *out[16];
+	unsigned int i, n;
+
+	(void)state;
+	/* Two sessions: two copies of each packet, neither the original. */
+	fixture_up(&f, two, 1024, 64, 9000);
+	for (i = 0; i < 4; i++)
+		pk[i] = tcp4(&f, 80, 200, (uint8_t)i);
+	memcpy(orig, pk, sizeof(orig));
+	dp_worker_burst(f.w, f.rs, 0, pk, 4);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[2], out, 16);
+	assert_int_equal(n, 8);
+	for (i = 0; i < n; i++) {
+		assert_ptr_equal(out[i]->pool, f.mirror_pool);
+		assert_int_equal(out[i]->pkt_len, 50 + 200);
+	}
+	/* The originals went back to their pool. */
+	assert_int_equal(rte_mempool_in_use_count(f.pkt_pool), 0);
+	rte_pktmbuf_free_bulk(out, n);
+	check_accounting(&f);
+	fixture_down(&f);
+
+	/* ERSPAN: a copy. */
+	fixture_up(&f, ers, 1024, 64, 9000);
+	for (i = 0; i < 4; i++)
+		pk[i] = tcp4(&f, 80, 200, (uint8_t)i);
+	dp_worker_burst(f.w, f.rs, 0, pk, 4);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[2], out, 16);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++)
+		assert_ptr_equal(out[i]->pool, f.mirror_pool);
+	assert_int_equal(rte_mempool_in_use_count(f.pkt_pool), 0);
+	rte_pktmbuf_free_bulk(out, n);
+	check_accounting(&f);
+	fixture_down(&f);
+
+	/* snaplen 100: the original, cut. */
+	fixture_up(&f, cut, 1024, 64, 9000);
+	for (i = 0; i < 4; i++)
+		pk[i] = tcp4(&f, 80, 600, (uint8_t)i);
+	memcpy(orig, pk, sizeof(orig));
+	dp_worker_burst(f.w, f.rs, 0, pk, 4);
+	dp_worker_flush(f.w);
+	n = drain(f.txr[2], out, 16);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++) {
+		const uint8_t *b = rte_pktmbuf_mtod(out[i], const uint8_t *);
+
+		assert_ptr_equal(out[i], orig[i]);
+		assert_int_equal(out[i]->data_len, 50 + 100);
+		assert_int_equal(out[i]->pkt_len, 50 + 100);
+		/* the inner frame's own IPv4 total length is untouched */
+		assert_int_equal(b[50 + 16] << 8 | b[50 + 17], 600 - 14);
+	}
+	rte_pktmbuf_free_bulk(out, n);
+	assert_int_equal(rte_mempool_in_use_count(f.pkt_pool), 0);
 	check_accounting(&f);
 	fixture_down(&f);
 }
@@ -2612,6 +2703,7 @@ main(void)
 		cmocka_unit_test(test_empty_family_defaults),
 		cmocka_unit_test(test_raw_mbufs_reused),
 		cmocka_unit_test(test_share_clones),
+		cmocka_unit_test(test_tap_steal_cases),
 		cmocka_unit_test(test_seq_no_gap_when_clone_fails),
 		cmocka_unit_test(test_expression_beside_rules),
 	};
