@@ -148,13 +148,16 @@ dp_mirror_share_in(struct rte_mbuf *pkt, const struct dp_encap_tmpl *t,
 	return hdr;
 }
 
-/* Whether PKT may be shared by a clone of INNER_LEN bytes of it. */
+/* Whether PKT may be shared by a clone of INNER_LEN bytes of it.  Its
+ * next pointer must be NULL: the clone's chain goes on through it (and
+ * freeing the clone walks it), whatever nb_segs says. */
 static inline int
 dp_mirror_can_share(const struct rte_mbuf *pkt, uint32_t inner_len,
 		    const struct dp_encap_tmpl *t)
 {
 	return inner_len == pkt->pkt_len && pkt->nb_segs == 1 &&
-	       RTE_MBUF_DIRECT(pkt) && t->type != DP_ENCAP_NONE;
+	       pkt->next == NULL && RTE_MBUF_DIRECT(pkt) &&
+	       t->type != DP_ENCAP_NONE;
 }
 
 /*

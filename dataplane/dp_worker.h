@@ -242,7 +242,8 @@ int dp_worker_main(void *arg);
  * segments linked by `next` and ending there, each segment's data inside
  * its buffer, the segments' data_len summing to pkt_len, and pkt_len not 0
  * (for a one-segment mbuf, pkt_len = data_len: its next pointer is not
- * looked at, as nothing past the first segment is read).
+ * looked at, as nothing past the first segment is read; only a clone that
+ * would share the mbuf checks that it is NULL).
  * Any other (a driver that truncated pkt_len to 16 bits, say) is freed
  * and counted as rx_invalid of PORT, before anything reads its data.  A
  * consistent chain of any length (beyond 64 KiB too) is forwarded as it

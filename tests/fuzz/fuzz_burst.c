@@ -23,7 +23,9 @@
  *   the mirrored ones, and per port the counters add up;
  * - no mbuf leaks from any pool.
  * The data room of each original segment outside its data is poisoned for
- * ASan, so a read past a segment by the fast path is caught as it happens.
+ * ASan, so a read past a segment by the fast path is caught as it happens
+ * (but for the headroom of an original that is not forwarded: it may
+ * become its own copy, its outer header written there).
  *
  * The harness compiles the dataplane and the ruleset builder itself, so
  * they are instrumented; DPDK's libraries are linked as they are.
@@ -1010,6 +1012,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (make_frame(&in, var, f, refbuf[nf]) != 0)
 				break;
 			f->port = port;
+			/* Where originals are not forwarded (tap mode, a port
+			 * without a peer) an original may become its own copy,
+			 * its outer header written in its headroom: that much
+			 * of it is the dataplane's to write. */
+			if (shared.mode != DP_MODE_INLINE ||
+			    shared.port[port].peer < 0)
+				UNPOISON(f->m->buf_addr, f->m->data_off);
 			f->own = f->valid && ref_own(var, port, f);
 			burst[k++] = f->m;
 			if (!f->valid)
