@@ -817,7 +817,7 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers, const int *sock,
 {
 	bool polled[CFG_MAX_PORTS], fwd[CFG_MAX_PORTS], mir[CFG_MAX_PORTS];
 	bool neigh[CFG_MAX_PORTS];
-	unsigned int i, n_neigh = 0, per_port[CFG_MAX_PORTS];
+	unsigned int i, n_neigh = 0, n_mir, per_port[CFG_MAX_PORTS];
 	uint16_t mir_txd;
 	int rc;
 
@@ -870,15 +870,12 @@ ctl_ports_setup(const struct cfg *cfg, unsigned int n_workers, const int *sock,
 	 * copy is sent: a collector that never drains holds a copy queue's
 	 * worth, and a worker's copy buffer as much, of a port's originals.
 	 * Enough for that, so that no collector starves the receive side. */
-	for (i = 0; i < cfg->n_ports; i++) {
-		unsigned int k, n_mir = 0;
-
-		for (k = 0; k < cfg->n_ports; k++)
-			n_mir += mir[k] ? 1 : 0;
+	for (i = 0, n_mir = 0; i < cfg->n_ports; i++)
+		n_mir += mir[i] ? 1 : 0;
+	for (i = 0; i < cfg->n_ports; i++)
 		if (polled[i])
 			per_port[i] +=
 				n_mir * n_workers * (mir_txd + DP_MIRBUF);
-	}
 
 	rc = pools_create(cfg, ports, per_port,
 			  n_workers * (DP_RX_SLACK + POOL_CACHE) + 1024, e);

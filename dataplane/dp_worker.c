@@ -445,6 +445,15 @@ pkt_hash(int rss_sym, const struct rte_mbuf *m, const struct dp_meta *md)
 			    m->data_len);
 }
 
+/* Whether what PORT receives is forwarded to its peer (inline mode);
+ * otherwise dp_worker_burst_at consumes the originals (and an original
+ * may become its own copy).  One test for both, so they cannot differ. */
+static inline int
+forwards(const struct dp_shared *sh, uint16_t port)
+{
+	return sh->mode == DP_MODE_INLINE && sh->port[port].peer >= 0;
+}
+
 /* Packets whose data is prefetched ahead of the one being parsed. */
 #define DP_PREFETCH_AHEAD 4
 
@@ -485,10 +494,9 @@ classify_and_mirror(struct dp_worker *w, const struct dp_ruleset *rs,
 	/* What a family without rules gives each packet: the defaults. */
 	const uint32_t dflt = rs->dflt_accept & want;
 	const uint32_t n_dflt = (uint32_t)__builtin_popcount(dflt);
-	/* The originals are consumed here (tap mode, or no peer): a
-	 * packet's only copy may be the original itself. */
-	const int consumed =
-		w->sh->mode != DP_MODE_INLINE || w->sh->port[port].peer < 0;
+	/* A packet's only copy may be the original itself where the
+	 * originals are not forwarded. */
+	const int consumed = !forwards(w->sh, port);
 	int only;
 
 	if ((want & rs->filtered & ~rs->bpf_mask) == 0) {
@@ -783,7 +791,7 @@ dp_worker_burst_at(struct dp_worker *w, const struct dp_ruleset *rs,
 			return;
 	}
 
-	if (sh->mode == DP_MODE_INLINE && peer >= 0) {
+	if (forwards(sh, port)) {
 		struct dp_port_counters *qc = &w->stats.port[peer];
 		uint16_t sent;
 
